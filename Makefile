@@ -1,0 +1,52 @@
+# OpenOrchestrator Console: `make run` serves the console on the demo database, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Demo only: the key that encrypts the demo database's credentials. Never use it for real data.
+DEMO_KEY := lKny5NQPtx5B_7mFh8JxO7OaxN4o_t_4THJujLGDIBM=
+
+.PHONY: run test lint format install clean bench loadtest
+
+$(VENV)/.installed: requirements.txt requirements-test.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed ($(PYTHON))."; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment: on Debian run 'apt-get install python3-venv'."; exit 1; }
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-test.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: $(VENV)/.installed
+	@export CONSOLE_LOCAL_USER="$${CONSOLE_LOCAL_USER:-$${USER:-local-admin}}"; \
+	if [ -z "$$OpenOrchestratorSQL$$OpenOrchestratorConnString" ]; then export OpenOrchestratorKey="$${OpenOrchestratorKey:-$(DEMO_KEY)}"; fi; \
+	set -e; \
+	$(PY) manage.py migrate --noinput -v0; \
+	$(PY) manage.py collectstatic --noinput -v0; \
+	if [ -z "$$OpenOrchestratorSQL$$OpenOrchestratorConnString" ]; then $(PY) manage.py demo_data --if-missing; fi; \
+	echo "OpenOrchestrator Console on http://$(HOST):$(PORT)/ (local sign-in as $$CONSOLE_LOCAL_USER; Ctrl+C stops)"; \
+	exec $(VENV)/bin/waitress-serve --listen=$(HOST):$(PORT) --threads=8 orchestrator_site.wsgi:application
+
+test: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) tests/run.py
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(VENV)/.installed
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+loadtest: $(VENV)/.installed
+	$(PY) bench/loadtest.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles var/test-*

@@ -1,0 +1,39 @@
+"""OpenOrchestrator's Logs table."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from orchestrator_site.fields import OODateTimeField, OOUUIDField
+from orchestrator_site.models import OrchestratorModel
+
+
+class LogLevel(models.TextChoices):
+    TRACE = "TRACE", "Trace"
+    INFO = "INFO", "Info"
+    ERROR = "ERROR", "Error"
+
+
+class Log(OrchestratorModel):
+    """One log line. `job_id` has no foreign key in OpenOrchestrator: orphans are possible."""
+
+    id = OOUUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    log_time = OODateTimeField()
+    log_level = models.CharField(max_length=5, choices=LogLevel.choices)
+    process_name = models.CharField(max_length=100)
+    job_id = OOUUIDField(null=True, blank=True)
+    log_message = models.CharField(max_length=8000)
+
+    class Meta:
+        managed = False
+        db_table = "Logs"
+        ordering = ["-log_time"]
+
+    def __str__(self) -> str:
+        return f"{self.log_time:%d-%m-%Y %H:%M:%S} {self.log_level} {self.process_name}"
+
+    @property
+    def first_line(self) -> str:
+        return self.log_message.split("\n", 1)[0]

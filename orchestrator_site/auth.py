@@ -1,0 +1,130 @@
+"""Django's side of sign-in: REMOTE_USER from the identity adapter, roles from AD groups."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.backends import RemoteUserBackend
+from django.contrib.auth.middleware import LoginRequiredMiddleware, RemoteUserMiddleware
+from django.contrib.auth.models import Group
+from django.shortcuts import render
+
+from orchestrator_site.identity import GROUPS_KEY, LOCAL_ROLE_PREFIX
+from orchestrator_site.roles import ROLES, STAFF_ROLES
+
+
+def normalize_username(raw: str) -> str | None:
+    """`DOMAIN\\User` -> the configured form, lower case; None when the domain is not allowed."""
+    raw = raw.strip()
+    if "\\" in raw:
+        domain, user = raw.split("\\", 1)
+    elif "@" in raw:
+        user, domain = raw.split("@", 1)
+        domain = domain.split(".", 1)[0]
+    else:
+        domain, user = "", raw
+    if not user:
+        return None
+    allowed = settings.CONSOLE_ALLOWED_DOMAINS
+    if allowed and domain.upper() not in allowed:
+        return None
+    form = settings.CONSOLE_USERNAME_FORM
+    if form == "user" or not domain:
+        name = user
+    elif form == "upn":
+        name = f"{user}@{domain}"
+    else:
+        name = f"{domain}\\{user}"
+    return name.lower()[:150]
+
+
+def roles_for(username: str, groups: tuple[str, ...]) -> set[str]:
+    """The console roles an identity holds: from local mode directly, or from the AD mapping."""
+    roles = {g.removeprefix(LOCAL_ROLE_PREFIX) for g in groups if g.startswith(LOCAL_ROLE_PREFIX)}
+    if roles:
+        return roles & set(ROLES)
+    names = {g.lower() for g in groups} | {username.lower()}
+    return {
+        role
+        for role, members in settings.CONSOLE_ROLE_GROUPS.items()
+        if any(member.lower() in names for member in members)
+    }
+
+
+def apply_roles(user, roles: set[str]) -> None:
+    """Make the user's role groups exactly `roles`; never grants superuser."""
+    current = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+    if current != roles:
+        user.groups.remove(*Group.objects.filter(name__in=current - roles))
+        user.groups.add(*Group.objects.filter(name__in=roles - current))
+    staff = bool(roles & STAFF_ROLES)
+    if user.is_staff != staff or user.is_superuser:
+        user.is_staff = staff
+        user.is_superuser = False
+        user.save(update_fields=["is_staff", "is_superuser"])
+
+
+class ConsoleRemoteUserBackend(RemoteUserBackend):
+    """Creates a user on first visit, but only for identities that hold at least one role."""
+
+    def authenticate(self, request, remote_user):
+        if not remote_user or request is None:
+            return None
+        username = normalize_username(remote_user)
+        if username is None:
+            return None
+        roles = roles_for(remote_user, request.META.get(GROUPS_KEY, ()))
+        if not roles:
+            return None  # refused: no user row is created
+        user = super().authenticate(request, username)
+        if user is not None:
+            apply_roles(user, roles)
+        return user
+
+    def clean_username(self, username: str) -> str:
+        return username  # already normalised in authenticate()
+
+
+class ConsoleRemoteUserMiddleware(RemoteUserMiddleware):
+    """Reads REMOTE_USER from the WSGI environment, where only the identity adapter can put it."""
+
+    header = "REMOTE_USER"
+
+    async_capable = False
+
+    def clean_username(self, username, request):
+        return normalize_username(username) or ""
+
+
+class RoleSyncMiddleware:
+    """Re-applies the AD group mapping on every request, so removal from a group takes effect now."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            roles = roles_for(request.META.get("REMOTE_USER", ""), request.META.get(GROUPS_KEY, ()))
+            if not roles:
+                auth.logout(request)
+            elif request.session.get("console_roles") != sorted(roles):
+                apply_roles(user, roles)
+                request.session["console_roles"] = sorted(roles)
+                if hasattr(user, "_perm_cache"):
+                    del user._perm_cache
+                if hasattr(user, "_group_perm_cache"):
+                    del user._group_perm_cache
+        return self.get_response(request)
+
+
+class ConsoleLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Deny by default. There is no login form to send anyone to: say who they are and stop."""
+
+    def handle_no_permission(self, request, view_func):
+        return render(
+            request,
+            "orchestrator_site/denied.html",
+            {"remote_user": request.META.get("REMOTE_USER", "")},
+            status=403,
+        )

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.conf import settings
+
+from orchestrator_site import crypto
+
+NAVIGATION = (
+    ("dashboard", "Dashboard", "/"),
+    ("triggers", "Triggers", "/triggers/"),
+    ("queues", "Queues", "/queues/"),
+    ("logs", "Logs", "/logs/"),
+    ("jobs", "Jobs", "/jobs/"),
+    ("schedulers", "Schedulers", "/schedulers/"),
+    ("credentials", "Credentials", "/vault/credentials/"),
+    ("constants", "Constants", "/vault/constants/"),
+    ("audit", "Audit", "/audit/"),
+)
+
+
+def console(request) -> dict:
+    return {
+        "navigation": NAVIGATION,
+        "local_mode": settings.LOCAL_MODE,
+        "demo_database": settings.ORCHESTRATOR_IS_DEMO,
+        "vault_available": crypto.vault_available(),
+    }

@@ -1,0 +1,172 @@
+"""The identity adapter: a WSGI layer in front of Django that decides who the request is from.
+
+Behind IIS, HttpPlatformHandler forwards a Windows token *handle* in `X-IIS-WindowsAuthToken`.
+Anyone who reaches waitress's port directly could send that header, so the adapter first checks a
+pairing secret that only IIS adds (a URL Rewrite rule), then asks a resolver for the user and group
+SIDs behind the handle, and hands Django `REMOTE_USER` plus the groups. Nothing from the client
+reaches Django as an identity: incoming `REMOTE_USER`-like values are always removed.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+logger = logging.getLogger(__name__)
+
+TOKEN_KEY = "HTTP_X_IIS_WINDOWSAUTHTOKEN"
+GROUPS_KEY = "console.identity_groups"
+LOCAL_ROLE_PREFIX = "local-role:"
+# Client-supplied spellings of a user name that some servers honour; we never do.
+_FORGEABLE = ("REMOTE_USER", "HTTP_REMOTE_USER", "HTTP_X_REMOTE_USER", "HTTP_X_FORWARDED_USER")
+
+
+@dataclass(frozen=True)
+class Identity:
+    username: str  # as Windows says it: DOMAIN\user
+    groups: tuple[str, ...] = field(default_factory=tuple)  # SIDs and DOMAIN\group names
+
+
+class TokenResolver(Protocol):
+    def __call__(self, token: str) -> Identity | None: ...
+
+
+class WindowsTokenResolver:
+    """Resolve an IIS token handle with pywin32 (imported only on Windows, only when used)."""
+
+    def __call__(self, token: str) -> Identity | None:
+        try:
+            handle = int(token, 16)
+        except ValueError:
+            return None
+        import win32api  # noqa: PLC0415 - Windows only
+        import win32security  # noqa: PLC0415
+
+        try:
+            user_sid = win32security.GetTokenInformation(handle, win32security.TokenUser)[0]
+            name, domain, _ = win32security.LookupAccountSid(None, user_sid)
+            groups: list[str] = []
+            for sid, _attributes in win32security.GetTokenInformation(
+                handle, win32security.TokenGroups
+            ):
+                groups.append(win32security.ConvertSidToStringSid(sid))
+                try:
+                    group_name, group_domain, _ = win32security.LookupAccountSid(None, sid)
+                except win32security.error:
+                    continue
+                groups.append(f"{group_domain}\\{group_name}" if group_domain else group_name)
+            return Identity(username=f"{domain}\\{name}", groups=tuple(groups))
+        except Exception:  # noqa: BLE001 - a bad handle must be a refusal, not a crash
+            logger.warning("Could not resolve the IIS Windows token handle.")
+            return None
+        finally:
+            try:
+                win32api.CloseHandle(handle)
+            except Exception:  # noqa: BLE001, S110
+                pass
+
+
+def _header_key(header: str) -> str:
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
+def _forbidden(start_response, why: str) -> Iterable[bytes]:
+    body = (
+        "<!doctype html><title>403 Forbidden</title><h1>403 Forbidden</h1>"
+        f"<p>{why}</p><p>Open the console through its address in IIS.</p>"
+    ).encode()
+    start_response(
+        "403 Forbidden",
+        [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+        ],
+    )
+    return [body]
+
+
+class IdentityAdapter:
+    """WSGI middleware. `mode` is "iis", "remote-user" (a trusted server sets REMOTE_USER) or "local"."""
+
+    def __init__(
+        self,
+        app: Callable,
+        *,
+        mode: str,
+        pairing_secret: str = "",
+        pairing_header: str = "X-Console-Pairing",
+        resolver: TokenResolver | None = None,
+        local_identity: Identity | None = None,
+    ) -> None:
+        if mode == "iis" and not pairing_secret:
+            raise ValueError("IIS mode needs a pairing secret.")
+        if mode == "local" and pairing_secret:
+            raise ValueError("Local sign-in mode refuses to run with a pairing secret configured.")
+        if mode == "local" and local_identity is None:
+            raise ValueError("Local sign-in mode needs a local identity.")
+        self.app = app
+        self.mode = mode
+        self._secret = pairing_secret.encode()
+        self._secret_key = _header_key(pairing_header)
+        self.resolver = resolver or WindowsTokenResolver()
+        self.local_identity = local_identity
+
+    def __call__(self, environ: dict, start_response):
+        trusted_remote_user = environ.get("REMOTE_USER") if self.mode == "remote-user" else None
+        for key in _FORGEABLE:
+            environ.pop(key, None)
+        environ.pop(GROUPS_KEY, None)
+        supplied = environ.pop(self._secret_key, None)
+        token = environ.pop(TOKEN_KEY, None)
+
+        if self.mode == "local":
+            identity = self.local_identity
+        elif self.mode == "remote-user":
+            if not trusted_remote_user:
+                return _forbidden(start_response, "The front-end server sent no signed-in user.")
+            identity = Identity(trusted_remote_user, tuple(_split(environ.get("REMOTE_GROUPS"))))
+        else:
+            if supplied is None or not hmac.compare_digest(supplied.encode(), self._secret):
+                return _forbidden(start_response, "This request did not come through IIS.")
+            if not token:
+                return _forbidden(start_response, "IIS sent no Windows identity.")
+            identity = self.resolver(token)
+            if identity is None:
+                return _forbidden(start_response, "The Windows identity could not be read.")
+
+        environ["REMOTE_USER"] = identity.username
+        environ[GROUPS_KEY] = tuple(identity.groups)
+        return self.app(environ, start_response)
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def local_identity(username: str, roles: Iterable[str]) -> Identity:
+    """The identity of local sign-in mode: the roles are given directly, never from AD."""
+    return Identity(username=username, groups=tuple(LOCAL_ROLE_PREFIX + r for r in roles))
+
+
+def signed_in_environ(identity: Identity) -> dict:
+    """The environ keys the adapter sets for an identity (used by the test client personas)."""
+    return {"REMOTE_USER": identity.username, GROUPS_KEY: tuple(identity.groups)}
+
+
+def adapter_from_settings(app: Callable) -> IdentityAdapter:
+    from django.conf import settings
+
+    local = None
+    if settings.CONSOLE_IDENTITY_MODE == "local":
+        local = local_identity(settings.CONSOLE_LOCAL_USER, settings.CONSOLE_LOCAL_ROLES)
+    return IdentityAdapter(
+        app,
+        mode=settings.CONSOLE_IDENTITY_MODE,
+        pairing_secret=settings.CONSOLE_PAIRING_SECRET,
+        pairing_header=settings.CONSOLE_PAIRING_HEADER,
+        local_identity=local,
+    )

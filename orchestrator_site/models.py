@@ -1,0 +1,59 @@
+"""The console's own records (audit trail) and the base for OpenOrchestrator's unmanaged tables."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class OrchestratorModel(models.Model):
+    """Base of every model mapped onto an OpenOrchestrator table (routed to `orchestrator`)."""
+
+    orchestrator_table = True
+
+    class Meta:
+        abstract = True
+        managed = False
+
+
+class AlembicVersion(OrchestratorModel):
+    version_num = models.CharField(max_length=32, primary_key=True)
+
+    class Meta:
+        managed = False
+        db_table = "alembic_version"
+
+    def __str__(self) -> str:
+        return self.version_num
+
+
+class AuditEntry(models.Model):
+    """One change or privileged read, written by the service that did it, in the same request."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", "Succeeded"
+        PARTIAL = "partial", "Partly applied"
+        REFUSED = "refused", "Refused"
+        FAILED = "failed", "Failed"
+
+    at = models.DateTimeField(db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    username = models.CharField(max_length=150, db_index=True)
+    action = models.CharField(max_length=60, db_index=True)
+    target_type = models.CharField(max_length=40, blank=True)
+    target_ids = models.TextField(blank=True, help_text="Ids or names, one per line")
+    filter_used = models.TextField(blank=True, help_text="The filter a bulk action applied to")
+    count = models.IntegerField(default=0)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OK)
+    reason = models.CharField(max_length=500, blank=True)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit trail"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"

@@ -1,0 +1,247 @@
+"""Settings for OpenOrchestrator Console, read from the environment (see .env.example)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from orchestrator_site.dburl import parse_connection_string
+from orchestrator_site.env import env_bool, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("CONSOLE_VAR_DIR", str(BASE_DIR / "var")))
+
+# --- Identity -----------------------------------------------------------------------------------
+# "iis": requests come through IIS with the pairing secret; "remote-user": a trusted front end sets
+# REMOTE_USER in the WSGI environment; "local": every request is CONSOLE_LOCAL_USER (development).
+CONSOLE_PAIRING_SECRET = env_secret("CONSOLE_PAIRING_SECRET")
+CONSOLE_PAIRING_HEADER = env_str("CONSOLE_PAIRING_HEADER", "X-Console-Pairing")
+CONSOLE_LOCAL_USER = env_str("CONSOLE_LOCAL_USER").strip()
+CONSOLE_LOCAL_ROLES = env_list(
+    "CONSOLE_LOCAL_ROLES", ["Viewer", "Operator", "Automation admin", "Vault keeper"]
+)
+_default_mode = "local" if CONSOLE_LOCAL_USER else "iis"
+CONSOLE_IDENTITY_MODE = env_str("CONSOLE_IDENTITY_MODE", _default_mode).strip().lower()
+if CONSOLE_IDENTITY_MODE not in {"iis", "remote-user", "local"}:
+    raise ImproperlyConfigured("CONSOLE_IDENTITY_MODE must be iis, remote-user or local.")
+if CONSOLE_IDENTITY_MODE == "local":
+    if CONSOLE_PAIRING_SECRET:
+        raise ImproperlyConfigured(
+            "Local sign-in mode (CONSOLE_LOCAL_USER) refuses to start while CONSOLE_PAIRING_SECRET "
+            "is set: that secret means this is a production installation behind IIS."
+        )
+    if not CONSOLE_LOCAL_USER:
+        raise ImproperlyConfigured("CONSOLE_IDENTITY_MODE=local needs CONSOLE_LOCAL_USER=<name>.")
+if CONSOLE_IDENTITY_MODE == "iis" and not CONSOLE_PAIRING_SECRET:
+    raise ImproperlyConfigured(
+        "Set CONSOLE_PAIRING_SECRET (the secret IIS adds to every request, see deploy/README.md), "
+        "or CONSOLE_LOCAL_USER=<name> for a local run."
+    )
+LOCAL_MODE = CONSOLE_IDENTITY_MODE == "local"
+CONSOLE_ALLOWED_DOMAINS = [d.upper() for d in env_list("CONSOLE_ALLOWED_DOMAINS")]
+# "domain\\user" (default), "user" (drop the domain) or "upn" (user@domain); always lower case.
+CONSOLE_USERNAME_FORM = env_str("CONSOLE_USERNAME_FORM", "domain\\user")
+CONSOLE_ROLE_GROUPS = {
+    "Viewer": env_list("CONSOLE_ROLE_VIEWER"),
+    "Operator": env_list("CONSOLE_ROLE_OPERATOR"),
+    "Automation admin": env_list("CONSOLE_ROLE_AUTOMATION_ADMIN"),
+    "Vault keeper": env_list("CONSOLE_ROLE_VAULT_KEEPER"),
+}
+
+# --- Core ---------------------------------------------------------------------------------------
+DEBUG = env_bool("CONSOLE_DEBUG", False)
+SECRET_KEY = env_secret("CONSOLE_SECRET_KEY")
+if not SECRET_KEY:
+    if not LOCAL_MODE:
+        raise ImproperlyConfigured(
+            "Set CONSOLE_SECRET_KEY (or CONSOLE_SECRET_KEY_FILE) to a long random string."
+        )
+    # A local run keeps a generated key in var/ so sessions survive restarts.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _key_file = VAR_DIR / "local-secret-key"
+    if not _key_file.exists():
+        _key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+    SECRET_KEY = _key_file.read_text(encoding="utf-8").strip()
+
+ALLOWED_HOSTS = env_list("CONSOLE_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("CONSOLE_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tables2",
+    "django_filters",
+    "csp",
+    "orchestrator_site",
+    "dashboard",
+    "queues",
+    "triggers",
+    "logs",
+    "vault",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "orchestrator_site.auth.ConsoleRemoteUserMiddleware",
+    "orchestrator_site.auth.RoleSyncMiddleware",
+    "orchestrator_site.auth.ConsoleLoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "orchestrator_site.health.OrchestratorDatabaseMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = ["orchestrator_site.auth.ConsoleRemoteUserBackend"]
+LOGIN_URL = "/denied/"
+
+ROOT_URLCONF = "orchestrator_site.urls"
+WSGI_APPLICATION = "orchestrator_site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "orchestrator_site.context_processors.console",
+            ],
+        },
+    },
+]
+
+# --- Databases ----------------------------------------------------------------------------------
+ORCHESTRATOR_DB = "orchestrator"
+ORCHESTRATOR_URL_VARIABLE = "OpenOrchestratorSQL"
+_oo_url = env_str("OpenOrchestratorSQL")
+if not _oo_url and env_str("OpenOrchestratorConnString"):
+    ORCHESTRATOR_URL_VARIABLE = "OpenOrchestratorConnString"
+    _oo_url = env_str("OpenOrchestratorConnString")
+# Without a configured database the console runs on the embedded demo database (make run).
+ORCHESTRATOR_IS_DEMO = not _oo_url
+ORCHESTRATOR_DEMO_PATH = VAR_DIR / "demo-orchestrator.sqlite3"
+if ORCHESTRATOR_IS_DEMO:
+    _oo_url = f"sqlite:///{ORCHESTRATOR_DEMO_PATH}"
+    ORCHESTRATOR_URL_VARIABLE = "OpenOrchestratorSQL"
+
+DATABASES = {
+    "default": parse_connection_string(
+        env_str("CONSOLE_DATABASE_URL", f"sqlite:///{VAR_DIR / 'console.sqlite3'}"),
+        variable="CONSOLE_DATABASE_URL",
+        base_dir=BASE_DIR,
+    ),
+    ORCHESTRATOR_DB: parse_connection_string(
+        _oo_url, variable=ORCHESTRATOR_URL_VARIABLE, base_dir=BASE_DIR, must_exist=True
+    ),
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+DATABASE_ROUTERS = ["orchestrator_site.router.OrchestratorRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- OpenOrchestrator encryption key (validated in orchestrator_site.crypto) --------------------
+OPENORCHESTRATOR_KEY = env_secret("OpenOrchestratorKey")
+
+# --- Time: naive local wall-clock time, exactly as OpenOrchestrator writes it ------------------
+USE_TZ = False
+TIME_ZONE = env_str("CONSOLE_TIME_ZONE", "Europe/Copenhagen")
+LANGUAGE_CODE = "en-gb"
+USE_I18N = False
+DATETIME_FORMAT = "d-m-Y H:i:s"
+SHORT_DATETIME_FORMAT = "d-m-Y H:i"
+DATE_FORMAT = "d-m-Y"
+USE_THOUSAND_SEPARATOR = True
+
+# --- Static files: served by the app itself (no CDN) --------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = env_bool("CONSOLE_STATIC_FINDERS", False)
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Security -----------------------------------------------------------------------------------
+CONSOLE_HTTPS = env_bool("CONSOLE_HTTPS", not LOCAL_MODE)
+SESSION_COOKIE_SECURE = CONSOLE_HTTPS
+CSRF_COOKIE_SECURE = CONSOLE_HTTPS
+# The __Host- prefix needs Secure cookies, so plain-HTTP local runs use ordinary names.
+SESSION_COOKIE_NAME = "__Host-console-session" if CONSOLE_HTTPS else "console-session"
+CSRF_COOKIE_NAME = "__Host-console-csrf" if CONSOLE_HTTPS else "console-csrf"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = env_int("CONSOLE_SESSION_HOURS", 10, minimum=1) * 3600
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_SSL_REDIRECT = env_bool("CONSOLE_SSL_REDIRECT", False)  # IIS terminates TLS
+SECURE_HSTS_SECONDS = env_int("CONSOLE_HSTS_SECONDS", 31536000 if CONSOLE_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = CONSOLE_HTTPS
+SECURE_HSTS_PRELOAD = False
+SILENCED_SYSTEM_CHECKS = [
+    # TLS ends at IIS; waitress runs with --url-scheme=https (see deploy/README.md).
+    "security.W008",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+# --- Console behaviour --------------------------------------------------------------------------
+CONSOLE_OVERVIEW_CACHE_SECONDS = env_int("CONSOLE_OVERVIEW_CACHE_SECONDS", 15, minimum=0)
+CONSOLE_SCHEDULER_ONLINE_SECONDS = env_int("CONSOLE_SCHEDULER_ONLINE_SECONDS", 60, minimum=1)
+CONSOLE_SCHEDULER_STALE_SECONDS = env_int("CONSOLE_SCHEDULER_STALE_SECONDS", 300, minimum=1)
+CONSOLE_STALE_ELEMENT_MINUTES = env_int("CONSOLE_STALE_ELEMENT_MINUTES", 120, minimum=1)
+CONSOLE_DASHBOARD_HOURS = env_int("CONSOLE_DASHBOARD_HOURS", 48, minimum=1)
+CONSOLE_DASHBOARD_WEEKEND_HOURS = env_int("CONSOLE_DASHBOARD_WEEKEND_HOURS", 72, minimum=1)
+CONSOLE_REFRESH_SECONDS = env_int("CONSOLE_REFRESH_SECONDS", 15, minimum=0)
+CONSOLE_THROUGHPUT_DAYS = env_int("CONSOLE_THROUGHPUT_DAYS", 7, minimum=1)
+CONSOLE_TEXT_SEARCH_DAYS = env_int("CONSOLE_TEXT_SEARCH_DAYS", 7, minimum=1)
+CONSOLE_COUNT_CAP = env_int("CONSOLE_COUNT_CAP", 10000, minimum=100)
+CONSOLE_CSV_MAX_ROWS = env_int("CONSOLE_CSV_MAX_ROWS", 100000, minimum=1)
+CONSOLE_BULK_CONFIRM_THRESHOLD = env_int("CONSOLE_BULK_CONFIRM_THRESHOLD", 100, minimum=1)
+CONSOLE_BULK_BATCH_SIZE = env_int("CONSOLE_BULK_BATCH_SIZE", 500, minimum=1)
+CONSOLE_VAULT_KEY_MEMORY_MINUTES = env_int("CONSOLE_VAULT_KEY_MEMORY_MINUTES", 5, minimum=0)
+CONSOLE_REVEAL_MAX_FAILURES = env_int("CONSOLE_REVEAL_MAX_FAILURES", 5, minimum=1)
+CONSOLE_REVEAL_LOCKOUT_MINUTES = env_int("CONSOLE_REVEAL_LOCKOUT_MINUTES", 15, minimum=1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("CONSOLE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,80 @@
+/* OpenOrchestrator Console: small progressive enhancements. Pages work without JavaScript. */
+(function () {
+  "use strict";
+
+  // Forms that ask before they act: <form data-confirm="Really?">.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+
+  // "Select all" checkbox for bulk forms: <input type="checkbox" data-select-all="name">.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    var name = box.getAttribute && box.getAttribute("data-select-all");
+    if (!name) return;
+    document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (other) {
+      other.checked = box.checked;
+    });
+  });
+
+  // Revealed secrets hide themselves: <span data-hide-after="30">.
+  document.querySelectorAll("[data-hide-after]").forEach(function (node) {
+    var seconds = parseInt(node.getAttribute("data-hide-after"), 10) || 30;
+    var counter = document.querySelector("[data-countdown-for='" + node.id + "']");
+    var left = seconds;
+    var timer = window.setInterval(function () {
+      left -= 1;
+      if (counter) counter.textContent = String(left);
+      if (left <= 0) {
+        window.clearInterval(timer);
+        node.textContent = "(hidden)";
+        node.classList.add("muted");
+        node.setAttribute("data-hidden", "true");
+      }
+    }, 1000);
+  });
+
+  // Live fragments: <section data-refresh-url="/fragment/" data-refresh-seconds="15">.
+  var fragments = Array.prototype.slice.call(document.querySelectorAll("[data-refresh-url]"));
+  if (fragments.length) {
+    var paused = false;
+    var toggle = document.querySelector("[data-refresh-toggle]");
+    var stamp = document.querySelector("[data-refresh-stamp]");
+    var seconds = parseInt(fragments[0].getAttribute("data-refresh-seconds"), 10) || 15;
+    var refresh = function () {
+      if (paused || document.hidden) return;
+      fragments.forEach(function (node) {
+        fetch(node.getAttribute("data-refresh-url"), {
+          credentials: "same-origin",
+          headers: { "X-Requested-With": "fetch" },
+        }).then(function (response) {
+          if (!response.ok) throw new Error(String(response.status));
+          return response.text();
+        }).then(function (html) {
+          node.innerHTML = html;
+          node.removeAttribute("data-refresh-error");
+          if (stamp) stamp.textContent = new Date().toLocaleTimeString();
+        }).catch(function () {
+          node.setAttribute("data-refresh-error", "true");
+          if (stamp) stamp.textContent = "update failed, retrying";
+        });
+      });
+    };
+    var interval = window.setInterval(refresh, seconds * 1000);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(); });
+    if (toggle) {
+      toggle.addEventListener("click", function () {
+        paused = !paused;
+        toggle.textContent = paused ? "Resume live refresh" : "Pause live refresh";
+        toggle.setAttribute("aria-pressed", paused ? "true" : "false");
+        if (!paused) refresh();
+      });
+    }
+    window.consoleRefreshNow = refresh;
+    void interval;
+  }
+})();

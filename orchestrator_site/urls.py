@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from orchestrator_site import views
+
+admin.site.site_header = "OpenOrchestrator Console administration"
+admin.site.site_title = "OpenOrchestrator Console"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("denied/", views.denied, name="denied"),
+    path("audit/", views.audit_list, name="audit"),
+    path("admin/", admin.site.urls),
+    path("", include("dashboard.urls")),
+    path("", include("triggers.urls")),
+    path("queues/", include("queues.urls")),
+    path("", include("logs.urls")),
+    path("vault/", include("vault.urls")),
+]

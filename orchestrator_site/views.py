@@ -1,0 +1,58 @@
+"""Site-wide pages: health check, the refusal page, placeholders and the audit trail."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_tables2 import RequestConfig
+
+from orchestrator_site.filters import AuditFilter
+from orchestrator_site.health import schema_status
+from orchestrator_site.models import AuditEntry
+from orchestrator_site.oo_schema import REVISION
+from orchestrator_site.tables import AuditTable
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For monitoring: 200 when the database answers at the expected revision, else 503."""
+    status = schema_status(fresh=True)
+    body = {
+        "status": "ok" if status.ok else "error",
+        "database": "reachable" if status.reachable else "unreachable",
+        "revision": status.revision,
+        "expected_revision": REVISION,
+    }
+    if status.problem:
+        body["problem"] = status.problem
+    return JsonResponse(body, status=200 if status.ok else 503)
+
+
+@login_not_required
+def denied(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "orchestrator_site/denied.html",
+        {"remote_user": request.META.get("REMOTE_USER", "")},
+        status=403,
+    )
+
+
+def not_built(request: HttpRequest, area: str) -> HttpResponse:
+    """An honest placeholder for an area whose pages are not built yet."""
+    return render(request, "orchestrator_site/not_built.html", {"area": area})
+
+
+@permission_required("orchestrator_site.view_auditentry", raise_exception=True)
+@require_GET
+def audit_list(request: HttpRequest) -> HttpResponse:
+    filterset = AuditFilter(request.GET, queryset=AuditEntry.objects.all())
+    rows = filterset.qs if filterset.is_valid() else AuditEntry.objects.none()
+    table = AuditTable(rows)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "orchestrator_site/audit.html", {"filter": filterset, "table": table})

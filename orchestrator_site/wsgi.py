@@ -1,0 +1,11 @@
+"""WSGI entry point: Django behind the identity adapter (see orchestrator_site.identity)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orchestrator_site.settings")
+
+from orchestrator_site.identity import adapter_from_settings  # noqa: E402
+
+application = adapter_from_settings(get_wsgi_application())

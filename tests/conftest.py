@@ -1,0 +1,126 @@
+"""Shared fixtures: the OpenOrchestrator test database (made by OpenOrchestrator's own code) and personas."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from orchestrator_site.identity import Identity, signed_in_environ
+from tests import oo
+from tests import settings as test_settings
+
+ALL_DATABASES = ["default", "orchestrator"]
+
+# Personas: what each may do.
+PERSONAS = {
+    # Reads everything except passwords; changes nothing.
+    "viewer": Identity("TEST\\Vera", ("TEST\\rpa-viewers", "TEST\\domain users")),
+    # Viewer + retry/delete/acknowledge/create queue elements, pause/resume/run/kill triggers.
+    "operator": Identity("TEST\\Otto", ("TEST\\rpa-operators",)),
+    # Operator + create/edit/delete triggers, constants, credentials' metadata; delete logs.
+    "admin": Identity("TEST\\Ada", ("TEST\\rpa-automation",)),
+    # Viewer + may reveal passwords.
+    "keeper": Identity("TEST\\Kim", ("TEST\\rpa-viewers", "TEST\\rpa-vault")),
+    # Signed in to Windows but in no console group: refused everywhere.
+    "outsider": Identity("TEST\\Oscar", ("TEST\\domain users",)),
+}
+
+
+def _prepare_postgres() -> None:
+    import psycopg
+
+    database = settings.DATABASES["orchestrator"]["NAME"]
+    params = settings.DATABASES["orchestrator"]
+    try:
+        admin = psycopg.connect(
+            host=params["HOST"] or None,
+            port=params["PORT"] or None,
+            user=params["USER"] or None,
+            password=params["PASSWORD"] or None,
+            dbname="postgres",
+            autocommit=True,
+            connect_timeout=5,
+        )
+    except psycopg.OperationalError as exc:
+        pytest.exit(f"PostgreSQL is not reachable for the PostgreSQL run: {exc}", returncode=3)
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{database}"')
+
+
+def _prepare_orchestrator_db() -> None:
+    if test_settings.TEST_BACKEND == "postgresql":
+        _prepare_postgres()
+    else:
+        test_settings.TEST_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+        test_settings.TEST_SQLITE_PATH.unlink(missing_ok=True)
+    oo.create_schema(test_settings.TEST_OO_URL)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker):
+    """The console's own database as usual; OpenOrchestrator's schema created by OpenOrchestrator."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        _prepare_orchestrator_db()
+        old = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(old, verbosity=0)
+
+
+@pytest.fixture
+def oo_url() -> str:
+    return test_settings.TEST_OO_URL
+
+
+@pytest.fixture
+def db_util(oo_url):
+    """OpenOrchestrator's own db_util, connected to the test database; tables emptied afterwards.
+
+    Use it with `@oo_tx` (a transactional test): OpenOrchestrator commits on its own connection, so
+    the console's writes must be committed too for either side to see the other's rows.
+    """
+    from OpenOrchestrator.database import db_util as module
+
+    oo.connect(oo_url)
+    yield module
+    module.disconnect()
+    oo.clear(oo_url)
+
+
+def persona_client(name: str, **defaults) -> Client:
+    return Client(**signed_in_environ(PERSONAS[name]), **defaults)
+
+
+@pytest.fixture
+def as_viewer() -> Client:
+    return persona_client("viewer")
+
+
+@pytest.fixture
+def as_operator() -> Client:
+    return persona_client("operator")
+
+
+@pytest.fixture
+def as_admin() -> Client:
+    return persona_client("admin")
+
+
+@pytest.fixture
+def as_keeper() -> Client:
+    return persona_client("keeper")
+
+
+@pytest.fixture
+def as_outsider() -> Client:
+    return persona_client("outsider")
+
+
+def pytest_report_header(config):
+    return f"OpenOrchestrator test database: {test_settings.TEST_BACKEND} ({sys.platform})"

@@ -1,0 +1,45 @@
+"""Test settings: production-like identity (IIS mode, HTTPS cookies), a test OpenOrchestrator database.
+
+CONSOLE_TEST_DB=sqlite (default) or postgresql picks the OpenOrchestrator backend under test.
+"""
+
+import os
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parent.parent
+TEST_BACKEND = os.environ.get("CONSOLE_TEST_DB", "sqlite")
+TEST_PG_URL = os.environ.get(
+    "CONSOLE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/oo_console_test"
+)
+TEST_SQLITE_PATH = _ROOT / "var" / "test-orchestrator.sqlite3"
+TEST_OO_URL = TEST_PG_URL if TEST_BACKEND == "postgresql" else f"sqlite:///{TEST_SQLITE_PATH}"
+TEST_FERNET_KEY = "8Qw0c3Qk3sY2m3H0fGmU3cQJmJxq7m1lq3H1m2ZQ8Xc="
+
+for _name in list(os.environ):
+    if _name.startswith("CONSOLE_") and _name not in {"CONSOLE_TEST_DB", "CONSOLE_TEST_PG_URL"}:
+        del os.environ[_name]
+os.environ.pop("OpenOrchestratorConnString", None)
+os.environ.update(
+    {
+        "OpenOrchestratorSQL": TEST_OO_URL,
+        "OpenOrchestratorKey": TEST_FERNET_KEY,
+        "CONSOLE_SECRET_KEY": "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "CONSOLE_PAIRING_SECRET": "tests-pairing-secret",
+        "CONSOLE_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+        "CONSOLE_ALLOWED_DOMAINS": "TEST",
+        "CONSOLE_ROLE_VIEWER": "TEST\\rpa-viewers",
+        "CONSOLE_ROLE_OPERATOR": "TEST\\rpa-operators,S-1-5-21-1111-2222-3333-1104",
+        "CONSOLE_ROLE_AUTOMATION_ADMIN": "TEST\\rpa-automation",
+        "CONSOLE_ROLE_VAULT_KEEPER": "TEST\\rpa-vault",
+        "CONSOLE_VAR_DIR": str(_ROOT / "var" / "test-var"),
+    }
+)
+
+from orchestrator_site.settings import *  # noqa: E402, F403
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

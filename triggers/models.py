@@ -1,0 +1,156 @@
+"""OpenOrchestrator's Triggers (with their three child tables), Jobs and Schedulers."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from orchestrator_site.fields import OODateTimeField, OOUUIDField, WhitelistField
+from orchestrator_site.models import OrchestratorModel
+
+
+class TriggerStatus(models.TextChoices):
+    IDLE = "IDLE", "Idle"
+    RUNNING = "RUNNING", "Running"
+    FAILED = "FAILED", "Failed"
+    DONE = "DONE", "Done"
+    PAUSED = "PAUSED", "Paused"
+    PAUSING = "PAUSING", "Pausing"
+    KILLING = "KILLING", "Killing"
+    KILLED = "KILLED", "Killed"
+
+
+class TriggerType(models.TextChoices):
+    SINGLE = "SINGLE", "Single"
+    SCHEDULED = "SCHEDULED", "Scheduled"
+    QUEUE = "QUEUE", "Queue"
+
+
+class JobStatus(models.TextChoices):
+    RUNNING = "RUNNING", "Running"
+    DONE = "DONE", "Done"
+    FAILED = "FAILED", "Failed"
+    KILLED = "KILLED", "Killed"
+
+
+class Trigger(OrchestratorModel):
+    """The parent row of every trigger; exactly one child row exists, in the table `type` names."""
+
+    id = OOUUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    trigger_name = models.CharField(max_length=100)
+    process_name = models.CharField(max_length=100)
+    last_run = OODateTimeField(null=True, blank=True)
+    process_path = models.CharField(max_length=250)
+    process_args = models.CharField(max_length=1000, null=True, blank=True, default="")
+    process_status = models.CharField(
+        max_length=7, choices=TriggerStatus.choices, default=TriggerStatus.IDLE
+    )
+    is_git_repo = models.BooleanField(default=False)
+    git_branch = models.CharField(max_length=100, null=True, blank=True, default="")
+    is_blocking = models.BooleanField(default=True)
+    scheduler_whitelist = WhitelistField()
+    priority = models.IntegerField(default=0)
+    type = models.CharField(max_length=9, choices=TriggerType.choices, editable=False)
+
+    class Meta:
+        managed = False
+        db_table = "Triggers"
+        ordering = ["trigger_name"]
+        permissions = [("operate_trigger", "Can pause, resume, run now, kill and reset triggers")]
+
+    def __str__(self) -> str:
+        return self.trigger_name
+
+    @property
+    def child(self):
+        """The child row for this trigger's type (one query unless select_related)."""
+        related = {
+            TriggerType.SINGLE: "single",
+            TriggerType.SCHEDULED: "scheduled",
+            TriggerType.QUEUE: "queue",
+        }[self.type]
+        return getattr(self, related)
+
+
+class SingleTrigger(OrchestratorModel):
+    trigger = models.OneToOneField(
+        Trigger,
+        primary_key=True,
+        db_column="id",
+        on_delete=models.DO_NOTHING,
+        related_name="single",
+    )
+    next_run = OODateTimeField()
+
+    class Meta:
+        managed = False
+        db_table = "Single_Triggers"
+
+
+class ScheduledTrigger(OrchestratorModel):
+    trigger = models.OneToOneField(
+        Trigger,
+        primary_key=True,
+        db_column="id",
+        on_delete=models.DO_NOTHING,
+        related_name="scheduled",
+    )
+    cron_expr = models.CharField(max_length=200)
+    next_run = OODateTimeField()
+
+    class Meta:
+        managed = False
+        db_table = "Scheduled_Triggers"
+
+
+class QueueTrigger(OrchestratorModel):
+    trigger = models.OneToOneField(
+        Trigger,
+        primary_key=True,
+        db_column="id",
+        on_delete=models.DO_NOTHING,
+        related_name="queue",
+    )
+    queue_name = models.CharField(max_length=200)
+    min_batch_size = models.IntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "Queue_Triggers"
+
+
+class Job(OrchestratorModel):
+    """One run of a process, written by the Scheduler. There is no trigger id (see `probable_trigger`)."""
+
+    id = OOUUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    process_name = models.CharField(max_length=100)
+    scheduler_name = models.CharField(max_length=100)
+    status = models.CharField(max_length=7, choices=JobStatus.choices, default=JobStatus.RUNNING)
+    start_time = OODateTimeField()
+    end_time = OODateTimeField(null=True, blank=True)
+
+    class Meta:
+        managed = False
+        db_table = "Jobs"
+        ordering = ["-start_time"]
+
+    def __str__(self) -> str:
+        return f"{self.process_name} on {self.scheduler_name} at {self.start_time:%d-%m-%Y %H:%M:%S}"
+
+
+class Scheduler(OrchestratorModel):
+    """A Scheduler PC; `last_update` is its last ping, in that PC's local clock."""
+
+    machine_name = models.CharField(max_length=100, primary_key=True)
+    last_update = OODateTimeField()
+    latest_trigger = models.CharField(max_length=100, null=True, blank=True)
+    latest_trigger_time = OODateTimeField(null=True, blank=True)
+
+    class Meta:
+        managed = False
+        db_table = "Schedulers"
+        ordering = ["machine_name"]
+
+    def __str__(self) -> str:
+        return self.machine_name

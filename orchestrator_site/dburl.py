@@ -52,7 +52,9 @@ def parse_connection_string(
     """Return a Django DATABASES entry for a SQLAlchemy URL, or raise ConnectionStringError."""
     url = url.strip()
     if "://" not in url:
-        raise _fail(variable, "it does not start with a scheme such as mssql+pyodbc:// or sqlite:///")
+        raise _fail(
+            variable, "it does not start with a scheme such as mssql+pyodbc:// or sqlite:///"
+        )
     scheme = url.split("://", 1)[0].lower()
     if scheme in _SQLITE:
         return _sqlite(url, variable=variable, base_dir=base_dir, must_exist=must_exist)
@@ -73,7 +75,9 @@ def _sqlite(url: str, *, variable: str, base_dir: Path, must_exist: bool) -> dic
     rest = url.split("://", 1)[1]
     path = rest.split("?", 1)[0]
     if not path.startswith("/") or path in ("/", "") or path == "/:memory:":
-        raise _fail(variable, "a SQLite URL needs a file path (an in-memory database would be empty)")
+        raise _fail(
+            variable, "a SQLite URL needs a file path (an in-memory database would be empty)"
+        )
     path = unquote(path[1:])  # sqlite:///rel.db -> "rel.db"; sqlite:////abs.db -> "/abs.db"
     file = Path(path)
     if not file.is_absolute():
@@ -94,7 +98,9 @@ def _postgres(parts, port, query: dict, *, variable: str) -> dict:
     name = unquote(parts.path.lstrip("/"))
     if not name:
         raise _fail(variable, "the PostgreSQL URL names no database")
-    options = {key: value for key, value in query.items() if key in {"sslmode", "sslrootcert", "options"}}
+    options = {
+        key: value for key, value in query.items() if key in {"sslmode", "sslrootcert", "options"}
+    }
     options.setdefault("connect_timeout", int(query.get("connect_timeout", 5)))
     return {
         "ENGINE": "django.db.backends.postgresql",

@@ -32,20 +32,45 @@ from triggers.models import (
 from vault.models import Constant, Credential
 
 PROCESSES = [
-    "Faktura Afstemning", "Borgerservice Post", "Ejendomsskat Udsendelse", "Sygedagpenge Opfølgning",
-    "Byggesag Journalisering", "Løn Refusion", "Kontanthjælp Kontrol", "Pladsanvisning Dagtilbud",
-    "Affaldsgebyr Opkrævning", "Boligstøtte Sagsbehandling", "Skolebus Planlægning", "Tandpleje Indkaldelse",
-    "Vejskilte Registrering", "Parkering Klager", "Hjemmehjælp Visitation", "Folkeregister Sync",
-    "Aktindsigt Udtræk", "Kreditor Oprettelse", "eBoks Kvittering", "Budget Rapport",
+    "Faktura Afstemning",
+    "Borgerservice Post",
+    "Ejendomsskat Udsendelse",
+    "Sygedagpenge Opfølgning",
+    "Byggesag Journalisering",
+    "Løn Refusion",
+    "Kontanthjælp Kontrol",
+    "Pladsanvisning Dagtilbud",
+    "Affaldsgebyr Opkrævning",
+    "Boligstøtte Sagsbehandling",
+    "Skolebus Planlægning",
+    "Tandpleje Indkaldelse",
+    "Vejskilte Registrering",
+    "Parkering Klager",
+    "Hjemmehjælp Visitation",
+    "Folkeregister Sync",
+    "Aktindsigt Udtræk",
+    "Kreditor Oprettelse",
+    "eBoks Kvittering",
+    "Budget Rapport",
 ]
 QUEUES = [
-    ("Faktura Afstemning", "Fakturaer"), ("Borgerservice Post", "Digital Post"),
-    ("Ejendomsskat Udsendelse", "Ejendomsskat"), ("Sygedagpenge Opfølgning", "Sygedagpenge Sager"),
-    ("Byggesag Journalisering", "Byggesager"), ("Løn Refusion", "Refusioner"),
-    ("Kontanthjælp Kontrol", "Kontanthjælp"), ("Boligstøtte Sagsbehandling", "Boligstøtte"),
-    ("Kreditor Oprettelse", "Kreditorer"), ("eBoks Kvittering", "Kvitteringer"),
+    ("Faktura Afstemning", "Fakturaer"),
+    ("Borgerservice Post", "Digital Post"),
+    ("Ejendomsskat Udsendelse", "Ejendomsskat"),
+    ("Sygedagpenge Opfølgning", "Sygedagpenge Sager"),
+    ("Byggesag Journalisering", "Byggesager"),
+    ("Løn Refusion", "Refusioner"),
+    ("Kontanthjælp Kontrol", "Kontanthjælp"),
+    ("Boligstøtte Sagsbehandling", "Boligstøtte"),
+    ("Kreditor Oprettelse", "Kreditorer"),
+    ("eBoks Kvittering", "Kvitteringer"),
 ]
-SCHEDULERS = [("RPA-SCHED-01", 4), ("RPA-SCHED-02", 25), ("RPA-SCHED-03", 190), ("RPA-SCHED-OLD", 9 * 86400)]
+SCHEDULERS = [
+    ("RPA-SCHED-01", 4),
+    ("RPA-SCHED-02", 25),
+    ("RPA-SCHED-03", 190),
+    ("RPA-SCHED-OLD", 9 * 86400),
+]
 ERRORS = [
     "TimeoutError: The page did not load within 30 seconds.",
     "ValueError: CPR-nummer mangler i sagen.",
@@ -90,7 +115,8 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
             process_name=process,
             last_run=now - dt.timedelta(hours=rnd.randint(1, 60)),
             process_path=f"https://git.kommune.example/rpa/{process.lower().replace(' ', '-')}.git"
-            if i % 4 == 0 else f"C:\\Robots\\{process.replace(' ', '')}\\main.py",
+            if i % 4 == 0
+            else f"C:\\Robots\\{process.replace(' ', '')}\\main.py",
             process_args="" if i % 5 else json.dumps({"miljø": "prod"}),
             process_status=status,
             is_git_repo=i % 4 == 0,
@@ -102,22 +128,34 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
         )
         triggers.append(trigger)
         if kind == TriggerType.SINGLE:
-            children.append(SingleTrigger(trigger=trigger, next_run=now + dt.timedelta(hours=i - 5)))
+            children.append(
+                SingleTrigger(trigger=trigger, next_run=now + dt.timedelta(hours=i - 5))
+            )
         elif kind == TriggerType.SCHEDULED:
             children.append(
                 ScheduledTrigger(
-                    trigger=trigger, cron_expr=_cron(i), next_run=now + dt.timedelta(minutes=10 * i - 30)
+                    trigger=trigger,
+                    cron_expr=_cron(i),
+                    next_run=now + dt.timedelta(minutes=10 * i - 30),
                 )
             )
         else:
             children.append(
-                QueueTrigger(trigger=trigger, queue_name=queue_name or "Diverse", min_batch_size=1 + i % 10)
+                QueueTrigger(
+                    trigger=trigger, queue_name=queue_name or "Diverse", min_batch_size=1 + i % 10
+                )
             )
     # Every status appears at least once, running ones tied to a scheduler.
     for trigger, status in zip(triggers[:8], statuses, strict=False):
         trigger.process_status = status
-    running = [t for t in triggers if t.process_status in (TriggerStatus.RUNNING, TriggerStatus.PAUSING, TriggerStatus.KILLING)]
-    for trigger, scheduler in zip(running, [schedulers[0], schedulers[2], schedulers[1]], strict=False):
+    running = [
+        t
+        for t in triggers
+        if t.process_status in (TriggerStatus.RUNNING, TriggerStatus.PAUSING, TriggerStatus.KILLING)
+    ]
+    for trigger, scheduler in zip(
+        running, [schedulers[0], schedulers[2], schedulers[1]], strict=False
+    ):
         scheduler.latest_trigger = trigger.trigger_name
         scheduler.latest_trigger_time = now - dt.timedelta(minutes=12)
         trigger.last_run = scheduler.latest_trigger_time
@@ -128,7 +166,9 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
         for i, process in enumerate(PROCESSES):
             if rnd.random() < 0.35:
                 continue
-            start = now - dt.timedelta(days=day, hours=rnd.randint(0, 10), minutes=rnd.randint(0, 59))
+            start = now - dt.timedelta(
+                days=day, hours=rnd.randint(0, 10), minutes=rnd.randint(0, 59)
+            )
             if start > now - dt.timedelta(minutes=30):
                 start = now - dt.timedelta(minutes=30 + rnd.randint(0, 120))
             failed = rnd.random() < (0.25 if day <= 2 else 0.08)
@@ -144,33 +184,79 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
             jobs.append(job)
             steps = rnd.randint(4, 14)
             for step in range(steps):
-                at = start + duration * step / steps + dt.timedelta(microseconds=rnd.randint(0, 999999))
+                at = (
+                    start
+                    + duration * step / steps
+                    + dt.timedelta(microseconds=rnd.randint(0, 999999))
+                )
                 level = LogLevel.TRACE if step % 3 else LogLevel.INFO
                 message = f"Trin {step + 1}/{steps}: behandler sag {rnd.randint(10000, 99999)}"
-                logs.append(Log(id=ids(), log_time=at, log_level=level, process_name=process, job_id=job.id, log_message=message))
+                logs.append(
+                    Log(
+                        id=ids(),
+                        log_time=at,
+                        log_level=level,
+                        process_name=process,
+                        job_id=job.id,
+                        log_message=message,
+                    )
+                )
             if failed:
                 logs.append(
                     Log(
-                        id=ids(), log_time=job.end_time, log_level=LogLevel.ERROR, process_name=process,
+                        id=ids(),
+                        log_time=job.end_time,
+                        log_level=LogLevel.ERROR,
+                        process_name=process,
                         job_id=job.id,
-                        log_message="An uncaught error ocurred during the process:\n" + rnd.choice(ERRORS),
+                        log_message="An uncaught error ocurred during the process:\n"
+                        + rnd.choice(ERRORS),
                     )
                 )
     # Running jobs for running triggers; one of them on the stale scheduler.
-    for trigger, scheduler in zip(running, [schedulers[0], schedulers[2], schedulers[1]], strict=False):
+    for trigger, scheduler in zip(
+        running, [schedulers[0], schedulers[2], schedulers[1]], strict=False
+    ):
         job = Job(
-            id=ids(), process_name=trigger.process_name, scheduler_name=scheduler.machine_name,
-            status=JobStatus.RUNNING, start_time=trigger.last_run, end_time=None,
+            id=ids(),
+            process_name=trigger.process_name,
+            scheduler_name=scheduler.machine_name,
+            status=JobStatus.RUNNING,
+            start_time=trigger.last_run,
+            end_time=None,
         )
         jobs.append(job)
-        logs.append(Log(id=ids(), log_time=trigger.last_run + dt.timedelta(seconds=2), log_level=LogLevel.INFO,
-                        process_name=trigger.process_name, job_id=job.id, log_message="Robot started."))
+        logs.append(
+            Log(
+                id=ids(),
+                log_time=trigger.last_run + dt.timedelta(seconds=2),
+                log_level=LogLevel.INFO,
+                process_name=trigger.process_name,
+                job_id=job.id,
+                log_message="Robot started.",
+            )
+        )
     # A launch failure (OpenOrchestrator logs it without a job id) and a long message.
-    logs.append(Log(id=ids(), log_time=now - dt.timedelta(hours=3), log_level=LogLevel.ERROR,
-                    process_name="Budget Rapport", job_id=None,
-                    log_message="Scheduler couldn't launch the process:\nFileNotFoundError:\nC:\\Robots\\BudgetRapport\\main.py"))
-    logs.append(Log(id=ids(), log_time=now - dt.timedelta(hours=5), log_level=LogLevel.INFO,
-                    process_name="Aktindsigt Udtræk", job_id=None, log_message="Udtræk: " + "æøå " * 1500))
+    logs.append(
+        Log(
+            id=ids(),
+            log_time=now - dt.timedelta(hours=3),
+            log_level=LogLevel.ERROR,
+            process_name="Budget Rapport",
+            job_id=None,
+            log_message="Scheduler couldn't launch the process:\nFileNotFoundError:\nC:\\Robots\\BudgetRapport\\main.py",
+        )
+    )
+    logs.append(
+        Log(
+            id=ids(),
+            log_time=now - dt.timedelta(hours=5),
+            log_level=LogLevel.INFO,
+            process_name="Aktindsigt Udtræk",
+            job_id=None,
+            log_message="Udtræk: " + "æøå " * 1500,
+        )
+    )
 
     elements: list[QueueElement] = []
     for q, (process, queue_name) in enumerate(QUEUES):
@@ -188,7 +274,11 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
                 status = QueueStatus.ABANDONED
             else:
                 status = QueueStatus.DONE
-            start = created + dt.timedelta(minutes=rnd.randint(1, 120)) if status != QueueStatus.NEW else None
+            start = (
+                created + dt.timedelta(minutes=rnd.randint(1, 120))
+                if status != QueueStatus.NEW
+                else None
+            )
             if start and start > now:
                 start = now - dt.timedelta(minutes=rnd.randint(1, 20))
             end = None
@@ -201,30 +291,68 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
                 message = "Behandlet"
             elements.append(
                 QueueElement(
-                    id=ids(), queue_name=queue_name, status=status,
-                    data=json.dumps({"sag": 100000 + n, "borger": f"Borger {n}", "beløb": round(rnd.random() * 5000, 2), "note": "æøå"}, ensure_ascii=False),
+                    id=ids(),
+                    queue_name=queue_name,
+                    status=status,
+                    data=json.dumps(
+                        {
+                            "sag": 100000 + n,
+                            "borger": f"Borger {n}",
+                            "beløb": round(rnd.random() * 5000, 2),
+                            "note": "æøå",
+                        },
+                        ensure_ascii=False,
+                    ),
                     reference=f"{queue_name[:3].upper()}-{n:05d}",
-                    created_date=created, start_date=start, end_date=end, message=message,
+                    created_date=created,
+                    start_date=start,
+                    end_date=end,
+                    message=message,
                     created_by=process if n % 7 else "Orchestrator UI",
                 )
             )
     # A failed element with no dates at all (robots can produce these through set_queue_element_status).
-    elements.append(QueueElement(id=ids(), queue_name="Fakturaer", status=QueueStatus.FAILED, data="not json <b>bold?</b>",
-                                 reference="FAK-NODATES", created_date=now - dt.timedelta(hours=2), message="Failed before it started"))
+    elements.append(
+        QueueElement(
+            id=ids(),
+            queue_name="Fakturaer",
+            status=QueueStatus.FAILED,
+            data="not json <b>bold?</b>",
+            reference="FAK-NODATES",
+            created_date=now - dt.timedelta(hours=2),
+            message="Failed before it started",
+        )
+    )
 
     credentials = []
     if crypto.vault_available():
-        for name, user in [("KMD Logon", "svc-kmd"), ("SAP Robot", "rpa-sap"), ("eBoks API", "kommune-api"),
-                           ("Outlook Robot", "rpa@kommune.example"), ("Digital Post", "dp-robot"), ("Opus", "opus-rpa")]:
-            credentials.append(Credential(name=name, username=user, password=crypto.encrypt(f"demo-{user}-pw!"),
-                                          changed_at=now - dt.timedelta(days=rnd.randint(1, 300))))
+        for name, user in [
+            ("KMD Logon", "svc-kmd"),
+            ("SAP Robot", "rpa-sap"),
+            ("eBoks API", "kommune-api"),
+            ("Outlook Robot", "rpa@kommune.example"),
+            ("Digital Post", "dp-robot"),
+            ("Opus", "opus-rpa"),
+        ]:
+            credentials.append(
+                Credential(
+                    name=name,
+                    username=user,
+                    password=crypto.encrypt(f"demo-{user}-pw!"),
+                    changed_at=now - dt.timedelta(days=rnd.randint(1, 300)),
+                )
+            )
     constants = [
         Constant(name=name, value=value, changed_at=now - dt.timedelta(days=rnd.randint(1, 100)))
         for name, value in [
-            ("Mail Afsender", "rpa@kommune.example"), ("Batch Størrelse", "50"),
-            ("SAP Miljø", "PRD"), ("Fejl Modtagere", "rpa-team@kommune.example;drift@kommune.example"),
-            ("Timeout Sekunder", "30"), ("Feriedage", json.dumps(["2026-12-24", "2026-12-25"])),
-            ("Webservice URL", "https://api.kommune.example/v2/"), ("Tom Linje", " leading and trailing spaces "),
+            ("Mail Afsender", "rpa@kommune.example"),
+            ("Batch Størrelse", "50"),
+            ("SAP Miljø", "PRD"),
+            ("Fejl Modtagere", "rpa-team@kommune.example;drift@kommune.example"),
+            ("Timeout Sekunder", "30"),
+            ("Feriedage", json.dumps(["2026-12-24", "2026-12-25"])),
+            ("Webservice URL", "https://api.kommune.example/v2/"),
+            ("Tom Linje", " leading and trailing spaces "),
         ]
     ]
 
@@ -239,14 +367,21 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
         Credential.objects.using(alias).bulk_create(credentials)
         Constant.objects.using(alias).bulk_create(constants)
     return {
-        "Schedulers": len(schedulers), "Triggers": len(triggers), "Jobs": len(jobs), "Logs": len(logs),
-        "Queues": len(elements), "Credentials": len(credentials), "Constants": len(constants),
+        "Schedulers": len(schedulers),
+        "Triggers": len(triggers),
+        "Jobs": len(jobs),
+        "Logs": len(logs),
+        "Queues": len(elements),
+        "Credentials": len(credentials),
+        "Constants": len(constants),
     }
 
 
 def sqlite_alias(path: str, alias: str = "demo_build") -> str:
     """Register a connection alias for another SQLite file with the orchestrator alias's options."""
     config = dict(connections.settings[settings.ORCHESTRATOR_DB])
-    config.update({"ENGINE": "django.db.backends.sqlite3", "NAME": str(path), "OPTIONS": {"timeout": 20}})
+    config.update(
+        {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path), "OPTIONS": {"timeout": 20}}
+    )
     connections.settings[alias] = config
     return alias

@@ -11,11 +11,15 @@ class AuditFilter(django_filters.FilterSet):
     action = django_filters.CharFilter(lookup_expr="icontains")
     outcome = django_filters.ChoiceFilter(choices=AuditEntry.Outcome.choices)
     after = django_filters.DateTimeFilter(
-        field_name="at", lookup_expr="gte", label="From",
+        field_name="at",
+        lookup_expr="gte",
+        label="From",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     before = django_filters.DateTimeFilter(
-        field_name="at", lookup_expr="lte", label="To",
+        field_name="at",
+        lookup_expr="lte",
+        label="To",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     target = django_filters.CharFilter(field_name="target_ids", lookup_expr="icontains")

@@ -107,5 +107,7 @@ class OrchestratorDatabaseMiddleware:
             forget_status()
             for connection in connections.all():
                 connection.close_if_unusable_or_obsolete()
-            return unavailable_response(request, SchemaStatus(reachable=False, problem="unreachable"))
+            return unavailable_response(
+                request, SchemaStatus(reachable=False, problem="unreachable")
+            )
         return None

@@ -17,7 +17,7 @@ from typing import Protocol
 
 logger = logging.getLogger(__name__)
 
-TOKEN_KEY = "HTTP_X_IIS_WINDOWSAUTHTOKEN"
+TOKEN_KEY = "HTTP_X_IIS_WINDOWSAUTHTOKEN"  # noqa: S105 - a header name
 GROUPS_KEY = "console.identity_groups"
 LOCAL_ROLE_PREFIX = "local-role:"
 # Client-supplied spellings of a user name that some servers honour; we never do.

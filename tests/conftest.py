@@ -71,6 +71,27 @@ def django_db_setup(django_test_environment, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         teardown_databases(old, verbosity=0)
+        _drop_orchestrator_db()
+
+
+def _drop_orchestrator_db() -> None:
+    from django.db import connections
+
+    connections["orchestrator"].close()
+    if test_settings.TEST_BACKEND == "postgresql":
+        import psycopg
+
+        params = settings.DATABASES["orchestrator"]
+        with psycopg.connect(
+            host=params["HOST"] or None,
+            port=params["PORT"] or None,
+            user=params["USER"] or None,
+            dbname="postgres",
+            autocommit=True,
+        ) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{params["NAME"]}" WITH (FORCE)')
+    else:
+        test_settings.TEST_SQLITE_PATH.unlink(missing_ok=True)
 
 
 @pytest.fixture

@@ -92,7 +92,11 @@ def make_log(
     job_id=None,
 ) -> Log:
     return Log.objects.create(
-        log_time=at or NOW, log_level=level, process_name=process, log_message=message, job_id=job_id
+        log_time=at or NOW,
+        log_level=level,
+        process_name=process,
+        log_message=message,
+        job_id=job_id,
     )
 
 
@@ -108,11 +112,17 @@ def make_job(
     if end is None and status != JobStatus.RUNNING:
         end = start + dt.timedelta(minutes=5)
     return Job.objects.create(
-        process_name=process, scheduler_name=scheduler, status=status, start_time=start, end_time=end
+        process_name=process,
+        scheduler_name=scheduler,
+        status=status,
+        start_time=start,
+        end_time=end,
     )
 
 
-def make_scheduler(name: str = "SCHED-1", *, age_seconds: int = 5, now: dt.datetime = NOW) -> Scheduler:
+def make_scheduler(
+    name: str = "SCHED-1", *, age_seconds: int = 5, now: dt.datetime = NOW
+) -> Scheduler:
     return Scheduler.objects.create(
         machine_name=name, last_update=now - dt.timedelta(seconds=age_seconds)
     )

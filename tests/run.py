@@ -41,8 +41,15 @@ def main() -> int:
     else:
         print("\n=== PostgreSQL run (OpenOrchestrator database on PostgreSQL) ===", flush=True)
         env = dict(os.environ, CONSOLE_TEST_DB="postgresql")
-        results.append(subprocess.call([*pytest, "-m", "not browser and not sqlite_only", *extra], cwd=ROOT, env=env))
-    print("\n=== SQLite run (OpenOrchestrator database on SQLite, browser tests included) ===", flush=True)
+        results.append(
+            subprocess.call(
+                [*pytest, "-m", "not browser and not sqlite_only", *extra], cwd=ROOT, env=env
+            )
+        )
+    print(
+        "\n=== SQLite run (OpenOrchestrator database on SQLite, browser tests included) ===",
+        flush=True,
+    )
     env = dict(os.environ, CONSOLE_TEST_DB="sqlite")
     results.append(subprocess.call([*pytest, *extra], cwd=ROOT, env=env))
     return next((code for code in results if code != 0), 0)

@@ -8,15 +8,17 @@ from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parent.parent
 TEST_BACKEND = os.environ.get("CONSOLE_TEST_DB", "sqlite")
+# One database per test process, so parallel runs never share (or drop) each other's data.
+_RUN_ID = os.environ.setdefault("CONSOLE_TEST_RUN_ID", str(os.getpid()))
 TEST_PG_URL = os.environ.get(
-    "CONSOLE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/oo_console_test"
+    "CONSOLE_TEST_PG_URL", f"postgresql+psycopg://postgres@127.0.0.1:5432/oo_console_test_{_RUN_ID}"
 )
-TEST_SQLITE_PATH = _ROOT / "var" / "test-orchestrator.sqlite3"
+TEST_SQLITE_PATH = _ROOT / "var" / f"test-orchestrator-{_RUN_ID}.sqlite3"
 TEST_OO_URL = TEST_PG_URL if TEST_BACKEND == "postgresql" else f"sqlite:///{TEST_SQLITE_PATH}"
 TEST_FERNET_KEY = "8Qw0c3Qk3sY2m3H0fGmU3cQJmJxq7m1lq3H1m2ZQ8Xc="
 
 for _name in list(os.environ):
-    if _name.startswith("CONSOLE_") and _name not in {"CONSOLE_TEST_DB", "CONSOLE_TEST_PG_URL"}:
+    if _name.startswith("CONSOLE_") and not _name.startswith("CONSOLE_TEST_"):
         del os.environ[_name]
 os.environ.pop("OpenOrchestratorConnString", None)
 os.environ.update(

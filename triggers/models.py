@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 from orchestrator_site.fields import OODateTimeField, OOUUIDField, WhitelistField
@@ -136,7 +138,27 @@ class Job(OrchestratorModel):
         ordering = ["-start_time"]
 
     def __str__(self) -> str:
-        return f"{self.process_name} on {self.scheduler_name} at {self.start_time:%d-%m-%Y %H:%M:%S}"
+        return (
+            f"{self.process_name} on {self.scheduler_name} at {self.start_time:%d-%m-%Y %H:%M:%S}"
+        )
+
+
+class SchedulerState(models.TextChoices):
+    ONLINE = "online", "Online"
+    STALE = "stale", "Stale"
+    OFFLINE = "offline", "Offline"
+
+
+def scheduler_state(last_update: datetime.datetime | None, now: datetime.datetime) -> str:
+    """Online if it pinged within CONSOLE_SCHEDULER_ONLINE_SECONDS, stale up to ..._STALE_SECONDS."""
+    if last_update is None:
+        return SchedulerState.OFFLINE
+    age = (now - last_update).total_seconds()
+    if age <= settings.CONSOLE_SCHEDULER_ONLINE_SECONDS:
+        return SchedulerState.ONLINE
+    if age <= settings.CONSOLE_SCHEDULER_STALE_SECONDS:
+        return SchedulerState.STALE
+    return SchedulerState.OFFLINE
 
 
 class Scheduler(OrchestratorModel):
@@ -154,3 +176,9 @@ class Scheduler(OrchestratorModel):
 
     def __str__(self) -> str:
         return self.machine_name
+
+    def state(self, now: datetime.datetime) -> str:
+        return scheduler_state(self.last_update, now)
+
+    def age_seconds(self, now: datetime.datetime) -> int:
+        return max(0, int((now - self.last_update).total_seconds()))

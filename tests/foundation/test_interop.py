@@ -30,11 +30,19 @@ from vault.models import Constant, Credential
 @oo_tx
 def test_triggers_written_by_openorchestrator_load_with_their_children(db_util):
     when = dt.datetime(2026, 11, 26, 19, 53, 16)
-    db_util.create_single_trigger("Single T", "Proc A", when, "C:/robots/a/main.py", "arg1", False, True, 5, ["SCHED-PC1"], "")
-    db_util.create_scheduled_trigger("Sched T", "Proc B", "*/5 * * * *", when, "C:/b.py", "", True, False, -1, [], "dev")
-    db_util.create_queue_trigger("Queue T", "Proc C", "Queue One", "C:/c.py", "", False, True, 3, 2, None, "")
+    db_util.create_single_trigger(
+        "Single T", "Proc A", when, "C:/robots/a/main.py", "arg1", False, True, 5, ["SCHED-PC1"], ""
+    )
+    db_util.create_scheduled_trigger(
+        "Sched T", "Proc B", "*/5 * * * *", when, "C:/b.py", "", True, False, -1, [], "dev"
+    )
+    db_util.create_queue_trigger(
+        "Queue T", "Proc C", "Queue One", "C:/c.py", "", False, True, 3, 2, None, ""
+    )
 
-    triggers = {t.trigger_name: t for t in Trigger.objects.select_related("single", "scheduled", "queue")}
+    triggers = {
+        t.trigger_name: t for t in Trigger.objects.select_related("single", "scheduled", "queue")
+    }
     single, scheduled, queue = triggers["Single T"], triggers["Sched T"], triggers["Queue T"]
     assert single.type == TriggerType.SINGLE and single.child.next_run == when
     assert single.scheduler_whitelist == ["SCHED-PC1"] and single.priority == 5
@@ -48,14 +56,21 @@ def test_triggers_written_by_openorchestrator_load_with_their_children(db_util):
 
 @oo_tx
 def test_triggers_written_by_the_console_load_in_openorchestrator(db_util):
-    single = make_trigger(TriggerType.SINGLE, name="S", scheduler_whitelist=["PC1", "PC2"], priority=3)
-    scheduled = make_trigger(TriggerType.SCHEDULED, name="C", cron="*/10 * * * *", status=TriggerStatus.PAUSED)
+    single = make_trigger(
+        TriggerType.SINGLE, name="S", scheduler_whitelist=["PC1", "PC2"], priority=3
+    )
+    scheduled = make_trigger(
+        TriggerType.SCHEDULED, name="C", cron="*/10 * * * *", status=TriggerStatus.PAUSED
+    )
     queue = make_trigger(TriggerType.QUEUE, name="Q", queue_name="Qæøå", min_batch_size=4)
 
     loaded = {t.trigger_name: t for t in db_util.get_all_triggers()}
     assert set(loaded) == {"S", "C", "Q"}
     assert loaded["S"].scheduler_whitelist == ["PC1", "PC2"] and loaded["S"].priority == 3
-    assert loaded["C"].process_status == OOTriggerStatus.PAUSED and loaded["C"].cron_expr == "*/10 * * * *"
+    assert (
+        loaded["C"].process_status == OOTriggerStatus.PAUSED
+        and loaded["C"].cron_expr == "*/10 * * * *"
+    )
     assert loaded["Q"].queue_name == "Qæøå" and loaded["Q"].min_batch_size == 4
     for trigger in (single, scheduled, queue):
         assert db_util.get_trigger(trigger.id).trigger_name == trigger.trigger_name
@@ -69,7 +84,9 @@ def test_queue_elements_round_trip(db_util):
     assert element.status == QueueStatus.NEW and element.data == '{"n": 1, "txt": "æøå"}'
     assert element.created_by == "creator" and element.start_date is None
 
-    mine = make_element("Queue Two", status=QueueStatus.FAILED, reference="r2", data="<b>x</b>", message="boom")
+    mine = make_element(
+        "Queue Two", status=QueueStatus.FAILED, reference="r2", data="<b>x</b>", message="boom"
+    )
     theirs = db_util.get_queue_element(mine.id)
     assert theirs.status == OOQueueStatus.FAILED and theirs.message == "boom"
     assert theirs.created_date == mine.created_date and theirs.end_date == mine.end_date
@@ -91,14 +108,18 @@ def test_logs_round_trip_including_truncation_and_non_ascii(db_util):
 
     make_log("Proc B", level=LogLevel.TRACE, message="<script>x</script>")
     theirs = db_util.get_logs(0, 10, process_name="Proc B")
-    assert [(x.log_level, x.log_message) for x in theirs] == [(OOLogLevel.TRACE, "<script>x</script>")]
+    assert [(x.log_level, x.log_message) for x in theirs] == [
+        (OOLogLevel.TRACE, "<script>x</script>")
+    ]
 
 
 @oo_tx
 def test_jobs_round_trip(db_util):
     started = db_util.start_job("Proc A", "SCHED-1")
     job = Job.objects.get(pk=started.id)
-    assert job.status == JobStatus.RUNNING and job.end_time is None and job.scheduler_name == "SCHED-1"
+    assert (
+        job.status == JobStatus.RUNNING and job.end_time is None and job.scheduler_name == "SCHED-1"
+    )
 
     mine = make_job("Proc B", status=JobStatus.KILLED)
     theirs = db_util.get_job(mine.id)

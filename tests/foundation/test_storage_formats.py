@@ -17,7 +17,10 @@ pytestmark = pytest.mark.sqlite_only
 @oo_tx
 def test_sqlite_rows_use_hex_ids_names_integers_and_six_digit_fractions(db_util):
     trigger = make_trigger(
-        TriggerType.SINGLE, name="Fmt", next_run=dt.datetime(2026, 1, 2, 3, 4, 5), scheduler_whitelist=["A", "B"]
+        TriggerType.SINGLE,
+        name="Fmt",
+        next_run=dt.datetime(2026, 1, 2, 3, 4, 5),
+        scheduler_whitelist=["A", "B"],
     )
     path = settings.DATABASES["orchestrator"]["SQLITE_PATH"]
     with sqlite3.connect(path) as raw:

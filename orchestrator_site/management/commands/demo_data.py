@@ -18,11 +18,16 @@ class Command(BaseCommand):
     help = "Create a realistic OpenOrchestrator 3.0 SQLite database with demo data."
 
     def add_arguments(self, parser):
-        parser.add_argument("--path", type=Path, default=settings.ORCHESTRATOR_DEMO_PATH,
-                            help="Where to write it (default: %(default)s).")
+        parser.add_argument(
+            "--path",
+            type=Path,
+            default=settings.ORCHESTRATOR_DEMO_PATH,
+            help="Where to write it (default: %(default)s).",
+        )
         parser.add_argument("--force", action="store_true", help="Replace an existing file.")
-        parser.add_argument("--if-missing", action="store_true",
-                            help="Do nothing when the file already exists.")
+        parser.add_argument(
+            "--if-missing", action="store_true", help="Do nothing when the file already exists."
+        )
         parser.add_argument("--seed", type=int, default=7)
 
     def handle(self, *args, path: Path, force: bool, if_missing: bool, seed: int, **options):
@@ -51,6 +56,8 @@ class Command(BaseCommand):
         connections[settings.ORCHESTRATOR_DB].close()
         os.replace(temporary, path)
         summary = ", ".join(f"{table} {n:,}" for table, n in counts.items())
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo database written to {path} in {time.monotonic() - started:.1f}s: {summary}."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo database written to {path} in {time.monotonic() - started:.1f}s: {summary}."
+            )
+        )

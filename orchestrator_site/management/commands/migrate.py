@@ -11,6 +11,6 @@ class Command(DjangoMigrate):
             raise CommandError(
                 "The console never migrates the OpenOrchestrator database: its schema is created and "
                 'upgraded by OpenOrchestrator itself (python -m OpenOrchestrator upgrade "<connection '
-                'string>"). Run plain `manage.py migrate` for the console\'s own database.'
+                "string>\"). Run plain `manage.py migrate` for the console's own database."
             )
         return super().handle(*args, **options)

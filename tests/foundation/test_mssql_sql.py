@@ -1,0 +1,107 @@
+"""SQL Server cannot run here: these compile the console's queries for the `mssql` backend without a
+server and check the SQL and parameters that would be sent (UUIDs dashed for uniqueidentifier, enum
+names, OFFSET/FETCH paging, escaped LIKE search)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.db.models.sql import UpdateQuery
+from django.db.utils import load_backend
+
+from logs.models import Log, LogLevel
+from queues.models import QueueElement, QueueStatus
+from triggers.models import SingleTrigger, Trigger, TriggerStatus
+
+ELEMENT_ID = uuid.UUID("72a03dfe-457d-43d7-be9c-9df619e54e62")
+
+
+@pytest.fixture(scope="module")
+def mssql():
+    backend = load_backend("mssql")
+    connection = backend.DatabaseWrapper(
+        {
+            "ENGINE": "mssql",
+            "NAME": "OpenOrchestrator",
+            "HOST": "sql01",
+            "PORT": "",
+            "USER": "rpa",
+            "PASSWORD": "",
+            "OPTIONS": {"driver": "ODBC Driver 18 for SQL Server"},
+            "TIME_ZONE": None,
+            "CONN_MAX_AGE": 0,
+            "CONN_HEALTH_CHECKS": False,
+            "AUTOCOMMIT": True,
+            "ATOMIC_REQUESTS": False,
+            "TEST": {},
+        },
+        alias="mssql-compile",
+    )
+    connection.__dict__["sql_server_version"] = 2019  # never connect to ask
+    return connection
+
+
+def compiled(queryset, connection):
+    return queryset.query.get_compiler(connection=connection).as_sql()
+
+
+def test_lookup_by_id_sends_the_dashed_form(mssql):
+    sql, params = compiled(QueueElement.objects.filter(id=ELEMENT_ID), mssql)
+    assert "[Queues].[id] = %s" in sql
+    assert params == ("72a03dfe-457d-43d7-be9c-9df619e54e62",)
+
+
+def test_string_ids_from_urls_are_dashed_too(mssql):
+    sql, params = compiled(Log.objects.filter(job_id=ELEMENT_ID.hex), mssql)
+    assert params == ("72a03dfe-457d-43d7-be9c-9df619e54e62",)
+
+
+def test_child_trigger_join_uses_the_shared_id_column(mssql):
+    sql, params = compiled(
+        SingleTrigger.objects.select_related("trigger").filter(trigger_id=ELEMENT_ID), mssql
+    )
+    assert "INNER JOIN [Triggers] ON ([Single_Triggers].[id] = [Triggers].[id])" in sql
+    assert params == (str(ELEMENT_ID),)
+
+
+def test_enum_filters_use_openorchestrator_names(mssql):
+    sql, params = compiled(
+        Trigger.objects.filter(process_status__in=[TriggerStatus.RUNNING, TriggerStatus.PAUSING]),
+        mssql,
+    )
+    assert "[Triggers].[process_status] IN (%s, %s)" in sql
+    assert params == ("RUNNING", "PAUSING")
+
+
+def test_paging_uses_offset_fetch_with_an_order(mssql):
+    queryset = Log.objects.filter(process_name="Proc A", log_level=LogLevel.ERROR).order_by(
+        "-log_time"
+    )[50:101]
+    sql, params = compiled(queryset, mssql)
+    assert "ORDER BY [Logs].[log_time] DESC" in sql
+    assert "OFFSET 50 ROWS FETCH FIRST 51 ROWS ONLY" in sql
+    assert sorted(params) == ["ERROR", "Proc A"]
+
+
+def test_text_search_is_an_escaped_like(mssql):
+    sql, params = compiled(QueueElement.objects.filter(data__contains="50%_[x]"), mssql)
+    assert "LIKE %s ESCAPE" in sql
+    assert params[0].startswith("%") and params[0].endswith("%")
+    assert "[%]" in params[0] or "\\%" in params[0]
+
+
+def test_conditional_update_sends_names_and_null_dates(mssql):
+    queryset = QueueElement.objects.filter(id__in=[ELEMENT_ID], status__in=[QueueStatus.FAILED])
+    update = queryset.query.chain(klass=UpdateQuery)
+    update.add_update_values({"status": QueueStatus.NEW, "start_date": None, "end_date": None})
+    sql, params = update.get_compiler(connection=mssql).as_sql()
+    assert "UPDATE [Queues] SET [status] = %s, [start_date] = NULL, [end_date] = NULL WHERE" in sql
+    assert "NEW" in params and str(ELEMENT_ID) in params and "FAILED" in params
+
+
+def test_datetimes_are_sent_as_naive_datetimes(mssql):
+    moment = dt.datetime(2026, 11, 26, 18, 53, 16, 309659)
+    sql, params = compiled(Log.objects.filter(log_time__gte=moment), mssql)
+    assert params == (moment,) or params == (str(moment),)

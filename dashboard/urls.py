@@ -1,6 +1,9 @@
 from django.urls import path
 
-from orchestrator_site.views import not_built
+from dashboard import views
 
 app_name = "dashboard"
-urlpatterns = [path("", not_built, {"area": "Dashboard"}, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/fragments/<slug:panel>/", views.fragment, name="fragment"),
+]

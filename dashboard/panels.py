@@ -1,0 +1,198 @@
+"""What the dashboard shows. Each panel is one bounded query over a time window (or a tiny table).
+
+Every query is limited by the look-back window and by a row cap, so the page costs the same at ten
+thousand or ten million rows when the recommended indexes exist (`manage.py orchestrator_indexes`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+
+from logs.models import Log, LogLevel
+from queues.models import Acknowledgement, QueueElement, QueueStatus
+from triggers.models import Job, JobStatus, Scheduler, SchedulerState, Trigger, TriggerStatus
+
+RECENT_ERRORS_LIMIT = 15
+FAILED_ELEMENTS_SCAN = (
+    2000  # at most this many failed elements are weighed against acknowledgements
+)
+FAILED_ELEMENTS_SHOWN = 15
+ACTIVE_STATUSES = (TriggerStatus.RUNNING, TriggerStatus.PAUSING, TriggerStatus.KILLING)
+
+
+def lookback_start(now: dt.datetime) -> tuple[dt.datetime, int]:
+    """Start of the window: 48 hours, or 72 on Saturday, Sunday and Monday so Friday still shows."""
+    hours = settings.CONSOLE_DASHBOARD_HOURS
+    if now.weekday() in (5, 6, 0):
+        hours = max(hours, settings.CONSOLE_DASHBOARD_WEEKEND_HOURS)
+    return now - dt.timedelta(hours=hours), hours
+
+
+def recent_errors(start: dt.datetime) -> list[Log]:
+    return list(
+        Log.objects.filter(log_level=LogLevel.ERROR, log_time__gte=start).order_by("-log_time")[
+            :RECENT_ERRORS_LIMIT
+        ]
+    )
+
+
+@dataclass
+class FailedElements:
+    shown: list[QueueElement]
+    per_queue: list[tuple[str, int]]
+    total: int
+    capped: bool
+
+
+def failed_elements(start: dt.datetime) -> FailedElements:
+    """FAILED elements that ended (or, without an end date, were created) in the window, unacknowledged."""
+    in_window = Q(end_date__gte=start) | Q(end_date__isnull=True, created_date__gte=start)
+    rows = list(
+        QueueElement.objects.filter(in_window, status=QueueStatus.FAILED)
+        .order_by("-created_date")
+        .only("id", "queue_name", "reference", "message", "created_date", "end_date")[
+            : FAILED_ELEMENTS_SCAN + 1
+        ]
+    )
+    capped = len(rows) > FAILED_ELEMENTS_SCAN
+    rows = rows[:FAILED_ELEMENTS_SCAN]
+    acknowledged = set(
+        Acknowledgement.objects.filter(element_id__in=[r.id for r in rows]).values_list(
+            "element_id", flat=True
+        )
+    )
+    open_rows = [r for r in rows if r.id not in acknowledged]
+    open_rows.sort(key=lambda r: r.end_date or r.created_date, reverse=True)
+    per_queue = Counter(r.queue_name for r in open_rows)
+    return FailedElements(
+        shown=open_rows[:FAILED_ELEMENTS_SHOWN],
+        per_queue=sorted(per_queue.items(), key=lambda item: (-item[1], item[0])),
+        total=len(open_rows),
+        capped=capped,
+    )
+
+
+@dataclass
+class TriggerProblem:
+    trigger: Trigger
+    problem: str  # "failed" | "stuck"
+    scheduler: Scheduler | None = None
+    scheduler_state: str = ""
+
+
+def trigger_problems(now: dt.datetime) -> list[TriggerProblem]:
+    """FAILED triggers, and active ones whose Scheduler stopped pinging (or that no Scheduler claims)."""
+    triggers = list(
+        Trigger.objects.filter(
+            process_status__in=(TriggerStatus.FAILED, *ACTIVE_STATUSES)
+        ).order_by("trigger_name")[:200]
+    )
+    owners = {s.latest_trigger: s for s in Scheduler.objects.exclude(latest_trigger=None)}
+    problems = []
+    for trigger in triggers:
+        if trigger.process_status == TriggerStatus.FAILED:
+            problems.append(TriggerProblem(trigger, "failed"))
+            continue
+        owner = owners.get(trigger.trigger_name)
+        state = owner.state(now) if owner else SchedulerState.OFFLINE
+        if state != SchedulerState.ONLINE:
+            problems.append(TriggerProblem(trigger, "stuck", owner, state))
+    return problems
+
+
+@dataclass
+class RunningJob:
+    job: Job
+    seconds: int
+    scheduler_state: str
+
+
+def running_jobs(now: dt.datetime, schedulers: dict[str, Scheduler]) -> list[RunningJob]:
+    jobs = Job.objects.filter(status=JobStatus.RUNNING).order_by("start_time")[:100]
+    result = []
+    for job in jobs:
+        scheduler = schedulers.get(job.scheduler_name)
+        state = scheduler.state(now) if scheduler else SchedulerState.OFFLINE
+        result.append(RunningJob(job, max(0, int((now - job.start_time).total_seconds())), state))
+    return result
+
+
+@dataclass
+class SchedulerRow:
+    scheduler: Scheduler
+    state: str
+    age: int
+
+
+def scheduler_rows(now: dt.datetime) -> list[SchedulerRow]:
+    rows = [SchedulerRow(s, s.state(now), s.age_seconds(now)) for s in Scheduler.objects.all()]
+    order = {SchedulerState.OFFLINE: 2, SchedulerState.STALE: 1, SchedulerState.ONLINE: 0}
+    rows.sort(key=lambda r: (order[r.state], r.scheduler.machine_name))
+    return rows
+
+
+@dataclass
+class Throughput:
+    days: list[dt.date]
+    done: list[int]
+    failed: list[int]
+    bars: list[dict] = field(default_factory=list)
+    labels: list[dict] = field(default_factory=list)
+    max_value: int = 0
+    width: int = 0
+    label_y: int = 0
+
+    @property
+    def rows(self) -> list[tuple[dt.date, int, int]]:
+        return list(zip(self.days, self.done, self.failed, strict=True))
+
+
+CHART_HEIGHT = 160
+CHART_BAR = 14
+
+
+def throughput(now: dt.datetime, days: int | None = None) -> Throughput:
+    """DONE vs FAILED elements per day (by end date) for the last `days` days: one grouped query."""
+    days = days or settings.CONSOLE_THROUGHPUT_DAYS
+    first = now.date() - dt.timedelta(days=days - 1)
+    start = dt.datetime.combine(first, dt.time.min)
+    rows = (
+        QueueElement.objects.filter(
+            status__in=(QueueStatus.DONE, QueueStatus.FAILED), end_date__gte=start
+        )
+        .annotate(day=TruncDate("end_date"))
+        .values("day", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {(row["day"], row["status"]): row["n"] for row in rows}
+    day_list = [first + dt.timedelta(days=i) for i in range(days)]
+    done = [counts.get((d, QueueStatus.DONE), 0) for d in day_list]
+    failed = [counts.get((d, QueueStatus.FAILED), 0) for d in day_list]
+    chart = Throughput(day_list, done, failed)
+    chart.max_value = max(done + failed + [1])
+    slot = CHART_BAR * 2 + 16
+    for i, day in enumerate(day_list):
+        x = 40 + i * slot
+        for j, (label, value) in enumerate((("done", done[i]), ("failed", failed[i]))):
+            height = round(value / chart.max_value * CHART_HEIGHT)
+            chart.bars.append(
+                {
+                    "series": label,
+                    "x": x + j * CHART_BAR,
+                    "y": 10 + CHART_HEIGHT - height,
+                    "height": height,
+                    "value": value,
+                    "day": day,
+                }
+            )
+    chart.width = 40 + days * slot + 10
+    chart.label_y = CHART_HEIGHT + 28
+    chart.labels = [{"x": 40 + i * slot + CHART_BAR, "day": d} for i, d in enumerate(day_list)]
+    return chart

@@ -1,0 +1,61 @@
+"""The home page: what failed, what runs, whether every Scheduler is alive; and its live fragments."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from dashboard import panels
+from orchestrator_site import clock
+
+VIEW_PERMISSIONS = (
+    "logs.view_log",
+    "queues.view_queueelement",
+    "triggers.view_trigger",
+    "triggers.view_job",
+    "triggers.view_scheduler",
+)
+PANELS = ("errors", "failed", "triggers", "running", "schedulers", "throughput")
+
+
+def _panel_context(panel: str) -> dict:
+    now = clock.now()
+    start, hours = panels.lookback_start(now)
+    context = {"now": now, "window_start": start, "window_hours": hours}
+    if panel == "errors":
+        context["errors"] = panels.recent_errors(start)
+    elif panel == "failed":
+        context["failed"] = panels.failed_elements(start)
+    elif panel == "triggers":
+        context["problems"] = panels.trigger_problems(now)
+    elif panel == "running":
+        schedulers = {s.machine_name: s for s in panels.Scheduler.objects.all()}
+        context["running"] = panels.running_jobs(now, schedulers)
+    elif panel == "schedulers":
+        context["schedulers"] = panels.scheduler_rows(now)
+    elif panel == "throughput":
+        context["chart"] = panels.throughput(now)
+    return context
+
+
+@permission_required(VIEW_PERMISSIONS, raise_exception=True)
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    context = {"panels": PANELS, "refresh_seconds": settings.CONSOLE_REFRESH_SECONDS}
+    for panel in PANELS:
+        context.update(_panel_context(panel))
+    return render(request, "dashboard/home.html", context)
+
+
+@permission_required(VIEW_PERMISSIONS, raise_exception=True)
+@require_GET
+@never_cache
+def fragment(request: HttpRequest, panel: str) -> HttpResponse:
+    """One panel's inner HTML, for the page's live refresh: a small request, not the whole page."""
+    if panel not in PANELS:
+        raise Http404("No such dashboard panel.")
+    return render(request, f"dashboard/_{panel}.html", _panel_context(panel))

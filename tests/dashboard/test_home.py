@@ -1,0 +1,208 @@
+"""The dashboard: window rule, each panel's content and links, empty states, escaping, fragments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dashboard.panels import lookback_start
+from logs.models import LogLevel
+from orchestrator_site import clock
+from queues.models import Acknowledgement, QueueStatus
+from tests.helpers import NOW, make_element, make_job, make_log, make_scheduler, make_trigger, oo_db
+from triggers.models import JobStatus, Scheduler, TriggerStatus, TriggerType
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+
+
+@pytest.mark.parametrize(
+    ("day", "hours"),
+    [
+        (dt.datetime(2026, 11, 24, 9), 48),  # Tuesday
+        (dt.datetime(2026, 11, 27, 9), 48),  # Friday
+        (dt.datetime(2026, 11, 28, 9), 72),  # Saturday
+        (dt.datetime(2026, 11, 29, 9), 72),  # Sunday
+        (dt.datetime(2026, 11, 30, 9), 72),  # Monday: Friday's failures still show
+    ],
+)
+def test_window_is_72_hours_on_weekends_and_mondays(day, hours):
+    start, window = lookback_start(day)
+    assert window == hours and start == day - dt.timedelta(hours=hours)
+
+
+@oo_db
+def test_empty_database_says_so_in_every_panel(as_viewer):
+    response = as_viewer.get("/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    for sentence in (
+        "No errors logged since",
+        "No unacknowledged failed elements since",
+        "No failed or stuck triggers.",
+        "No jobs are running.",
+        "No Scheduler has ever pinged this database.",
+    ):
+        assert sentence in text
+
+
+@oo_db
+def test_recent_errors_are_escaped_and_link_to_logs_around(as_viewer):
+    log = make_log(
+        "Proc <b>",
+        level=LogLevel.ERROR,
+        message="<script>alert(1)</script>\nsecond line",
+        at=NOW - dt.timedelta(hours=2),
+    )
+    make_log("Proc old", level=LogLevel.ERROR, message="too old", at=NOW - dt.timedelta(hours=49))
+    make_log("Proc info", level=LogLevel.INFO, message="not an error", at=NOW)
+    text = as_viewer.get("/").content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>alert(1)" not in text
+    assert "second line" not in text
+    assert "Proc &lt;b&gt;" in text
+    assert "too old" not in text and "not an error" not in text
+    assert f"/logs/{log.pk}/around/" in text or str(log.pk) in text
+
+
+@oo_db
+def test_failed_elements_skip_acknowledged_and_tolerate_missing_dates(as_viewer):
+    shown = make_element(
+        "Fakturaer",
+        status=QueueStatus.FAILED,
+        reference="F-1",
+        message="boom",
+        created_date=NOW - dt.timedelta(hours=3),
+    )
+    no_dates = make_element(
+        "Fakturaer",
+        status=QueueStatus.FAILED,
+        reference="F-NODATES",
+        created_date=NOW - dt.timedelta(hours=1),
+        start_date=None,
+        end_date=None,
+    )
+    acked = make_element(
+        "Post",
+        status=QueueStatus.FAILED,
+        reference="P-ACK",
+        created_date=NOW - dt.timedelta(hours=1),
+    )
+    Acknowledgement.objects.create(
+        element_id=acked.id, queue_name="Post", acknowledged_by_name="x", acknowledged_at=NOW
+    )
+    make_element(
+        "Fakturaer",
+        status=QueueStatus.FAILED,
+        reference="F-OLD",
+        created_date=NOW - dt.timedelta(days=5),
+    )
+    text = as_viewer.get("/").content.decode()
+    assert "F-1" in text and "F-NODATES" in text and "(no end date)" in text
+    assert "P-ACK" not in text and "F-OLD" not in text
+    assert "Fakturaer</a>: 2" in text
+    assert str(shown.pk) in text.replace("-", "") or "/queues/" in text
+    assert no_dates.pk
+
+
+@oo_db
+def test_failed_and_stuck_triggers(as_viewer):
+    make_scheduler("PC-LIVE", age_seconds=5)
+    make_scheduler("PC-DEAD", age_seconds=600)
+    failed = make_trigger(TriggerType.SINGLE, name="Broken one", status=TriggerStatus.FAILED)
+    make_trigger(TriggerType.SCHEDULED, name="Runs fine", status=TriggerStatus.RUNNING)
+    make_trigger(TriggerType.SCHEDULED, name="Stuck run", status=TriggerStatus.RUNNING)
+    make_trigger(TriggerType.QUEUE, name="Orphan kill", status=TriggerStatus.KILLING)
+    Scheduler.objects.filter(pk="PC-LIVE").update(latest_trigger="Runs fine")
+    Scheduler.objects.filter(pk="PC-DEAD").update(latest_trigger="Stuck run")
+    text = as_viewer.get("/").content.decode()
+    panel = text.split("Failed and stuck triggers", 1)[1].split("</section>", 1)[0]
+    assert "Broken one" in panel and "Stuck run" in panel and "Orphan kill" in panel
+    assert "Runs fine" not in panel
+    assert "PC-DEAD" in panel and "No Scheduler reports running it" in panel
+    assert str(failed.pk) in panel
+
+
+@oo_db
+def test_running_jobs_show_duration_and_stale_scheduler(as_viewer):
+    make_scheduler("PC-LIVE", age_seconds=5)
+    make_scheduler("PC-DEAD", age_seconds=900)
+    make_job(
+        "Live proc",
+        scheduler="PC-LIVE",
+        status=JobStatus.RUNNING,
+        start=NOW - dt.timedelta(minutes=65),
+    )
+    make_job(
+        "Dead proc",
+        scheduler="PC-DEAD",
+        status=JobStatus.RUNNING,
+        start=NOW - dt.timedelta(minutes=5),
+    )
+    make_job("Done proc", status=JobStatus.DONE)
+    text = as_viewer.get("/").content.decode()
+    panel = text.split("Running now", 1)[1].split("</section>", 1)[0]
+    assert "Live proc" in panel and "1 h 5 min" in panel
+    assert "Dead proc" in panel and "offline" in panel
+    assert "Done proc" not in panel
+
+
+@oo_db
+def test_scheduler_states(as_viewer):
+    make_scheduler("PC-ON", age_seconds=10)
+    make_scheduler("PC-STALE", age_seconds=120)
+    make_scheduler("PC-OFF", age_seconds=3600)
+    panel = (
+        as_viewer.get("/")
+        .content.decode()
+        .split("<h2>Schedulers</h2>", 1)[1]
+        .split("</section>", 1)[0]
+    )
+    assert panel.index("PC-OFF") < panel.index("PC-STALE") < panel.index("PC-ON")
+    assert "2 min ago" in panel and "1 h ago" in panel
+
+
+@oo_db
+def test_throughput_counts_done_and_failed_per_day(as_viewer):
+    for hours_ago, status in [
+        (1, QueueStatus.DONE),
+        (2, QueueStatus.DONE),
+        (3, QueueStatus.FAILED),
+        (30, QueueStatus.DONE),
+        (24 * 9, QueueStatus.DONE),
+    ]:
+        end = NOW - dt.timedelta(hours=hours_ago)
+        make_element("Q", status=status, created_date=end - dt.timedelta(minutes=5), end_date=end)
+    make_element("Q", status=QueueStatus.FAILED, created_date=NOW, start_date=None, end_date=None)
+    text = as_viewer.get("/").content.decode()
+    numbers = text.split('class="throughput-numbers"', 1)[1]
+    assert "<td>Wed 25-11-2026</td><td>2</td><td>1</td>" in numbers
+    assert "<td>Tue 24-11-2026</td><td>1</td><td>0</td>" in numbers
+    assert "16-11-2026" not in numbers
+    assert "<svg" in text and "Queue elements done and failed per day" in text
+
+
+@oo_db
+def test_fragments_are_small_and_guarded(as_viewer, as_outsider):
+    make_log("P", level=LogLevel.ERROR, message="fresh error", at=NOW)
+    response = as_viewer.get("/dashboard/fragments/errors/")
+    assert response.status_code == 200 and "fresh error" in response.content.decode()
+    assert "<html" not in response.content.decode()
+    assert response["Cache-Control"].startswith("max-age=0")
+    assert as_viewer.get("/dashboard/fragments/nope/").status_code == 404
+    assert as_outsider.get("/dashboard/fragments/errors/").status_code == 403
+    assert as_viewer.post("/dashboard/fragments/errors/").status_code == 405
+
+
+@oo_db
+def test_home_query_count_is_bounded(as_viewer, django_assert_max_num_queries):
+    for i in range(30):
+        make_log(f"P{i}", level=LogLevel.ERROR, at=NOW - dt.timedelta(minutes=i))
+        make_element(
+            f"Q{i % 4}", status=QueueStatus.FAILED, created_date=NOW - dt.timedelta(minutes=i)
+        )
+    as_viewer.get("/")  # sign-in and session set-up happen on the first request
+    with django_assert_max_num_queries(20):
+        assert as_viewer.get("/").status_code == 200

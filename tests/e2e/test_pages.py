@@ -1,0 +1,18 @@
+"""Every page in the navigation renders in Chromium without a JavaScript error or a CSP violation."""
+
+from __future__ import annotations
+
+import pytest
+
+from orchestrator_site.context_processors import NAVIGATION
+
+
+@pytest.mark.parametrize(("key", "label", "path"), NAVIGATION)
+def test_page_loads_cleanly_for_an_automation_admin(as_role, key, label, path):
+    admin = as_role("admin")
+    response = admin.goto(path)
+    assert response.status == 200, f"{path} answered {response.status}"
+    assert response.headers["content-security-policy"].startswith("")
+    admin.page.wait_for_load_state("networkidle")
+    admin.shot(f"page-{key}")
+    assert admin.problems == [], f"{path}: {admin.problems}"

@@ -10,16 +10,20 @@ DEMO_KEY := lKny5NQPtx5B_7mFh8JxO7OaxN4o_t_4THJujLGDIBM=
 
 .PHONY: run test lint format install clean bench loadtest
 
-$(VENV)/.installed: requirements.txt requirements-test.txt
+# Runtime packages for `make run`; test packages (OpenOrchestrator itself, pytest, Playwright, ruff) on top for `make test`.
+$(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed ($(PYTHON))."; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment: on Debian run 'apt-get install python3-venv'."; exit 1; }
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-test.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.test: $(VENV)/.runtime requirements-test.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-test.txt
+	@touch $@
 
-run: $(VENV)/.installed
+install: $(VENV)/.test
+
+run: $(VENV)/.runtime
 	@export CONSOLE_LOCAL_USER="$${CONSOLE_LOCAL_USER:-$${USER:-local-admin}}"; \
 	if [ -z "$$OpenOrchestratorSQL$$OpenOrchestratorConnString" ]; then export OpenOrchestratorKey="$${OpenOrchestratorKey:-$(DEMO_KEY)}"; fi; \
 	set -e; \
@@ -29,23 +33,23 @@ run: $(VENV)/.installed
 	echo "OpenOrchestrator Console on http://$(HOST):$(PORT)/ (local sign-in as $$CONSOLE_LOCAL_USER; Ctrl+C stops)"; \
 	exec $(VENV)/bin/waitress-serve --listen=$(HOST):$(PORT) --threads=8 orchestrator_site.wsgi:application
 
-test: $(VENV)/.installed
+test: $(VENV)/.test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) tests/run.py
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-format: $(VENV)/.installed
+format: $(VENV)/.test
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.test
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-loadtest: $(VENV)/.installed
+loadtest: $(VENV)/.test
 	$(PY) bench/loadtest.py $(BENCH_ARGS)
 
 clean:

@@ -3,9 +3,30 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Length
 
+from orchestrator_site.crypto import token_length
 from orchestrator_site.fields import OODateTimeField
 from orchestrator_site.models import OrchestratorModel
+
+# Fernet pads to 16-byte blocks: token length -> number of whole blocks in the plaintext.
+_BLOCKS_BY_TOKEN_LENGTH = {token_length(16 * k): k for k in range(64)}
+
+
+def token_size_label(length: int | None) -> str:
+    """What the stored token's length says about the password, without decrypting it."""
+    if not length:
+        return "empty"
+    blocks = _BLOCKS_BY_TOKEN_LENGTH.get(length)
+    if blocks is None:
+        return f"{length} characters (not a Fernet token)"
+    return f"{length} characters ({16 * blocks}-{16 * blocks + 15} bytes)"
+
+
+class CredentialQuerySet(models.QuerySet):
+    def without_tokens(self):
+        """Name, username, changed_at and the token's length: the token itself stays in the DB."""
+        return self.only("name", "username", "changed_at").annotate(token_length=Length("password"))
 
 
 class Credential(OrchestratorModel):
@@ -16,6 +37,8 @@ class Credential(OrchestratorModel):
     password = models.CharField(max_length=1000)
     changed_at = OODateTimeField()
 
+    objects = CredentialQuerySet.as_manager()
+
     class Meta:
         managed = False
         db_table = "Credentials"
@@ -24,6 +47,11 @@ class Credential(OrchestratorModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def token_size(self) -> str:
+        """Needs the `token_length` annotation (see `without_tokens`); never loads the token."""
+        return token_size_label(getattr(self, "token_length", None))
 
 
 class Constant(OrchestratorModel):

@@ -1,0 +1,37 @@
+"""Search over the vault's lists (small tables: a few hundred rows at most)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+
+from vault.models import Constant, Credential
+
+
+class NameSearchFilter(django_filters.FilterSet):
+    """One search box over the name and one more column (`search_fields`)."""
+
+    search_fields: tuple[str, ...] = ("name",)
+    q = django_filters.CharFilter(method="search", label="Search", max_length=100)
+
+    def search(self, queryset, name, value):
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+
+class CredentialFilter(NameSearchFilter):
+    search_fields = ("name", "username")
+
+    class Meta:
+        model = Credential
+        fields: list[str] = []
+
+
+class ConstantFilter(NameSearchFilter):
+    search_fields = ("name", "value")
+
+    class Meta:
+        model = Constant
+        fields: list[str] = []

@@ -132,7 +132,7 @@ class SchedulerRow:
 
 def scheduler_rows(now: dt.datetime) -> list[SchedulerRow]:
     rows = [SchedulerRow(s, s.state(now), s.age_seconds(now)) for s in Scheduler.objects.all()]
-    order = {SchedulerState.OFFLINE: 2, SchedulerState.STALE: 1, SchedulerState.ONLINE: 0}
+    order = {SchedulerState.OFFLINE: 0, SchedulerState.STALE: 1, SchedulerState.ONLINE: 2}  # problems first
     rows.sort(key=lambda r: (order[r.state], r.scheduler.machine_name))
     return rows
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.backends import RemoteUserBackend
@@ -11,6 +13,8 @@ from django.shortcuts import render
 
 from orchestrator_site.identity import GROUPS_KEY, LOCAL_ROLE_PREFIX
 from orchestrator_site.roles import ROLES, STAFF_ROLES
+
+logger = logging.getLogger(__name__)
 
 
 def normalize_username(raw: str) -> str | None:
@@ -39,29 +43,44 @@ def normalize_username(raw: str) -> str | None:
 
 
 def roles_for(username: str, groups: tuple[str, ...]) -> set[str]:
-    """The console roles an identity holds: from local mode directly, or from the AD mapping."""
-    roles = {g.removeprefix(LOCAL_ROLE_PREFIX) for g in groups if g.startswith(LOCAL_ROLE_PREFIX)}
-    if roles:
-        return roles & set(ROLES)
+    """The console roles an identity holds: from local mode directly, or from the AD mapping.
+
+    Role names carried in the identity itself are honoured only in local mode: in IIS and
+    remote-user mode roles come from CONSOLE_ROLE_* alone, whatever the groups are called.
+    """
+    if settings.CONSOLE_IDENTITY_MODE == "local":
+        given = {
+            g.removeprefix(LOCAL_ROLE_PREFIX) for g in groups if g.startswith(LOCAL_ROLE_PREFIX)
+        }
+        return given & set(ROLES)
     names = {g.lower() for g in groups} | {username.lower()}
     return {
         role
         for role, members in settings.CONSOLE_ROLE_GROUPS.items()
-        if any(member.lower() in names for member in members)
+        if role in ROLES and any(member.lower() in names for member in members)
     }
 
 
 def apply_roles(user, roles: set[str]) -> None:
-    """Make the user's role groups exactly `roles`; never grants superuser."""
+    """Make the user's role groups exactly `roles`; never grants superuser (and removes it)."""
     current = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
     if current != roles:
         user.groups.remove(*Group.objects.filter(name__in=current - roles))
         user.groups.add(*Group.objects.filter(name__in=roles - current))
+        logger.info(
+            "Roles of %s now %s (were %s).",
+            user.get_username(),
+            ", ".join(sorted(roles)) or "none",
+            ", ".join(sorted(current)) or "none",
+        )
     staff = bool(roles & STAFF_ROLES)
     if user.is_staff != staff or user.is_superuser:
         user.is_staff = staff
         user.is_superuser = False
         user.save(update_fields=["is_staff", "is_superuser"])
+    # Permissions are cached on the instance: drop them so this request sees the new roles.
+    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(cache, None)
 
 
 class ConsoleRemoteUserBackend(RemoteUserBackend):
@@ -97,7 +116,12 @@ class ConsoleRemoteUserMiddleware(RemoteUserMiddleware):
 
 
 class RoleSyncMiddleware:
-    """Re-applies the AD group mapping on every request, so removal from a group takes effect now."""
+    """Re-applies the AD group mapping on every request, so removal from a group takes effect now.
+
+    The roles last applied are kept in the session, so an unchanged identity costs no query.
+    """
+
+    session_key = "console_roles"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -107,14 +131,11 @@ class RoleSyncMiddleware:
         if user.is_authenticated:
             roles = roles_for(request.META.get("REMOTE_USER", ""), request.META.get(GROUPS_KEY, ()))
             if not roles:
+                apply_roles(user, set())
                 auth.logout(request)
-            elif request.session.get("console_roles") != sorted(roles):
+            elif user.is_superuser or request.session.get(self.session_key) != sorted(roles):
                 apply_roles(user, roles)
-                request.session["console_roles"] = sorted(roles)
-                if hasattr(user, "_perm_cache"):
-                    del user._perm_cache
-                if hasattr(user, "_group_perm_cache"):
-                    del user._group_perm_cache
+                request.session[self.session_key] = sorted(roles)
         return self.get_response(request)
 
 

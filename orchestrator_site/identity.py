@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -20,6 +21,7 @@ logger = logging.getLogger(__name__)
 TOKEN_KEY = "HTTP_X_IIS_WINDOWSAUTHTOKEN"  # noqa: S105 - a header name
 GROUPS_KEY = "console.identity_groups"
 LOCAL_ROLE_PREFIX = "local-role:"
+MODES = ("iis", "remote-user", "local")
 # Client-supplied spellings of a user name that some servers honour; we never do.
 _FORGEABLE = ("REMOTE_USER", "HTTP_REMOTE_USER", "HTTP_X_REMOTE_USER", "HTTP_X_FORWARDED_USER")
 
@@ -34,24 +36,42 @@ class TokenResolver(Protocol):
     def __call__(self, token: str) -> Identity | None: ...
 
 
+# TOKEN_GROUPS attributes (winnt.h): only enabled groups that are not deny-only may grant a role.
+_SE_GROUP_ENABLED = 0x00000004
+_SE_GROUP_USE_FOR_DENY_ONLY = 0x00000010
+
+
 class WindowsTokenResolver:
-    """Resolve an IIS token handle with pywin32 (imported only on Windows, only when used)."""
+    """Resolve an IIS token handle with pywin32 (imported only on Windows, only when used).
+
+    HttpPlatformHandler duplicates the user's token into this process for every request, so the
+    handle is ours to close. The adapter calls this only after the pairing secret matched: a handle
+    number sent by anyone else must never reach CloseHandle (it could close one of our own handles).
+    """
 
     def __call__(self, token: str) -> Identity | None:
         try:
-            handle = int(token, 16)
+            handle = int(token.strip(), 16)
         except ValueError:
             return None
-        import win32api  # noqa: PLC0415 - Windows only
-        import win32security  # noqa: PLC0415
+        if handle <= 0:
+            return None
+        try:
+            import win32api  # noqa: PLC0415 - Windows only
+            import win32security  # noqa: PLC0415
+        except ImportError:
+            logger.error("IIS sign-in needs pywin32 (pip install pywin32) on the Windows server.")
+            return None
 
         try:
             user_sid = win32security.GetTokenInformation(handle, win32security.TokenUser)[0]
             name, domain, _ = win32security.LookupAccountSid(None, user_sid)
             groups: list[str] = []
-            for sid, _attributes in win32security.GetTokenInformation(
+            for sid, attributes in win32security.GetTokenInformation(
                 handle, win32security.TokenGroups
             ):
+                if not attributes & _SE_GROUP_ENABLED or attributes & _SE_GROUP_USE_FOR_DENY_ONLY:
+                    continue
                 groups.append(win32security.ConvertSidToStringSid(sid))
                 try:
                     group_name, group_domain, _ = win32security.LookupAccountSid(None, sid)
@@ -102,6 +122,8 @@ class IdentityAdapter:
         resolver: TokenResolver | None = None,
         local_identity: Identity | None = None,
     ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"Unknown identity mode {mode!r}; use one of {', '.join(MODES)}.")
         if mode == "iis" and not pairing_secret:
             raise ValueError("IIS mode needs a pairing secret.")
         if mode == "local" and pairing_secret:
@@ -134,8 +156,12 @@ class IdentityAdapter:
                 return _forbidden(start_response, "This request did not come through IIS.")
             if not token:
                 return _forbidden(start_response, "IIS sent no Windows identity.")
-            identity = self.resolver(token)
-            if identity is None:
+            try:
+                identity = self.resolver(token)
+            except Exception:  # noqa: BLE001 - a resolver failure is a refusal, never a 500
+                logger.exception("The token resolver failed.")
+                identity = None
+            if identity is None or not identity.username:
                 return _forbidden(start_response, "The Windows identity could not be read.")
 
         environ["REMOTE_USER"] = identity.username
@@ -161,6 +187,11 @@ def adapter_from_settings(app: Callable) -> IdentityAdapter:
     from django.conf import settings
 
     local = None
+    if settings.CONSOLE_IDENTITY_MODE == "iis" and sys.platform != "win32":
+        logger.warning(
+            "IIS sign-in mode off Windows: no token can be resolved, so every request is refused. "
+            "Use CONSOLE_LOCAL_USER for a local run, or CONSOLE_IDENTITY_MODE=remote-user."
+        )
     if settings.CONSOLE_IDENTITY_MODE == "local":
         local = local_identity(settings.CONSOLE_LOCAL_USER, settings.CONSOLE_LOCAL_ROLES)
     return IdentityAdapter(

@@ -41,6 +41,10 @@ _ADMINISTER = [
     "vault.add_credential",
     "vault.change_credential",
     "vault.delete_credential",
+    # Users: see them and block/unblock them (the admin lets nothing else change; roles come from AD).
+    "auth.view_user",
+    "auth.change_user",
+    "auth.view_group",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

@@ -151,6 +151,11 @@ DATABASES = {
         _oo_url, variable=ORCHESTRATOR_URL_VARIABLE, base_dir=BASE_DIR, must_exist=True
     ),
 }
+for _database in DATABASES.values():
+    if not _database["ENGINE"].endswith("sqlite3"):
+        # Reuse server connections between requests; a dead one is noticed before use.
+        _database["CONN_MAX_AGE"] = env_int("CONSOLE_CONN_MAX_AGE", 60, minimum=0)
+        _database["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DATABASE_ROUTERS = ["orchestrator_site.router.OrchestratorRouter"]
@@ -203,6 +208,8 @@ SECURE_HSTS_PRELOAD = False
 SILENCED_SYSTEM_CHECKS = [
     # TLS ends at IIS; waitress runs with --url-scheme=https (see deploy/README.md).
     "security.W008",
+    # HSTS preload is for public domains on the browsers' list; an intranet host is never on it.
+    "security.W021",
 ]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -6,9 +6,16 @@ from orchestrator_site.models import AuditEntry
 
 
 class AuditTable(tables.Table):
-    at = tables.DateTimeColumn(format="d-m-Y H:i:s", verbose_name="When")
+    # Sorting only by indexed columns, so a long trail still sorts fast.
+    at = tables.DateTimeColumn(format="d-m-Y H:i:s", verbose_name="When", order_by=("at", "id"))
+    username = tables.Column(verbose_name="User")
+    action = tables.Column()
+    target_type = tables.Column(verbose_name="Type", orderable=False)
     target_ids = tables.Column(verbose_name="Targets", orderable=False)
     filter_used = tables.Column(verbose_name="Filter", orderable=False)
+    count = tables.Column(orderable=False)
+    outcome = tables.Column(orderable=False)
+    reason = tables.Column(orderable=False)
 
     class Meta:
         model = AuditEntry

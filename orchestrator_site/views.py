@@ -7,12 +7,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django_tables2 import RequestConfig
 
 from orchestrator_site.filters import AuditFilter
 from orchestrator_site.health import schema_status
 from orchestrator_site.models import AuditEntry
 from orchestrator_site.oo_schema import REVISION
+from orchestrator_site.paging import configure_lazy
 from orchestrator_site.tables import AuditTable
 
 
@@ -51,8 +51,9 @@ def not_built(request: HttpRequest, area: str) -> HttpResponse:
 @permission_required("orchestrator_site.view_auditentry", raise_exception=True)
 @require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
+    """The audit trail, newest first; read-only. Paged without COUNT(*): the trail only grows."""
     filterset = AuditFilter(request.GET, queryset=AuditEntry.objects.all())
     rows = filterset.qs if filterset.is_valid() else AuditEntry.objects.none()
     table = AuditTable(rows)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    configure_lazy(request, table)
     return render(request, "orchestrator_site/audit.html", {"filter": filterset, "table": table})

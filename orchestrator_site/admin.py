@@ -1,0 +1,146 @@
+"""Admin for the console's own records: the audit trail (read-only) and users (block or unblock).
+
+Users come from Windows and their roles from AD groups on every request, so the admin never
+creates users, never edits roles and never grants superuser: the one thing it changes is
+`is_active`, which blocks a user at once (and is itself audited).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.http import HttpRequest
+
+from orchestrator_site import audit
+from orchestrator_site.models import AuditEntry
+from orchestrator_site.views import denied
+
+User = get_user_model()
+
+# There is no password sign-in: the admin's login form would only confuse people, and it must not
+# answer 200 to someone the console refuses. Anyone the admin sends to its login page (not signed
+# in, or signed in without staff status) gets the console's 403 page instead.
+admin.site.login = lambda request, extra_context=None: denied(request)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shows rows; nobody adds, changes or deletes them here (superusers included)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("at", "username", "action", "target_type", "count", "outcome", "reason")
+    list_filter = ("outcome", "action", "target_type")
+    search_fields = ("username", "action", "target_ids", "reason")
+    date_hierarchy = "at"
+    show_full_result_count = False
+    list_per_page = 100
+    fields = (
+        "at",
+        "username",
+        "action",
+        "target_type",
+        "target_ids",
+        "filter_used",
+        "count",
+        "outcome",
+        "reason",
+        "detail",
+    )
+    readonly_fields = fields
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class ConsoleUserAdmin(admin.ModelAdmin):
+    list_display = ("username", "is_active", "roles", "is_staff", "last_login", "date_joined")
+    list_filter = ("is_active", "is_staff", "groups")
+    search_fields = ("username",)
+    ordering = ("username",)
+    fields = (
+        "username",
+        "is_active",
+        "roles",
+        "is_staff",
+        "is_superuser",
+        "last_login",
+        "date_joined",
+    )
+    readonly_fields = ("username", "roles", "is_staff", "is_superuser", "last_login", "date_joined")
+    actions = ["block_users", "unblock_users"]
+
+    @admin.display(description="Roles (from AD groups)")
+    def roles(self, user) -> str:
+        return ", ".join(g.name for g in user.groups.all()) or "none"
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # users are created on their first visit, only when AD gives them a role
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # a deleted user would come back on the next visit: block instead
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        if "is_active" in form.changed_data:
+            _set_active(request, User.objects.filter(pk=obj.pk), active=obj.is_active)
+
+    @admin.action(description="Block the selected users", permissions=["change"])
+    def block_users(self, request: HttpRequest, queryset) -> None:
+        changed = _set_active(request, queryset, active=False)
+        self.message_user(
+            request, f"Blocked {changed} of {queryset.count()} users.", messages.SUCCESS
+        )
+
+    @admin.action(description="Unblock the selected users", permissions=["change"])
+    def unblock_users(self, request: HttpRequest, queryset) -> None:
+        changed = _set_active(request, queryset, active=True)
+        self.message_user(
+            request, f"Unblocked {changed} of {queryset.count()} users.", messages.SUCCESS
+        )
+
+
+def _set_active(request: HttpRequest, queryset, *, active: bool) -> int:
+    """Block or unblock users with one conditional update, and record it in the audit trail."""
+    if not active:
+        queryset = queryset.exclude(pk=request.user.pk)  # nobody locks themselves out
+    targets = list(queryset.exclude(is_active=active).values_list("username", flat=True))
+    changed = queryset.filter(username__in=targets).update(is_active=active)
+    audit.record(
+        user=request.user,
+        action="user.unblock" if active else "user.block",
+        target_type="user",
+        targets=targets,
+        count=changed,
+    )
+    return changed
+
+
+@admin.register(Group)
+class RoleAdmin(ReadOnlyAdmin):
+    """The roles are defined in orchestrator_site/roles.py and applied by every migrate: read-only."""
+
+    list_display = ("name", "permission_list")
+    fields = ("name", "permission_list")
+    readonly_fields = fields
+
+    @admin.display(description="Permissions")
+    def permission_list(self, group) -> str:
+        return ", ".join(
+            f"{p.content_type.app_label}.{p.codename}"
+            for p in group.permissions.select_related("content_type").order_by("codename")
+        )

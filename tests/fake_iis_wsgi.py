@@ -1,0 +1,46 @@
+"""A WSGI entry for tests: Django behind the IIS-mode identity adapter with a fake token resolver.
+
+The real adapter and the real Django application, served by a real waitress; only the Windows API
+call is replaced. The fake resolver maps token strings to identities (CONSOLE_TEST_FAKE_TOKENS, JSON
+`{"0x1a2b": ["TEST\\\\Otto", ["TEST\\\\rpa-operators"]]}`) and appends every token it is asked about
+to CONSOLE_TEST_RESOLVER_LOG, so a test can prove which requests reached it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from django.conf import settings
+from django.core.wsgi import get_wsgi_application
+
+from orchestrator_site.identity import Identity, IdentityAdapter
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.identity.server_settings")
+
+
+class FakeResolver:
+    def __init__(self, tokens: dict[str, list], log_path: str) -> None:
+        self.tokens = tokens
+        self.log_path = log_path
+
+    def __call__(self, token: str) -> Identity | None:
+        with open(self.log_path, "a", encoding="utf-8") as log:
+            log.write(token + "\n")
+        entry = self.tokens.get(token)
+        if entry is None:
+            return None
+        username, groups = entry
+        return Identity(username, tuple(groups))
+
+
+django_app = get_wsgi_application()
+application = IdentityAdapter(
+    django_app,
+    mode="iis",
+    pairing_secret=settings.CONSOLE_PAIRING_SECRET,
+    pairing_header=settings.CONSOLE_PAIRING_HEADER,
+    resolver=FakeResolver(
+        json.loads(os.environ["CONSOLE_TEST_FAKE_TOKENS"]), os.environ["CONSOLE_TEST_RESOLVER_LOG"]
+    ),
+)

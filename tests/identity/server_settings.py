@@ -1,0 +1,25 @@
+"""Settings of the waitress server the identity tests start: tests.settings with its own databases.
+
+The server process gets a console database migrated beforehand and an OpenOrchestrator database
+made by the console's demo schema, both in a temporary folder (CONSOLE_TEST_SERVER_DIR).
+"""
+
+import os
+from pathlib import Path
+
+from orchestrator_site.dburl import parse_connection_string
+from tests.settings import *  # noqa: F403
+from tests.settings import BASE_DIR
+
+_DIR = Path(os.environ["CONSOLE_TEST_SERVER_DIR"])
+DATABASES = {
+    "default": parse_connection_string(
+        f"sqlite:///{_DIR / 'console.sqlite3'}", variable="default", base_dir=BASE_DIR
+    ),
+    "orchestrator": parse_connection_string(
+        f"sqlite:///{_DIR / 'orchestrator.sqlite3'}",
+        variable="orchestrator",
+        base_dir=BASE_DIR,
+        must_exist=True,
+    ),
+}

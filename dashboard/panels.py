@@ -132,7 +132,11 @@ class SchedulerRow:
 
 def scheduler_rows(now: dt.datetime) -> list[SchedulerRow]:
     rows = [SchedulerRow(s, s.state(now), s.age_seconds(now)) for s in Scheduler.objects.all()]
-    order = {SchedulerState.OFFLINE: 0, SchedulerState.STALE: 1, SchedulerState.ONLINE: 2}  # problems first
+    order = {
+        SchedulerState.OFFLINE: 0,
+        SchedulerState.STALE: 1,
+        SchedulerState.ONLINE: 2,
+    }  # problems first
     rows.sort(key=lambda r: (order[r.state], r.scheduler.machine_name))
     return rows
 
@@ -193,6 +197,6 @@ def throughput(now: dt.datetime, days: int | None = None) -> Throughput:
                 }
             )
     chart.width = 40 + days * slot + 10
-    chart.label_y = CHART_HEIGHT + 28
+    chart.label_y = CHART_HEIGHT + 24
     chart.labels = [{"x": 40 + i * slot + CHART_BAR, "day": d} for i, d in enumerate(day_list)]
     return chart

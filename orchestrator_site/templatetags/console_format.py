@@ -32,3 +32,18 @@ def seconds_human(value) -> str:
 @register.filter
 def first_line(value) -> str:
     return str(value or "").split("\n", 1)[0]
+
+
+@register.filter
+def summary_line(value) -> str:
+    """The first line, joined with the next one when it only announces it.
+
+    OpenOrchestrator's Scheduler logs "An uncaught error ocurred during the process:" and puts the
+    useful part (the robot's stderr) on the following lines.
+    """
+    lines = [line.strip() for line in str(value or "").splitlines() if line.strip()]
+    if not lines:
+        return ""
+    if lines[0].endswith(":") and len(lines) > 1:
+        return f"{lines[0]} {lines[-1] if lines[1].startswith('Traceback') else lines[1]}"
+    return lines[0]

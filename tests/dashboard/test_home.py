@@ -206,3 +206,24 @@ def test_home_query_count_is_bounded(as_viewer, django_assert_max_num_queries):
     as_viewer.get("/")  # sign-in and session set-up happen on the first request
     with django_assert_max_num_queries(20):
         assert as_viewer.get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("message", "summary"),
+    [
+        ("plain message\nmore", "plain message"),
+        (
+            "An uncaught error ocurred during the process:\nValueError: CPR mangler",
+            "An uncaught error ocurred during the process: ValueError: CPR mangler",
+        ),
+        (
+            "An uncaught error ocurred during the process:\nTraceback (most recent call last):\n  File x\nKeyError: 'beløb'",
+            "An uncaught error ocurred during the process: KeyError: 'beløb'",
+        ),
+        ("", ""),
+    ],
+)
+def test_error_summaries_say_what_went_wrong(message, summary):
+    from orchestrator_site.templatetags.console_format import summary_line
+
+    assert summary_line(message) == summary

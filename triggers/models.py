@@ -7,6 +7,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from orchestrator_site.fields import OODateTimeField, OOUUIDField, WhitelistField
 from orchestrator_site.models import OrchestratorModel
@@ -36,6 +38,25 @@ class JobStatus(models.TextChoices):
     KILLED = "KILLED", "Killed"
 
 
+# Statuses in which a process is (or may still be) running: never delete, resume or run now.
+ACTIVE_STATUSES = (TriggerStatus.RUNNING, TriggerStatus.PAUSING, TriggerStatus.KILLING)
+# Statuses a user may turn back into IDLE (Resume / Enable).
+RESUMABLE_STATUSES = (
+    TriggerStatus.PAUSED,
+    TriggerStatus.FAILED,
+    TriggerStatus.DONE,
+    TriggerStatus.KILLED,
+)
+
+
+class TriggerQuerySet(models.QuerySet):
+    def with_children(self) -> TriggerQuerySet:
+        """Parent and child in one query (three LEFT JOINs), plus `next_run_at` for sorting."""
+        return self.select_related("single", "scheduled", "queue").annotate(
+            next_run_at=Coalesce("single__next_run", "scheduled__next_run")
+        )
+
+
 class Trigger(OrchestratorModel):
     """The parent row of every trigger; exactly one child row exists, in the table `type` names."""
 
@@ -55,6 +76,8 @@ class Trigger(OrchestratorModel):
     priority = models.IntegerField(default=0)
     type = models.CharField(max_length=9, choices=TriggerType.choices, editable=False)
 
+    objects = TriggerQuerySet.as_manager()
+
     class Meta:
         managed = False
         db_table = "Triggers"
@@ -63,6 +86,9 @@ class Trigger(OrchestratorModel):
 
     def __str__(self) -> str:
         return self.trigger_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("triggers:detail", args=[self.pk])
 
     @property
     def child(self):
@@ -73,6 +99,42 @@ class Trigger(OrchestratorModel):
             TriggerType.QUEUE: "queue",
         }[self.type]
         return getattr(self, related)
+
+    @property
+    def next_run(self) -> datetime.datetime | None:
+        """The child's next_run (single and scheduled); None for queue triggers."""
+        if self.type == TriggerType.QUEUE:
+            return None
+        return self.child.next_run
+
+    def is_overdue(self, now: datetime.datetime) -> bool:
+        """Due now: an IDLE trigger in this state runs at the next Scheduler loop."""
+        next_run = self.next_run
+        return next_run is not None and next_run <= now
+
+    @property
+    def is_active(self) -> bool:
+        return self.process_status in ACTIVE_STATUSES
+
+    @property
+    def can_resume(self) -> bool:
+        return self.process_status in RESUMABLE_STATUSES
+
+    @property
+    def can_run_now(self) -> bool:
+        return self.type != TriggerType.QUEUE and not self.is_active
+
+    @property
+    def can_kill(self) -> bool:
+        return self.process_status in (TriggerStatus.RUNNING, TriggerStatus.PAUSING)
+
+    @property
+    def can_pause(self) -> bool:
+        return self.process_status not in (
+            TriggerStatus.PAUSED,
+            TriggerStatus.PAUSING,
+            TriggerStatus.KILLING,
+        )
 
 
 class SingleTrigger(OrchestratorModel):

@@ -1,9 +1,20 @@
 from django.urls import path
 
-from orchestrator_site.views import not_built
+from triggers import editing, views
 
 app_name = "triggers"
 urlpatterns = [
-    path("triggers/", not_built, {"area": "Triggers"}, name="list"),
-    path("schedulers/", not_built, {"area": "Schedulers"}, name="schedulers"),
+    path("triggers/", views.trigger_list, name="list"),
+    path("triggers/new/", editing.trigger_new, name="new"),
+    path("triggers/new/<slug:kind>/", editing.trigger_create, name="create"),
+    path("triggers/<uuid:pk>/", views.trigger_detail, name="detail"),
+    path("triggers/<uuid:pk>/edit/", editing.trigger_edit, name="edit"),
+    path("triggers/<uuid:pk>/delete/", editing.trigger_delete, name="delete"),
+    path("triggers/<uuid:pk>/pause/", views.trigger_pause, name="pause"),
+    path("triggers/<uuid:pk>/resume/", views.trigger_resume, name="resume"),
+    path("triggers/<uuid:pk>/run/", views.trigger_run_now, name="run"),
+    path("triggers/<uuid:pk>/kill/", views.trigger_kill, name="kill"),
+    path("triggers/<uuid:pk>/reset/", views.trigger_reset, name="reset"),
+    path("schedulers/", views.scheduler_list, name="schedulers"),
+    path("schedulers/<str:machine_name>/forget/", views.scheduler_forget, name="forget"),
 ]

@@ -1,0 +1,124 @@
+"""Django admin for triggers and schedulers. Every change goes through triggers.services.
+
+Creating and editing triggers happens on the console's own forms (they validate cron expressions
+and write the parent and child rows together), so the admin shows triggers read-only and offers
+the status actions.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from orchestrator_site import clock
+from triggers import services
+from triggers.models import Scheduler, Trigger, TriggerStatus
+
+
+def _apply(modeladmin, request: HttpRequest, queryset: QuerySet, service, verb: str) -> None:
+    done, refused = 0, []
+    for trigger in queryset.select_related("single", "scheduled", "queue"):
+        result = service(user=request.user, trigger=trigger)
+        if result.changed:
+            done += 1
+        else:
+            refused.append(result.message)
+        for warning in result.warnings:
+            modeladmin.message_user(request, warning, messages.WARNING)
+    total = done + len(refused)
+    level = messages.SUCCESS if not refused else messages.WARNING
+    modeladmin.message_user(request, f"{verb} {done} of {total}.", level)
+    for message in refused[:10]:
+        modeladmin.message_user(request, message, messages.ERROR)
+
+
+@admin.register(Trigger)
+class TriggerAdmin(admin.ModelAdmin):
+    list_display = (
+        "trigger_name",
+        "type",
+        "process_status",
+        "process_name",
+        "last_run",
+        "priority",
+        "is_blocking",
+        "is_git_repo",
+    )
+    list_filter = ("type", "process_status", "is_blocking", "is_git_repo")
+    search_fields = ("trigger_name", "process_name", "process_path", "queue__queue_name")
+    ordering = ("trigger_name",)
+    actions = ["pause", "resume", "run_now", "kill"]
+    readonly_fields = (
+        "trigger_name",
+        "process_name",
+        "process_path",
+        "process_args",
+        "process_status",
+        "last_run",
+        "is_git_repo",
+        "git_branch",
+        "is_blocking",
+        "scheduler_whitelist",
+        "priority",
+        "type",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # the console's forms create the parent and child rows together
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # a bare save() of a row read earlier could overwrite a Scheduler's change
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # deleting needs the child row first and a status check: console page
+
+    def has_operate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("triggers.operate_trigger")
+
+    @admin.action(description="Pause selected triggers", permissions=["operate"])
+    def pause(self, request, queryset):
+        _apply(self, request, queryset, services.pause_trigger, "Paused")
+
+    @admin.action(description="Resume selected triggers", permissions=["operate"])
+    def resume(self, request, queryset):
+        _apply(self, request, queryset, services.resume_trigger, "Resumed")
+
+    @admin.action(description="Run selected triggers now", permissions=["operate"])
+    def run_now(self, request, queryset):
+        _apply(self, request, queryset, services.run_trigger_now, "Started")
+
+    @admin.action(description="Kill selected running triggers", permissions=["operate"])
+    def kill(self, request, queryset):
+        running = queryset.filter(process_status__in=(TriggerStatus.RUNNING, TriggerStatus.PAUSING))
+        _apply(self, request, running, services.kill_trigger, "Kill requested for")
+
+
+@admin.register(Scheduler)
+class SchedulerAdmin(admin.ModelAdmin):
+    list_display = (
+        "machine_name",
+        "status",
+        "last_update",
+        "latest_trigger",
+        "latest_trigger_time",
+    )
+    search_fields = ("machine_name", "latest_trigger")
+    readonly_fields = ("machine_name", "last_update", "latest_trigger", "latest_trigger_time")
+
+    @admin.display(description="Status")
+    def status(self, obj: Scheduler) -> str:
+        return obj.state(clock.now())
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # rows come from the Schedulers' pings
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def delete_model(self, request, obj: Scheduler) -> None:
+        services.forget_scheduler(user=request.user, machine_name=obj.machine_name)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for machine_name in queryset.values_list("machine_name", flat=True):
+            services.forget_scheduler(user=request.user, machine_name=machine_name)

@@ -1,0 +1,387 @@
+"""Trigger forms: one per trigger type, validated as reference §5.12 demands."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from django import forms
+from django.core import signing
+
+from triggers import cron
+from triggers.models import Trigger, TriggerStatus, TriggerType
+from triggers.services import CHILD_FIELDS, PARENT_FIELDS, same_value
+
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+WHITELIST_MAX = 250
+_SNAPSHOT_SALT = "triggers.edit.loaded"
+_DATETIME_INPUT = forms.DateTimeInput(
+    attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"
+)
+_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+def snapshot(trigger) -> dict:
+    """The editable values as stored now; edit compares against these to find what changed."""
+    values = {name: getattr(trigger, name) for name in PARENT_FIELDS}
+    child = trigger.child
+    values.update({name: getattr(child, name) for name in CHILD_FIELDS[trigger.type]})
+    if values.get("next_run"):
+        values["next_run"] = values["next_run"].replace(microsecond=0)
+    return values
+
+
+def sign_snapshot(values: dict) -> str:
+    encoded = {
+        k: v.isoformat() if isinstance(v, datetime.datetime) else v for k, v in values.items()
+    }
+    return signing.dumps(encoded, salt=_SNAPSHOT_SALT)
+
+
+def unsign_snapshot(token: str) -> dict | None:
+    try:
+        values = signing.loads(token, salt=_SNAPSHOT_SALT)
+    except signing.BadSignature:
+        return None
+    if values.get("next_run"):
+        values["next_run"] = datetime.datetime.fromisoformat(values["next_run"])
+    return values
+
+
+class TriggerForm(forms.Form):
+    """The columns every trigger type has. Subclasses add the child table's columns."""
+
+    kind: str = ""
+
+    trigger_name = forms.CharField(max_length=100)
+    process_name = forms.CharField(
+        max_length=100, help_text="Passed to the robot; also the name its logs and jobs carry."
+    )
+    process_path = forms.CharField(
+        max_length=250, help_text="A local .py file, or a git URL when it is a git repository."
+    )
+    process_args = forms.CharField(max_length=1000, required=False, strip=False)
+    is_git_repo = forms.BooleanField(required=False, label="Git repository")
+    git_branch = forms.CharField(
+        max_length=100, required=False, help_text="Empty: the repository's default branch."
+    )
+    is_blocking = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Blocking",
+        help_text="Nothing else starts on the same Scheduler while it runs.",
+    )
+    priority = forms.IntegerField(
+        initial=0,
+        min_value=INT_MIN,
+        max_value=INT_MAX,
+        help_text="Higher runs first when several triggers are due; may be negative.",
+    )
+    whitelist_known = forms.MultipleChoiceField(
+        required=False,
+        label="Scheduler whitelist",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Nothing ticked and nothing typed: any Scheduler may run it.",
+    )
+    whitelist_other = forms.CharField(
+        required=False,
+        max_length=WHITELIST_MAX,
+        label="Other machines",
+        help_text="Machine names not listed above, separated by commas (exact, case-sensitive).",
+    )
+    loaded = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        now: datetime.datetime,
+        schedulers: list[str],
+        trigger=None,
+        initial: dict | None = None,
+    ):
+        self.now = now
+        self.trigger = trigger
+        if trigger is not None and data is None:
+            initial = self._initial_from(snapshot(trigger), schedulers)
+        super().__init__(data, initial=initial)
+        self.warnings: list[str] = []
+        known = list(dict.fromkeys(schedulers))
+        self.fields["whitelist_known"].choices = [(name, name) for name in known]
+        self.known_schedulers = known
+
+    @staticmethod
+    def _initial_from(values: dict, schedulers: list[str]) -> dict:
+        initial = dict(values)
+        whitelist = values["scheduler_whitelist"] or []
+        initial["whitelist_known"] = [m for m in whitelist if m in schedulers]
+        initial["whitelist_other"] = ", ".join(m for m in whitelist if m not in schedulers)
+        initial["loaded"] = sign_snapshot(values)
+        return initial
+
+    # -- validation --
+
+    def clean_trigger_name(self) -> str:
+        name = self._no_blank("trigger_name")
+        others = Trigger.objects.filter(trigger_name=name)
+        if self.trigger is not None:
+            others = others.exclude(pk=self.trigger.pk)
+        if others.exists():
+            # Allowed (OpenOrchestrator does not forbid it), but Schedulers report by name.
+            self.warnings.append(
+                f"Another trigger is also called {name}: the Schedulers page and job history "
+                "cannot tell them apart."
+            )
+        return name
+
+    def clean_process_name(self) -> str:
+        return self._no_blank("process_name")
+
+    def clean_process_path(self) -> str:
+        return self._no_blank("process_path")
+
+    def _no_blank(self, name: str) -> str:
+        value = self.cleaned_data[name]
+        if not value.strip():
+            raise forms.ValidationError("This field is required.")
+        return value
+
+    def clean_loaded(self) -> dict | None:
+        if self.trigger is None:
+            return None
+        values = unsign_snapshot(self.cleaned_data["loaded"])
+        if values is None:
+            raise forms.ValidationError(
+                "This form is out of date or was altered. Reload the page and edit again."
+            )
+        return values
+
+    def clean(self) -> dict:
+        data = super().clean()
+        machines = list(data.get("whitelist_known") or [])
+        for name in (data.get("whitelist_other") or "").replace("\n", ",").split(","):
+            if name.strip():
+                machines.append(name.strip())
+        machines = list(dict.fromkeys(machines))
+        too_long = [m for m in machines if len(m) > 100]
+        if too_long:
+            self.add_error("whitelist_other", "A machine name has at most 100 characters.")
+        text = json.dumps(machines)
+        if len(text) > WHITELIST_MAX:
+            self.add_error(
+                "whitelist_other",
+                f"The whitelist takes {len(text)} characters as stored (JSON); at most "
+                f"{WHITELIST_MAX} fit. Remove some machines.",
+            )
+        unknown = [m for m in machines if m not in self.known_schedulers]
+        if unknown:
+            self.warnings.append(
+                "No Scheduler named "
+                + ", ".join(unknown)
+                + " has pinged yet: the trigger will not run until one does (names are exact)."
+            )
+        data["scheduler_whitelist"] = machines
+        if data.get("is_git_repo") is False and (data.get("git_branch") or "").strip():
+            self.warnings.append("The git branch is ignored because this is not a git repository.")
+        return data
+
+    def _check_past(self, when: datetime.datetime | None) -> None:
+        """A next run in the past is allowed (as in OpenOrchestrator) but must be confirmed."""
+        if when is None or when > self.now:
+            return
+        if self.trigger is not None and not self.changes_field("next_run", when):
+            return
+        if not self.cleaned_data.get("confirm_past"):
+            self.add_error(
+                "next_run",
+                "This time is in the past: the trigger will run as soon as a Scheduler sees it. "
+                "Tick 'Save with a past next run' to save it anyway.",
+            )
+        else:
+            self.warnings.append("The next run is in the past: the trigger runs at once.")
+
+    def changes_field(self, name: str, value) -> bool:
+        loaded = self.cleaned_data.get("loaded") or {}
+        return not same_value(value, loaded.get(name))
+
+    # -- results --
+
+    def parent_values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in PARENT_FIELDS}
+
+    def child_values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in CHILD_FIELDS[self.kind]}
+
+    def changes(self) -> dict:
+        """Columns whose submitted value differs from what the form was loaded with."""
+        values = {**self.parent_values(), **self.child_values()}
+        return {k: v for k, v in values.items() if self.changes_field(k, v)}
+
+    @property
+    def whitelist_preview(self) -> str:
+        return json.dumps(self.cleaned_data.get("scheduler_whitelist", []))
+
+
+class SingleTriggerForm(TriggerForm):
+    kind = TriggerType.SINGLE
+
+    next_run = forms.DateTimeField(
+        widget=_DATETIME_INPUT,
+        input_formats=_DATETIME_FORMATS,
+        help_text="When it runs once (the Scheduler PCs' local time).",
+    )
+    confirm_past = forms.BooleanField(required=False, label="Save with a past next run")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("next_run"):
+            data["next_run"] = data["next_run"].replace(microsecond=0)
+            self._check_past(data["next_run"])
+        return data
+
+
+class ScheduledTriggerForm(TriggerForm):
+    kind = TriggerType.SCHEDULED
+
+    cron_expr = forms.CharField(
+        max_length=200,
+        label="Cron expression",
+        help_text="5 fields: minute hour day-of-month month day-of-week, e.g. 0 6 * * MON-FRI.",
+    )
+    next_run = forms.DateTimeField(
+        required=False,
+        widget=_DATETIME_INPUT,
+        input_formats=_DATETIME_FORMATS,
+        help_text="Empty: the next occurrence of the cron expression.",
+    )
+    confirm_past = forms.BooleanField(required=False, label="Save with a past next run")
+
+    def clean_cron_expr(self) -> str:
+        expr = self.cleaned_data["cron_expr"]
+        problem = cron.cron_problem(expr, self.now)
+        if problem:
+            raise forms.ValidationError(problem)
+        return expr
+
+    def clean(self) -> dict:
+        data = super().clean()
+        expr = data.get("cron_expr")
+        if not expr:
+            return data
+        when = data.get("next_run")
+        cron_changed = self.trigger is None or self.changes_field("cron_expr", expr)
+        untouched = self.trigger is not None and not self.changes_field("next_run", when)
+        if when is None or (cron_changed and untouched):
+            # As NiceGUI does when the expression changes: next run = the next occurrence.
+            data["next_run"] = cron.next_run(expr, self.now)
+        else:
+            data["next_run"] = when.replace(microsecond=0)
+            self._check_past(data["next_run"])
+        return data
+
+    def preview(self) -> list[datetime.datetime]:
+        if self.is_bound:
+            expr = self.cleaned_data.get("cron_expr") if hasattr(self, "cleaned_data") else None
+        else:
+            expr = self.trigger.child.cron_expr if self.trigger is not None else None
+        if not expr or cron.cron_problem(expr, self.now):
+            return []
+        return cron.next_runs(expr, self.now)
+
+
+class QueueTriggerForm(TriggerForm):
+    kind = TriggerType.QUEUE
+
+    queue_name = forms.CharField(
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "queue-names", "autocomplete": "off"}),
+        help_text="Exact and case-sensitive, as robots write it.",
+    )
+    min_batch_size = forms.IntegerField(
+        min_value=1,
+        max_value=INT_MAX,
+        initial=1,
+        help_text="It starts when the queue holds at least this many NEW elements.",
+    )
+
+    def clean_queue_name(self) -> str:
+        value = self._no_blank("queue_name")
+        if len(value) > 100:
+            self.warnings.append(
+                "Queue names have at most 100 characters in the Queues table: no element can "
+                "ever match this name."
+            )
+        return value
+
+
+FORMS = {
+    TriggerType.SINGLE: SingleTriggerForm,
+    TriggerType.SCHEDULED: ScheduledTriggerForm,
+    TriggerType.QUEUE: QueueTriggerForm,
+}
+KIND_SLUGS = {
+    "single": TriggerType.SINGLE,
+    "scheduled": TriggerType.SCHEDULED,
+    "queue": TriggerType.QUEUE,
+}
+
+
+class ResumeForm(forms.Form):
+    """Resume, optionally moving an overdue next run first."""
+
+    KEEP, CRON, AT = "keep", "cron", "at"
+    choice = forms.ChoiceField(
+        choices=[
+            (KEEP, "Keep the next run (runs at once if it is overdue)"),
+            (CRON, "Move the next run to the next cron occurrence"),
+            (AT, "Move the next run to this time:"),
+        ],
+        widget=forms.RadioSelect,
+        initial=KEEP,
+    )
+    at = forms.DateTimeField(
+        required=False, widget=_DATETIME_INPUT, input_formats=_DATETIME_FORMATS, label="Time"
+    )
+
+    def __init__(self, *args, trigger, now: datetime.datetime, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trigger = trigger
+        self.now = now
+        if trigger.type != TriggerType.SCHEDULED:
+            self.fields["choice"].choices = [
+                c for c in self.fields["choice"].choices if c[0] != self.CRON
+            ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        choice = data.get("choice")
+        data["next_run"] = None
+        if choice == self.AT:
+            if not data.get("at"):
+                self.add_error("at", "Choose the time of the next run.")
+            else:
+                data["next_run"] = data["at"].replace(microsecond=0)
+        elif choice == self.CRON:
+            data["next_run"] = cron.next_run(self.trigger.child.cron_expr, self.now)
+        return data
+
+
+class ResetForm(forms.Form):
+    expected_status = forms.ChoiceField(
+        choices=[
+            (s, s) for s in (TriggerStatus.RUNNING, TriggerStatus.PAUSING, TriggerStatus.KILLING)
+        ],
+        widget=forms.HiddenInput,
+    )
+    to_status = forms.ChoiceField(
+        choices=[
+            (TriggerStatus.FAILED, "Failed: it stays off until someone resumes it"),
+            (TriggerStatus.IDLE, "Idle: Schedulers may start it again when it is due"),
+        ],
+        widget=forms.RadioSelect,
+        initial=TriggerStatus.FAILED,
+        label="Set the trigger to",
+    )
+    understood = forms.BooleanField(
+        label="I checked that the process is not running any more on its Scheduler PC."
+    )

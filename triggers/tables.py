@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import datetime
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+
+from triggers.models import Scheduler, Trigger, TriggerStatus
+
+STATUS_ICONS = {
+    TriggerStatus.IDLE: "●",
+    TriggerStatus.RUNNING: "▶",
+    TriggerStatus.FAILED: "✖",
+    TriggerStatus.DONE: "✔",
+    TriggerStatus.PAUSED: "⏸",
+    TriggerStatus.PAUSING: "⏸",
+    TriggerStatus.KILLING: "⏹",
+    TriggerStatus.KILLED: "■",
+}
+
+
+def status_badge(status: str) -> str:
+    label = TriggerStatus(status).label if status in TriggerStatus.values else status
+    return format_html(
+        '<span class="badge badge-{}"><span aria-hidden="true">{}</span> {}</span>',
+        status,
+        STATUS_ICONS.get(status, "?"),
+        label,
+    )
+
+
+def when(value: datetime.datetime | None) -> str:
+    return value.strftime("%d-%m-%Y %H:%M:%S") if value else "—"
+
+
+class TriggerTable(tables.Table):
+    process_status = tables.Column(verbose_name="Status")
+    trigger_name = tables.Column(verbose_name="Name", linkify=True)
+    type = tables.Column()
+    process_name = tables.Column(verbose_name="Process")
+    last_run = tables.Column(verbose_name="Last run")
+    next_run_at = tables.Column(verbose_name="Next run", empty_values=())
+    priority = tables.Column()
+    scheduler_whitelist = tables.Column(verbose_name="Whitelist", orderable=False)
+    flags = tables.Column(verbose_name="Flags", empty_values=(), orderable=False)
+    actions = tables.TemplateColumn(
+        template_name="triggers/_row_actions.html", orderable=False, verbose_name="Actions"
+    )
+
+    class Meta:
+        model = Trigger
+        fields = ()
+        sequence = (
+            "process_status",
+            "trigger_name",
+            "type",
+            "process_name",
+            "last_run",
+            "next_run_at",
+            "priority",
+            "scheduler_whitelist",
+            "flags",
+            "actions",
+        )
+        order_by = ("trigger_name",)
+        attrs = {"class": "table"}
+        empty_text = "No triggers match."
+
+    def __init__(self, *args, now: datetime.datetime, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now
+
+    def render_process_status(self, record: Trigger) -> str:
+        return status_badge(record.process_status)
+
+    def render_type(self, record: Trigger) -> str:
+        if record.type == "QUEUE":
+            return format_html(
+                "Queue<br><span class='muted'>{} ≥ {}</span>",
+                record.queue.queue_name,
+                record.queue.min_batch_size,
+            )
+        if record.type == "SCHEDULED":
+            return format_html("Scheduled<br><code>{}</code>", record.scheduled.cron_expr)
+        return "Single"
+
+    def render_last_run(self, value) -> str:
+        return format_html('<span class="nowrap">{}</span>', when(value))
+
+    def render_next_run_at(self, record: Trigger) -> str:
+        value = record.next_run
+        if value is None:
+            return mark_safe('<span class="muted">on queue</span>')  # noqa: S308
+        overdue = record.is_overdue(self.now) and record.process_status in (
+            TriggerStatus.IDLE,
+            TriggerStatus.PAUSED,
+            TriggerStatus.FAILED,
+            TriggerStatus.KILLED,
+        )
+        badge = ' <span class="badge badge-overdue">overdue</span>' if overdue else ""
+        return format_html('<span class="nowrap">{}</span>{}', when(value), mark_safe(badge))  # noqa: S308
+
+    def render_scheduler_whitelist(self, value: list[str]) -> str:
+        return ", ".join(value) if value else mark_safe('<span class="muted">any</span>')  # noqa: S308
+
+    def render_flags(self, record: Trigger) -> str:
+        flags = []
+        if record.is_blocking:
+            flags.append(mark_safe('<span class="badge badge-muted">blocking</span>'))  # noqa: S308
+        if record.is_git_repo:
+            branch = f" {record.git_branch}" if record.git_branch else ""
+            flags.append(format_html('<span class="badge badge-info">git{}</span>', branch))
+        return format_html(" ".join(["{}"] * len(flags)), *flags) if flags else ""
+
+
+class SchedulerTable(tables.Table):
+    machine_name = tables.Column(verbose_name="Machine")
+    state = tables.Column(verbose_name="Status", empty_values=(), orderable=False)
+    last_update = tables.Column(verbose_name="Last ping")
+    age = tables.Column(verbose_name="Age", empty_values=(), orderable=False)
+    latest_trigger = tables.Column(verbose_name="Latest trigger")
+    latest_trigger_time = tables.Column(verbose_name="Started")
+    actions = tables.TemplateColumn(
+        template_name="triggers/_scheduler_actions.html", orderable=False, verbose_name=""
+    )
+
+    class Meta:
+        model = Scheduler
+        fields = ()
+        sequence = (
+            "machine_name",
+            "state",
+            "last_update",
+            "age",
+            "latest_trigger",
+            "latest_trigger_time",
+            "actions",
+        )
+        order_by = ("machine_name",)
+        attrs = {"class": "table"}
+        empty_text = "No Scheduler has pinged this database yet."
+
+    def __init__(self, *args, now: datetime.datetime, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now
+
+    def render_state(self, record: Scheduler) -> str:
+        state = record.state(self.now)
+        return format_html('<span class="badge badge-{}">{}</span>', state, state.capitalize())
+
+    def render_last_update(self, value) -> str:
+        return when(value)
+
+    def render_latest_trigger_time(self, value) -> str:
+        return when(value)
+
+    def render_age(self, record: Scheduler) -> str:
+        return age_text(record.age_seconds(self.now))
+
+    def render_latest_trigger(self, value: str) -> str:
+        url = reverse("triggers:list") + "?" + urlencode({"q": value})
+        return format_html('<a href="{}">{}</a>', url, value)
+
+
+def age_text(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    if seconds < 172800:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} days"

@@ -1,0 +1,221 @@
+"""Trigger list and detail, the status actions (Operator) and the Schedulers page."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from orchestrator_site import clock
+from orchestrator_site.models import AuditEntry
+from orchestrator_site.paging import configure_lazy
+from triggers import cron, services
+from triggers.filters import TriggerFilter
+from triggers.forms import ResetForm, ResumeForm
+from triggers.liveness import owner, staleness
+from triggers.models import Job, Scheduler, Trigger, TriggerType
+from triggers.tables import SchedulerTable, TriggerTable, age_text
+
+
+def get_trigger(pk: uuid.UUID) -> Trigger:
+    return get_object_or_404(Trigger.objects.with_children(), pk=pk)
+
+
+def back_to(request: HttpRequest, trigger: Trigger | None = None) -> HttpResponseRedirect:
+    """Back to the page the button was on (kept filters), else the trigger or the list."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(trigger.get_absolute_url() if trigger else reverse("triggers:list"))
+
+
+def report(request: HttpRequest, result: services.Result) -> None:
+    if result.changed:
+        messages.success(request, result.message)
+    else:
+        messages.error(request, result.message)
+    for warning in result.warnings:
+        messages.warning(request, warning)
+
+
+# --- Pages ---------------------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("triggers.view_trigger", raise_exception=True)
+def trigger_list(request: HttpRequest) -> HttpResponse:
+    filterset = TriggerFilter(request.GET, queryset=Trigger.objects.with_children())
+    rows = filterset.qs if filterset.is_valid() else Trigger.objects.none()
+    table = TriggerTable(rows, now=clock.now())
+    configure_lazy(request, table)
+    return render(request, "triggers/list.html", {"filter": filterset, "table": table})
+
+
+@require_GET
+@permission_required("triggers.view_trigger", raise_exception=True)
+def trigger_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    trigger = get_trigger(pk)
+    now = clock.now()
+    context = {
+        "trigger": trigger,
+        "now": now,
+        "overdue": trigger.is_overdue(now),
+        "upcoming": (
+            cron.next_runs(trigger.scheduled.cron_expr, now)
+            if trigger.type == TriggerType.SCHEDULED
+            else []
+        ),
+        "jobs": Job.objects.filter(process_name=trigger.process_name).order_by("-start_time")[:20],
+        "history": AuditEntry.objects.filter(target_type="trigger", target_ids=str(trigger.pk))[
+            :50
+        ],
+    }
+    if trigger.is_active:
+        who = owner(trigger, now)
+        context.update(
+            owner=who, staleness=staleness(trigger, now, who), owner_age=_age(who.age_seconds)
+        )
+    return render(request, "triggers/detail.html", context)
+
+
+def _age(seconds: int | None) -> str:
+    return age_text(seconds) if seconds is not None else "never"
+
+
+@require_GET
+@permission_required("triggers.view_scheduler", raise_exception=True)
+def scheduler_list(request: HttpRequest) -> HttpResponse:
+    table = SchedulerTable(Scheduler.objects.all(), now=clock.now())
+    configure_lazy(request, table, default_per_page=100)
+    return render(
+        request,
+        "triggers/schedulers.html",
+        {
+            "table": table,
+            "online_seconds": settings.CONSOLE_SCHEDULER_ONLINE_SECONDS,
+            "stale_seconds": settings.CONSOLE_SCHEDULER_STALE_SECONDS,
+        },
+    )
+
+
+@require_POST
+@permission_required("triggers.delete_scheduler", raise_exception=True)
+def scheduler_forget(request: HttpRequest, machine_name: str) -> HttpResponse:
+    get_object_or_404(Scheduler, pk=machine_name)
+    report(request, services.forget_scheduler(user=request.user, machine_name=machine_name))
+    return redirect("triggers:schedulers")
+
+
+# --- Status actions --------------------------------------------------------------------------------
+
+
+def _act(request: HttpRequest, pk: uuid.UUID, service) -> HttpResponse:
+    trigger = get_trigger(pk)
+    report(request, service(user=request.user, trigger=trigger))
+    return back_to(request, trigger)
+
+
+@require_POST
+@permission_required("triggers.operate_trigger", raise_exception=True)
+def trigger_pause(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    return _act(request, pk, services.pause_trigger)
+
+
+@require_POST
+@permission_required("triggers.operate_trigger", raise_exception=True)
+def trigger_run_now(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    return _act(request, pk, services.run_trigger_now)
+
+
+@require_POST
+@permission_required("triggers.operate_trigger", raise_exception=True)
+def trigger_kill(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    return _act(request, pk, services.kill_trigger)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("triggers.operate_trigger", raise_exception=True)
+def trigger_resume(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """One click when nothing surprising happens; a page with choices when next run is overdue."""
+    trigger = get_trigger(pk)
+    now = clock.now()
+    overdue = trigger.is_overdue(now)
+    if request.method == "POST":
+        if "choice" not in request.POST and overdue:
+            messages.warning(
+                request,
+                f"{trigger.trigger_name} is overdue: resumed as it is, it runs at once. "
+                "Choose what should happen.",
+            )
+            return redirect("triggers:resume", pk=trigger.pk)
+        data = request.POST.copy()
+        data.setdefault("choice", ResumeForm.KEEP)  # the list's one-click button sends none
+        form = ResumeForm(data, trigger=trigger, now=now)
+        if form.is_valid():
+            report(
+                request,
+                services.resume_trigger(
+                    user=request.user, trigger=trigger, next_run=form.cleaned_data["next_run"]
+                ),
+            )
+            return back_to(request, trigger)
+    else:
+        form = ResumeForm(trigger=trigger, now=now)
+    upcoming = (
+        cron.next_runs(trigger.scheduled.cron_expr, now, 1)
+        if trigger.type == TriggerType.SCHEDULED
+        else []
+    )
+    return render(
+        request,
+        "triggers/resume.html",
+        {
+            "trigger": trigger,
+            "form": form,
+            "overdue": overdue,
+            "next_cron": upcoming[0] if upcoming else None,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("triggers.operate_trigger", raise_exception=True)
+def trigger_reset(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Reset a trigger nobody will move any more, after a page that explains the risk."""
+    trigger = get_trigger(pk)
+    now = clock.now()
+    who = owner(trigger, now) if trigger.is_active else None
+    judged = staleness(trigger, now, who)
+    if request.method == "POST":
+        form = ResetForm(request.POST)
+        if form.is_valid():
+            result = services.reset_stale_trigger(
+                user=request.user,
+                trigger=trigger,
+                expected_status=form.cleaned_data["expected_status"],
+                to_status=form.cleaned_data["to_status"],
+            )
+            report(request, result)
+            return redirect(trigger.get_absolute_url())
+    else:
+        form = ResetForm(initial={"expected_status": trigger.process_status})
+    return render(
+        request,
+        "triggers/reset.html",
+        {
+            "trigger": trigger,
+            "form": form,
+            "owner": who,
+            "owner_age": _age(who.age_seconds) if who else "",
+            "staleness": judged,
+        },
+    )

@@ -16,14 +16,22 @@ from django.db.models.functions import TruncDate
 
 from logs.models import Log, LogLevel
 from queues.models import Acknowledgement, QueueElement, QueueStatus
-from triggers.models import Job, JobStatus, Scheduler, SchedulerState, Trigger, TriggerStatus
+from triggers import liveness
+from triggers.models import (
+    ACTIVE_STATUSES,
+    Job,
+    JobStatus,
+    Scheduler,
+    SchedulerState,
+    Trigger,
+    TriggerStatus,
+)
 
 RECENT_ERRORS_LIMIT = 15
 FAILED_ELEMENTS_SCAN = (
     2000  # at most this many failed elements are weighed against acknowledgements
 )
 FAILED_ELEMENTS_SHOWN = 15
-ACTIVE_STATUSES = (TriggerStatus.RUNNING, TriggerStatus.PAUSING, TriggerStatus.KILLING)
 
 
 def lookback_start(now: dt.datetime) -> tuple[dt.datetime, int]:
@@ -82,27 +90,22 @@ def failed_elements(start: dt.datetime) -> FailedElements:
 class TriggerProblem:
     trigger: Trigger
     problem: str  # "failed" | "stuck"
-    scheduler: Scheduler | None = None
-    scheduler_state: str = ""
+    reason: str = ""
 
 
 def trigger_problems(now: dt.datetime) -> list[TriggerProblem]:
-    """FAILED triggers, and active ones whose Scheduler stopped pinging (or that no Scheduler claims)."""
-    triggers = list(
-        Trigger.objects.filter(
-            process_status__in=(TriggerStatus.FAILED, *ACTIVE_STATUSES)
-        ).order_by("trigger_name")[:200]
-    )
-    owners = {s.latest_trigger: s for s in Scheduler.objects.exclude(latest_trigger=None)}
+    """FAILED triggers, and active ones that nothing will move (the same judgement as the reset)."""
+    triggers = Trigger.objects.filter(
+        process_status__in=(TriggerStatus.FAILED, *ACTIVE_STATUSES)
+    ).order_by("trigger_name")[:200]
     problems = []
     for trigger in triggers:
         if trigger.process_status == TriggerStatus.FAILED:
             problems.append(TriggerProblem(trigger, "failed"))
             continue
-        owner = owners.get(trigger.trigger_name)
-        state = owner.state(now) if owner else SchedulerState.OFFLINE
-        if state != SchedulerState.ONLINE:
-            problems.append(TriggerProblem(trigger, "stuck", owner, state))
+        verdict = liveness.staleness(trigger, now)
+        if verdict.stale:
+            problems.append(TriggerProblem(trigger, "stuck", verdict.reason))
     return problems
 
 

@@ -121,7 +121,8 @@ def test_failed_and_stuck_triggers(as_viewer):
     panel = text.split("Failed and stuck triggers", 1)[1].split("</section>", 1)[0]
     assert "Broken one" in panel and "Stuck run" in panel and "Orphan kill" in panel
     assert "Runs fine" not in panel
-    assert "PC-DEAD" in panel and "No Scheduler reports running it" in panel
+    assert "Its Scheduler PC-DEAD last pinged 600 s ago." in panel
+    assert "No Scheduler is known to run it" in panel
     assert str(failed.pk) in panel
 
 

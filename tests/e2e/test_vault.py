@@ -30,5 +30,6 @@ def test_a_viewer_sees_no_reveal_button_and_is_refused_at_the_url(as_role):
     viewer.goto("/vault/credentials/")
     expect(viewer.page.locator("tr", has_text="KMD Logon")).to_be_visible()
     expect(viewer.page.get_by_role("link", name="Reveal")).to_have_count(0)
+    assert viewer.problems == []
     response = viewer.goto(f"/vault/credentials/{quote('KMD Logon')}/reveal/")
     assert response.status == 403

@@ -15,9 +15,9 @@ STATUS_ICONS = {
     TriggerStatus.RUNNING: "▶",
     TriggerStatus.FAILED: "✖",
     TriggerStatus.DONE: "✔",
-    TriggerStatus.PAUSED: "⏸",
-    TriggerStatus.PAUSING: "⏸",
-    TriggerStatus.KILLING: "⏹",
+    TriggerStatus.PAUSED: "‖",
+    TriggerStatus.PAUSING: "‖",
+    TriggerStatus.KILLING: "□",
     TriggerStatus.KILLED: "■",
 }
 

@@ -1,0 +1,110 @@
+"""Read-only admins of Logs and Jobs. Logs can only be deleted through the audited action."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
+
+from logs import services
+from logs.models import Log
+from orchestrator_site.paging import capped_count
+from triggers.models import Job
+
+
+class CappedPaginator(Paginator):
+    """Counts at most CONSOLE_COUNT_CAP + 1 rows: the admin pages through that many, never COUNT(*)s all."""
+
+    @cached_property
+    def count(self) -> int:
+        result = capped_count(self.object_list)
+        return result.value + (1 if result.capped else 0)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    paginator = CappedPaginator
+    show_full_result_count = False
+    list_per_page = 50
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # no unaudited delete view or built-in "delete selected"
+
+
+@admin.register(Log)
+class LogAdmin(ReadOnlyAdmin):
+    list_display = ("log_time", "log_level", "process_name", "first_line_short", "job_id")
+    list_filter = ("log_level", "log_time")
+    search_fields = ("process_name",)  # the search box; get_search_results does the matching
+    search_help_text = "An exact process name, or a job id."
+    actions = ["delete_logs_audited"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # Exact and case-sensitive on purpose: the admin's own `=field` search is iexact, a LIKE
+        # that cannot use the (process_name, log_time) index and scans a million rows.
+        term = search_term.strip().strip('"')
+        if not term:
+            return queryset, False
+        try:
+            return queryset.filter(job_id=uuid.UUID(term)), False
+        except ValueError:
+            return queryset.filter(process_name=term), False
+
+    @admin.display(description="Message")
+    def first_line_short(self, obj: Log) -> str:
+        first = obj.first_line
+        return first if len(first) <= 120 else first[:120] + "…"
+
+    def has_purge_permission(self, request) -> bool:
+        return request.user.has_perm("logs.delete_log")
+
+    @admin.action(description="Delete selected logs (audited)", permissions=["purge"])
+    def delete_logs_audited(self, request, queryset):
+        cap = settings.CONSOLE_COUNT_CAP
+        ids = list(queryset.order_by().values_list("pk", flat=True)[: cap + 1])
+        if len(ids) > cap:
+            self.message_user(
+                request, f"Select at most {cap:,} logs; use manage.py purge_logs for more.", "error"
+            )
+            return None
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "logs/admin_confirm_delete.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Delete logs?",
+                    "ids": ids,
+                    "count": len(ids),
+                    "opts": self.model._meta,
+                    "action": "delete_logs_audited",
+                },
+            )
+        result = services.delete_logs(user=request.user, ids=ids, reason="admin action")
+        self.message_user(request, result.message)
+        return None
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    list_display = ("start_time", "end_time", "status", "process_name", "scheduler_name")
+    list_filter = ("status", "start_time")
+    search_fields = ("process_name",)
+    search_help_text = "An exact process or Scheduler name."
+    actions = None
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip().strip('"')
+        if not term:
+            return queryset, False
+        return queryset.filter(Q(process_name=term) | Q(scheduler_name=term)), False

@@ -1,0 +1,29 @@
+"""URLs other pages use to point into the logs (the dashboard and the queues pages link with these)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+INPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"  # what <input type="datetime-local" step="1"> sends
+
+
+def logs_around_url(log, minutes: int | None = None) -> str:
+    """The process's logs within +/- `minutes` (default 1) of this log line, with the line highlighted."""
+    url = reverse("logs:around", args=[log.pk])
+    return f"{url}?{urlencode({'minutes': minutes})}" if minutes else url
+
+
+def process_logs_url(
+    process_name: str, start: dt.datetime | None = None, end: dt.datetime | None = None
+) -> str:
+    """The logs page of one process, optionally limited to `start <= log_time <= end`."""
+    url = reverse("logs:process", args=[process_name])
+    query = {}
+    if start is not None:
+        query["start"] = start.strftime(INPUT_FORMAT)
+    if end is not None:
+        query["end"] = end.strftime(INPUT_FORMAT)  # "To" includes that whole second
+    return f"{url}?{urlencode(query)}" if query else url

@@ -1,0 +1,143 @@
+"""Read-side queries of the logs and jobs pages, each written with its query plan in mind.
+
+Indexes these queries expect on OpenOrchestrator's tables (OpenOrchestrator itself creates none on
+Logs or Jobs besides the primary key; see the report of issue 5 for the exact DDL):
+  Logs (process_name, log_time)            process pages, around, export, delete by filter
+  Logs (process_name, log_level, log_time) the overview (covering: no table rows read)
+  Logs (job_id)                            a job's logs
+  Logs (log_time)                          purge_logs without --process, the Log admin unfiltered
+  Jobs (start_time), Jobs (process_name, start_time)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
+
+from logs.models import Log, LogLevel
+from orchestrator_site import clock
+from triggers.models import Job, JobStatus, Scheduler, SchedulerState, Trigger
+
+OVERVIEW_CACHE_KEY = "logs:overview"
+RECENT_ERROR_HOURS = 48
+AROUND_MAX_ROWS = 500
+JOB_LOGS_SHOWN = 200
+PROBABLE_TRIGGER_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class ProcessSummary:
+    process_name: str
+    trace: int
+    info: int
+    error: int
+    recent_errors: int
+    last_log: dt.datetime | None
+
+    @property
+    def total(self) -> int:
+        return self.trace + self.info + self.error
+
+
+def process_overview() -> tuple[list[ProcessSummary], dt.datetime]:
+    """One row per process, newest activity first, and when it was computed.
+
+    One GROUP BY over the whole table (an index-only scan with the covering index), cached for
+    CONSOLE_OVERVIEW_CACHE_SECONDS so that a busy page does not rescan a million rows per view.
+    """
+    cached = cache.get(OVERVIEW_CACHE_KEY)
+    if cached is not None:
+        return cached
+    now = clock.now()
+    since = now - dt.timedelta(hours=RECENT_ERROR_HOURS)
+    # Counting log_level (not id) keeps every referenced column inside the covering index.
+    rows = (
+        Log.objects.order_by()
+        .values("process_name")
+        .annotate(
+            trace=Count("log_level", filter=Q(log_level=LogLevel.TRACE)),
+            info=Count("log_level", filter=Q(log_level=LogLevel.INFO)),
+            error=Count("log_level", filter=Q(log_level=LogLevel.ERROR)),
+            recent_errors=Count(
+                "log_level", filter=Q(log_level=LogLevel.ERROR, log_time__gte=since)
+            ),
+            last_log=Max("log_time"),
+        )
+    )
+    summaries = sorted(
+        (ProcessSummary(**row) for row in rows),
+        key=lambda s: (s.last_log or dt.datetime.min, s.process_name),
+        reverse=True,
+    )
+    result = (summaries, now)
+    cache.set(OVERVIEW_CACHE_KEY, result, settings.CONSOLE_OVERVIEW_CACHE_SECONDS)
+    return result
+
+
+def around(log: Log, minutes: int):
+    """The process's logs within +/- `minutes` of `log`, oldest first, at most AROUND_MAX_ROWS.
+
+    Centred on the line: up to half the rows before it and the rest after it (two index range scans).
+    """
+    delta = dt.timedelta(minutes=minutes)
+    same = Log.objects.filter(process_name=log.process_name)
+    half = AROUND_MAX_ROWS // 2
+    before = list(
+        same.filter(log_time__gte=log.log_time - delta, log_time__lt=log.log_time).order_by(
+            "-log_time"
+        )[: half + 1]
+    )
+    after = list(
+        same.filter(log_time__gte=log.log_time, log_time__lte=log.log_time + delta).order_by(
+            "log_time"
+        )[: AROUND_MAX_ROWS - half + 1]
+    )
+    truncated = len(before) > half or len(after) > AROUND_MAX_ROWS - half
+    rows = before[:half][::-1] + after[: AROUND_MAX_ROWS - half]
+    return rows, truncated
+
+
+def scheduler_states(names) -> dict[str, str]:
+    """State of each named Scheduler; a name without a row (never pinged) is offline."""
+    now = clock.now()
+    found = {
+        s.machine_name: s.state(now) for s in Scheduler.objects.filter(machine_name__in=set(names))
+    }
+    return {name: found.get(name, SchedulerState.OFFLINE) for name in names}
+
+
+def is_stale(job: Job, states: dict[str, str]) -> bool:
+    """A RUNNING job whose Scheduler is no longer online: nobody supervises it any more."""
+    return (
+        job.status == JobStatus.RUNNING and states.get(job.scheduler_name) != SchedulerState.ONLINE
+    )
+
+
+@dataclass(frozen=True)
+class TriggerCandidate:
+    trigger: Trigger
+    seconds_apart: float | None
+    probable: bool
+
+
+def trigger_candidates(job: Job) -> list[TriggerCandidate]:
+    """Triggers that may have started `job`: Jobs has no trigger id (OpenOrchestrator 3.0).
+
+    Same process name; the one whose last_run is within PROBABLE_TRIGGER_SECONDS of the job's start
+    (closest first) is the probable one. last_run only remembers the latest run, so old jobs
+    usually have no probable trigger, only candidates.
+    """
+    candidates = []
+    for trigger in Trigger.objects.filter(process_name=job.process_name).order_by("trigger_name"):
+        apart = (
+            abs((trigger.last_run - job.start_time).total_seconds()) if trigger.last_run else None
+        )
+        candidates.append((trigger, apart))
+    close = [c for c in candidates if c[1] is not None and c[1] <= PROBABLE_TRIGGER_SECONDS]
+    best = min(close, key=lambda c: c[1])[0] if close else None
+    result = [TriggerCandidate(t, apart, t is best) for t, apart in candidates]
+    return sorted(result, key=lambda c: (not c.probable, c.trigger.trigger_name))

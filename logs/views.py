@@ -1,0 +1,304 @@
+"""Logs pages: overview, the logs of a process, around a line, detail, CSV export and deletion."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import uuid
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from logs import services
+from logs.filters import LogFilter
+from logs.forms import AroundForm, DeleteMatchingForm, DeleteSelectedForm, OverviewSearchForm
+from logs.links import process_logs_url
+from logs.models import Log
+from logs.queries import AROUND_MAX_ROWS, JOB_LOGS_SHOWN, around, process_overview
+from logs.tables import LogTable, OverviewTable
+from orchestrator_site import clock
+from orchestrator_site.paging import capped_count, configure_lazy
+from triggers.models import Job
+
+PREVIEW_ROWS = 20
+
+
+@permission_required("logs.view_log", raise_exception=True)
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    form = OverviewSearchForm(request.GET)
+    rows, computed_at = process_overview()
+    if form.is_valid():
+        needle = form.cleaned_data["q"].casefold()
+        if needle:
+            rows = [r for r in rows if needle in r.process_name.casefold()]
+    else:
+        rows = []
+    return render(
+        request,
+        "logs/overview.html",
+        {
+            "form": form,
+            "table": OverviewTable(rows),
+            "computed_at": computed_at,
+            "cache_seconds": settings.CONSOLE_OVERVIEW_CACHE_SECONDS,
+        },
+    )
+
+
+def _process_filter(request: HttpRequest, process_name: str) -> LogFilter:
+    return LogFilter(request.GET, queryset=Log.objects.filter(process_name=process_name))
+
+
+def _filter_query(request: HttpRequest, *, drop=("page", "per_page")) -> str:
+    query = request.GET.copy()
+    for key in drop:
+        query.pop(key, None)
+    return query.urlencode()
+
+
+@permission_required("logs.view_log", raise_exception=True)
+@require_GET
+def process_logs(request: HttpRequest, process_name: str) -> HttpResponse:
+    filterset = _process_filter(request, process_name)
+    valid = filterset.is_valid()
+    rows = filterset.qs if valid else Log.objects.none()
+    can_delete = request.user.has_perm("logs.delete_log")
+    table = LogTable(rows, order_by_field="sort", exclude=() if can_delete else ("select",))
+    configure_lazy(request, table)
+    return render(
+        request,
+        "logs/process.html",
+        {
+            "process_name": process_name,
+            "filter": filterset,
+            "table": table,
+            "valid": valid,
+            "can_delete": can_delete,
+            "text_window_start": filterset.text_window_start() if valid else None,
+            "text_search_days": settings.CONSOLE_TEXT_SEARCH_DAYS,
+            "csv_max_rows": settings.CONSOLE_CSV_MAX_ROWS,
+            "query": _filter_query(request),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@permission_required("logs.view_log", raise_exception=True)
+@require_GET
+def around_log(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    log = get_object_or_404(Log, pk=pk)
+    form = AroundForm(request.GET)
+    if form.is_valid():
+        minutes = form.minutes_or_default()
+        rows, truncated = around(log, minutes)
+    else:
+        minutes, rows, truncated = None, [], False
+    table = LogTable(rows, highlight=log.pk, orderable=False, exclude=("select",))
+    return render(
+        request,
+        "logs/around.html",
+        {
+            "log": log,
+            "form": form,
+            "minutes": minutes,
+            "table": table,
+            "truncated": truncated,
+            "max_rows": AROUND_MAX_ROWS,
+            "window_url": (
+                process_logs_url(
+                    log.process_name,
+                    log.log_time - dt.timedelta(minutes=minutes),
+                    log.log_time + dt.timedelta(minutes=minutes),
+                )
+                if minutes
+                else None
+            ),
+        },
+    )
+
+
+@permission_required("logs.view_log", raise_exception=True)
+@require_GET
+def log_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    log = get_object_or_404(Log, pk=pk)
+    job = job_logs = None
+    more_job_logs = False
+    if log.job_id:
+        job = Job.objects.filter(pk=log.job_id).first()
+        job_logs = list(
+            Log.objects.filter(job_id=log.job_id).order_by("log_time")[: JOB_LOGS_SHOWN + 1]
+        )
+        more_job_logs = len(job_logs) > JOB_LOGS_SHOWN
+        job_logs = job_logs[:JOB_LOGS_SHOWN]
+    return render(
+        request,
+        "logs/detail.html",
+        {
+            "log": log,
+            "job": job,
+            "job_logs": job_logs,
+            "more_job_logs": more_job_logs,
+            "job_logs_url": (
+                f"{reverse('logs:process', args=[log.process_name])}?{urlencode({'job': log.job_id})}"
+                if log.job_id
+                else None
+            ),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_safe(text: str) -> str:
+    # Spreadsheets run cells that start like a formula; robots log scraped text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@permission_required("logs.view_log", raise_exception=True)
+@require_GET
+def export_csv(request: HttpRequest, process_name: str) -> HttpResponse:
+    filterset = _process_filter(request, process_name)
+    if not filterset.is_valid():
+        return HttpResponseRedirect(
+            f"{reverse('logs:process', args=[process_name])}?{_filter_query(request)}"
+        )
+    cap = settings.CONSOLE_CSV_MAX_ROWS
+    rows = filterset.qs.order_by("-log_time").values_list(
+        "log_time", "log_level", "process_name", "job_id", "log_message", "id"
+    )[: cap + 1]
+
+    def lines():
+        writer = csv.writer(_Echo())
+        yield writer.writerow(
+            ["log_time", "log_level", "process_name", "job_id", "log_message", "id"]
+        )
+        for n, (at, level, process, job_id, message, log_id) in enumerate(
+            rows.iterator(chunk_size=2000)
+        ):
+            if n == cap:
+                yield writer.writerow(
+                    [f"(truncated: only the newest {cap} matching logs are exported)"]
+                )
+                break
+            yield writer.writerow(
+                [
+                    at.strftime("%Y-%m-%d %H:%M:%S.%f"),
+                    level,
+                    _csv_safe(process),
+                    job_id or "",
+                    _csv_safe(message),
+                    log_id,
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="logs.csv"'
+    return response
+
+
+def _safe_next(request: HttpRequest, url: str) -> str:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("logs:overview")
+
+
+@permission_required("logs.delete_log", raise_exception=True)
+@require_POST
+def delete_selected(request: HttpRequest) -> HttpResponse:
+    """Step 1 (no `confirm`): show what would go. Step 2 (`confirm`): delete, batched and audited."""
+    form = DeleteSelectedForm(request.POST)
+    if not form.is_valid():
+        return render(request, "logs/delete_selected.html", {"form": form, "logs": []}, status=400)
+    ids = form.cleaned_data["ids"]
+    back = _safe_next(request, form.cleaned_data["next"])
+    needs_typing = len(ids) > settings.CONSOLE_BULK_CONFIRM_THRESHOLD
+    if form.cleaned_data["confirm"] and form.check_typed(
+        required=needs_typing, expected_text=str(len(ids))
+    ):
+        result = services.delete_logs(user=request.user, ids=ids)
+        messages.success(request, result.message)
+        return HttpResponseRedirect(back)
+    logs = list(Log.objects.filter(pk__in=ids).order_by("-log_time")[:PREVIEW_ROWS])
+    return render(
+        request,
+        "logs/delete_selected.html",
+        {
+            "form": form,
+            "ids": ids,
+            "logs": logs,
+            "count": len(ids),
+            "more": len(ids) > len(logs),
+            "needs_typing": needs_typing,
+            "back": back,
+        },
+    )
+
+
+@permission_required("logs.delete_log", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def delete_matching(request: HttpRequest, process_name: str) -> HttpResponse:
+    """All logs of a process matching the filter in the query string, up to CONSOLE_COUNT_CAP per round."""
+    filterset = _process_filter(request, process_name)
+    list_url = f"{reverse('logs:process', args=[process_name])}?{_filter_query(request)}"
+    if not filterset.is_valid():
+        return HttpResponseRedirect(list_url)
+    limit = settings.CONSOLE_COUNT_CAP
+    form = DeleteMatchingForm(request.POST if request.method == "POST" else None)
+    as_of = clock.now()
+    if form.is_bound and form.is_valid():
+        as_of = form.cleaned_data["as_of"]
+    # Lines written after the preview are never deleted unseen.
+    matching = filterset.qs.filter(log_time__lte=as_of)
+    count = capped_count(matching)
+    needs_typing = count.value > settings.CONSOLE_BULK_CONFIRM_THRESHOLD
+    if (
+        form.is_bound
+        and form.is_valid()
+        and form.check_typed(required=needs_typing, expected_text=process_name)
+    ):
+        result = services.delete_matching_logs(
+            user=request.user,
+            queryset=matching,
+            filter_used=f"process_name = {process_name}; {_filter_query(request) or 'no filter'}; "
+            f"log_time <= {as_of:%Y-%m-%d %H:%M:%S.%f}",
+            expected=min(count.value, limit),
+            limit=limit,
+        )
+        text = f"Deleted {result.deleted:,} matching logs."
+        if count.capped or result.deleted >= limit:
+            text += f" At most {limit:,} are deleted per confirmation: check whether more remain."
+        elif result.deleted < result.asked:
+            text += f" {result.asked - result.deleted:,} were already gone."
+        messages.success(request, text)
+        return HttpResponseRedirect(list_url)
+    preview = list(matching.order_by("-log_time")[:PREVIEW_ROWS])
+    return render(
+        request,
+        "logs/delete_matching.html",
+        {
+            "process_name": process_name,
+            "filter": filterset,
+            "form": form,
+            "as_of": as_of,
+            "count": count,
+            "limit": limit,
+            "preview": preview,
+            "needs_typing": needs_typing,
+            "list_url": list_url,
+            "action": request.get_full_path(),
+        },
+        status=400 if form.is_bound else 200,
+    )

@@ -1,0 +1,195 @@
+"""Deleting logs: selected ones and all matching a filter; Automation admin only, confirmed, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from logs.models import Log, LogLevel
+from orchestrator_site.models import AuditEntry
+from tests.helpers import NOW, make_log, oo_db
+
+SELECTED = reverse("logs:delete_selected")
+
+
+def matching_url(process: str = "Proc A", query: str = "") -> str:
+    return reverse("logs:delete_matching", args=[process]) + (f"?{query}" if query else "")
+
+
+# --- role matrix ----------------------------------------------------------------------------------
+
+
+@oo_db
+@pytest.mark.parametrize("persona", ["as_viewer", "as_operator", "as_keeper", "as_outsider"])
+def test_only_automation_admins_may_delete(request, persona):
+    client = request.getfixturevalue(persona)
+    log = make_log()
+    confirm = {"ids": [str(log.pk)], "confirm": "true"}
+    assert client.post(SELECTED, confirm).status_code == 403
+    assert client.get(matching_url()).status_code == 403
+    assert client.post(matching_url(), {"as_of": "2026-11-25 10:30:15"}).status_code == 403
+    assert Log.objects.filter(pk=log.pk).exists()
+    assert not AuditEntry.objects.exists()
+
+
+@oo_db
+def test_delete_selected_is_post_only(as_admin):
+    assert as_admin.get(SELECTED).status_code == 405
+
+
+@oo_db
+def test_delete_matching_refuses_other_methods(as_admin):
+    assert as_admin.put(matching_url()).status_code == 405
+
+
+# --- delete selected ------------------------------------------------------------------------------
+
+
+@oo_db
+def test_selected_logs_are_confirmed_then_deleted_and_audited(as_admin):
+    keep = make_log(message="keep")
+    gone = [make_log(message=f"gone {i}") for i in range(3)]
+    ids = [str(log.pk) for log in gone]
+    back = reverse("logs:process", args=["Proc A"]) + "?level=INFO"
+    preview = as_admin.post(SELECTED, {"ids": ids, "next": back})
+    assert preview.status_code == 200 and b"Delete 3 selected logs?" in preview.content
+    assert Log.objects.count() == 4  # nothing deleted before the confirmation
+
+    response = as_admin.post(SELECTED, {"ids": ids, "next": back, "confirm": "true"})
+    assert response.status_code == 302 and response["Location"] == back
+    assert list(Log.objects.values_list("pk", flat=True)) == [keep.pk]
+    entry = AuditEntry.objects.get()
+    assert entry.action == "logs.delete_selected" and entry.count == 3
+    assert entry.username == "test\\ada" and entry.outcome == "ok"
+    assert set(entry.target_ids.splitlines()) == {str(log.pk) for log in gone}
+    followed = as_admin.get(back)
+    assert b"Deleted 3 logs." in followed.content
+
+
+@oo_db
+def test_it_reports_logs_that_were_already_gone(as_admin):
+    log = make_log()
+    ids = [str(log.pk), str(uuid.uuid4())]
+    response = as_admin.post(SELECTED, {"ids": ids, "confirm": "true"}, follow=True)
+    assert b"Deleted 1 of 2 logs; 1 was already gone." in response.content
+    entry = AuditEntry.objects.get()
+    assert entry.count == 1 and entry.outcome == "partial"
+
+
+@oo_db
+def test_above_the_threshold_the_count_must_be_typed(as_admin, settings):
+    settings.CONSOLE_BULK_CONFIRM_THRESHOLD = 2
+    ids = [str(make_log().pk) for _ in range(3)]
+    untyped = as_admin.post(SELECTED, {"ids": ids, "confirm": "true"})
+    assert untyped.status_code == 200 and "Type “3” exactly" in untyped.content.decode()
+    wrong = as_admin.post(SELECTED, {"ids": ids, "confirm": "true", "typed": "2"})
+    assert wrong.status_code == 200 and Log.objects.count() == 3
+    typed = as_admin.post(SELECTED, {"ids": ids, "confirm": "true", "typed": "3"})
+    assert typed.status_code == 302 and Log.objects.count() == 0
+
+
+@oo_db
+def test_it_deletes_in_batches(as_admin, settings, django_assert_max_num_queries):
+    settings.CONSOLE_BULK_BATCH_SIZE = 2
+    ids = [str(make_log().pk) for _ in range(5)]
+    response = as_admin.post(SELECTED, {"ids": ids, "confirm": "true"})
+    assert response.status_code == 302 and Log.objects.count() == 0
+    assert AuditEntry.objects.get().count == 5
+
+
+@oo_db
+@pytest.mark.parametrize("ids", [[], ["not-a-uuid"], ["1234"]])
+def test_bad_ids_are_a_form_error(as_admin, ids):
+    make_log()
+    response = as_admin.post(SELECTED, {"ids": ids, "confirm": "true"})
+    assert response.status_code == 400 and Log.objects.count() == 1
+    assert not AuditEntry.objects.exists()
+
+
+@oo_db
+def test_an_outside_next_url_is_not_followed(as_admin):
+    log = make_log()
+    response = as_admin.post(
+        SELECTED, {"ids": [str(log.pk)], "confirm": "true", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("logs:overview")
+
+
+# --- delete all matching the filter --------------------------------------------------------------
+
+
+@oo_db
+def test_matching_logs_show_a_preview_then_are_deleted_and_audited(as_admin):
+    make_log(level=LogLevel.ERROR, message="<b>err</b>")
+    make_log(level=LogLevel.INFO, message="info")
+    make_log("Proc B", level=LogLevel.ERROR, message="other process")
+    preview = as_admin.get(matching_url(query="level=ERROR"))
+    html = preview.content.decode()
+    assert preview.status_code == 200 and "Delete 1 matching log of Proc A?" in html
+    assert "&lt;b&gt;err&lt;/b&gt;" in html and "info" not in html
+    assert Log.objects.count() == 3
+
+    response = as_admin.post(
+        matching_url(query="level=ERROR"), {"as_of": preview.context["as_of"].isoformat()}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("logs:process", args=["Proc A"]) + "?level=ERROR"
+    assert set(Log.objects.values_list("log_message", flat=True)) == {"info", "other process"}
+    entry = AuditEntry.objects.get()
+    assert entry.action == "logs.delete_matching" and entry.count == 1
+    assert "process_name = Proc A" in entry.filter_used and "level=ERROR" in entry.filter_used
+
+
+@oo_db
+def test_lines_written_after_the_preview_are_kept(as_admin):
+    make_log(message="seen", at=NOW - dt.timedelta(minutes=1))
+    as_of = NOW - dt.timedelta(seconds=30)
+    make_log(message="written after the preview", at=NOW)
+    as_admin.post(matching_url(), {"as_of": as_of.isoformat()})
+    assert list(Log.objects.values_list("log_message", flat=True)) == ["written after the preview"]
+
+
+@oo_db
+def test_matching_above_the_threshold_needs_the_process_name_typed(as_admin, settings):
+    settings.CONSOLE_BULK_CONFIRM_THRESHOLD = 2
+    for _ in range(3):
+        make_log()
+    as_of = NOW.isoformat()
+    refused = as_admin.post(matching_url(), {"as_of": as_of, "typed": "proc a"})
+    assert refused.status_code == 400 and Log.objects.count() == 3
+    assert "Type “Proc A” exactly" in refused.content.decode()
+    done = as_admin.post(matching_url(), {"as_of": as_of, "typed": "Proc A"})
+    assert done.status_code == 302 and Log.objects.count() == 0
+
+
+@oo_db
+def test_matching_deletes_at_most_the_cap_per_confirmation(as_admin, settings):
+    settings.CONSOLE_COUNT_CAP = 100  # the smallest the settings allow
+    settings.CONSOLE_BULK_BATCH_SIZE = 30
+    settings.CONSOLE_BULK_CONFIRM_THRESHOLD = 1000
+    for i in range(105):
+        make_log(message=str(i))
+    preview = as_admin.get(matching_url())
+    assert "Delete 100+ matching logs" in preview.content.decode()
+    response = as_admin.post(matching_url(), {"as_of": NOW.isoformat()}, follow=True)
+    assert Log.objects.count() == 5
+    assert "At most 100 are deleted per confirmation" in response.content.decode()
+
+
+@oo_db
+def test_an_invalid_filter_deletes_nothing(as_admin):
+    make_log()
+    response = as_admin.post(matching_url(query="level=NOPE"), {"as_of": NOW.isoformat()})
+    assert response.status_code == 302 and Log.objects.count() == 1
+    assert not AuditEntry.objects.exists()
+
+
+@oo_db
+def test_a_missing_or_bad_as_of_deletes_nothing(as_admin):
+    make_log()
+    assert as_admin.post(matching_url(), {}).status_code == 400
+    assert as_admin.post(matching_url(), {"as_of": "soon"}).status_code == 400
+    assert Log.objects.count() == 1 and not AuditEntry.objects.exists()

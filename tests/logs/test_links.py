@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from logs.links import logs_around_url, process_logs_url
+from tests.helpers import make_log, oo_db
+
+
+@oo_db
+def test_links_point_at_the_logs_pages(as_viewer):
+    log = make_log("Proc/Ø")
+    assert logs_around_url(log) == f"/logs/{log.pk}/around/"
+    assert logs_around_url(log, minutes=5) == f"/logs/{log.pk}/around/?minutes=5"
+    start, end = dt.datetime(2026, 11, 25, 10, 0, 0, 5), dt.datetime(2026, 11, 25, 11, 0, 0, 9)
+    url = process_logs_url("Proc/Ø", start, end)
+    assert (
+        url
+        == "/logs/process/Proc/%C3%98/?start=2026-11-25T10%3A00%3A00&end=2026-11-25T11%3A00%3A00"
+    )
+    assert process_logs_url("Proc/Ø") == "/logs/process/Proc/%C3%98/"
+    response = as_viewer.get(url)
+    assert response.status_code == 200 and response.context["filter"].is_valid()
+    assert [r.record.pk for r in response.context["table"].paginated_rows] == [log.pk]

@@ -36,6 +36,8 @@ def configure_lazy(request, table, *, default_per_page: int = 50) -> None:
         per_page = default_per_page
     if per_page not in PER_PAGE_CHOICES:
         per_page = default_per_page
+    # RequestConfig would take ?per_page= from the URL as given; only the clamped value may count.
+    table.per_page_field = "per_page_from_console"
     RequestConfig(
         request, paginate={"paginator_class": LazyPaginator, "per_page": per_page}
     ).configure(table)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 
 from orchestrator_site.fields import OODateTimeField, OOUUIDField
@@ -19,6 +22,34 @@ class QueueStatus(models.TextChoices):
     ABANDONED = "ABANDONED", "Abandoned"
 
 
+# Statuses a retry starts from without an extra question; DONE and (stale) IN_PROGRESS need one.
+RETRYABLE = (QueueStatus.FAILED, QueueStatus.ABANDONED)
+# Statuses a delete may remove; IN_PROGRESS only when stale and confirmed.
+DELETABLE = (QueueStatus.NEW, QueueStatus.DONE, QueueStatus.FAILED, QueueStatus.ABANDONED)
+
+
+def stale_cutoff(now: dt.datetime) -> dt.datetime:
+    """An IN_PROGRESS element that started before this moment counts as stale (abandoned by its robot)."""
+    return now - dt.timedelta(minutes=settings.CONSOLE_STALE_ELEMENT_MINUTES)
+
+
+class QueueElementQuerySet(models.QuerySet):
+    def in_queue(self, queue_name: str) -> QueueElementQuerySet:
+        return self.filter(queue_name=queue_name)
+
+    def stale_in_progress(self, now: dt.datetime) -> QueueElementQuerySet:
+        return self.filter(status=QueueStatus.IN_PROGRESS, start_date__lt=stale_cutoff(now))
+
+    def qualifying(
+        self, statuses: tuple[str, ...], *, include_stale: bool, now: dt.datetime
+    ) -> QueueElementQuerySet:
+        """The rows a conditional write may touch: `statuses`, plus stale IN_PROGRESS when asked."""
+        condition = models.Q(status__in=statuses)
+        if include_stale:
+            condition |= models.Q(status=QueueStatus.IN_PROGRESS, start_date__lt=stale_cutoff(now))
+        return self.filter(condition)
+
+
 class QueueElement(OrchestratorModel):
     id = OOUUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     queue_name = models.CharField(max_length=100)
@@ -30,6 +61,8 @@ class QueueElement(OrchestratorModel):
     end_date = OODateTimeField(null=True, blank=True)
     message = models.CharField(max_length=1000, null=True, blank=True)
     created_by = models.CharField(max_length=100, null=True, blank=True)
+
+    objects = QueueElementQuerySet.as_manager()
 
     class Meta:
         managed = False
@@ -43,6 +76,46 @@ class QueueElement(OrchestratorModel):
 
     def __str__(self) -> str:
         return f"{self.queue_name}: {self.reference or self.id}"
+
+    @property
+    def waiting_time(self) -> dt.timedelta | None:
+        """Created until taken by a robot."""
+        if self.start_date is None:
+            return None
+        return self.start_date - self.created_date
+
+    @property
+    def duration(self) -> dt.timedelta | None:
+        """Taken until finished (DONE/FAILED/ABANDONED)."""
+        if self.start_date is None or self.end_date is None:
+            return None
+        return self.end_date - self.start_date
+
+    def is_stale(self, now: dt.datetime) -> bool:
+        return (
+            self.status == QueueStatus.IN_PROGRESS
+            and self.start_date is not None
+            and self.start_date < stale_cutoff(now)
+        )
+
+    def pretty_data(self) -> str | None:
+        """`data` indented when it is JSON (for display only; never written back)."""
+        if self.data is None:
+            return None
+        try:
+            parsed = json.loads(self.data)
+        except ValueError:
+            return None
+        if not isinstance(parsed, dict | list):
+            return None
+        return json.dumps(parsed, indent=2, ensure_ascii=False)
+
+    def processing_window(self, now: dt.datetime) -> tuple[dt.datetime, dt.datetime] | None:
+        """When a robot worked on this element, widened to catch its logs: start-1 min .. end+2 min."""
+        if self.start_date is None:
+            return None
+        end = self.end_date or now
+        return self.start_date - dt.timedelta(minutes=1), end + dt.timedelta(minutes=2)
 
 
 class Acknowledgement(models.Model):
@@ -62,3 +135,73 @@ class Acknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.element_id} by {self.acknowledged_by_name}"
+
+    def covers(self, element: QueueElement) -> bool:
+        """True while the failure it acknowledged is still the element's latest one.
+
+        A retried element that fails again gets a later end_date and shows up in the inbox again.
+        The two clocks differ (robot PC vs. console server), so this is only as exact as they agree.
+        """
+        return element.end_date is not None and element.end_date <= self.acknowledged_at
+
+
+def acknowledgements_for(elements) -> dict[uuid.UUID, Acknowledgement]:
+    """The acknowledgements (one query, default DB) that still cover these elements, by element id."""
+    elements = list(elements)
+    if not elements:
+        return {}
+    found = {
+        ack.element_id: ack
+        for ack in Acknowledgement.objects.filter(element_id__in=[e.pk for e in elements])
+    }
+    return {e.pk: found[e.pk] for e in elements if e.pk in found and found[e.pk].covers(e)}
+
+
+OVERVIEW_CACHE_KEY = "queues:overview"
+_OVERVIEW_COLUMNS = {
+    QueueStatus.NEW: "new",
+    QueueStatus.IN_PROGRESS: "in_progress",
+    QueueStatus.DONE: "done",
+    QueueStatus.FAILED: "failed",
+    QueueStatus.ABANDONED: "abandoned",
+}
+
+
+def queue_overview() -> list[dict]:
+    """One row per queue_name with counts per status, total and last activity.
+
+    One grouped query over the whole table (it reads every row, hence the cache of
+    CONSOLE_OVERVIEW_CACHE_SECONDS); writes through queues.services forget it.
+    """
+    rows = cache.get(OVERVIEW_CACHE_KEY)
+    if rows is not None:
+        return rows
+    grouped = (
+        QueueElement.objects.order_by()
+        .values("queue_name", "status")
+        .annotate(
+            n=models.Count("pk"),
+            created=models.Max("created_date"),
+            started=models.Max("start_date"),
+            ended=models.Max("end_date"),
+        )
+    )
+    queues: dict[str, dict] = {}
+    for group in grouped:
+        row = queues.setdefault(
+            group["queue_name"],
+            {"queue_name": group["queue_name"], **dict.fromkeys(_OVERVIEW_COLUMNS.values(), 0)},
+        )
+        column = _OVERVIEW_COLUMNS.get(group["status"])
+        if column:
+            row[column] += group["n"]
+        row["total"] = row.get("total", 0) + group["n"]
+        moments = [row.get("last_activity")] + [group[k] for k in ("created", "started", "ended")]
+        row["last_activity"] = max(m for m in moments if m is not None)
+    rows = sorted(queues.values(), key=lambda r: r["queue_name"])
+    cache.set(OVERVIEW_CACHE_KEY, rows, settings.CONSOLE_OVERVIEW_CACHE_SECONDS)
+    return rows
+
+
+def forget_overview() -> None:
+    cache.delete(OVERVIEW_CACHE_KEY)

@@ -1,6 +1,19 @@
 from django.urls import path
 
-from orchestrator_site.views import not_built
+from queues import actions, intake, views
 
 app_name = "queues"
-urlpatterns = [path("", not_built, {"area": "Queues"}, name="overview")]
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("failed/", views.inbox, name="failed"),
+    path("element/<uuid:element_id>/", views.element, name="element"),
+    path("new/", intake.create, name="create"),
+    path("upload/", intake.upload, name="upload"),
+    path("retry/", actions.retry, name="retry"),
+    path("delete/", actions.delete, name="delete"),
+    path("acknowledge/", actions.acknowledge, name="acknowledge"),
+    # A queue name may hold any character, "/" included: it is always the last part of the path.
+    path("q/<path:queue_name>/", views.elements, name="elements"),
+    path("export/<path:queue_name>/", views.export, name="export"),
+    path("bulk/<path:queue_name>/", actions.bulk, name="bulk"),
+]

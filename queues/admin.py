@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.paginator import Paginator
+from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
+
+from orchestrator_site.paging import capped_count
+from queues import services
+from queues.models import Acknowledgement, QueueElement, queue_overview
+
+
+class CappedPaginator(Paginator):
+    """Counts at most CONSOLE_COUNT_CAP rows (one bounded query), never the whole table."""
+
+    @cached_property
+    def count(self) -> int:
+        return capped_count(self.object_list).value
+
+
+class QueueNameFilter(admin.SimpleListFilter):
+    title = "queue"
+    parameter_name = "queue_name"
+
+    def lookups(self, request, model_admin):
+        # From the cached overview: no SELECT DISTINCT over the whole table on every page.
+        return [(row["queue_name"], row["queue_name"]) for row in queue_overview()]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(queue_name=value) if value else queryset
+
+
+def _report(modeladmin, request, outcome: services.Outcome) -> None:
+    level = messages.SUCCESS if not outcome.skipped else messages.WARNING
+    modeladmin.message_user(request, outcome.message(), level)
+    for warning in outcome.warnings:
+        modeladmin.message_user(request, warning, messages.WARNING)
+
+
+@admin.register(QueueElement)
+class QueueElementAdmin(admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "queue_name",
+        "status",
+        "created_date",
+        "start_date",
+        "end_date",
+        "created_by",
+    )
+    list_filter = ("status", QueueNameFilter)
+    search_fields = ("^reference",)
+    ordering = ("-created_date",)
+    show_full_result_count = False
+    paginator = CappedPaginator
+    list_per_page = 50
+    actions = ("retry_selected", "acknowledge_selected", "delete_elements")
+
+    def has_add_permission(self, request) -> bool:
+        return False  # the console's own form writes exactly OpenOrchestrator's format
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # elements are read-only here; retry/delete/acknowledge are actions
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("queues.retry_queueelement")
+
+    def has_acknowledge_permission(self, request) -> bool:
+        return request.user.has_perm("queues.acknowledge_queueelement")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # ours skips elements in progress
+        return actions
+
+    @admin.action(permissions=["retry"], description="Retry selected failed/abandoned elements")
+    def retry_selected(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True)[: services.MAX_IDS_PER_STATEMENT * 2])
+        _report(self, request, services.retry_elements(user=request.user, ids=ids))
+
+    @admin.action(permissions=["acknowledge"], description="Acknowledge selected failures")
+    def acknowledge_selected(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True)[: services.MAX_IDS_PER_STATEMENT * 2])
+        _report(self, request, services.acknowledge_elements(user=request.user, ids=ids))
+
+    @admin.action(permissions=["delete"], description="Delete selected elements (not in progress)…")
+    def delete_elements(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True)[: services.MAX_IDS_PER_STATEMENT * 2])
+        if request.POST.get("post") == "yes":
+            _report(self, request, services.delete_elements(user=request.user, ids=ids))
+            return None
+        return TemplateResponse(
+            request,
+            "queues/admin_confirm_delete.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Delete queue elements?",
+                "opts": self.model._meta,
+                "ids": ids,
+                "sample": list(queryset.order_by("-created_date")[:10]),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(Acknowledgement)
+class AcknowledgementAdmin(admin.ModelAdmin):
+    list_display = (
+        "element_id",
+        "queue_name",
+        "acknowledged_by_name",
+        "acknowledged_at",
+        "comment",
+    )
+    list_filter = ("queue_name",)
+    search_fields = ("=element_id", "acknowledged_by_name")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,131 @@
+"""The filter of a queue's elements. Every GET parameter of the list, export and bulk pages goes here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+
+from orchestrator_site import clock
+from queues.models import QueueElement, QueueStatus
+
+DATETIME_WIDGET = {"type": "datetime-local", "step": "1"}
+# Orderings the element table declares, and nothing else.
+SORTABLE = ("reference", "status", "created_date", "start_date", "end_date", "created_by")
+ELEMENT_SORTS = tuple(f"{sign}{name}" for name in SORTABLE for sign in ("", "-"))
+RANGES = (("created", "created_date"), ("started", "start_date"), ("ended", "end_date"))
+
+
+def end_of_second(value: dt.datetime) -> dt.datetime:
+    """`To` includes the whole second shown: 10:30:15 keeps 10:30:15.999999."""
+    return value.replace(microsecond=0) + dt.timedelta(seconds=1)
+
+
+class ElementFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        for prefix, _column in RANGES:
+            start, end = data.get(f"{prefix}_from"), data.get(f"{prefix}_to")
+            if start and end and start > end:
+                self.add_error(f"{prefix}_to", "“To” must not be before “From”.")
+        if data.get("reference_match") and not data.get("reference"):
+            data["reference_match"] = ""
+        return data
+
+
+def _from(column: str, label: str) -> django_filters.DateTimeFilter:
+    return django_filters.DateTimeFilter(
+        field_name=column,
+        lookup_expr="gte",
+        label=f"{label} from",
+        widget=forms.DateTimeInput(attrs=DATETIME_WIDGET),
+    )
+
+
+def _to(column: str, label: str) -> django_filters.DateTimeFilter:
+    return django_filters.DateTimeFilter(
+        field_name=column,
+        method="filter_before",
+        label=f"{label} to",
+        widget=forms.DateTimeInput(attrs=DATETIME_WIDGET),
+    )
+
+
+class ElementFilter(django_filters.FilterSet):
+    """Elements of one queue (the view narrows the queryset to it before filtering)."""
+
+    status = django_filters.MultipleChoiceFilter(
+        choices=QueueStatus.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # one row per element anyway; DISTINCT would make every query slower
+    )
+    reference = django_filters.CharFilter(method="filter_reference", max_length=100)
+    reference_match = django_filters.ChoiceFilter(
+        choices=[("exact", "is exactly"), ("startswith", "starts with")],
+        method="keep",
+        label="Reference match",
+        empty_label=None,
+    )
+    text = django_filters.CharFilter(
+        method="filter_text", max_length=200, label="Data or message contains"
+    )
+    created_by = django_filters.CharFilter(max_length=100, label="Created by")
+    created_from = _from("created_date", "Created")
+    created_to = _to("created_date", "Created")
+    started_from = _from("start_date", "Started")
+    started_to = _to("start_date", "Started")
+    ended_from = _from("end_date", "Ended")
+    ended_to = _to("end_date", "Ended")
+    sort = django_filters.ChoiceFilter(
+        choices=[(c, c) for c in ELEMENT_SORTS], method="keep", widget=forms.HiddenInput
+    )
+
+    class Meta:
+        model = QueueElement
+        fields: list[str] = []
+        form = ElementFilterForm
+
+    def keep(self, queryset, name, value):
+        # The table orders (it reads the same `sort`); this only makes a bad value a form error.
+        return queryset
+
+    def filter_before(self, queryset, name, value):
+        # django-filter passes the filter's field_name: the column.
+        return queryset.filter(**{f"{name}__lt": end_of_second(value)})
+
+    def filter_reference(self, queryset, name, value):
+        if self.form.cleaned_data.get("reference_match") == "startswith":
+            return queryset.filter(reference__startswith=value)
+        return queryset.filter(reference=value)
+
+    def text_window_start(self) -> dt.datetime | None:
+        """A text search without “Created from” covers CONSOLE_TEXT_SEARCH_DAYS before “Created to”/now."""
+        data = self.form.cleaned_data
+        if not data.get("text") or data.get("created_from"):
+            return None
+        end = data.get("created_to") or clock.now()
+        return end - dt.timedelta(days=settings.CONSOLE_TEXT_SEARCH_DAYS)
+
+    def filter_text(self, queryset, name, value):
+        # A substring search reads every row it considers: keep it inside a created_date window.
+        window_start = self.text_window_start()
+        if window_start is not None:
+            queryset = queryset.filter(created_date__gte=window_start)
+        return queryset.filter(Q(data__icontains=value) | Q(message__icontains=value))
+
+    def description(self) -> str:
+        """The applied filter in words, for the audit row of a bulk action."""
+        parts = []
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, "", []) or name == "sort":
+                continue
+            if isinstance(value, list):
+                value = ",".join(value)
+            parts.append(f"{name}={value}")
+        window = self.text_window_start()
+        if window is not None:
+            parts.append(f"created_from(text window)={window:%Y-%m-%d %H:%M:%S}")
+        return "; ".join(parts)

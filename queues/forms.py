@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass, field
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from queues.services import ACTIONS
+from queues.tables import OVERVIEW_SORTS
+
+MAX_SELECTION = 1000
+UPLOAD_MAX_ROWS = 1000
+# 1000 rows of at most 100 + 2000 characters, UTF-8 (up to 2 bytes for æøå), plus quoting.
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+REFERENCE_MAX, DATA_MAX, QUEUE_MAX = 100, 2000, 100
+
+
+class MultipleUUIDField(forms.Field):
+    """The `ids` checkboxes of a selection: one or more element ids, each a UUID."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[uuid.UUID]:
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        ids: dict[uuid.UUID, None] = {}
+        for item in value:
+            try:
+                ids[uuid.UUID(str(item))] = None
+            except ValueError:
+                raise ValidationError(
+                    "“%(value)s” is not an element id.", params={"value": item}
+                ) from None
+        return list(ids)
+
+    def validate(self, value):
+        if self.required and not value:
+            raise ValidationError("Select at least one element.")
+        if len(value) > MAX_SELECTION:
+            raise ValidationError(f"Select at most {MAX_SELECTION:,} elements at a time.")
+
+
+class SelectionForm(forms.Form):
+    ids = MultipleUUIDField()
+    next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+
+    def redirect_target(self, request, default: str) -> str:
+        target = (self.cleaned_data.get("next") if hasattr(self, "cleaned_data") else "") or ""
+        if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return target
+        return default
+
+
+class RetryForm(SelectionForm):
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    include_done = forms.BooleanField(
+        required=False, label="Also re-process the completed (DONE) elements"
+    )
+    include_stale = forms.BooleanField(
+        required=False, label="Also retry the stale in-progress elements (their robot is gone)"
+    )
+
+
+class DeleteForm(SelectionForm):
+    # Its own name: a page-wide "confirmed" (the inbox's one-click retry) never confirms a delete.
+    delete_confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Where to go once deleted, when `next` is the (then missing) element itself.
+    next_after_delete = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+
+    def redirect_target(self, request, default: str) -> str:
+        after = self.cleaned_data.get("next_after_delete") if hasattr(self, "cleaned_data") else ""
+        if after and url_has_allowed_host_and_scheme(
+            after, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return after
+        return super().redirect_target(request, default)
+
+    include_stale = forms.BooleanField(
+        required=False, label="Also delete the stale in-progress elements (their robot is gone)"
+    )
+
+
+class AcknowledgeForm(SelectionForm):
+    comment = forms.CharField(
+        required=False, max_length=500, label="Comment (optional)", strip=True
+    )
+
+
+class BulkForm(forms.Form):
+    """Act on everything the filter in the URL matches."""
+
+    action = forms.ChoiceField(choices=[(a, a.title()) for a in ACTIONS])
+    include_done = forms.BooleanField(
+        required=False, label="Include completed (DONE) elements in a retry"
+    )
+    include_stale = forms.BooleanField(
+        required=False, label="Include stale in-progress elements (their robot is gone)"
+    )
+    comment = forms.CharField(required=False, max_length=500, label="Comment (acknowledge)")
+    typed = forms.CharField(required=False, max_length=200, label="Type the queue name to confirm")
+
+    def __init__(self, *args, queue_name: str, needs_typing: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.queue_name = queue_name
+        self.needs_typing = needs_typing
+
+    def clean(self):
+        data = super().clean()
+        if self.needs_typing and data.get("typed", "").strip() != self.queue_name:
+            self.add_error(
+                "typed",
+                "This acts on more than "
+                f"{settings.CONSOLE_BULK_CONFIRM_THRESHOLD:,} elements: type the queue name exactly.",
+            )
+        return data
+
+
+class BulkActionChoice(forms.Form):
+    action = forms.ChoiceField(choices=[(a, a.title()) for a in ACTIONS], required=False)
+
+
+class OverviewForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Queue name contains")
+    sort = forms.ChoiceField(
+        required=False, choices=[(s, s) for s in OVERVIEW_SORTS], widget=forms.HiddenInput
+    )
+
+
+class InboxForm(forms.Form):
+    # Each page of the inbox re-reads the failures before it (acknowledged ones are skipped in
+    # Python), so the depth is bounded.
+    page = forms.IntegerField(required=False, min_value=1, max_value=100)
+
+
+class ElementForm(forms.Form):
+    queue_name = forms.CharField(max_length=QUEUE_MAX, label="Queue")
+    reference = forms.CharField(required=False, max_length=REFERENCE_MAX)
+    data = forms.CharField(
+        required=False,
+        max_length=DATA_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Free text, often JSON. At most 2,000 characters.",
+        strip=False,
+    )
+
+
+@dataclass
+class ParsedUpload:
+    rows: list[tuple[str | None, str | None]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def parse_elements_csv(raw: bytes) -> ParsedUpload:
+    """Read `reference,data` rows; every problem becomes an error naming its row (nothing is kept
+    when there is any error). Accepts UTF-8 with or without a byte order mark; `,` or `;`."""
+    result = ParsedUpload()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        result.errors.append(
+            f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). "
+            "Save it as “CSV UTF-8” and upload it again."
+        )
+        return result
+    if "\x00" in text:
+        result.errors.append("The file contains NUL characters: it is not a CSV text file.")
+        return result
+    # The header decides: "reference;data" (Excel in a Danish locale) or "reference,data".
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            result.errors.append("The file is empty: it needs a header line “reference,data”.")
+            return result
+        names = [h.strip().lower() for h in header]
+        if names != ["reference", "data"]:
+            result.errors.append(
+                f"Row 1: the columns must be exactly “reference,data”, not “{','.join(header)}”."
+            )
+            return result
+        for number, row in enumerate(reader, start=2):
+            if not row or row == [""]:
+                continue
+            if len(result.rows) >= UPLOAD_MAX_ROWS:
+                result.errors.append(
+                    f"Row {number}: the file has more than {UPLOAD_MAX_ROWS:,} rows; split it."
+                )
+                break
+            if len(row) != 2:
+                result.errors.append(f"Row {number}: expected 2 values, found {len(row)}.")
+                continue
+            reference, data = row
+            if len(reference) > REFERENCE_MAX:
+                result.errors.append(
+                    f"Row {number}: the reference is {len(reference):,} characters; "
+                    f"at most {REFERENCE_MAX} fit."
+                )
+            if len(data) > DATA_MAX:
+                result.errors.append(
+                    f"Row {number}: data is {len(data):,} characters; at most {DATA_MAX:,} fit."
+                )
+            result.rows.append((reference or None, data or None))
+    except csv.Error as exc:
+        result.errors.append(f"Row {reader.line_num}: the CSV cannot be read ({exc}).")
+    if not result.rows and not result.errors:
+        result.errors.append("The file has a header but no rows.")
+    return result
+
+
+class UploadForm(forms.Form):
+    queue_name = forms.CharField(max_length=QUEUE_MAX, label="Queue")
+    file = forms.FileField(
+        label="CSV file",
+        help_text=f"Columns “reference,data” (UTF-8), at most {UPLOAD_MAX_ROWS:,} rows. "
+        "Nothing is added unless every row is valid.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise ValidationError(
+                f"The file is {upload.size:,} bytes; at most {UPLOAD_MAX_BYTES:,} are accepted."
+            )
+        parsed = parse_elements_csv(upload.read())
+        if parsed.errors:
+            self.parse_errors = parsed.errors
+            raise ValidationError("The file has errors; nothing was added.")
+        self.parsed = parsed
+        return upload
+
+
+class UploadConfirmForm(forms.Form):
+    token = forms.CharField(max_length=64, widget=forms.HiddenInput)

@@ -1,0 +1,378 @@
+"""Every write to queue elements: retry, delete, acknowledge, create. Used by pages, admin and bulk.
+
+Each public function takes the acting `user` (keyword-only), changes rows with one conditional
+statement per batch (robots keep working on the same rows meanwhile), writes one audit row and
+returns an `Outcome` that says how many rows changed of how many were asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Value
+
+from orchestrator_site import audit, clock
+from queues.models import (
+    DELETABLE,
+    RETRYABLE,
+    Acknowledgement,
+    QueueElement,
+    QueueElementQuerySet,
+    QueueStatus,
+    forget_overview,
+)
+from triggers.models import QueueTrigger, TriggerStatus
+
+ORCHESTRATOR = settings.ORCHESTRATOR_DB
+ACKNOWLEDGEABLE = (QueueStatus.FAILED, QueueStatus.ABANDONED)
+# SQL Server accepts at most 2100 parameters per statement: keep every `IN (...)` well below.
+MAX_IDS_PER_STATEMENT = 500
+
+RETRY, DELETE, ACKNOWLEDGE = "retry", "delete", "acknowledge"
+ACTIONS = (RETRY, DELETE, ACKNOWLEDGE)
+
+
+@dataclass
+class Outcome:
+    """What a write did: `changed` of `asked` rows, and what the person should know about it."""
+
+    verb: str
+    asked: int = 0
+    changed: int = 0
+    skipped_reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        return self.asked - self.changed
+
+    @property
+    def audit_outcome(self) -> str:
+        if self.asked and not self.changed:
+            return audit.Outcome.REFUSED
+        return audit.Outcome.PARTIAL if self.skipped else audit.Outcome.OK
+
+    def message(self) -> str:
+        text = f"{self.verb} {self.changed:,} of {self.asked:,}"
+        if self.skipped:
+            verb = "was" if self.skipped == 1 else "were"
+            text += f"; {self.skipped:,} {verb} {self.skipped_reason}"
+        return text + "."
+
+
+def _unique(ids: Iterable[uuid.UUID | str]) -> list[uuid.UUID]:
+    seen: dict[uuid.UUID, None] = {}
+    for value in ids:
+        seen[value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))] = None
+    return list(seen)
+
+
+def _chunks(ids: Sequence[uuid.UUID], size: int) -> Iterable[Sequence[uuid.UUID]]:
+    size = max(1, min(size, MAX_IDS_PER_STATEMENT))
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _retry_statuses(include_done: bool) -> tuple[str, ...]:
+    return RETRYABLE + ((QueueStatus.DONE,) if include_done else ())
+
+
+def _retry_reason(include_done: bool) -> str:
+    return "no longer failed or abandoned" + (" or done" if include_done else "")
+
+
+# --- the one conditional statement per batch, shared by the single and the bulk paths ----------
+
+
+def _retry_batch(ids, *, include_done: bool, include_stale: bool, now: dt.datetime, **_) -> int:
+    """NEW again, as if never taken: start/end cleared, created_date and message kept (ref. §5.9)."""
+    with transaction.atomic(using=ORCHESTRATOR):
+        return (
+            QueueElement.objects.filter(pk__in=ids)
+            .qualifying(_retry_statuses(include_done), include_stale=include_stale, now=now)
+            .update(status=QueueStatus.NEW, start_date=None, end_date=None)
+        )
+
+
+def _delete_batch(ids, *, include_stale: bool, now: dt.datetime, **_) -> int:
+    with transaction.atomic(using=ORCHESTRATOR):
+        deleted, _by_model = (
+            QueueElement.objects.filter(pk__in=ids)
+            .qualifying(DELETABLE, include_stale=include_stale, now=now)
+            .delete()
+        )
+    gone = set(ids) - set(QueueElement.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    if gone:
+        Acknowledgement.objects.filter(element_id__in=gone).delete()
+    return deleted
+
+
+def _acknowledge_batch(ids, *, user, comment: str, now: dt.datetime, **_) -> int:
+    failed = dict(
+        QueueElement.objects.filter(pk__in=ids, status__in=ACKNOWLEDGEABLE).values_list(
+            "pk", "queue_name"
+        )
+    )
+    if not failed:
+        return 0
+    values = {
+        "acknowledged_by": user if getattr(user, "pk", None) else None,
+        "acknowledged_by_name": user.get_username(),
+        "acknowledged_at": now,
+        "comment": comment,
+    }
+    with transaction.atomic(using="default"):
+        existing = Acknowledgement.objects.filter(element_id__in=list(failed))
+        known = set(existing.values_list("element_id", flat=True))
+        existing.update(**values)
+        Acknowledgement.objects.bulk_create(
+            Acknowledgement(element_id=pk, queue_name=name, **values)
+            for pk, name in failed.items()
+            if pk not in known
+        )
+    return len(failed)
+
+
+_BATCH: dict[str, Callable[..., int]] = {
+    RETRY: _retry_batch,
+    DELETE: _delete_batch,
+    ACKNOWLEDGE: _acknowledge_batch,
+}
+
+
+def _outcome(action: str, *, include_done: bool = False, include_stale: bool = False) -> Outcome:
+    if action == RETRY:
+        return Outcome("Retried", skipped_reason=_retry_reason(include_done))
+    if action == DELETE:
+        reason = "in progress or already gone"
+        if include_stale:
+            reason = "in progress (not stale) or already gone"
+        return Outcome("Deleted", skipped_reason=reason)
+    return Outcome("Acknowledged", skipped_reason="not failed or abandoned (or gone)")
+
+
+def _audit(
+    *, user, action: str, outcome: Outcome, targets=(), filter_used="", reason="", detail=""
+):
+    forget_overview()
+    audit.record(
+        user=user,
+        action=f"queues.{action}",
+        target_type="queue element",
+        targets=targets,
+        filter_used=filter_used,
+        count=outcome.changed,
+        outcome=outcome.audit_outcome,
+        reason=reason,
+        detail=f"asked {outcome.asked}, changed {outcome.changed}. {detail}".strip(),
+    )
+
+
+def _apply(action: str, *, user, ids, options: dict) -> Outcome:
+    ids = _unique(ids)
+    outcome = _outcome(
+        action, **{k: options[k] for k in ("include_done", "include_stale") if k in options}
+    )
+    outcome.asked = len(ids)
+    now = clock.now()
+    batch = _BATCH[action]
+    for chunk in _chunks(ids, settings.CONSOLE_BULK_BATCH_SIZE):
+        outcome.changed += batch(chunk, user=user, now=now, **options)
+    if action == RETRY and outcome.changed:
+        outcome.warnings = trigger_warnings(
+            QueueElement.objects.filter(pk__in=ids[:MAX_IDS_PER_STATEMENT]).values_list(
+                "queue_name", flat=True
+            )
+        )
+    _audit(user=user, action=action, outcome=outcome, targets=ids, detail=_options_text(options))
+    return outcome
+
+
+def _options_text(options: dict) -> str:
+    flags = [name for name in ("include_done", "include_stale") if options.get(name)]
+    text = ("Options: " + ", ".join(flags) + ".") if flags else ""
+    if options.get("comment"):
+        text += f" Comment: {options['comment']}"
+    return text.strip()
+
+
+# --- public services ------------------------------------------------------------------------------
+
+
+def retry_elements(
+    *, user, ids: Iterable[uuid.UUID | str], include_done: bool = False, include_stale: bool = False
+) -> Outcome:
+    """Set NEW (start/end cleared) on the given elements that are FAILED or ABANDONED; DONE only with
+    `include_done`, IN_PROGRESS only when stale and `include_stale`. Everything else is left alone."""
+    return _apply(
+        RETRY,
+        user=user,
+        ids=ids,
+        options={"include_done": include_done, "include_stale": include_stale},
+    )
+
+
+def delete_elements(
+    *, user, ids: Iterable[uuid.UUID | str], include_stale: bool = False
+) -> Outcome:
+    """Delete the given elements, except IN_PROGRESS ones (stale ones only with `include_stale`)."""
+    return _apply(DELETE, user=user, ids=ids, options={"include_stale": include_stale})
+
+
+def acknowledge_elements(*, user, ids: Iterable[uuid.UUID | str], comment: str = "") -> Outcome:
+    """Mark FAILED/ABANDONED elements as handled (console database; OpenOrchestrator is not touched)."""
+    return _apply(ACKNOWLEDGE, user=user, ids=ids, options={"comment": comment})
+
+
+def apply_to_filter(
+    *,
+    user,
+    action: str,
+    queryset: QueueElementQuerySet,
+    filter_used: str,
+    include_done: bool = False,
+    include_stale: bool = False,
+    comment: str = "",
+    reason: str = "",
+) -> Outcome:
+    """Act on every element `queryset` matches, in batches of CONSOLE_BULK_BATCH_SIZE.
+
+    Each batch is its own short transaction (robots are never blocked for long) and its own
+    conditional statement, so rows that stopped qualifying meanwhile are skipped. The rows are
+    walked by primary key, which is stable while they change status or disappear. One audit row.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown action {action!r}")
+    options: dict = {"include_done": include_done, "include_stale": include_stale}
+    if action == ACKNOWLEDGE:
+        options = {"comment": comment}
+    elif action == DELETE:
+        options = {"include_stale": include_stale}
+    outcome = _outcome(action, include_done=include_done, include_stale=include_stale)
+    now = clock.now()
+    size = max(1, min(settings.CONSOLE_BULK_BATCH_SIZE, MAX_IDS_PER_STATEMENT))
+    ids_in_order = queryset.order_by("pk").values_list("pk", flat=True)
+    queue_names: set[str] = set()
+    last = None
+    try:
+        while True:
+            page = ids_in_order.filter(pk__gt=last) if last is not None else ids_in_order
+            chunk = list(page[:size])
+            if not chunk:
+                break
+            outcome.asked += len(chunk)
+            outcome.changed += _BATCH[action](chunk, user=user, now=now, **options)
+            last = chunk[-1]
+            if action == RETRY and not queue_names:
+                queue_names.update(
+                    QueueElement.objects.filter(pk__in=chunk).values_list("queue_name", flat=True)
+                )
+    finally:
+        # Written even when a batch fails half-way: the batches before it are committed.
+        _audit(
+            user=user,
+            action=f"{action}_all",
+            outcome=outcome,
+            filter_used=filter_used,
+            reason=reason,
+            detail=_options_text(options),
+        )
+    if action == RETRY and outcome.changed:
+        outcome.warnings = trigger_warnings(queue_names)
+    return outcome
+
+
+def create_element(
+    *, user, queue_name: str, reference: str | None, data: str | None
+) -> QueueElement:
+    """One NEW element, written exactly as OpenOrchestrator's `create_queue_element` does."""
+    with transaction.atomic(using=ORCHESTRATOR):
+        element = QueueElement.objects.create(
+            id=uuid.uuid4(),
+            queue_name=queue_name,
+            status=QueueStatus.NEW,
+            reference=reference or None,
+            data=data or None,
+            created_date=clock.now(),
+            created_by=user.get_username()[:100],
+        )
+    forget_overview()
+    audit.record(
+        user=user,
+        action="queues.create",
+        target_type="queue element",
+        targets=[element.pk],
+        count=1,
+        detail=f"queue {queue_name}, reference {reference or '-'}",
+    )
+    return element
+
+
+def create_elements(
+    *, user, queue_name: str, rows: Sequence[tuple[str | None, str | None]]
+) -> list[QueueElement]:
+    """Many NEW elements in one transaction (all or nothing), in the order given.
+
+    created_date grows by one microsecond per row so that robots take them in file order.
+    """
+    now = clock.now()
+    creator = user.get_username()[:100]
+    # An expression keeps Django 5.2 off its PostgreSQL `UNNEST(%s::varchar[])` bulk insert, which
+    # PostgreSQL refuses for OpenOrchestrator's native enum column `status`.
+    new_status = Value(QueueStatus.NEW.value)
+    elements = [
+        QueueElement(
+            id=uuid.uuid4(),
+            queue_name=queue_name,
+            status=new_status,
+            reference=reference or None,
+            data=data or None,
+            created_date=now + dt.timedelta(microseconds=index),
+            created_by=creator,
+        )
+        for index, (reference, data) in enumerate(rows)
+    ]
+    with transaction.atomic(using=ORCHESTRATOR):
+        QueueElement.objects.bulk_create(elements, batch_size=200)
+    for element in elements:
+        element.status = QueueStatus.NEW
+    forget_overview()
+    audit.record(
+        user=user,
+        action="queues.upload",
+        target_type="queue element",
+        targets=[e.pk for e in elements],
+        count=len(elements),
+        detail=f"queue {queue_name}, {len(elements)} rows from CSV",
+    )
+    return elements
+
+
+def trigger_warnings(queue_names: Iterable[str]) -> list[str]:
+    """Warn when a queue now holds enough NEW elements to start its queue trigger (IDLE ones)."""
+    names = sorted(set(queue_names))
+    if not names:
+        return []
+    warnings = []
+    triggers = QueueTrigger.objects.filter(
+        queue_name__in=names, trigger__process_status=TriggerStatus.IDLE
+    ).select_related("trigger")
+    for child in triggers.order_by("queue_name", "trigger__trigger_name"):
+        size = max(child.min_batch_size, 1)
+        new = (
+            QueueElement.objects.filter(queue_name=child.queue_name, status=QueueStatus.NEW)
+            .order_by()[:size]
+            .count()
+        )
+        if new >= size:
+            warnings.append(
+                f"Queue “{child.queue_name}” now has at least {size:,} new elements, which reaches "
+                f"the minimum batch size of trigger “{child.trigger.trigger_name}”: it may start at "
+                "a Scheduler's next loop."
+            )
+    return warnings

@@ -1,0 +1,235 @@
+"""Queue pages: overview, elements of a queue, failed inbox, element detail and the lists' exports."""
+
+from __future__ import annotations
+
+import csv
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.decorators import permission_required
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from django_tables2 import RequestConfig
+from django_tables2.paginators import LazyPaginator
+
+from orchestrator_site import audit, clock
+from orchestrator_site.paging import capped_count, configure_lazy
+from queues import links
+from queues.filters import ElementFilter
+from queues.forms import InboxForm, OverviewForm
+from queues.models import (
+    Acknowledgement,
+    QueueElement,
+    QueueStatus,
+    acknowledgements_for,
+    queue_overview,
+)
+from queues.tables import ElementTable, InboxTable, OverviewTable, format_duration
+from triggers.models import QueueTrigger
+
+INBOX_SCAN_CHUNK = 500
+CSV_COLUMNS = (
+    "id",
+    "queue_name",
+    "status",
+    "reference",
+    "data",
+    "created_date",
+    "start_date",
+    "end_date",
+    "message",
+    "created_by",
+)
+
+
+@permission_required("queues.view_queueelement", raise_exception=True)
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    form = OverviewForm(request.GET)
+    rows: list[dict] = []
+    if form.is_valid():
+        rows = queue_overview()
+        needle = form.cleaned_data["q"].lower()
+        if needle:
+            rows = [r for r in rows if needle in r["queue_name"].lower()]
+    table = OverviewTable(rows)
+    RequestConfig(request, paginate={"per_page": 100}).configure(table)
+    return render(
+        request,
+        "queues/overview.html",
+        {
+            "form": form,
+            "table": table,
+            "cache_seconds": settings.CONSOLE_OVERVIEW_CACHE_SECONDS,
+        },
+    )
+
+
+def _filtered(request: HttpRequest, queue_name: str) -> tuple[ElementFilter, object]:
+    """The queue's elements under the filter in the URL; no rows at all when the filter is invalid."""
+    base = QueueElement.objects.in_queue(queue_name)
+    filterset = ElementFilter(request.GET, queryset=base)
+    rows = filterset.qs if filterset.is_valid() else base.none()
+    return filterset, rows
+
+
+@permission_required("queues.view_queueelement", raise_exception=True)
+@require_GET
+def elements(request: HttpRequest, queue_name: str) -> HttpResponse:
+    filterset, rows = _filtered(request, queue_name)
+    table = ElementTable(rows)
+    configure_lazy(request, table)
+    page_rows = [row.record for row in table.page.object_list]
+    table.acks = acknowledgements_for(page_rows)
+    valid = filterset.is_valid()
+    count = capped_count(rows) if valid else None
+    unknown_queue = (
+        valid and not page_rows and not QueueElement.objects.in_queue(queue_name).exists()
+    )
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "queues/elements.html",
+        {
+            "queue_name": queue_name,
+            "filter": filterset,
+            "table": table,
+            "count": count,
+            "unknown_queue": unknown_queue,
+            "query": query,
+            "text_window": filterset.text_window_start() if valid else None,
+            "text_search_days": settings.CONSOLE_TEXT_SEARCH_DAYS,
+            "csv_max_rows": settings.CONSOLE_CSV_MAX_ROWS,
+            "triggers": QueueTrigger.objects.filter(queue_name=queue_name).select_related(
+                "trigger"
+            ),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_safe(value) -> str:
+    """Spreadsheets run text that starts with = + - @ as a formula: quote it (CSV injection)."""
+    if value is None:
+        return ""
+    text = value.strftime("%Y-%m-%d %H:%M:%S.%f") if hasattr(value, "strftime") else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@permission_required("queues.view_queueelement", raise_exception=True)
+@require_GET
+def export(request: HttpRequest, queue_name: str) -> HttpResponse:
+    """The filtered elements as CSV, streamed, at most CONSOLE_CSV_MAX_ROWS rows."""
+    filterset, rows = _filtered(request, queue_name)
+    if not filterset.is_valid():
+        url = reverse("queues:elements", args=[queue_name])
+        return redirect(f"{url}?{request.GET.urlencode()}")
+    ordering = filterset.form.cleaned_data.get("sort") or "-created_date"
+    limit = settings.CONSOLE_CSV_MAX_ROWS
+    values = rows.order_by(ordering, "pk").values_list(*CSV_COLUMNS)[:limit]
+    audit.record(
+        user=request.user,
+        action="queues.export",
+        target_type="queue",
+        targets=[queue_name],
+        filter_used=filterset.description(),
+        detail=f"CSV export, at most {limit:,} rows",
+    )
+    writer = csv.writer(_Echo())
+
+    def stream():
+        yield writer.writerow(CSV_COLUMNS)
+        for row in values.iterator(chunk_size=2000):
+            yield writer.writerow([_csv_safe(v) for v in row])
+
+    safe_name = "".join(c if c.isalnum() or c in "-_" else "_" for c in queue_name)[:60]
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="queue-{safe_name}-{stamp}.csv"'
+    return response
+
+
+def unacknowledged_failures(limit: int) -> list[QueueElement]:
+    """FAILED elements of all queues, newest failure first, minus those acknowledged.
+
+    Acknowledgements live in the console's database, so they cannot be joined in SQL: failures
+    are read in chunks of INBOX_SCAN_CHUNK (two queries each) until `limit` are found.
+    """
+    failed = QueueElement.objects.filter(status=QueueStatus.FAILED).order_by(
+        F("end_date").desc(nulls_last=True), "-pk"
+    )
+    found: list[QueueElement] = []
+    offset = 0
+    while len(found) < limit:
+        chunk = list(failed[offset : offset + INBOX_SCAN_CHUNK])
+        if not chunk:
+            break
+        acked = acknowledgements_for(chunk)
+        found.extend(e for e in chunk if e.pk not in acked)
+        offset += INBOX_SCAN_CHUNK
+    return found[:limit]
+
+
+@permission_required("queues.view_queueelement", raise_exception=True)
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    per_page = 50
+    form = InboxForm(request.GET)
+    page = (form.cleaned_data["page"] if form.is_valid() else None) or 1
+    rows = unacknowledged_failures(page * per_page + 1)
+    table = InboxTable(rows)
+    RequestConfig(
+        request, paginate={"paginator_class": LazyPaginator, "per_page": per_page}
+    ).configure(table)
+    return render(request, "queues/inbox.html", {"table": table})
+
+
+@permission_required("queues.view_queueelement", raise_exception=True)
+@require_GET
+def element(request: HttpRequest, element_id: uuid.UUID) -> HttpResponse:
+    item = get_object_or_404(QueueElement, pk=element_id)
+    now = clock.now()
+    ack = Acknowledgement.objects.filter(element_id=item.pk).first()
+    window = item.processing_window(now)
+    processes = sorted(
+        {
+            child.trigger.process_name
+            for child in QueueTrigger.objects.filter(queue_name=item.queue_name).select_related(
+                "trigger"
+            )
+        }
+    )
+    process_links = [
+        {
+            "process": name,
+            "logs": links.process_logs_url(name, *window) if window else None,
+            "jobs": links.process_jobs_url(name, None, window[1]) if window else None,
+        }
+        for name in processes
+    ]
+    return render(
+        request,
+        "queues/element.html",
+        {
+            "element": item,
+            "pretty_data": item.pretty_data(),
+            "ack": ack,
+            "ack_current": ack is not None and ack.covers(item),
+            "window": window,
+            "process_links": process_links,
+            "waiting": format_duration(item.waiting_time),
+            "duration": format_duration(item.duration),
+            "running_for": format_duration(now - item.start_date)
+            if item.status == QueueStatus.IN_PROGRESS and item.start_date
+            else None,
+            "stale": item.is_stale(now),
+            "stale_minutes": settings.CONSOLE_STALE_ELEMENT_MINUTES,
+        },
+    )

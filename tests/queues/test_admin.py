@@ -1,0 +1,82 @@
+"""The Django admin for queue elements: read-only rows, no full count, actions via the services."""
+
+from __future__ import annotations
+
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from queues.models import Acknowledgement, QueueElement, QueueStatus
+from tests.helpers import NOW, make_element, oo_db
+from tests.queues.util import last_audit, messages_of
+
+CHANGELIST = reverse("admin:queues_queueelement_changelist")
+
+
+@oo_db
+def test_the_changelist_filters_searches_and_never_counts_the_table(as_operator, settings):
+    settings.CONSOLE_COUNT_CAP = 100
+    make_element("Queue A", status=QueueStatus.FAILED, reference="INV-1")
+    make_element("Queue B", status=QueueStatus.DONE, reference="INV-2")
+    as_operator.get(CHANGELIST)
+    with CaptureQueriesContext(connections["orchestrator"]) as queries:
+        response = as_operator.get(CHANGELIST, {"status__exact": "FAILED"})
+    assert response.status_code == 200
+    assert [e.reference for e in response.context["cl"].result_list] == ["INV-1"]
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT" in sql.upper() for sql in counts)
+    response = as_operator.get(CHANGELIST, {"q": "INV-2"})
+    assert [e.reference for e in response.context["cl"].result_list] == ["INV-2"]
+    response = as_operator.get(CHANGELIST, {"queue_name": "Queue B"})
+    assert [e.reference for e in response.context["cl"].result_list] == ["INV-2"]
+    assert "delete_selected" not in response.content.decode()
+
+
+@oo_db
+def test_the_retry_action_uses_the_service(as_operator):
+    failed = make_element(status=QueueStatus.FAILED)
+    busy = make_element(status=QueueStatus.IN_PROGRESS, start_date=NOW)
+    response = as_operator.post(
+        CHANGELIST,
+        {"action": "retry_selected", ACTION_CHECKBOX_NAME: [failed.pk, busy.pk]},
+        follow=True,
+    )
+    assert QueueElement.objects.get(pk=failed.pk).status == QueueStatus.NEW
+    assert QueueElement.objects.get(pk=busy.pk).status == QueueStatus.IN_PROGRESS
+    assert "Retried 1 of 2; 1 was no longer failed or abandoned." in messages_of(response)
+    assert last_audit("queues.retry").count == 1
+
+
+@oo_db
+def test_the_acknowledge_action(as_operator):
+    failed = make_element(status=QueueStatus.FAILED)
+    as_operator.post(
+        CHANGELIST, {"action": "acknowledge_selected", ACTION_CHECKBOX_NAME: [failed.pk]}
+    )
+    assert Acknowledgement.objects.filter(element_id=failed.pk).exists()
+    assert last_audit("queues.acknowledge").count == 1
+
+
+@oo_db
+def test_the_delete_action_asks_first_and_spares_elements_in_progress(as_operator):
+    failed = make_element(status=QueueStatus.FAILED, reference="gone-soon")
+    busy = make_element(status=QueueStatus.IN_PROGRESS, start_date=NOW)
+    data = {"action": "delete_elements", ACTION_CHECKBOX_NAME: [failed.pk, busy.pk]}
+    response = as_operator.post(CHANGELIST, data)
+    assert response.status_code == 200 and "gone-soon" in response.content.decode()
+    assert QueueElement.objects.count() == 2
+    response = as_operator.post(CHANGELIST, {**data, "post": "yes"}, follow=True)
+    assert list(QueueElement.objects.values_list("pk", flat=True)) == [busy.pk]
+    assert "Deleted 1 of 2; 1 was in progress or already gone." in messages_of(response)
+    assert last_audit("queues.delete").count == 1
+
+
+@oo_db
+def test_viewers_cannot_use_the_admin_and_elements_cannot_be_edited(as_viewer, as_operator):
+    element = make_element()
+    assert as_viewer.get(CHANGELIST).status_code in (302, 403)
+    change = reverse("admin:queues_queueelement_change", args=[element.pk])
+    response = as_operator.post(change, {"status": "DONE"})
+    assert QueueElement.objects.get(pk=element.pk).status == QueueStatus.NEW
+    assert response.status_code in (200, 403)

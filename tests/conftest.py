@@ -94,6 +94,17 @@ def _drop_orchestrator_db() -> None:
         test_settings.TEST_SQLITE_PATH.unlink(missing_ok=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: cached overviews and header counts from an earlier
+    test's rows would otherwise leak into it (and expire at a random moment inside it)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def oo_url() -> str:
     return test_settings.TEST_OO_URL

@@ -18,6 +18,10 @@ from pathlib import Path
 
 import pytest
 
+# Playwright's sync API keeps an asyncio loop on the main thread for the whole session; Django would
+# then refuse ORM calls from the (synchronous) tests that run after the browser tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

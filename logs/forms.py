@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django import forms
-from django.core.exceptions import ValidationError
 
 from logs.filters import DATETIME_WIDGET
+from orchestrator_site.forms import UUIDListField
 
 MAX_SELECTED = 1000
 
@@ -25,27 +23,6 @@ class AroundForm(forms.Form):
         return self.cleaned_data.get("minutes") or 1
 
 
-class UUIDListField(forms.Field):
-    """Several `ids` values, each a UUID; a malformed one is a form error, not a 500."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value) -> list[uuid.UUID]:
-        if not value:
-            return []
-        if isinstance(value, str):
-            value = [value]
-        try:
-            return list(dict.fromkeys(uuid.UUID(str(v)) for v in value))
-        except ValueError:
-            raise ValidationError("An id is not a valid log id.", code="invalid") from None
-
-    def validate(self, value) -> None:
-        super().validate(value)
-        if len(value) > MAX_SELECTED:
-            raise ValidationError(f"Select at most {MAX_SELECTED} logs at a time.")
-
-
 class TypedConfirmationMixin:
     """Above CONSOLE_BULK_CONFIRM_THRESHOLD rows the user must type `expected_text` exactly."""
 
@@ -59,7 +36,7 @@ class TypedConfirmationMixin:
 
 
 class DeleteSelectedForm(TypedConfirmationMixin, forms.Form):
-    ids = UUIDListField(error_messages={"required": "Select at least one log."})
+    ids = UUIDListField(noun="log", max_count=MAX_SELECTED)
     next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
     typed = forms.CharField(required=False, label="Type the number of logs", max_length=20)

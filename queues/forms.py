@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from dataclasses import dataclass, field
 
 from django import forms
@@ -10,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from orchestrator_site.forms import UUIDListField
 from queues.services import ACTIONS
 from queues.tables import OVERVIEW_SORTS
 
@@ -20,35 +20,8 @@ UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 REFERENCE_MAX, DATA_MAX, QUEUE_MAX = 100, 2000, 100
 
 
-class MultipleUUIDField(forms.Field):
-    """The `ids` checkboxes of a selection: one or more element ids, each a UUID."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value) -> list[uuid.UUID]:
-        if not value:
-            return []
-        if isinstance(value, str):
-            value = [value]
-        ids: dict[uuid.UUID, None] = {}
-        for item in value:
-            try:
-                ids[uuid.UUID(str(item))] = None
-            except ValueError:
-                raise ValidationError(
-                    "“%(value)s” is not an element id.", params={"value": item}
-                ) from None
-        return list(ids)
-
-    def validate(self, value):
-        if self.required and not value:
-            raise ValidationError("Select at least one element.")
-        if len(value) > MAX_SELECTION:
-            raise ValidationError(f"Select at most {MAX_SELECTION:,} elements at a time.")
-
-
 class SelectionForm(forms.Form):
-    ids = MultipleUUIDField()
+    ids = UUIDListField(noun="element", max_count=MAX_SELECTION)
     next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
 
     def redirect_target(self, request, default: str) -> str:

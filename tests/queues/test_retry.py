@@ -114,7 +114,7 @@ def test_no_warning_for_a_paused_queue_trigger(as_operator):
 def test_bad_selection_changes_nothing(as_operator):
     failed = make_element(status=QueueStatus.FAILED)
     response = as_operator.post(URL, {"ids": ["not-a-uuid", str(failed.pk)]}, follow=True)
-    assert any("not an element id" in m for m in messages_of(response))
+    assert any("is not a valid element id" in m for m in messages_of(response))
     response = as_operator.post(URL, {"confirmed": "True"}, follow=True)
     assert any("Select at least one element" in m for m in messages_of(response))
     assert reload(failed).status == QueueStatus.FAILED

@@ -145,6 +145,14 @@ class RolePage:
         self.problems: list[str] = []
         page.on("console", lambda msg: msg.type == "error" and self.problems.append(msg.text))
         page.on("pageerror", lambda exc: self.problems.append(str(exc)))
+        page.on(
+            "response",
+            lambda r: (
+                r.status >= 400
+                and r.request.resource_type != "document"
+                and self.problems.append(f"{r.status} {r.url}")
+            ),
+        )
 
     def goto(self, path: str):
         return self.page.goto(self.console.url + path)

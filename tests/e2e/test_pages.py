@@ -16,3 +16,22 @@ def test_page_loads_cleanly_for_an_automation_admin(as_role, key, label, path):
     admin.page.wait_for_load_state("networkidle")
     admin.shot(f"page-{key}")
     assert admin.problems == [], f"{path}: {admin.problems}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/",
+        "/admin/queues/queueelement/",
+        "/admin/triggers/trigger/",
+        "/admin/logs/log/",
+        "/admin/vault/credential/",
+        "/admin/orchestrator_site/auditentry/",
+    ],
+)
+def test_admin_pages_load_cleanly(as_role, path):
+    admin = as_role("admin")
+    response = admin.goto(path)
+    assert response.status == 200, f"{path} answered {response.status}"
+    admin.page.wait_for_load_state("networkidle")
+    assert admin.problems == [], f"{path}: {admin.problems}"

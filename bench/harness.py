@@ -1,0 +1,397 @@
+"""Shared machinery of bench/run.py and bench/loadtest.py: cached databases, the server, a client."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import generate  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+VENV_BIN = Path(sys.executable).parent
+DEFAULT_PG = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
+LOOPBACK = "127.0.0.1"
+
+
+def bench_now() -> dt.datetime:
+    """The generated data's "now": the current hour, so the console's 48 h windows see it.
+
+    Naive local time in the console's time zone (Django sets the process time zone from
+    CONSOLE_TIME_ZONE, so that is what the console's clock.now() returns).
+    """
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(os.environ.get("CONSOLE_TIME_ZONE", "Europe/Copenhagen"))
+    return dt.datetime.now(zone).replace(tzinfo=None, minute=0, second=0, microsecond=0)
+
+
+@dataclass
+class Database:
+    backend: str
+    size: str
+    indexed: bool
+    url: str
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.size} {'with' if self.indexed else 'without'} indexes"
+
+
+def _meta_path(backend: str, name: str) -> Path:
+    return OUT / f"{backend}-{name}.json"
+
+
+def _fresh(meta: dict | None, spec: generate.Spec, max_age_hours: float) -> bool:
+    if not meta:
+        return False
+    wanted = spec.meta()
+    same = all(meta.get(k) == wanted[k] for k in wanted if k != "now")
+    try:
+        age = abs((spec.now - dt.datetime.fromisoformat(meta["now"])).total_seconds()) / 3600
+    except (KeyError, ValueError):
+        return False
+    return same and age <= max_age_hours
+
+
+def _read_meta(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def ensure_database(
+    backend: str,
+    size: str,
+    indexed: bool,
+    *,
+    spec: generate.Spec,
+    pg_base: str = DEFAULT_PG,
+    no_generate: bool = False,
+    max_age_hours: float = 24.0,
+    say=print,
+) -> Database:
+    """A generated database for (backend, size, indexes), reused from bench/out/ when still fresh.
+
+    The indexed variant is a copy of the plain one (file copy / CREATE DATABASE ... TEMPLATE) to
+    which `manage.py orchestrator_indexes --apply` is applied.
+    """
+    OUT.mkdir(parents=True, exist_ok=True)
+    plain_name = f"oo-{size}" if backend == "sqlite" else f"oo_bench_{size}"
+    name = plain_name + ("-idx" if backend == "sqlite" else "_idx") * indexed
+    meta_file = _meta_path(backend, name)
+    meta = _read_meta(meta_file)
+    url = _url(backend, name, pg_base)
+    if _fresh(meta, spec, max_age_hours) and _exists(backend, url):
+        say(f"Reusing {name} (data 'now' {meta['now']})")
+        if indexed:
+            # The recommended set may have grown since: --apply only creates what is missing.
+            generate.apply_indexes(url, lambda line: None)
+        return Database(backend, size, indexed, url, meta)
+    if no_generate:
+        raise SystemExit(
+            f"--no-generate: no fresh cached database {name} in {OUT} (run without it once)"
+        )
+    if indexed:
+        plain = ensure_database(
+            backend,
+            size,
+            False,
+            spec=spec,
+            pg_base=pg_base,
+            no_generate=no_generate,
+            max_age_hours=max_age_hours,
+            say=say,
+        )
+        say(f"Copying {plain_name} -> {name} and applying the recommended indexes")
+        started = time.perf_counter()
+        if backend == "sqlite":
+            target = Path(url.removeprefix("sqlite:///"))
+            tmp = target.with_name(target.name + ".copy")
+            shutil.copyfile(plain.url.removeprefix("sqlite:///"), tmp)
+            os.replace(tmp, target)
+        else:
+            _pg_clone(plain.url, url)
+        meta = dict(plain.meta)
+        meta["indexes"] = generate.apply_indexes(url, say)
+        meta["index_seconds"] = round(time.perf_counter() - started, 2)
+        say(f"  indexes ready in {meta['index_seconds']:.1f} s")
+    else:
+        meta = generate.generate(
+            spec,
+            output=url.removeprefix("sqlite:///") if backend == "sqlite" else None,
+            pg_url=url if backend == "postgresql" else None,
+            replace=True,
+            say=say,
+        )
+        say(f"  generated in {meta['seconds']:.1f} s")
+    meta_file.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return Database(backend, size, indexed, url, meta)
+
+
+def _url(backend: str, name: str, pg_base: str) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{OUT / (name + '.sqlite3')}"
+    return pg_base.rstrip("/") + "/" + name
+
+
+def _exists(backend: str, url: str) -> bool:
+    if backend == "sqlite":
+        return Path(url.removeprefix("sqlite:///")).exists()
+    return generate.pg_database_exists(url)
+
+
+def _pg_clone(source_url: str, target_url: str) -> None:
+    import psycopg
+
+    source, target = generate.pg_dbname(source_url), generate.pg_dbname(target_url)
+    with psycopg.connect(generate._pg_conninfo(source_url, "postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (source,)
+        )
+        admin.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+
+
+# ---------------------------------------------------------------------------------------------
+# The server
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """The console under waitress, as a real subprocess on the loopback interface."""
+
+    _collected = False
+
+    def __init__(self, url: str, *, threads: int = 4, extra_env: dict | None = None):
+        self.url = url
+        self.threads = threads
+        self.extra_env = extra_env or {}
+        self.var_dir = tempfile.mkdtemp(prefix="oo-bench-var-")
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.log_path = Path(self.var_dir) / "waitress.log"
+
+    def env(self) -> dict[str, str]:
+        env = generate.console_env(self.url, var_dir=self.var_dir)
+        env.update(self.extra_env)
+        return env
+
+    def __enter__(self) -> Server:
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        # As `make run` and the deployment do: the console's own DB migrated, static files
+        # collected (the manifest storage needs them; STATIC_ROOT is the repository's staticfiles/).
+        for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+            if command[0] == "collectstatic" and Server._collected:
+                continue
+            subprocess.run(
+                [*manage, *command],
+                cwd=ROOT,
+                env=self.env(),
+                check=True,
+                stdin=subprocess.DEVNULL,
+                timeout=300,
+            )
+        Server._collected = True
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in __exit__
+        self.process = subprocess.Popen(
+            [
+                str(VENV_BIN / "waitress-serve"),
+                f"--listen={LOOPBACK}:{self.port}",
+                f"--threads={self.threads}",
+                "orchestrator_site.wsgi:application",
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"waitress exited early:\n{self.log_tail()}")
+            try:
+                with socket.create_connection((LOOPBACK, self.port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"waitress did not start:\n{self.log_tail()}")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+        shutil.rmtree(self.var_dir, ignore_errors=True)
+
+    def peak_rss_mb(self) -> float | None:
+        """VmHWM (peak resident set size) of the waitress process, in MB."""
+        if not self.process:
+            return None
+        try:
+            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            return None
+        return None
+
+    def cpu_seconds(self) -> float | None:
+        """User+system CPU time the waitress process has used so far (from /proc/<pid>/stat)."""
+        if not self.process:
+            return None
+        try:
+            stat = Path(f"/proc/{self.process.pid}/stat").read_text()
+        except OSError:
+            return None
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def log_tail(self, n: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# A minimal keep-alive HTTP client that keeps the session cookie
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    seconds: float
+    truncated: bool = False
+
+
+class Client:
+    def __init__(self, port: int, host: str = LOOPBACK, timeout: float = 60):
+        self.host, self.port, self.timeout = host, port, timeout
+        self.cookies: dict[str, str] = {}
+        self.conn: http.client.HTTPConnection | None = None
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        return self.conn
+
+    def get(self, path: str, *, max_bytes: int | None = None) -> Response:
+        """GET `path`; with max_bytes, stop reading (and drop the connection) past that size."""
+        truncated = False
+        headers = {"Host": f"{self.host}:{self.port}", "Accept": "text/html"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in (1, 2):
+            conn = self._connection()
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                if max_bytes is None:
+                    body = response.read()
+                else:
+                    body = response.read(max_bytes + 1)
+                    if len(body) > max_bytes:
+                        truncated = True
+                        self.close()
+            except (http.client.HTTPException, ConnectionError, OSError):
+                self.close()
+                if attempt == 2:
+                    raise
+                continue
+            seconds = time.perf_counter() - started
+            for header in response.headers.get_all("Set-Cookie") or []:
+                pair = header.split(";", 1)[0]
+                if "=" in pair:
+                    k, v = pair.split("=", 1)
+                    self.cookies[k.strip()] = v.strip()
+            if response.getheader("Connection", "").lower() == "close":
+                self.close()
+            return Response(response.status, body, seconds, truncated)
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def parse_env(pairs: list[str], parser) -> dict[str, str]:
+    """--env NAME=VALUE options; only console settings (CONSOLE_*), never identity or secrets."""
+    refused = {
+        "CONSOLE_PAIRING_SECRET",
+        "CONSOLE_IDENTITY_MODE",
+        "CONSOLE_LOCAL_USER",
+        "CONSOLE_DATABASE_URL",
+        "CONSOLE_VAR_DIR",
+        "CONSOLE_SECRET_KEY",
+    }
+    env = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.startswith("CONSOLE_") or name in refused:
+            parser.error(f"--env {pair!r}: give CONSOLE_<SETTING>=<value> (not identity/database)")
+        env[name] = value
+    return env
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, int(-(-p * len(ordered) // 100)) - 1))
+    return ordered[k]
+
+
+def environment_info() -> dict:
+    import platform
+    import sqlite3
+
+    info = {
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "when": dt.datetime.now().isoformat(timespec="seconds"),
+        # Other work on the machine skews timings: say how busy it was.
+        "loadavg_1_5_15": [round(x, 2) for x in os.getloadavg()],
+    }
+    try:
+        info["git"] = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return info

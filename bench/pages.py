@@ -1,0 +1,128 @@
+"""Every page the benchmark and the load test request: the one list of URLs (keep it in sync).
+
+Paths come from the apps' urls.py (dashboard, logs, queues, triggers, vault). `{process}` is the
+busiest process and `{queue}` the busiest queue of the generated database (bench/generate.py);
+both are URL-quoted when filled in. `url_name`/`args` say which Django route a path must resolve to
+(tests/bench/test_generate.py checks that, so a renamed route shows up as a failing test).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+BUSIEST_PROCESS = "Faktura Afstemning"
+BUSIEST_QUEUE = "Fakturaer"
+# Text that occurs in the busiest process's logs (error messages), for the text-search page.
+SEARCH_TEXT = "Timeout"
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    label: str
+    path: str
+    url_name: str
+    args: tuple[str, ...] = ()
+    # The old console's median at 1M logs / 300k elements (issues 4, 5, 9), for heavy pages only.
+    old_ms: float | None = None
+    load_weight: int = 1  # how often the load test picks it
+    # The page caches its numbers for CONSOLE_OVERVIEW_CACHE_SECONDS: repeated requests hit the
+    # cache, so the targets also judge its first (uncached) request.
+    cached: bool = False
+
+    def url(self, *, process: str = BUSIEST_PROCESS, queue: str = BUSIEST_QUEUE) -> str:
+        return self.path.format(process=quote(process, safe=""), queue=quote(queue, safe=""))
+
+
+DASHBOARD_PANELS = ("errors", "failed", "triggers", "running", "schedulers", "throughput")
+
+PAGES: tuple[Page, ...] = (
+    Page("dashboard", "Dashboard /", "/", "dashboard:home", old_ms=445, load_weight=4),
+    Page(
+        "logs",
+        "Logs overview",
+        "/logs/",
+        "logs:overview",
+        old_ms=1200,
+        load_weight=2,
+        cached=True,
+    ),
+    Page(
+        "plogs",
+        "Busiest process's logs",
+        "/logs/process/{process}/",
+        "logs:process",
+        ("{process}",),
+        old_ms=600,
+        load_weight=4,
+    ),
+    Page(
+        "plogs_err",
+        "  ... level=ERROR",
+        "/logs/process/{process}/?level=ERROR",
+        "logs:process",
+        ("{process}",),
+        load_weight=2,
+    ),
+    Page(
+        "plogs_txt",
+        f"  ... text={SEARCH_TEXT}",
+        "/logs/process/{process}/?text=" + SEARCH_TEXT,
+        "logs:process",
+        ("{process}",),
+        load_weight=1,
+    ),
+    Page("queues", "Queues overview", "/queues/", "queues:overview", load_weight=2, cached=True),
+    Page(
+        "queue",
+        "Busiest queue's elements",
+        "/queues/q/{queue}/",
+        "queues:elements",
+        ("{queue}",),
+        old_ms=241,
+        load_weight=4,
+    ),
+    Page(
+        "queue_failed",
+        "  ... status=FAILED",
+        "/queues/q/{queue}/?status=FAILED",
+        "queues:elements",
+        ("{queue}",),
+        load_weight=2,
+    ),
+    Page("inbox", "Failed inbox", "/queues/failed/", "queues:failed"),
+    Page("triggers", "Triggers", "/triggers/", "triggers:list", load_weight=2),
+    Page("jobs", "Jobs", "/jobs/", "logs:jobs", load_weight=2),
+    Page("schedulers", "Schedulers", "/schedulers/", "triggers:schedulers"),
+    Page("credentials", "Credentials", "/vault/credentials/", "vault:credentials"),
+    Page("constants", "Constants", "/vault/constants/", "vault:constants"),
+    *(
+        Page(
+            f"frag_{panel}",
+            f"Dashboard fragment {panel}",
+            f"/dashboard/fragments/{panel}/",
+            "dashboard:fragment",
+            (panel,),
+            load_weight=2,
+        )
+        for panel in DASHBOARD_PANELS
+    ),
+)
+
+# Requests that ask for an unbounded page: each must be refused (4xx, or a form error with no
+# rows) or clamped to a bounded page. MAX_ROWS is the most table rows any answer may hold.
+MAX_ROWS = 500
+UNBOUNDED_PROBES: tuple[tuple[str, str], ...] = (
+    ("process logs per_page=100000", "/logs/process/{process}/?per_page=100000"),
+    ("process logs per_page=all", "/logs/process/{process}/?per_page=all"),
+    ("queue per_page=100000", "/queues/q/{queue}/?per_page=100000"),
+    ("jobs per_page=100000", "/jobs/?per_page=100000"),
+    ("logs overview per_page=100000", "/logs/?per_page=100000"),
+)
+
+NOT_BUILT_MARKER = "This page is not built yet."
+
+
+def fill(path: str, *, process: str = BUSIEST_PROCESS, queue: str = BUSIEST_QUEUE) -> str:
+    return path.format(process=quote(process, safe=""), queue=quote(queue, safe=""))

@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from orchestrator_site import views
 
@@ -10,11 +8,7 @@ admin.site.site_title = "OpenOrchestrator Console"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    # Browsers ask for /favicon.ico on pages that name no icon (the Django admin).
-    path(
-        "favicon.ico",
-        RedirectView.as_view(url=static("console/favicon.svg"), permanent=True),
-    ),
+    path("favicon.ico", views.favicon),
     path("denied/", views.denied, name="denied"),
     path("audit/", views.audit_list, name="audit"),
     path("admin/", admin.site.urls),

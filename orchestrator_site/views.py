@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required, permission_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -31,6 +32,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if status.problem:
         body["problem"] = status.problem
     return JsonResponse(body, status=200 if status.ok else 503)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico on pages that name no icon (the Django admin)."""
+    return HttpResponsePermanentRedirect(static("console/favicon.svg"))
 
 
 @login_not_required

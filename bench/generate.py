@@ -34,7 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from orchestrator_site.oo_schema import REVISION, create_sqlite_schema  # noqa: E402
+from orchestrator_site.oo_schema import (  # noqa: E402
+    create_sqlite_schema,
+    create_with_openorchestrator,
+)
 
 GENERATOR_VERSION = 1
 # Bench-only Fernet key (base64 of a fixed 32-byte text). Never use it for real data.
@@ -588,25 +591,7 @@ def pg_recreate(url: str) -> None:
 
 def pg_create_schema(url: str) -> None:
     """OpenOrchestrator 3.0.0's own `Base.metadata.create_all`, stamped at its revision."""
-    from OpenOrchestrator.database import base, db_util  # noqa: F401 - registers every ORM table
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
-        base.Base.metadata.create_all(engine)
-        with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL, "
-                    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
-                )
-            )
-            connection.execute(text("DELETE FROM alembic_version"))
-            connection.execute(
-                text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": REVISION}
-            )
-    finally:
-        engine.dispose()
+    create_with_openorchestrator(url.replace("postgresql://", "postgresql+psycopg://", 1))
 
 
 def _write_postgres(url: str, ds: Dataset, say: Callable[[str], None]) -> None:

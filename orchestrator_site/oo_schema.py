@@ -135,3 +135,31 @@ def create_sqlite_schema(path: Path | str, *, revision: str = REVISION) -> None:
             connection.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (revision,))
     finally:
         connection.close()
+
+
+def create_with_openorchestrator(url: str, *, revision: str | None = REVISION) -> None:
+    """Create the schema with OpenOrchestrator 3.0.0's own SQLAlchemy metadata and stamp `revision`.
+
+    For the tests and the benchmark generator, on any backend; OpenOrchestrator is their dependency
+    (requirements-test.txt), not the console's, so it is imported here only.
+    """
+    from OpenOrchestrator.database import base, db_util  # noqa: F401 - registers every ORM table
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        base.Base.metadata.create_all(engine)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL, "
+                    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+                )
+            )
+            connection.execute(text("DELETE FROM alembic_version"))
+            if revision:
+                connection.execute(
+                    text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": revision}
+                )
+    finally:
+        engine.dispose()

@@ -4,29 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from OpenOrchestrator.common import crypto_util
-from OpenOrchestrator.database import base, db_util
+from OpenOrchestrator.database import db_util
 from sqlalchemy import create_engine, text
 
-from orchestrator_site.oo_schema import REVISION, TABLES
+from orchestrator_site.oo_schema import REVISION, TABLES, create_with_openorchestrator
 
 
 def create_schema(url: str, *, revision: str | None = REVISION) -> None:
     """Create OpenOrchestrator's tables with its own SQLAlchemy metadata, and stamp the revision."""
-    engine = create_engine(url)
-    base.Base.metadata.create_all(engine)
-    with engine.begin() as connection:
-        connection.execute(
-            text(
-                "CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL, "
-                "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
-            )
-        )
-        connection.execute(text("DELETE FROM alembic_version"))
-        if revision:
-            connection.execute(
-                text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": revision}
-            )
-    engine.dispose()
+    create_with_openorchestrator(url, revision=revision)
 
 
 def connect(url: str) -> None:

@@ -369,6 +369,22 @@ class Dataset:
         }
         self.running_names = running_names
 
+    def write_all(
+        self, write: Callable[[str, Iterable[tuple]], None], say: Callable[[str], None]
+    ) -> None:
+        """Every table through `write(table, rows)`, parents before children, logs streamed."""
+        for table, rows in self.small.items():  # parents first (Triggers before its children)
+            write(table, rows)
+            self.counts[table] = len(rows)
+        jobs, logs = self.jobs_and_logs()
+        write("Jobs", jobs)
+        say(f"  jobs {len(jobs):,}")
+        write("Logs", self.log_rows(logs))
+        del logs
+        say(f"  logs {self.counts['Logs']:,}")
+        write("Queues", self.element_rows())
+        say(f"  queue elements {self.counts['Queues']:,}")
+
     # -- jobs and logs ---------------------------------------------------------------------
     def jobs_and_logs(self) -> tuple[list[tuple], list[tuple]]:
         """Jobs (time ordered) and their logs; logs sorted by time like a real append-only table."""
@@ -537,17 +553,7 @@ def _write_sqlite(path: Path, ds: Dataset, say: Callable[[str], None]) -> None:
             sql = f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({", ".join("?" * len(cols))})'
             connection.executemany(sql, rows)
 
-        for table, rows in ds.small.items():
-            insert(table, rows)
-            ds.counts[table] = len(rows)
-        jobs, logs = ds.jobs_and_logs()
-        insert("Jobs", jobs)
-        say(f"  jobs {len(jobs):,}")
-        insert("Logs", ds.log_rows(logs))
-        del logs
-        say(f"  logs {ds.counts['Logs']:,}")
-        insert("Queues", ds.element_rows())
-        say(f"  queue elements {ds.counts['Queues']:,}")
+        ds.write_all(insert, say)
         connection.execute("COMMIT")
     finally:
         connection.close()
@@ -614,26 +620,7 @@ def _write_postgres(url: str, ds: Dataset, say: Callable[[str], None]) -> None:
                                 row[i] = bool(row[i])
                         writer.write_row(row)
 
-            for table in (
-                "Schedulers",
-                "Triggers",
-                "Single_Triggers",
-                "Scheduled_Triggers",
-                "Queue_Triggers",
-                "Credentials",
-                "Constants",
-            ):
-                rows = ds.small[table]
-                copy(table, rows)
-                ds.counts[table] = len(rows)
-            jobs, logs = ds.jobs_and_logs()
-            copy("Jobs", jobs)
-            say(f"  jobs {len(jobs):,}")
-            copy("Logs", ds.log_rows(logs))
-            del logs
-            say(f"  logs {ds.counts['Logs']:,}")
-            copy("Queues", ds.element_rows())
-            say(f"  queue elements {ds.counts['Queues']:,}")
+            ds.write_all(copy, say)
         connection.commit()
     # Statistics, as autovacuum would have them on any database that has lived a while.
     with psycopg.connect(_pg_conninfo(url), autocommit=True) as connection:

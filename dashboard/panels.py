@@ -100,12 +100,14 @@ def trigger_problems(now: dt.datetime) -> list[TriggerProblem]:
     triggers = Trigger.objects.filter(
         process_status__in=(TriggerStatus.FAILED, *ACTIVE_STATUSES)
     ).order_by("trigger_name")[:200]
+    triggers = list(triggers)
+    who = liveness.owners([t for t in triggers if t.process_status != TriggerStatus.FAILED], now)
     problems = []
     for trigger in triggers:
         if trigger.process_status == TriggerStatus.FAILED:
             problems.append(TriggerProblem(trigger, "failed"))
             continue
-        verdict = liveness.staleness(trigger, now)
+        verdict = liveness.staleness(trigger, now, who[trigger.pk])
         if verdict.stale:
             problems.append(TriggerProblem(trigger, "stuck", verdict.reason))
     return problems

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from logs.links import logs_around_url, process_logs_url
 from logs.models import Log
 from logs.queries import ProcessSummary, is_stale
+from orchestrator_site.tables import ConsoleTable
 from triggers.models import Job
 
 TIME_FORMAT = "d-m-Y H:i:s"
@@ -54,7 +55,7 @@ class TimeColumn(tables.Column):
         return value
 
 
-class OverviewTable(tables.Table):
+class OverviewTable(ConsoleTable):
     process_name = tables.Column(verbose_name="Process", orderable=False, empty_values=())
     last_log = TimeColumn(verbose_name="Last log", orderable=False)
     trace = tables.Column(verbose_name="Trace", orderable=False, attrs={"td": {"class": "nowrap"}})
@@ -86,7 +87,7 @@ def _time_column(**kwargs) -> TimeColumn:
     return TimeColumn(**kwargs)
 
 
-class LogTable(tables.Table):
+class LogTable(ConsoleTable):
     select = tables.CheckBoxColumn(
         accessor="pk", orderable=False, attrs={"th__input": {"data-select-all": "ids"}}
     )
@@ -137,7 +138,7 @@ class LogTable(tables.Table):
         )
 
 
-class JobTable(tables.Table):
+class JobTable(ConsoleTable):
     start_time = _time_column(verbose_name="Started")
     end_time = _time_column(verbose_name="Ended")
     duration = tables.Column(accessor="pk", verbose_name="Duration", orderable=False)

@@ -1,11 +1,109 @@
+"""ConsoleTable, the base of every list, and the audit trail's table."""
+
 from __future__ import annotations
 
+from typing import Any
+
 import django_tables2 as tables
+from django.template.base import render_value_in_context
+from django.template.context import Context
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django_tables2.rows import BoundRow
+from django_tables2.utils import AttributeDict, signature
 
 from orchestrator_site.models import AuditEntry
 
+# What django-tables2 offers a render_<column>() / Column.render(): it passes those a function names.
+_CELL_ARGUMENTS = ("value", "record", "column", "bound_column", "bound_row", "table")
 
-class AuditTable(tables.Table):
+
+class _Row(BoundRow):
+    """A BoundRow that asks each render function for its parameters once per table, not per cell.
+
+    django-tables2 inspects the render function's signature for every cell (inspect.signature:
+    about a tenth of a 50-row page); the answer cannot change between rows.
+    """
+
+    def _call_render(self, bound_column, value=None):
+        render, names, takes_all = self._table.cell_renderer(bound_column)
+        available = {
+            "value": value,
+            "record": self._record,
+            "column": bound_column.column,
+            "bound_column": bound_column,
+            "bound_row": self,
+            "table": self._table,
+        }
+        if takes_all:
+            content = render(**available)
+        elif any(name not in available for name in names):
+            content = None  # as django-tables2 does when it cannot supply an argument
+        else:
+            content = render(**{name: available[name] for name in names})
+        return bound_column.link(content, **available) if bound_column.link else content
+
+
+class ConsoleTable(tables.Table):
+    """The console's Table: django-tables2's columns, sorting and pagination, a faster body.
+
+    Rendering a 50-row page cell by cell through django-tables2's template cost 30-60 ms of CPU
+    (a template variable lookup, an attribute computation and a signature inspection per cell).
+    The body is built here in one pass with the same semantics (accessors, choice labels, empty
+    values, linkify, row_attrs, per-column td attrs, autoescaping and localization), so a page
+    costs a few milliseconds. The header and the pagination stay django-tables2's own.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("template_name", "orchestrator_site/table.html")
+        super().__init__(*args, **kwargs)
+        self._renderers: dict[str, tuple[Any, tuple[str, ...], bool]] = {}
+
+    def cell_renderer(self, bound_column) -> tuple[Any, tuple[str, ...], bool]:
+        """(render function, the argument names it takes, whether it takes **kwargs), cached."""
+        known = self._renderers.get(bound_column.name)
+        if known is None:
+            render = bound_column.render
+            names, catch_all = signature(render)
+            known = self._renderers[bound_column.name] = (render, names, catch_all is not None)
+        return known
+
+    def tbody_html(self) -> SafeString:
+        columns = list(self.columns)
+        context = Context(autoescape=True)
+        static_td = {bc.name: _static_td_attrs(bc) for bc in columns}
+        parts: list[str] = []
+        for bound in self.paginated_rows:
+            row = _Row(bound.record, table=self)
+            row.row_counter = bound.row_counter
+            parts.append(format_html("<tr {}>", row.attrs.as_html()))
+            for bc in columns:
+                cell = row.get_cell(bc.name)
+                td = static_td[bc.name]
+                if td is None:  # attrs computed from the cell (callables): as django-tables2 does
+                    bc.current_value, bc.current_record = cell, row.record
+                    td = bc.attrs["td"].as_html()
+                parts.append(f"<td {td}>{render_value_in_context(cell, context)}</td>")
+            parts.append("</tr>")
+        if not parts and self.empty_text:
+            parts.append(
+                format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), self.empty_text)
+            )
+        return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped or format_html
+
+
+def _static_td_attrs(bound_column) -> str | None:
+    """The column's <td> attributes as HTML when they do not depend on the cell, else None."""
+    attrs = dict(bound_column._table.attrs)
+    attrs.update(bound_column.column.attrs)
+    td = attrs.get("td", attrs.get("cell", {}))
+    if any(callable(v) or isinstance(v, dict) for v in td.values()):
+        return None
+    bound_column.current_value = bound_column.current_record = None
+    return AttributeDict(bound_column.attrs["td"]).as_html()
+
+
+class AuditTable(ConsoleTable):
     # Sorting only by indexed columns, so a long trail still sorts fast.
     at = tables.DateTimeColumn(format="d-m-Y H:i:s", verbose_name="When", order_by=("at", "id"))
     username = tables.Column(verbose_name="User")

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from orchestrator_site.tables import ConsoleTable
 from queues.models import QueueElement
 
 OVERVIEW_COUNTS = ("new", "in_progress", "done", "failed", "abandoned")
@@ -84,7 +85,7 @@ class AcknowledgedMixin:
         )
 
 
-class ElementTable(AcknowledgedMixin, tables.Table):
+class ElementTable(AcknowledgedMixin, ConsoleTable):
     select = SelectColumn()
     reference = tables.Column(
         empty_values=(), linkify=("queues:element", {"element_id": tables.A("pk")})
@@ -127,7 +128,7 @@ class ElementTable(AcknowledgedMixin, tables.Table):
         return Truncator(value).chars(120)
 
 
-class InboxTable(AcknowledgedMixin, tables.Table):
+class InboxTable(AcknowledgedMixin, ConsoleTable):
     select = SelectColumn()
     queue_name = tables.Column(verbose_name="Queue", orderable=False)
     reference = tables.Column(
@@ -148,7 +149,7 @@ class InboxTable(AcknowledgedMixin, tables.Table):
         return value or str(record.pk)[:8]
 
 
-class OverviewTable(tables.Table):
+class OverviewTable(ConsoleTable):
     queue_name = tables.Column(verbose_name="Queue")
     new = tables.Column(verbose_name="New", attrs={"td": {"class": "nowrap"}})
     in_progress = tables.Column(verbose_name="In progress")

@@ -41,36 +41,56 @@ class Staleness:
     reason: str
 
 
-def running_job(trigger: Trigger) -> Job | None:
-    """The probable RUNNING job of this trigger (two-column filter on Jobs, newest first)."""
-    jobs = Job.objects.filter(process_name=trigger.process_name, status=JobStatus.RUNNING)
+# Bounds of the batch look-up: RUNNING jobs are few unless Schedulers died mid-run for years.
+_MAX_RUNNING_JOBS = 2000
+_MAX_SCHEDULERS = 1000
+
+
+def _probable_job(trigger: Trigger, running: list[Job]) -> Job | None:
+    """Of its process's RUNNING jobs (newest first): the first started at/after last_run, else the newest."""
     if trigger.last_run is not None:
-        near = jobs.filter(start_time__gte=trigger.last_run - _JOB_START_SLACK).order_by(
-            "start_time"
-        )
-        job = near.first()
+        since = trigger.last_run - _JOB_START_SLACK
+        near = [job for job in running if job.start_time >= since]
+        if near:
+            return near[-1]
+    return running[0] if running else None
+
+
+def owners(triggers: list[Trigger], now: datetime.datetime) -> dict:
+    """owner() of many triggers, in two queries whatever their number (the dashboard, lists)."""
+    names = {trigger.process_name for trigger in triggers}
+    running: dict[str, list[Job]] = {}
+    if names:
+        jobs = Job.objects.filter(status=JobStatus.RUNNING, process_name__in=names).order_by(
+            "-start_time"
+        )[:_MAX_RUNNING_JOBS]
+        for job in jobs:
+            running.setdefault(job.process_name, []).append(job)
+    schedulers = list(Scheduler.objects.order_by("-latest_trigger_time")[:_MAX_SCHEDULERS])
+    by_machine = {scheduler.machine_name: scheduler for scheduler in schedulers}
+    result = {}
+    for trigger in triggers:
+        job = _probable_job(trigger, running.get(trigger.process_name, []))
         if job is not None:
-            return job
-    return jobs.order_by("-start_time").first()
+            machine = job.scheduler_name
+            scheduler = by_machine.get(machine)
+        else:
+            scheduler = next(
+                (s for s in schedulers if s.latest_trigger == trigger.trigger_name), None
+            )
+            machine = scheduler.machine_name if scheduler else None
+        if scheduler is None:
+            result[trigger.pk] = Owner(job, machine, None, SchedulerState.OFFLINE, None)
+        else:
+            result[trigger.pk] = Owner(
+                job, machine, scheduler, scheduler.state(now), scheduler.age_seconds(now)
+            )
+    return result
 
 
 def owner(trigger: Trigger, now: datetime.datetime) -> Owner:
     """The Scheduler that probably runs `trigger` and how alive it looks."""
-    job = running_job(trigger)
-    scheduler = None
-    if job is not None:
-        scheduler = Scheduler.objects.filter(pk=job.scheduler_name).first()
-        machine = job.scheduler_name
-    else:
-        scheduler = (
-            Scheduler.objects.filter(latest_trigger=trigger.trigger_name)
-            .order_by("-latest_trigger_time")
-            .first()
-        )
-        machine = scheduler.machine_name if scheduler else None
-    if scheduler is None:
-        return Owner(job, machine, None, SchedulerState.OFFLINE, None)
-    return Owner(job, machine, scheduler, scheduler.state(now), scheduler.age_seconds(now))
+    return owners([trigger], now)[trigger.pk]
 
 
 def last_kill_request(trigger: Trigger) -> datetime.datetime | None:

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from orchestrator_site.tables import ConsoleTable
 from triggers.models import Scheduler, Trigger, TriggerStatus
 
 STATUS_ICONS = {
@@ -36,7 +37,7 @@ def when(value: datetime.datetime | None) -> str:
     return value.strftime("%d-%m-%Y %H:%M:%S") if value else "—"
 
 
-class TriggerTable(tables.Table):
+class TriggerTable(ConsoleTable):
     process_status = tables.Column(verbose_name="Status")
     trigger_name = tables.Column(verbose_name="Name", linkify=True)
     type = tables.Column()
@@ -116,7 +117,7 @@ class TriggerTable(tables.Table):
         return format_html(" ".join(["{}"] * len(flags)), *flags) if flags else ""
 
 
-class SchedulerTable(tables.Table):
+class SchedulerTable(ConsoleTable):
     machine_name = tables.Column(verbose_name="Machine")
     state = tables.Column(verbose_name="Status", empty_values=(), orderable=False)
     last_update = tables.Column(verbose_name="Last ping")

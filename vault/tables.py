@@ -3,10 +3,11 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.template.loader import render_to_string
 
+from orchestrator_site.tables import ConsoleTable
 from vault.models import Constant, Credential, token_size_label
 
 
-class CredentialTable(tables.Table):
+class CredentialTable(ConsoleTable):
     """Never has the token: the list query selects its length only."""
 
     name = tables.Column()
@@ -35,7 +36,7 @@ class CredentialTable(tables.Table):
         )
 
 
-class ConstantTable(tables.Table):
+class ConstantTable(ConsoleTable):
     name = tables.Column()
     value = tables.Column(attrs={"td": {"class": "msgcell exact"}})
     changed_at = tables.DateTimeColumn(format="d-m-Y H:i:s", verbose_name="Changed at")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connections
 
 from dashboard.panels import lookback_start
 from logs.models import LogLevel
@@ -199,14 +200,24 @@ def test_fragments_are_small_and_guarded(as_viewer, as_outsider):
 
 @oo_db
 def test_home_query_count_is_bounded(as_viewer, django_assert_max_num_queries):
+    make_scheduler("PC-DEAD", age_seconds=600)
     for i in range(30):
         make_log(f"P{i}", level=LogLevel.ERROR, at=NOW - dt.timedelta(minutes=i))
         make_element(
             f"Q{i % 4}", status=QueueStatus.FAILED, created_date=NOW - dt.timedelta(minutes=i)
         )
+        # Active triggers, each judged for staleness: the judgement must not cost queries per trigger.
+        make_trigger(
+            TriggerType.SCHEDULED, name=f"T{i}", process=f"P{i}", status=TriggerStatus.RUNNING
+        )
+        make_job(f"P{i}", scheduler="PC-DEAD", status=JobStatus.RUNNING)
     as_viewer.get("/")  # sign-in and session set-up happen on the first request
-    with django_assert_max_num_queries(20):
-        assert as_viewer.get("/").status_code == 200
+    with (
+        django_assert_max_num_queries(12, connection=connections["orchestrator"]),
+        django_assert_max_num_queries(8),
+    ):
+        text = as_viewer.get("/").content.decode()
+    assert text.count("Its Scheduler PC-DEAD last pinged 600 s ago.") == 30
 
 
 @pytest.mark.parametrize(

@@ -228,6 +228,8 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Console behaviour --------------------------------------------------------------------------
 CONSOLE_OVERVIEW_CACHE_SECONDS = env_int("CONSOLE_OVERVIEW_CACHE_SECONDS", 15, minimum=0)
+# Older overview counts are served while a background thread recounts (orchestrator_site.snapshots).
+CONSOLE_BACKGROUND_REFRESH = env_bool("CONSOLE_BACKGROUND_REFRESH", True)
 CONSOLE_SCHEDULER_ONLINE_SECONDS = env_int("CONSOLE_SCHEDULER_ONLINE_SECONDS", 60, minimum=1)
 CONSOLE_SCHEDULER_STALE_SECONDS = env_int("CONSOLE_SCHEDULER_STALE_SECONDS", 300, minimum=1)
 CONSOLE_STALE_ELEMENT_MINUTES = env_int("CONSOLE_STALE_ELEMENT_MINUTES", 120, minimum=1)

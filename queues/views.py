@@ -25,7 +25,7 @@ from queues.models import (
     QueueElement,
     QueueStatus,
     acknowledgements_for,
-    queue_overview,
+    queue_overview_snapshot,
 )
 from queues.tables import ElementTable, InboxTable, OverviewTable, format_duration
 from triggers.models import QueueTrigger
@@ -50,8 +50,9 @@ CSV_COLUMNS = (
 def overview(request: HttpRequest) -> HttpResponse:
     form = OverviewForm(request.GET)
     rows: list[dict] = []
+    snapshot = queue_overview_snapshot()
     if form.is_valid():
-        rows = queue_overview()
+        rows = snapshot.value
         needle = form.cleaned_data["q"].lower()
         if needle:
             rows = [r for r in rows if needle in r["queue_name"].lower()]
@@ -64,6 +65,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "form": form,
             "table": table,
             "cache_seconds": settings.CONSOLE_OVERVIEW_CACHE_SECONDS,
+            "counted_at": snapshot.taken_at,
         },
     )
 

@@ -45,3 +45,5 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Stale overview counts are recounted in the request, not by a background thread (test isolation).
+CONSOLE_BACKGROUND_REFRESH = False

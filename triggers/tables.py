@@ -3,13 +3,16 @@ from __future__ import annotations
 import datetime
 
 import django_tables2 as tables
+from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from orchestrator_site.tables import ConsoleTable
-from triggers.models import Scheduler, Trigger, TriggerStatus
+from orchestrator_site.templatetags.console_format import icon
+from triggers.models import Scheduler, Trigger, TriggerStatus, TriggerType
 
 STATUS_ICONS = {
     TriggerStatus.IDLE: "●",
@@ -37,6 +40,157 @@ def when(value: datetime.datetime | None) -> str:
     return value.strftime("%d-%m-%Y %H:%M:%S") if value else "—"
 
 
+class ActionButtons:
+    """The buttons a user may use on a trigger now, for the list's rows and the detail page.
+
+    Built in Python: a template per row cost half a millisecond, a third of the list page. The
+    CSRF token, the way back and the permissions are looked up once per page.
+    """
+
+    def __init__(self, request, now: datetime.datetime):
+        self.request = request
+        self.now = now
+
+    @cached_property
+    def _hidden_fields(self) -> SafeString:
+        """The CSRF token and the way back, shared by every form of the page (one token look-up)."""
+        return format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<input type="hidden" name="next" value="{}">',
+            get_token(self.request),
+            self.request.get_full_path(),
+        )
+
+    @cached_property
+    def _may(self) -> tuple[bool, bool, bool]:
+        user = self.request.user
+        return (
+            user.has_perm("triggers.operate_trigger"),
+            user.has_perm("triggers.change_trigger"),
+            user.has_perm("triggers.delete_trigger"),
+        )
+
+    def _post(
+        self,
+        name: str,
+        t: Trigger,
+        title: str,
+        label: str,
+        icon_name: str,
+        *,
+        confirm: str = "",
+        danger: bool = False,
+    ) -> SafeString:
+        return format_html(
+            '<form method="post" action="{}" class="inline-form"{}>{}'
+            '<button type="submit" class="small {}" title="{}" aria-label="{}">{}</button></form>',
+            reverse(name, args=[t.pk]),
+            format_html(' data-confirm="{}"', confirm) if confirm else "",
+            self._hidden_fields,
+            "danger" if danger else "secondary",
+            title,
+            label,
+            icon(icon_name),
+        )
+
+    @staticmethod
+    def _link(url: str, title: str, label: str, icon_name: str) -> SafeString:
+        return format_html(
+            '<a class="button small secondary" href="{}" title="{}" aria-label="{}">{}</a>',
+            url,
+            title,
+            label,
+            icon(icon_name),
+        )
+
+    def __call__(self, record: Trigger) -> SafeString:
+        t, name = record, record.trigger_name
+        operate, change, delete = self._may
+        buttons = []
+        if operate:
+            if t.can_pause:
+                confirm = (
+                    f"Pause {name}? The running process finishes, and the trigger will not start "
+                    "again until resumed."
+                    if t.process_status == TriggerStatus.RUNNING
+                    else ""
+                )
+                buttons.append(
+                    self._post(
+                        "triggers:pause", t, "Pause", f"Pause {name}", "pause", confirm=confirm
+                    )
+                )
+            if t.can_resume:
+                if t.next_run and t.next_run <= self.now:
+                    url = (
+                        reverse("triggers:resume", args=[t.pk])
+                        + "?"
+                        + urlencode({"next": self.request.get_full_path()})
+                    )
+                    buttons.append(
+                        self._link(
+                            url, "Resume (overdue: choose when it runs)", f"Resume {name}", "resume"
+                        )
+                    )
+                else:
+                    buttons.append(
+                        self._post("triggers:resume", t, "Resume", f"Resume {name}", "resume")
+                    )
+            if t.can_run_now:
+                buttons.append(
+                    self._post(
+                        "triggers:run",
+                        t,
+                        "Run now",
+                        f"Run {name} now",
+                        "run",
+                        confirm=f"Run {name} now? A Scheduler starts it at its next loop.",
+                    )
+                )
+            elif t.type == TriggerType.QUEUE:
+                buttons.append(
+                    format_html(
+                        '<button type="button" class="small secondary" disabled title="Queue '
+                        "triggers start when their queue holds enough NEW elements; they cannot "
+                        'be run on demand.">{}</button>',
+                        icon("run"),
+                    )
+                )
+            if t.can_kill:
+                buttons.append(
+                    self._post(
+                        "triggers:kill",
+                        t,
+                        "Kill",
+                        f"Kill {name}",
+                        "kill",
+                        danger=True,
+                        confirm=f"Kill the running process of {name}? Its Scheduler stops it at "
+                        "its next loop.",
+                    )
+                )
+            if t.is_active:
+                buttons.append(
+                    self._link(
+                        reverse("triggers:reset", args=[t.pk]),
+                        "Reset stale",
+                        f"Reset {name}",
+                        "reset",
+                    )
+                )
+        if change:
+            buttons.append(
+                self._link(reverse("triggers:edit", args=[t.pk]), "Edit", f"Edit {name}", "edit")
+            )
+        if delete and not t.is_active:
+            buttons.append(
+                self._link(
+                    reverse("triggers:delete", args=[t.pk]), "Delete", f"Delete {name}", "delete"
+                )
+            )
+        return format_html('<div class="actions">{}</div>', mark_safe("".join(buttons)))  # noqa: S308
+
+
 class TriggerTable(ConsoleTable):
     process_status = tables.Column(verbose_name="Status")
     trigger_name = tables.Column(verbose_name="Name", linkify=True)
@@ -47,9 +201,7 @@ class TriggerTable(ConsoleTable):
     priority = tables.Column()
     scheduler_whitelist = tables.Column(verbose_name="Whitelist", orderable=False)
     flags = tables.Column(verbose_name="Flags", empty_values=(), orderable=False)
-    actions = tables.TemplateColumn(
-        template_name="triggers/_row_actions.html", orderable=False, verbose_name="Actions"
-    )
+    actions = tables.Column(accessor="pk", orderable=False, verbose_name="Actions", empty_values=())
 
     class Meta:
         model = Trigger
@@ -73,6 +225,13 @@ class TriggerTable(ConsoleTable):
     def __init__(self, *args, now: datetime.datetime, **kwargs):
         super().__init__(*args, **kwargs)
         self.now = now
+
+    @cached_property
+    def _buttons(self) -> ActionButtons:
+        return ActionButtons(self.request, self.now)
+
+    def render_actions(self, record: Trigger) -> SafeString:
+        return self._buttons(record)
 
     def render_process_status(self, record: Trigger) -> str:
         return status_badge(record.process_status)

@@ -21,7 +21,7 @@ from triggers.filters import TriggerFilter
 from triggers.forms import ResetForm, ResumeForm
 from triggers.liveness import owner, staleness
 from triggers.models import Job, Scheduler, Trigger, TriggerType
-from triggers.tables import SchedulerTable, TriggerTable, age_text
+from triggers.tables import ActionButtons, SchedulerTable, TriggerTable, age_text
 
 
 def get_trigger(pk: uuid.UUID) -> Trigger:
@@ -68,6 +68,7 @@ def trigger_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     context = {
         "trigger": trigger,
         "now": now,
+        "actions": ActionButtons(request, now)(trigger),
         "overdue": trigger.is_overdue(now),
         "upcoming": (
             cron.next_runs(trigger.scheduled.cron_expr, now)

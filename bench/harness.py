@@ -274,6 +274,19 @@ class Server:
         fields = stat.rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def settle(self, quiet_seconds: float = 0.5, timeout: float = 30.0) -> float:
+        """Wait until the server has used no CPU for `quiet_seconds` (its start-up work, such as
+        the overview counts, is done); returns the seconds waited."""
+        started = time.perf_counter()
+        last = self.cpu_seconds()
+        while time.perf_counter() - started < timeout:
+            time.sleep(quiet_seconds)
+            now = self.cpu_seconds()
+            if now is None or now == last:
+                break
+            last = now
+        return time.perf_counter() - started
+
     def log_tail(self, n: int = 40) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])

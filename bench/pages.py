@@ -27,8 +27,8 @@ class Page:
     # The old console's median at 1M logs / 300k elements (issues 4, 5, 9), for heavy pages only.
     old_ms: float | None = None
     load_weight: int = 1  # how often the load test picks it
-    # The page caches its numbers for CONSOLE_OVERVIEW_CACHE_SECONDS: repeated requests hit the
-    # cache, so the targets also judge its first (uncached) request.
+    # The page serves its numbers from a snapshot (orchestrator_site.snapshots): repeated requests
+    # hit it, so the targets also judge its first request after the server's start-up.
     cached: bool = False
 
     def url(self, *, process: str = BUSIEST_PROCESS, queue: str = BUSIEST_QUEUE) -> str:

@@ -79,9 +79,9 @@ class ConsoleTable(tables.Table):
         context = Context(autoescape=True)
         static_td = {bc.name: _static_td_attrs(bc) for bc in columns}
         parts: list[str] = []
-        for bound in self.paginated_rows:
+        for counter, bound in enumerate(self.paginated_rows):
             row = _Row(bound.record, table=self)
-            row.row_counter = bound.row_counter
+            row.row_counter = counter  # even/odd as django-tables2 counts them: per page, from 0
             parts.append(format_html("<tr {}>", row.attrs.as_html()))
             for bc in columns:
                 cell = row.cell(bc)

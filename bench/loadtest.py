@@ -3,7 +3,8 @@
     .venv/bin/python bench/loadtest.py                     # 20 clients, 60 s, large SQLite DB + indexes
     .venv/bin/python bench/loadtest.py --backend postgresql --duration 30
 
-The console runs under waitress as in the deployment kit (`--threads=8`), on 127.0.0.1 only. Each
+The console runs under waitress as in the deployment kit (`--threads=8`, `--processes` as its
+processesPerApplication: client i talks to process i mod N), on 127.0.0.1 only. Each
 client is a thread with its own keep-alive connection and session cookie that picks pages from
 bench/pages.py by their load weight. It stops by itself after --duration seconds (at most 600) and
 reports errors, throughput and p50/p95/p99 overall and per page. Target: zero errors and
@@ -13,6 +14,7 @@ p95 <= 500 ms on the large database with indexes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import random
@@ -31,6 +33,8 @@ from bench import generate, harness, pages  # noqa: E402
 MAX_CLIENTS = 100
 MAX_DURATION = 600
 TARGET_P95_MS = 500.0
+# processesPerApplication in deploy/web.config: keep the two in step.
+DEPLOYED_PROCESSES = 1
 
 
 def client_loop(
@@ -58,7 +62,7 @@ def client_loop(
         out["errors"] = errors
 
 
-def run(port: int, *, clients: int, duration: float, seed: int) -> dict:
+def run(ports: list[int], *, clients: int, duration: float, seed: int) -> dict:
     mix = list(pages.PAGES)
     weights = [p.load_weight for p in mix]
     outputs = [{} for _ in range(clients)]
@@ -67,7 +71,8 @@ def run(port: int, *, clients: int, duration: float, seed: int) -> dict:
     threads = [
         threading.Thread(
             target=client_loop,
-            args=(port, seed + i, stop_at, mix, weights, outputs[i]),
+            # Client i talks to process i mod N, as IIS spreads connections over its processes.
+            args=(ports[i % len(ports)], seed + i, stop_at, mix, weights, outputs[i]),
             daemon=True,
         )
         for i in range(clients)
@@ -123,6 +128,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds (max 600)")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (deployment: 8)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=DEPLOYED_PROCESSES,
+        help="waitress processes, as HttpPlatformHandler's processesPerApplication "
+        "(deployment kit: %(default)s)",
+    )
     parser.add_argument("--no-generate", action="store_true", help="only use cached databases")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--now", help="data 'now' (default: the current hour)")
@@ -143,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--duration must be 1..{MAX_DURATION} seconds")
     if not 1 <= args.threads <= 64:
         parser.error("--threads must be 1..64")
+    if not 1 <= args.processes <= 16:
+        parser.error("--processes must be 1..16")
 
     logs, elements = generate.SIZES[args.size]
     now = dt.datetime.fromisoformat(args.now) if args.now else harness.bench_now()
@@ -157,19 +171,30 @@ def main(argv: list[str] | None = None) -> int:
         max_age_hours=args.max_age_hours,
     )
     print(
-        f"Load test: {args.clients} clients x {args.duration:.0f} s against waitress "
-        f"--threads={args.threads} on {args.backend} {db.label}"
+        f"Load test: {args.clients} clients x {args.duration:.0f} s against {args.processes} "
+        f"waitress process(es) --threads={args.threads} on {args.backend} {db.label}"
     )
-    with harness.Server(db.url, threads=args.threads, extra_env=extra_env) as server:
-        warm = harness.Client(server.port)
-        for page in pages.PAGES:  # one pass, so the first (cold) requests do not count
-            warm.get(page.url())
-        warm.close()
-        cpu_before = server.cpu_seconds()
-        report = run(server.port, clients=args.clients, duration=args.duration, seed=args.seed)
-        cpu_used = (server.cpu_seconds() or 0) - (cpu_before or 0)
-        report["peak_rss_mb"] = server.peak_rss_mb()
-    # One waitress process runs Python under one GIL: about 1 core is its ceiling.
+    with contextlib.ExitStack() as stack:
+        servers = [
+            stack.enter_context(harness.Server(db.url, threads=args.threads, extra_env=extra_env))
+            for _ in range(args.processes)
+        ]
+        for server in servers:
+            server.settle()
+            warm = harness.Client(server.port)
+            for page in pages.PAGES:  # one pass, so the first (cold) requests do not count
+                warm.get(page.url())
+            warm.close()
+        cpu_before = sum(server.cpu_seconds() or 0 for server in servers)
+        report = run(
+            [server.port for server in servers],
+            clients=args.clients,
+            duration=args.duration,
+            seed=args.seed,
+        )
+        cpu_used = sum(server.cpu_seconds() or 0 for server in servers) - cpu_before
+        report["peak_rss_mb"] = max(server.peak_rss_mb() or 0 for server in servers)
+    # One waitress process runs Python under one GIL: about 1 core is its ceiling per process.
     report["server_cpu_cores_used"] = round(cpu_used / report["duration_s"], 2)
     report["server_cpu_ms_per_request"] = (
         round(cpu_used * 1000 / report["requests"], 1) if report["requests"] else None
@@ -180,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
             "size": args.size,
             "indexes": db.indexed,
             "waitress_threads": args.threads,
+            "waitress_processes": args.processes,
             "extra_env": extra_env,
             "environment": harness.environment_info(),
         }
@@ -193,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"latency p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, p99 {report['p99_ms']} ms, "
-        f"max {report['max_ms']} ms; peak RSS {report['peak_rss_mb']:.1f} MB"
+        f"max {report['max_ms']} ms; peak RSS {report['peak_rss_mb']:.1f} MB per process"
     )
     print(
         f"server CPU: {report['server_cpu_ms_per_request']} ms per request, "

@@ -7,12 +7,14 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from orchestrator_site.reversing import id_url
+
 INPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"  # what <input type="datetime-local" step="1"> sends
 
 
 def logs_around_url(log, minutes: int | None = None) -> str:
     """The process's logs within +/- `minutes` (default 1) of this log line, with the line highlighted."""
-    url = reverse("logs:around", args=[log.pk])
+    url = id_url("logs:around", log.pk)
     return f"{url}?{urlencode({'minutes': minutes})}" if minutes else url
 
 

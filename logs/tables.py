@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils import dateformat
 from django.utils.html import format_html
 
 from logs.links import logs_around_url, process_logs_url
 from logs.models import Log
 from logs.queries import ProcessSummary, is_stale
+from orchestrator_site.reversing import id_url
 from orchestrator_site.tables import ConsoleTable
 from triggers.models import Job
 
@@ -125,7 +125,7 @@ class LogTable(ConsoleTable):
     def render_job_id(self, value):
         return format_html(
             '<a href="{}" title="{}">{}</a>',
-            reverse("logs:job", args=[value]),
+            id_url("logs:job", value),
             value,
             str(value)[:8],
         )
@@ -133,7 +133,7 @@ class LogTable(ConsoleTable):
     def render_links(self, record: Log):
         return format_html(
             '<a href="{}">details</a> · <a href="{}">around</a>',
-            reverse("logs:detail", args=[record.pk]),
+            id_url("logs:detail", record.pk),
             logs_around_url(record),
         )
 
@@ -187,4 +187,4 @@ class JobTable(ConsoleTable):
         return badge
 
     def render_id(self, record: Job):
-        return format_html('<a href="{}">job</a>', reverse("logs:job", args=[record.pk]))
+        return format_html('<a href="{}">job</a>', id_url("logs:job", record.pk))

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from orchestrator_site.reversing import id_url
 from orchestrator_site.tables import ConsoleTable
 from queues.models import QueueElement
 
@@ -29,6 +30,15 @@ def format_duration(value: dt.timedelta | None) -> str:
     if minutes:
         return f"{sign}{minutes}m {secs}s"
     return f"{sign}{value.total_seconds():.1f}s" if seconds < 10 else f"{sign}{secs}s"
+
+
+def element_link(element, reference: str | None):
+    """The element's page, named by its reference (or the start of its id)."""
+    return format_html(
+        '<a href="{}">{}</a>',
+        id_url("queues:element", element.pk),
+        reference or str(element.pk)[:8],
+    )
 
 
 class TimeColumn(tables.Column):
@@ -87,9 +97,7 @@ class AcknowledgedMixin:
 
 class ElementTable(AcknowledgedMixin, ConsoleTable):
     select = SelectColumn()
-    reference = tables.Column(
-        empty_values=(), linkify=("queues:element", {"element_id": tables.A("pk")})
-    )
+    reference = tables.Column(empty_values=())
     status = StatusColumn()
     created_date = TimeColumn(verbose_name="Created")
     start_date = TimeColumn(verbose_name="Started")
@@ -119,7 +127,7 @@ class ElementTable(AcknowledgedMixin, ConsoleTable):
         empty_text = "No elements match this filter."
 
     def render_reference(self, value, record):
-        return value or str(record.pk)[:8]
+        return element_link(record, value)
 
     def render_duration(self, record):
         return format_duration(record.duration)
@@ -131,9 +139,7 @@ class ElementTable(AcknowledgedMixin, ConsoleTable):
 class InboxTable(AcknowledgedMixin, ConsoleTable):
     select = SelectColumn()
     queue_name = tables.Column(verbose_name="Queue", orderable=False)
-    reference = tables.Column(
-        orderable=False, empty_values=(), linkify=("queues:element", {"element_id": tables.A("pk")})
-    )
+    reference = tables.Column(orderable=False, empty_values=())
     end_date = TimeColumn(verbose_name="Failed at", orderable=False)
     message = tables.Column(orderable=False, attrs={"td": {"class": "msgcell"}})
     created_by = tables.Column(verbose_name="Created by", orderable=False)
@@ -146,7 +152,7 @@ class InboxTable(AcknowledgedMixin, ConsoleTable):
         return format_html('<a href="{}">{}</a>', reverse("queues:elements", args=[value]), value)
 
     def render_reference(self, value, record):
-        return value or str(record.pk)[:8]
+        return element_link(record, value)
 
 
 class OverviewTable(ConsoleTable):

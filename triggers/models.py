@@ -8,10 +8,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 
 from orchestrator_site.fields import OODateTimeField, OOUUIDField, WhitelistField
 from orchestrator_site.models import OrchestratorModel
+from orchestrator_site.reversing import id_url
 
 
 class TriggerStatus(models.TextChoices):
@@ -88,7 +88,7 @@ class Trigger(OrchestratorModel):
         return self.trigger_name
 
     def get_absolute_url(self) -> str:
-        return reverse("triggers:detail", args=[self.pk])
+        return id_url("triggers:detail", self.pk)
 
     @property
     def child(self):

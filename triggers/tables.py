@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
+from orchestrator_site.reversing import id_url
 from orchestrator_site.tables import ConsoleTable
 from orchestrator_site.templatetags.console_format import icon
 from triggers.models import Scheduler, Trigger, TriggerStatus, TriggerType
@@ -84,7 +85,7 @@ class ActionButtons:
         return format_html(
             '<form method="post" action="{}" class="inline-form"{}>{}'
             '<button type="submit" class="small {}" title="{}" aria-label="{}">{}</button></form>',
-            reverse(name, args=[t.pk]),
+            id_url(name, t.pk),
             format_html(' data-confirm="{}"', confirm) if confirm else "",
             self._hidden_fields,
             "danger" if danger else "secondary",
@@ -123,7 +124,7 @@ class ActionButtons:
             if t.can_resume:
                 if t.next_run and t.next_run <= self.now:
                     url = (
-                        reverse("triggers:resume", args=[t.pk])
+                        id_url("triggers:resume", t.pk)
                         + "?"
                         + urlencode({"next": self.request.get_full_path()})
                     )
@@ -172,7 +173,7 @@ class ActionButtons:
             if t.is_active:
                 buttons.append(
                     self._link(
-                        reverse("triggers:reset", args=[t.pk]),
+                        id_url("triggers:reset", t.pk),
                         "Reset stale",
                         f"Reset {name}",
                         "reset",
@@ -180,13 +181,11 @@ class ActionButtons:
                 )
         if change:
             buttons.append(
-                self._link(reverse("triggers:edit", args=[t.pk]), "Edit", f"Edit {name}", "edit")
+                self._link(id_url("triggers:edit", t.pk), "Edit", f"Edit {name}", "edit")
             )
         if delete and not t.is_active:
             buttons.append(
-                self._link(
-                    reverse("triggers:delete", args=[t.pk]), "Delete", f"Delete {name}", "delete"
-                )
+                self._link(id_url("triggers:delete", t.pk), "Delete", f"Delete {name}", "delete")
             )
         return format_html('<div class="actions">{}</div>', mark_safe("".join(buttons)))  # noqa: S308
 

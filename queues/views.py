@@ -7,7 +7,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -159,23 +158,29 @@ def export(request: HttpRequest, queue_name: str) -> HttpResponse:
 
 
 def unacknowledged_failures(limit: int) -> list[QueueElement]:
-    """FAILED elements of all queues, newest failure first, minus those acknowledged.
+    """FAILED elements of all queues, newest failure first (those without an end date last),
+    minus those acknowledged.
 
     Acknowledgements live in the console's database, so they cannot be joined in SQL: failures
-    are read in chunks of INBOX_SCAN_CHUNK (two queries each) until `limit` are found.
+    are read in chunks of INBOX_SCAN_CHUNK (two queries each) until `limit` are found. Dated and
+    undated failures are read apart: one ORDER BY with NULLS LAST cannot use the (status,
+    end_date) index on PostgreSQL, whose descending scans put NULLs first (a sort of every
+    failure per view instead of an index range).
     """
-    failed = QueueElement.objects.filter(status=QueueStatus.FAILED).order_by(
-        F("end_date").desc(nulls_last=True), "-pk"
-    )
+    failed = QueueElement.objects.filter(status=QueueStatus.FAILED)
     found: list[QueueElement] = []
-    offset = 0
-    while len(found) < limit:
-        chunk = list(failed[offset : offset + INBOX_SCAN_CHUNK])
-        if not chunk:
-            break
-        acked = acknowledgements_for(chunk)
-        found.extend(e for e in chunk if e.pk not in acked)
-        offset += INBOX_SCAN_CHUNK
+    for ordered in (
+        failed.filter(end_date__isnull=False).order_by("-end_date", "-pk"),
+        failed.filter(end_date__isnull=True).order_by("-pk"),
+    ):
+        offset = 0
+        while len(found) < limit:
+            chunk = list(ordered[offset : offset + INBOX_SCAN_CHUNK])
+            if not chunk:
+                break
+            acked = acknowledgements_for(chunk)
+            found.extend(e for e in chunk if e.pk not in acked)
+            offset += INBOX_SCAN_CHUNK
     return found[:limit]
 
 

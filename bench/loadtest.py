@@ -34,7 +34,7 @@ MAX_CLIENTS = 100
 MAX_DURATION = 600
 TARGET_P95_MS = 500.0
 # processesPerApplication in deploy/web.config: keep the two in step.
-DEPLOYED_PROCESSES = 1
+DEPLOYED_PROCESSES = 2
 
 
 def client_loop(

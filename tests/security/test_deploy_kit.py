@@ -66,3 +66,9 @@ def test_every_variable_web_config_sets_is_documented():
     names = {n.removesuffix("_FILE") for n in names} - {"PYTHONPATH", "DJANGO_SETTINGS_MODULE"}
     assert names - documented == set()
     assert "CONSOLE_PAIRING_SECRET" in names and "CONSOLE_SECRET_KEY" in names
+
+
+def test_the_load_test_runs_as_many_processes_as_the_kit_starts():
+    from bench.loadtest import DEPLOYED_PROCESSES
+
+    assert int(platform().get("processesPerApplication")) == DEPLOYED_PROCESSES >= 2

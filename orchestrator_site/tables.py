@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import django_tables2 as tables
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django_tables2.columns import ManyToManyColumn
+from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.rows import BoundRow
 from django_tables2.utils import AttributeDict, signature
 
@@ -16,6 +21,34 @@ from orchestrator_site.models import AuditEntry
 
 # What django-tables2 offers a render_<column>() / Column.render(): it passes those a function names.
 _CELL_ARGUMENTS = ("value", "record", "column", "bound_column", "bound_row", "table")
+
+
+_MISSING = object()
+
+
+def _reader(accessor: str, record) -> Callable[[Any], Any] | None:
+    """How to read a one-step accessor from records like `record`, as django-tables2 would:
+    a dict key, a model field (its choice label when it has choices) or a plain attribute.
+    None (or _MISSING when read) hands the cell to django-tables2's own resolution."""
+    if "__" in accessor or "." in accessor:
+        return None
+    if isinstance(record, dict):
+        return lambda r: r.get(accessor, _MISSING)
+    if not isinstance(record, models.Model):
+        return None
+    try:
+        field = type(record)._meta.get_field(accessor)
+    except FieldDoesNotExist:
+        field = None
+    display = f"get_{accessor}_display"
+    if field is not None and getattr(field, "choices", None) and hasattr(record, display):
+        return lambda r: getattr(r, display)()
+
+    def attribute(r):
+        value = getattr(r, accessor, _MISSING)
+        return _MISSING if callable(value) else value  # callables: django-tables2 decides
+
+    return attribute
 
 
 class _Row(BoundRow):
@@ -26,10 +59,17 @@ class _Row(BoundRow):
     """
 
     def cell(self, bound_column):
-        """get_cell() without looking the column up by name (a scan of all columns per cell)."""
-        return self._get_and_render_with(
-            bound_column, render_func=self._call_render, default=bound_column.default
-        )
+        """get_cell() without looking the column up by name (a scan of all columns per cell), and
+        for plain one-step accessors without django-tables2's generic path resolution."""
+        read = self._table.value_reader(bound_column, self._record)
+        value = read(self._record) if read is not None else _MISSING
+        if value is _MISSING:
+            return self._get_and_render_with(
+                bound_column, render_func=self._call_render, default=bound_column.default
+            )
+        if value in bound_column.column.empty_values:
+            return bound_column.default
+        return self._call_render(bound_column, value)
 
     def _call_render(self, bound_column, value=None):
         render, names, takes_all = self._table.cell_renderer(bound_column)
@@ -64,6 +104,7 @@ class ConsoleTable(tables.Table):
         kwargs.setdefault("template_name", "orchestrator_site/table.html")
         super().__init__(*args, **kwargs)
         self._renderers: dict[str, tuple[Any, tuple[str, ...], bool]] = {}
+        self._readers: dict[tuple[str, type], Callable[[Any], Any] | None] = {}
 
     def cell_renderer(self, bound_column) -> tuple[Any, tuple[str, ...], bool]:
         """(render function, the argument names it takes, whether it takes **kwargs), cached."""
@@ -73,6 +114,14 @@ class ConsoleTable(tables.Table):
             names, catch_all = signature(render)
             known = self._renderers[bound_column.name] = (render, names, catch_all is not None)
         return known
+
+    def value_reader(self, bound_column, record) -> Callable[[Any], Any] | None:
+        """_reader() for this column and kind of record, worked out once per table."""
+        key = (bound_column.name, type(record))
+        if key not in self._readers:
+            plain = not isinstance(bound_column.column, BaseLinkColumn | ManyToManyColumn)
+            self._readers[key] = _reader(str(bound_column.accessor), record) if plain else None
+        return self._readers[key]
 
     def tbody_html(self) -> SafeString:
         columns = list(self.columns)

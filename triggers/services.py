@@ -16,7 +16,8 @@ from django.db.models import F
 
 from orchestrator_site import audit, clock
 from orchestrator_site.models import AuditEntry
-from triggers import cron
+from triggers import capabilities, cron
+from triggers.capabilities import KILL_UNSUPPORTED
 from triggers.liveness import owner, staleness
 from triggers.models import (
     ACTIVE_STATUSES,
@@ -327,6 +328,10 @@ def run_trigger_now(*, user, trigger: Trigger) -> Result:
 
 def kill_trigger(*, user, trigger: Trigger) -> Result:
     """RUNNING/PAUSING -> KILLING; the owning Scheduler kills the process at its next loop."""
+    if not capabilities.kill_supported():
+        result = Result(False, f"{trigger.trigger_name} was not killed. {KILL_UNSUPPORTED}")
+        _record(user, "trigger.kill", trigger, result)
+        return result
     with transaction.atomic(using=DB):
         updated = (
             Trigger.objects.using(DB)

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from orchestrator_site.reversing import id_url
 from orchestrator_site.tables import ConsoleTable
 from orchestrator_site.templatetags.console_format import icon
+from triggers import capabilities
 from triggers.models import Scheduler, Trigger, TriggerStatus, TriggerType
 
 STATUS_ICONS = {
@@ -61,6 +62,10 @@ class ActionButtons:
             get_token(self.request),
             self.request.get_full_path(),
         )
+
+    @cached_property
+    def _kill_supported(self) -> bool:
+        return capabilities.kill_supported()
 
     @cached_property
     def _may(self) -> tuple[bool, bool, bool]:
@@ -157,7 +162,7 @@ class ActionButtons:
                         icon("run"),
                     )
                 )
-            if t.can_kill:
+            if t.can_kill and self._kill_supported:
                 buttons.append(
                     self._post(
                         "triggers:kill",

@@ -311,3 +311,49 @@ def test_the_list_buttons_post_with_csrf_and_return_to_the_filtered_list(as_oper
     # A foreign `next` is ignored.
     response = as_operator.post(url(trigger, "pause"), {"next": "https://evil.example/"})
     assert response["Location"] == trigger.get_absolute_url()
+
+
+# --- An alembic-built PostgreSQL database: triggerstatus without KILLING/KILLED -----------------
+
+
+@pytest.fixture
+def alembic_built_enum():
+    """The enum as OpenOrchestrator's alembic migration created it, first on the search path."""
+    from django.core.cache import cache
+    from django.db import connections
+
+    from tests import settings as test_settings
+
+    if test_settings.TEST_BACKEND != "postgresql":
+        pytest.skip("only PostgreSQL has a native triggerstatus enum")
+    with connections["orchestrator"].cursor() as cursor:
+        cursor.execute("CREATE SCHEMA alembic_built")
+        cursor.execute(
+            "CREATE TYPE alembic_built.triggerstatus AS ENUM "
+            "('IDLE', 'RUNNING', 'FAILED', 'DONE', 'PAUSED', 'PAUSING')"
+        )
+        cursor.execute("SET search_path TO alembic_built, public")
+    cache.clear()
+    yield
+    with connections["orchestrator"].cursor() as cursor:
+        cursor.execute("SET search_path TO public")
+        cursor.execute("DROP SCHEMA alembic_built CASCADE")
+    cache.clear()
+
+
+@oo_db
+def test_kill_is_refused_with_the_fix_where_the_enum_lacks_killing(as_operator, alembic_built_enum):
+    trigger = make_trigger(name="Alembic", status=S.RUNNING)
+    listing = as_operator.get("/triggers/").content.decode()
+    assert "Kill Alembic" not in listing and "Pause Alembic" in listing
+    page = as_operator.post(url(trigger, "kill"), follow=True).content.decode()
+    assert "Alembic was not killed" in page
+    assert "ALTER TYPE triggerstatus ADD VALUE &#x27;KILLING&#x27;" in page
+    assert status_of(trigger) == S.RUNNING
+    assert audit_rows("trigger.kill")[0].outcome == "refused"
+
+
+@oo_db
+def test_kill_is_offered_where_the_enum_has_killing(as_operator):
+    make_trigger(name="Complete", status=S.RUNNING)
+    assert "Kill Complete" in as_operator.get("/triggers/").content.decode()

@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  [{verdict}] {name}")
     if not (args.size == "large" and db.indexed):
         print("  (the targets are defined for the large database with indexes)")
-    out = harness.OUT / f"loadtest-{args.backend}.json"
+    out = harness.OUT / f"loadtest-{args.backend}-{args.processes}p.json"
     out.write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(f"JSON: {out}")
     return 0

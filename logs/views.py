@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import uuid
 from urllib.parse import urlencode
@@ -10,7 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,6 +23,7 @@ from logs.models import Log
 from logs.queries import AROUND_MAX_ROWS, JOB_LOGS_SHOWN, around, process_overview
 from logs.tables import LogTable, OverviewTable
 from orchestrator_site import clock
+from orchestrator_site.csvstream import csv_response
 from orchestrator_site.paging import capped_count, configure_lazy
 from triggers.models import Job
 
@@ -155,16 +155,6 @@ def log_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_safe(text: str) -> str:
-    # Spreadsheets run cells that start like a formula; robots log scraped text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @permission_required("logs.view_log", raise_exception=True)
 @require_GET
 def export_csv(request: HttpRequest, process_name: str) -> HttpResponse:
@@ -179,32 +169,17 @@ def export_csv(request: HttpRequest, process_name: str) -> HttpResponse:
     )[: cap + 1]
 
     def lines():
-        writer = csv.writer(_Echo())
-        yield writer.writerow(
-            ["log_time", "log_level", "process_name", "job_id", "log_message", "id"]
-        )
-        for n, (at, level, process, job_id, message, log_id) in enumerate(
-            rows.iterator(chunk_size=2000)
-        ):
+        for n, row in enumerate(rows.iterator(chunk_size=2000)):
             if n == cap:
-                yield writer.writerow(
-                    [f"(truncated: only the newest {cap} matching logs are exported)"]
-                )
+                yield [f"(truncated: only the newest {cap} matching logs are exported)"]
                 break
-            yield writer.writerow(
-                [
-                    at.strftime("%Y-%m-%d %H:%M:%S.%f"),
-                    level,
-                    _csv_safe(process),
-                    job_id or "",
-                    _csv_safe(message),
-                    log_id,
-                ]
-            )
+            yield row
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="logs.csv"'
-    return response
+    return csv_response(
+        ["log_time", "log_level", "process_name", "job_id", "log_message", "id"],
+        lines(),
+        "logs.csv",
+    )
 
 
 def _safe_next(request: HttpRequest, url: str) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import uuid
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -15,6 +14,7 @@ from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from orchestrator_site import audit, clock
+from orchestrator_site.csvstream import csv_response
 from orchestrator_site.paging import capped_count, configure_lazy
 from queues import links
 from queues.filters import ElementFilter
@@ -111,19 +111,6 @@ def elements(request: HttpRequest, queue_name: str) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_safe(value) -> str:
-    """Spreadsheets run text that starts with = + - @ as a formula: quote it (CSV injection)."""
-    if value is None:
-        return ""
-    text = value.strftime("%Y-%m-%d %H:%M:%S.%f") if hasattr(value, "strftime") else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @permission_required("queues.view_queueelement", raise_exception=True)
 @require_GET
 def export(request: HttpRequest, queue_name: str) -> HttpResponse:
@@ -143,18 +130,11 @@ def export(request: HttpRequest, queue_name: str) -> HttpResponse:
         filter_used=filterset.description(),
         detail=f"CSV export, at most {limit:,} rows",
     )
-    writer = csv.writer(_Echo())
-
-    def stream():
-        yield writer.writerow(CSV_COLUMNS)
-        for row in values.iterator(chunk_size=2000):
-            yield writer.writerow([_csv_safe(v) for v in row])
-
     safe_name = "".join(c if c.isalnum() or c in "-_" else "_" for c in queue_name)[:60]
     stamp = clock.now().strftime("%Y%m%d-%H%M%S")
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="queue-{safe_name}-{stamp}.csv"'
-    return response
+    return csv_response(
+        CSV_COLUMNS, values.iterator(chunk_size=2000), f"queue-{safe_name}-{stamp}.csv"
+    )
 
 
 def unacknowledged_failures(limit: int) -> list[QueueElement]:

@@ -60,7 +60,9 @@ class WindowsTokenResolver:
             import win32api  # noqa: PLC0415 - Windows only
             import win32security  # noqa: PLC0415
         except ImportError:
-            logger.error("IIS sign-in needs pywin32 (pip install pywin32) on the Windows server.")
+            logger.error(
+                "IIS sign-in needs pywin32 (in requirements.txt for Windows) on the server."
+            )
             return None
 
         try:

@@ -72,3 +72,13 @@ def test_the_load_test_runs_as_many_processes_as_the_kit_starts():
     from bench.loadtest import DEPLOYED_PROCESSES
 
     assert int(platform().get("processesPerApplication")) == DEPLOYED_PROCESSES >= 2
+
+
+def test_pywin32_is_pinned_for_the_windows_server_only():
+    from packaging.requirements import Requirement
+
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    pins = [Requirement(line) for line in lines if line.startswith("pywin32")]
+    assert len(pins) == 1 and str(pins[0].specifier).startswith("==")
+    assert pins[0].marker.evaluate({"sys_platform": "win32"})
+    assert not pins[0].marker.evaluate({"sys_platform": "linux"})

@@ -107,15 +107,37 @@ class LogFilter(TimeWindowFilterSet):
         fields: list[str] = []
 
     def text_window_start(self) -> dt.datetime | None:
-        """Where a text search starts when no `From` is given: CONSOLE_TEXT_SEARCH_DAYS before `To`/now."""
+        """Where a text search starts when no `From` is given: CONSOLE_TEXT_SEARCH_DAYS before
+        `To`/now, or later when the process logged more than CONSOLE_TEXT_SEARCH_ROWS lines since
+        (then `text_window_by_rows` is True). A substring search reads every line it covers, so
+        this keeps its cost the same however busy the process is."""
+        if not hasattr(self, "_text_window"):
+            self._text_window = self._find_text_window()
+        return self._text_window[0]
+
+    @property
+    def text_window_by_rows(self) -> bool:
+        self.text_window_start()
+        return self._text_window[1]
+
+    def _find_text_window(self) -> tuple[dt.datetime | None, bool]:
         data = self.form.cleaned_data
         if not data.get("text") or data.get("start"):
-            return None
-        end = data.get("end") or clock.now()
-        return end - dt.timedelta(days=settings.CONSOLE_TEXT_SEARCH_DAYS)
+            return None, False
+        end = data.get("end")
+        by_days = (end or clock.now()) - dt.timedelta(days=settings.CONSOLE_TEXT_SEARCH_DAYS)
+        newest = self.queryset.filter(log_time__gte=by_days)
+        if end is not None:
+            newest = newest.filter(log_time__lt=end_of_second(end))
+        # The Nth newest line's time: an index-only range scan on (process_name, log_time).
+        rows = settings.CONSOLE_TEXT_SEARCH_ROWS
+        nth = list(newest.order_by("-log_time").values_list("log_time", flat=True)[rows - 1 : rows])
+        if nth and nth[0] > by_days:
+            return nth[0], True
+        return by_days, False
 
     def filter_text(self, queryset, name, value):
-        # A substring search cannot use an index: keep it inside the process and a time window.
+        # A substring search cannot use an index: keep it inside the process and a window.
         window_start = self.text_window_start()
         if window_start is not None:
             queryset = queryset.filter(log_time__gte=window_start)

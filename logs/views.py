@@ -84,6 +84,8 @@ def process_logs(request: HttpRequest, process_name: str) -> HttpResponse:
             "can_delete": can_delete,
             "text_window_start": filterset.text_window_start() if valid else None,
             "text_search_days": settings.CONSOLE_TEXT_SEARCH_DAYS,
+            "text_search_rows": f"{settings.CONSOLE_TEXT_SEARCH_ROWS:,}",
+            "text_window_by_rows": valid and filterset.text_window_by_rows,
             "csv_max_rows": settings.CONSOLE_CSV_MAX_ROWS,
             "query": _filter_query(request),
             "here": request.get_full_path(),

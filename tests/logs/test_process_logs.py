@@ -121,6 +121,27 @@ def test_text_search_is_bounded_by_the_default_window_and_says_so(as_viewer, set
 
 
 @oo_db
+def test_text_search_covers_at_most_the_newest_lines_and_says_how_to_go_further(
+    as_viewer, settings
+):
+    settings.CONSOLE_TEXT_SEARCH_ROWS = 3
+    make_log(message="Timeout early today", at=NOW - dt.timedelta(hours=10))
+    for hours in (4, 3, 2, 1):
+        make_log(message=f"step {hours}", at=NOW - dt.timedelta(hours=hours))
+    make_log("Other process", message="Timeout elsewhere", at=NOW - dt.timedelta(minutes=5))
+    response = as_viewer.get(url(text="timeout"))
+    assert rows(response) == []
+    html = response.content.decode()
+    # The 3rd newest line of Proc A is the one 3 hours ago: the search starts there.
+    assert "This search starts at 25-11-2026 07:30:15: the newest 3 lines of this process." in html
+    assert "Set “From” to search further back" in html
+    since_morning = url(
+        text="timeout", start=(NOW - dt.timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M:%S")
+    )
+    assert [r.log_message for r in rows(as_viewer.get(since_morning))] == ["Timeout early today"]
+
+
+@oo_db
 def test_text_search_uses_the_given_window(as_viewer):
     make_log(message="timeout long ago", at=NOW - dt.timedelta(days=30))
     response = as_viewer.get(url(text="timeout", start="2026-10-01T00:00:00"))

@@ -622,7 +622,14 @@ def _write_postgres(url: str, ds: Dataset, say: Callable[[str], None]) -> None:
 
             ds.write_all(copy, say)
         connection.commit()
-    # Statistics, as autovacuum would have them on any database that has lived a while.
+    pg_vacuum(url)
+
+
+def pg_vacuum(url: str) -> None:
+    """Statistics and visibility maps, as autovacuum keeps them on a database that has lived a
+    while (without them index-only scans still read every heap row)."""
+    import psycopg
+
     with psycopg.connect(_pg_conninfo(url), autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")
 
@@ -670,8 +677,6 @@ def apply_indexes(url: str, say: Callable[[str], None] = print) -> str:
     it exists this raises, so no benchmark ever claims "with indexes" without them.
     """
     if not indexes_available():
-        # TODO(issue 8): orchestrator_site/indexes.py and `manage.py orchestrator_indexes` are not
-        # there yet; once they are, this hook runs them unchanged.
         raise IndexesUnavailable(
             "orchestrator_site/indexes.py / manage.py orchestrator_indexes does not exist yet"
         )

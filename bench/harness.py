@@ -129,6 +129,8 @@ def ensure_database(
             _pg_clone(plain.url, url)
         meta = dict(plain.meta)
         meta["indexes"] = generate.apply_indexes(url, say)
+        if backend == "postgresql":
+            generate.pg_vacuum(url)  # a database copied from a template starts without them
         meta["index_seconds"] = round(time.perf_counter() - started, 2)
         say(f"  indexes ready in {meta['index_seconds']:.1f} s")
     else:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from OpenOrchestrator.database.logs import LogLevel as OOLogLevel
 
 from logs.links import process_logs_url
-from logs.models import LogLevel
+from logs.models import Log, LogLevel
 from tests.helpers import NOW, make_job, make_log, oo_db, oo_tx
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -120,15 +120,32 @@ def test_text_search_is_bounded_by_the_default_window_and_says_so(as_viewer, set
     assert "the 3 days before" in html and "This search starts at 22-11-2026 10:30:15" in html
 
 
-@oo_db
-def test_text_search_covers_at_most_the_newest_lines_and_says_how_to_go_further(
-    as_viewer, settings
-):
-    settings.CONSOLE_TEXT_SEARCH_ROWS = 3
+@pytest.fixture
+def recommended_indexes():
+    """The console's recommended indexes, really created (and dropped again afterwards)."""
+    from orchestrator_site import indexes
+
+    indexes.apply()
+    indexes.forget()
+    yield
+    indexes.drop()
+    indexes.forget()
+    Log.objects.all().delete()  # committed rows of a transactional test: nobody flushes them
+
+
+def _few_lines_and_an_older_timeout():
     make_log(message="Timeout early today", at=NOW - dt.timedelta(hours=10))
     for hours in (4, 3, 2, 1):
         make_log(message=f"step {hours}", at=NOW - dt.timedelta(hours=hours))
     make_log("Other process", message="Timeout elsewhere", at=NOW - dt.timedelta(minutes=5))
+
+
+@oo_tx
+def test_text_search_covers_at_most_the_newest_lines_and_says_how_to_go_further(
+    as_viewer, settings, recommended_indexes
+):
+    settings.CONSOLE_TEXT_SEARCH_ROWS = 3
+    _few_lines_and_an_older_timeout()
     response = as_viewer.get(url(text="timeout"))
     assert rows(response) == []
     html = response.content.decode()
@@ -139,6 +156,16 @@ def test_text_search_covers_at_most_the_newest_lines_and_says_how_to_go_further(
         text="timeout", start=(NOW - dt.timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M:%S")
     )
     assert [r.log_message for r in rows(as_viewer.get(since_morning))] == ["Timeout early today"]
+
+
+@oo_db
+def test_without_the_process_time_index_text_search_covers_the_whole_window(as_viewer, settings):
+    # Finding the Nth newest line would scan the whole table itself: only the days bound it.
+    settings.CONSOLE_TEXT_SEARCH_ROWS = 3
+    _few_lines_and_an_older_timeout()
+    response = as_viewer.get(url(text="timeout"))
+    assert [r.log_message for r in rows(response)] == ["Timeout early today"]
+    assert "Set “From” to search further back" not in response.content.decode()
 
 
 @oo_db

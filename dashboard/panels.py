@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import Substr, TruncDate
 
 from logs.models import Log, LogLevel
@@ -66,11 +66,19 @@ def failed_elements(start: dt.datetime) -> FailedElements:
     The scan reads four columns as tuples (up to FAILED_ELEMENTS_SCAN rows every refresh); only the
     rows shown are loaded whole.
     """
-    in_window = Q(end_date__gte=start) | Q(end_date__isnull=True, created_date__gte=start)
+    failed = QueueElement.objects.filter(status=QueueStatus.FAILED)
+    columns = ("id", "queue_name", "created_date", "end_date")
+    # Two index ranges, not one OR: (status, end_date) for the dated ones, OpenOrchestrator's own
+    # created_date index for the few without an end date. One ORDER BY created_date over the OR
+    # walked the whole created_date index when fewer than a scan's worth had failed (84 ms).
     scanned = list(
-        QueueElement.objects.filter(in_window, status=QueueStatus.FAILED)
+        failed.filter(end_date__gte=start)
+        .order_by("-end_date")
+        .values_list(*columns)[: FAILED_ELEMENTS_SCAN + 1]
+    ) + list(
+        failed.filter(end_date__isnull=True, created_date__gte=start)
         .order_by("-created_date")
-        .values_list("id", "queue_name", "created_date", "end_date")[: FAILED_ELEMENTS_SCAN + 1]
+        .values_list(*columns)[: FAILED_ELEMENTS_SCAN + 1]
     )
     capped = len(scanned) > FAILED_ELEMENTS_SCAN
     scanned = scanned[:FAILED_ELEMENTS_SCAN]

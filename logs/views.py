@@ -25,6 +25,7 @@ from logs.tables import LogTable, OverviewTable
 from orchestrator_site import clock
 from orchestrator_site.csvstream import csv_response
 from orchestrator_site.paging import capped_count, configure_lazy
+from orchestrator_site.tables import LateRows
 from triggers.models import Job
 
 PREVIEW_ROWS = 20
@@ -71,7 +72,9 @@ def process_logs(request: HttpRequest, process_name: str) -> HttpResponse:
     valid = filterset.is_valid()
     rows = filterset.qs if valid else Log.objects.none()
     can_delete = request.user.has_perm("logs.delete_log")
-    table = LogTable(rows, order_by_field="sort", exclude=() if can_delete else ("select",))
+    table = LogTable(
+        LateRows(rows), order_by_field="sort", exclude=() if can_delete else ("select",)
+    )
     configure_lazy(request, table)
     return render(
         request,

@@ -16,6 +16,7 @@ from django_tables2.paginators import LazyPaginator
 from orchestrator_site import audit, clock
 from orchestrator_site.csvstream import csv_response
 from orchestrator_site.paging import capped_count, configure_lazy
+from orchestrator_site.tables import LateRows
 from queues import links
 from queues.filters import ElementFilter
 from queues.forms import InboxForm, OverviewForm
@@ -81,7 +82,7 @@ def _filtered(request: HttpRequest, queue_name: str) -> tuple[ElementFilter, obj
 @require_GET
 def elements(request: HttpRequest, queue_name: str) -> HttpResponse:
     filterset, rows = _filtered(request, queue_name)
-    table = ElementTable(rows)
+    table = ElementTable(LateRows(rows))
     configure_lazy(request, table)
     page_rows = [row.record for row in table.page.object_list]
     table.acks = acknowledgements_for(page_rows)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import django_tables2 as tables
+import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils.html import format_html
@@ -77,3 +79,18 @@ def test_the_second_page_renders_its_own_rows():
     tables.RequestConfig(request, paginate={"per_page": 2}).configure(table)
     body = str(table.tbody_html())
     assert "plain" not in body and body.count("<tr ") == 1
+
+
+@pytest.mark.django_db(databases=["default", "orchestrator"])
+def test_late_rows_pages_keep_the_querysets_order_and_filters():
+    from logs.models import Log
+    from orchestrator_site.tables import LateRows
+    from tests.helpers import NOW, make_log
+
+    for minutes in range(6):
+        make_log("Proc A", message=f"m{minutes}", at=NOW - dt.timedelta(minutes=minutes))
+    make_log("Proc B", message="elsewhere", at=NOW)
+    rows = LateRows(Log.objects.filter(process_name="Proc A").order_by("-log_time"))
+    assert [log.log_message for log in rows[1:4]] == ["m1", "m2", "m3"]
+    assert [log.log_message for log in rows[4:10]] == ["m4", "m5"]
+    assert rows[10:20] == []

@@ -20,10 +20,6 @@ from django_tables2.utils import AttributeDict, signature
 
 from orchestrator_site.models import AuditEntry
 
-# What django-tables2 offers a render_<column>() / Column.render(): it passes those a function names.
-_CELL_ARGUMENTS = ("value", "record", "column", "bound_column", "bound_row", "table")
-
-
 _MISSING = object()
 
 
@@ -72,10 +68,12 @@ def _reader(accessor: str, record) -> Callable[[Any], Any] | None:
 
 
 class _Row(BoundRow):
-    """A BoundRow that asks each render function for its parameters once per table, not per cell.
+    """A BoundRow that works out once per table, not per cell, how to read a column's value and
+    which arguments its render function takes.
 
     django-tables2 inspects the render function's signature for every cell (inspect.signature:
-    about a tenth of a 50-row page); the answer cannot change between rows.
+    about a tenth of a 50-row page) and resolves each accessor generically; neither answer can
+    change between rows.
     """
 
     def cell(self, bound_column):

@@ -38,6 +38,7 @@ CANDIDATES = {
     "queues(status,end_date)": ("Queues", "status, end_date"),
     "jobs(start_time)": ("Jobs", "start_time"),
     "jobs(process_name,start_time)": ("Jobs", "process_name, start_time"),
+    "jobs(status,start_time)": ("Jobs", "status, start_time"),
 }
 
 LOG_COLUMNS = "id, log_time, log_level, process_name, job_id, log_message"
@@ -150,6 +151,18 @@ def queries(db: sqlite3.Connection, now: dt.datetime) -> dict[str, tuple[str, tu
             "SELECT id, process_name, scheduler_name, status, start_time, end_time FROM Jobs "
             "WHERE process_name = ? ORDER BY start_time DESC LIMIT 20",
             (busiest,),
+        ),
+        "dashboard: running jobs (100 oldest)": (
+            "SELECT id, process_name, scheduler_name, status, start_time, end_time FROM Jobs "
+            "WHERE status = 'RUNNING' ORDER BY start_time LIMIT 100",
+            (),
+        ),
+        "dashboard: running jobs of the active triggers' processes": (
+            "SELECT id, process_name, scheduler_name, status, start_time, end_time FROM Jobs "
+            "WHERE status = 'RUNNING' AND process_name IN "
+            "(SELECT process_name FROM Triggers WHERE process_status IN "
+            "('RUNNING', 'PAUSING', 'KILLING')) ORDER BY start_time DESC LIMIT 2000",
+            (),
         ),
         "a quiet process's jobs (20 newest)": (
             "SELECT id, process_name, scheduler_name, status, start_time, end_time FROM Jobs "

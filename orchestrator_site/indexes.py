@@ -92,6 +92,12 @@ RECOMMENDED: tuple[IndexSpec, ...] = (
         ("process_name", "start_time"),
         "a process's job history on trigger pages (quiet process 6.7 -> 0.05 ms)",
     ),
+    IndexSpec(
+        f"{PREFIX}jobs_status_start",
+        "Jobs",
+        ("status", "start_time"),
+        "the dashboard's running jobs and stuck-trigger check (1.9-4.9 -> 0.02 ms)",
+    ),
 )
 
 TABLES = tuple(dict.fromkeys(spec.table for spec in RECOMMENDED))

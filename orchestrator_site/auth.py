@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import auth
@@ -15,31 +16,68 @@ from orchestrator_site.identity import GROUPS_KEY, LOCAL_ROLE_PREFIX
 from orchestrator_site.roles import ROLES, STAFF_ROLES
 
 logger = logging.getLogger(__name__)
+USERNAME_MAX_LENGTH = 150  # django.contrib.auth's User.username
+
+
+@dataclass(frozen=True)
+class WindowsName:
+    """One identity, lower case (Windows names are case-insensitive): `TEST\\Ada` is `test\\ada`."""
+
+    account: str
+    domain: str = ""  # the Windows (NetBIOS) domain; "" when unknown
+    suffix: str = ""  # a UPN's suffix that CONSOLE_UPN_SUFFIXES does not map to a domain
+
+    def username(self, form: str) -> str | None:
+        """The Django user name in CONSOLE_USERNAME_FORM: distinct identities never share one."""
+        if self.suffix:
+            # In "upn" form user@domain is a Windows identity's name; an unmapped UPN cannot have it.
+            return None if form == "upn" else f"{self.account}@{self.suffix}"
+        if not self.domain or form == "user":
+            return self.account
+        if form == "upn":
+            return f"{self.account}@{self.domain}"
+        return f"{self.domain}\\{self.account}"
+
+
+def parse_identity(raw: str) -> WindowsName | None:
+    """`DOMAIN\\user`, `user@suffix` (a UPN or Kerberos principal) or `user`; None when malformed.
+
+    A UPN is a Windows domain's user only when CONSOLE_UPN_SUFFIXES names its whole suffix: the
+    first label proves nothing (`ada@corp.evil.example` is not CORP\\ada).
+    """
+    raw = raw.strip().lower()
+    if "\\" in raw:
+        domain, account = (part.strip() for part in raw.split("\\", 1))
+        name = WindowsName(account=account, domain=domain)
+    elif "@" in raw:
+        account, suffix = (part.strip() for part in raw.rsplit("@", 1))
+        if "@" in account or not suffix:
+            return None
+        domain = settings.CONSOLE_UPN_SUFFIXES.get(suffix, "")
+        name = WindowsName(account=account, domain=domain, suffix="" if domain else suffix)
+    else:
+        name = WindowsName(account=raw)
+    if not name.account or "\\" in name.account:
+        return None
+    return name
 
 
 def normalize_username(raw: str) -> str | None:
-    """`DOMAIN\\User` -> the configured form, lower case; None when the domain is not allowed."""
-    raw = raw.strip()
-    if "\\" in raw:
-        domain, user = raw.split("\\", 1)
-    elif "@" in raw:
-        user, domain = raw.split("@", 1)
-        domain = domain.split(".", 1)[0]
-    else:
-        domain, user = "", raw
-    if not user:
+    """The Django user name of an identity, or None when it may not sign in.
+
+    Outside CONSOLE_ALLOWED_DOMAINS (which then also refuses names without a known domain) and
+    names too long for Django's user name (never cut short: two long names would become one).
+    """
+    name = parse_identity(raw)
+    if name is None:
         return None
-    allowed = settings.CONSOLE_ALLOWED_DOMAINS
-    if allowed and domain.upper() not in allowed:
+    allowed = {d.lower() for d in settings.CONSOLE_ALLOWED_DOMAINS}
+    if allowed and name.domain not in allowed:
         return None
-    form = settings.CONSOLE_USERNAME_FORM
-    if form == "user" or not domain:
-        name = user
-    elif form == "upn":
-        name = f"{user}@{domain}"
-    else:
-        name = f"{domain}\\{user}"
-    return name.lower()[:150]
+    username = name.username(settings.CONSOLE_USERNAME_FORM)
+    if username is None or len(username) > USERNAME_MAX_LENGTH:
+        return None
+    return username
 
 
 def roles_for(username: str, groups: tuple[str, ...]) -> set[str]:

@@ -16,12 +16,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from django.core.exceptions import ImproperlyConfigured
+
 logger = logging.getLogger(__name__)
 
 TOKEN_KEY = "HTTP_X_IIS_WINDOWSAUTHTOKEN"  # noqa: S105 - a header name
 GROUPS_KEY = "console.identity_groups"
 LOCAL_ROLE_PREFIX = "local-role:"
 MODES = ("iis", "remote-user", "local")
+USERNAME_FORMS = ("domain\\user", "user", "upn")
 # Client-supplied spellings of a user name that some servers honour; we never do.
 _FORGEABLE = ("REMOTE_USER", "HTTP_REMOTE_USER", "HTTP_X_REMOTE_USER", "HTTP_X_FORWARDED_USER")
 
@@ -80,7 +83,8 @@ class WindowsTokenResolver:
                 except win32security.error:
                     continue
                 groups.append(f"{group_domain}\\{group_name}" if group_domain else group_name)
-            return Identity(username=f"{domain}\\{name}", groups=tuple(groups))
+            username = f"{domain}\\{name}" if domain else name
+            return Identity(username=username, groups=tuple(groups))
         except Exception:  # noqa: BLE001 - a bad handle must be a refusal, not a crash
             logger.warning("Could not resolve the IIS Windows token handle.")
             return None
@@ -173,6 +177,49 @@ class IdentityAdapter:
 
 def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def upn_suffixes(entries: Iterable[str], allowed_domains: Iterable[str]) -> dict[str, str]:
+    """CONSOLE_UPN_SUFFIXES (`corp.example=CORP`, ...) as {suffix: DOMAIN}, lower case.
+
+    Each suffix names exactly one Windows domain, and (when CONSOLE_ALLOWED_DOMAINS is set) an
+    allowed one: only then may `ada@corp.example` be the same person as `CORP\\ada`.
+    """
+    allowed = {d.lower() for d in allowed_domains}
+    mapping: dict[str, str] = {}
+    for entry in entries:
+        suffix, _, domain = (part.strip().lower() for part in entry.partition("="))
+        if not suffix or not domain or any(c in suffix + domain for c in "\\@= "):
+            raise ImproperlyConfigured(
+                "CONSOLE_UPN_SUFFIXES: write each entry as suffix=DOMAIN, for example "
+                f"corp.example=CORP (got {entry!r})."
+            )
+        if allowed and domain not in allowed:
+            raise ImproperlyConfigured(
+                f"CONSOLE_UPN_SUFFIXES maps {suffix} to {domain.upper()}, which is not in "
+                "CONSOLE_ALLOWED_DOMAINS."
+            )
+        if mapping.setdefault(suffix, domain) != domain:
+            raise ImproperlyConfigured(
+                f"CONSOLE_UPN_SUFFIXES maps {suffix} to both {mapping[suffix].upper()} and "
+                f"{domain.upper()}: a suffix must name one domain."
+            )
+    return mapping
+
+
+def username_form(form: str, allowed_domains: list[str]) -> str:
+    """CONSOLE_USERNAME_FORM, checked: dropping the domain is safe only when there is one domain."""
+    form = form.strip().lower()
+    if form not in USERNAME_FORMS:
+        raise ImproperlyConfigured(
+            f"CONSOLE_USERNAME_FORM must be one of {', '.join(USERNAME_FORMS)} (got {form!r})."
+        )
+    if form == "user" and len(allowed_domains) != 1:
+        raise ImproperlyConfigured(
+            "CONSOLE_USERNAME_FORM=user drops the domain, so it needs exactly one domain in "
+            "CONSOLE_ALLOWED_DOMAINS: otherwise CORP\\ada and OTHER\\ada would be one user."
+        )
+    return form
 
 
 def local_identity(username: str, roles: Iterable[str]) -> Identity:

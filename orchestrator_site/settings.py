@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from orchestrator_site.dburl import parse_connection_string
 from orchestrator_site.env import env_bool, env_int, env_list, env_secret, env_str
+from orchestrator_site.identity import upn_suffixes, username_form
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CONSOLE_VAR_DIR", str(BASE_DIR / "var")))
@@ -42,8 +43,13 @@ if CONSOLE_IDENTITY_MODE == "iis" and not CONSOLE_PAIRING_SECRET:
     )
 LOCAL_MODE = CONSOLE_IDENTITY_MODE == "local"
 CONSOLE_ALLOWED_DOMAINS = [d.upper() for d in env_list("CONSOLE_ALLOWED_DOMAINS")]
-# "domain\\user" (default), "user" (drop the domain) or "upn" (user@domain); always lower case.
-CONSOLE_USERNAME_FORM = env_str("CONSOLE_USERNAME_FORM", "domain\\user")
+# UPN suffix -> Windows domain: `ada@corp.example` signs in as CORP\ada only when listed here.
+CONSOLE_UPN_SUFFIXES = upn_suffixes(env_list("CONSOLE_UPN_SUFFIXES"), CONSOLE_ALLOWED_DOMAINS)
+# "domain\\user" (default), "user" (drop the domain; one allowed domain only) or "upn"
+# (user@domain); always lower case.
+CONSOLE_USERNAME_FORM = username_form(
+    env_str("CONSOLE_USERNAME_FORM", "domain\\user"), CONSOLE_ALLOWED_DOMAINS
+)
 CONSOLE_ROLE_GROUPS = {
     "Viewer": env_list("CONSOLE_ROLE_VIEWER"),
     "Operator": env_list("CONSOLE_ROLE_OPERATOR"),

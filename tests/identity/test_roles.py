@@ -137,7 +137,8 @@ def test_a_superuser_row_with_an_ad_name_gets_only_its_mapped_roles():
 
 
 @oo_db
-def test_usernames_are_normalised_so_a_user_signs_in_once():
+def test_usernames_are_normalised_so_a_user_signs_in_once(settings):
+    settings.CONSOLE_UPN_SUFFIXES = {"test.example": "test"}  # documented: UPN -> TEST\user
     logins = []
 
     def count(sender, user, **kwargs):

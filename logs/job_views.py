@@ -17,6 +17,7 @@ from logs.queries import JOB_LOGS_SHOWN, is_stale, scheduler_states, trigger_can
 from logs.tables import JobTable, duration_text
 from orchestrator_site import clock
 from orchestrator_site.paging import configure_lazy
+from triggers.matching import JOB_START_WINDOW
 from triggers.models import Job
 
 
@@ -54,5 +55,6 @@ def job_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
                 f"{reverse('logs:process', args=[job.process_name])}?{urlencode({'job': job.pk})}"
             ),
             "candidates": trigger_candidates(job),
+            "start_window": int(JOB_START_WINDOW.total_seconds()),
         },
     )

@@ -18,13 +18,13 @@ from django.db.models import Count, Max, Q
 
 from logs.models import Log, LogLevel
 from orchestrator_site import clock, snapshots
+from triggers import matching
 from triggers.models import Job, JobStatus, Scheduler, SchedulerState, Trigger
 
 OVERVIEW_CACHE_KEY = "logs:overview"
 RECENT_ERROR_HOURS = 48
 AROUND_MAX_ROWS = 500
 JOB_LOGS_SHOWN = 200
-PROBABLE_TRIGGER_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -126,17 +126,17 @@ class TriggerCandidate:
 def trigger_candidates(job: Job) -> list[TriggerCandidate]:
     """Triggers that may have started `job`: Jobs has no trigger id (OpenOrchestrator 3.0).
 
-    Same process name; the one whose last_run is within PROBABLE_TRIGGER_SECONDS of the job's start
-    (closest first) is the probable one. last_run only remembers the latest run, so old jobs
-    usually have no probable trigger, only candidates.
+    The triggers of its process; the one triggers.matching ties to this job without doubt is
+    marked probable. last_run only remembers the latest start, so old jobs have only candidates.
     """
-    candidates = []
-    for trigger in Trigger.objects.filter(process_name=job.process_name).order_by("trigger_name"):
-        apart = (
-            abs((trigger.last_run - job.start_time).total_seconds()) if trigger.last_run else None
+    triggers = list(Trigger.objects.filter(process_name=job.process_name).order_by("trigger_name"))
+    started = matching.trigger_of(job, triggers)
+    result = [
+        TriggerCandidate(
+            trigger,
+            abs((trigger.last_run - job.start_time).total_seconds()) if trigger.last_run else None,
+            started is not None and trigger.pk == started.pk,
         )
-        candidates.append((trigger, apart))
-    close = [c for c in candidates if c[1] is not None and c[1] <= PROBABLE_TRIGGER_SECONDS]
-    best = min(close, key=lambda c: c[1])[0] if close else None
-    result = [TriggerCandidate(t, apart, t is best) for t, apart in candidates]
+        for trigger in triggers
+    ]
     return sorted(result, key=lambda c: (not c.probable, c.trigger.trigger_name))

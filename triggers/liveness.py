@@ -1,7 +1,8 @@
-"""Who runs a trigger, and whether that Scheduler still looks alive (reference §5.2, §5.6, §5.13).
+"""Who runs a trigger, and whether anything will still move it (reference §5.2, §5.6, §5.13).
 
-Jobs carry no trigger id, so the link is a heuristic: the RUNNING job of the trigger's process that
-started at (or just after) the trigger's last_run, else the Scheduler whose latest_trigger names it.
+The job of a trigger's last start comes from triggers.matching, the one rule. When that job cannot
+be identified without doubt, every online Scheduler that might be running the trigger counts: one
+with a RUNNING job of its process, or one whose latest_trigger carries its name.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 
 from orchestrator_site.models import AuditEntry
+from triggers import matching
 from triggers.models import (
     ACTIVE_STATUSES,
     Job,
@@ -22,17 +25,17 @@ from triggers.models import (
     TriggerStatus,
 )
 
-# Jobs are inserted by the Scheduler right after begin_*_trigger sets last_run.
-_JOB_START_SLACK = datetime.timedelta(seconds=5)
-
 
 @dataclass(frozen=True)
 class Owner:
-    job: Job | None
-    machine_name: str | None
+    job: Job | None  # the job of its last start, only when identified without doubt
+    ambiguous: bool  # several jobs or triggers fit its last start
+    machine_name: str | None  # the job's Scheduler, else the latest one to start a trigger so named
     scheduler: Scheduler | None
     state: str  # SchedulerState value, "offline" when unknown
     age_seconds: int | None
+    running_online: tuple[str, ...] = ()  # online Schedulers with a RUNNING job of its process
+    named_online: tuple[str, ...] = ()  # online Schedulers whose latest_trigger is its name
 
 
 @dataclass(frozen=True)
@@ -41,55 +44,57 @@ class Staleness:
     reason: str
 
 
-# Bounds of the batch look-up: RUNNING jobs are few unless Schedulers died mid-run for years.
-_MAX_RUNNING_JOBS = 2000
-_MAX_SCHEDULERS = 1000
-
-
-def _probable_job(trigger: Trigger, running: list[Job]) -> Job | None:
-    """Of its process's RUNNING jobs (newest first): the first started at/after last_run, else the newest."""
-    if trigger.last_run is not None:
-        since = trigger.last_run - _JOB_START_SLACK
-        near = [job for job in running if job.start_time >= since]
-        if near:
-            return near[-1]
-    return running[0] if running else None
-
-
 def owners(triggers: list[Trigger], now: datetime.datetime) -> dict:
-    """owner() of many triggers, in two queries whatever their number (the dashboard, lists)."""
-    names = {trigger.process_name for trigger in triggers}
-    running: dict[str, list[Job]] = {}
-    if names:
-        jobs = Job.objects.filter(status=JobStatus.RUNNING, process_name__in=names).order_by(
-            "-start_time"
-        )[:_MAX_RUNNING_JOBS]
-        for job in jobs:
-            running.setdefault(job.process_name, []).append(job)
-    schedulers = list(Scheduler.objects.order_by("-latest_trigger_time")[:_MAX_SCHEDULERS])
-    by_machine = {scheduler.machine_name: scheduler for scheduler in schedulers}
+    """owner() of many triggers, in four queries whatever their number (the dashboard, lists)."""
+    triggers = list(triggers)
+    if not triggers:
+        return {}
+    matches = matching.jobs_of(triggers)
+    running: dict[str, set[str]] = {}
+    pairs = (
+        Job.objects.filter(
+            status=JobStatus.RUNNING, process_name__in={t.process_name for t in triggers}
+        )
+        .order_by()
+        .values_list("process_name", "scheduler_name")
+        .distinct()
+    )
+    for process, machine in pairs:
+        running.setdefault(process, set()).add(machine)
+    machines = set().union(*running.values()) | {
+        m.job.scheduler_name for m in matches.values() if m.job is not None
+    }
+    schedulers = list(
+        Scheduler.objects.filter(
+            Q(machine_name__in=machines) | Q(latest_trigger__in={t.trigger_name for t in triggers})
+        ).order_by("-latest_trigger_time", "machine_name")
+    )
+    by_machine = {s.machine_name: s for s in schedulers}
+    online = {s.machine_name for s in schedulers if s.state(now) == SchedulerState.ONLINE}
     result = {}
     for trigger in triggers:
-        job = _probable_job(trigger, running.get(trigger.process_name, []))
-        if job is not None:
-            machine = job.scheduler_name
-            scheduler = by_machine.get(machine)
+        found = matches[trigger.pk]
+        named = [s.machine_name for s in schedulers if s.latest_trigger == trigger.trigger_name]
+        if found.job is not None:
+            machine = found.job.scheduler_name
         else:
-            scheduler = next(
-                (s for s in schedulers if s.latest_trigger == trigger.trigger_name), None
-            )
-            machine = scheduler.machine_name if scheduler else None
-        if scheduler is None:
-            result[trigger.pk] = Owner(job, machine, None, SchedulerState.OFFLINE, None)
-        else:
-            result[trigger.pk] = Owner(
-                job, machine, scheduler, scheduler.state(now), scheduler.age_seconds(now)
-            )
+            machine = named[0] if named else None
+        scheduler = by_machine.get(machine) if machine else None
+        result[trigger.pk] = Owner(
+            job=found.job,
+            ambiguous=found.ambiguous,
+            machine_name=machine,
+            scheduler=scheduler,
+            state=scheduler.state(now) if scheduler else SchedulerState.OFFLINE,
+            age_seconds=scheduler.age_seconds(now) if scheduler else None,
+            running_online=tuple(sorted(running.get(trigger.process_name, set()) & online)),
+            named_online=tuple(m for m in named if m in online),
+        )
     return result
 
 
 def owner(trigger: Trigger, now: datetime.datetime) -> Owner:
-    """The Scheduler that probably runs `trigger` and how alive it looks."""
+    """The Scheduler that runs `trigger` and how alive it looks."""
     return owners([trigger], now)[trigger.pk]
 
 
@@ -105,29 +110,69 @@ def last_kill_request(trigger: Trigger) -> datetime.datetime | None:
     return entry.at if entry else None
 
 
+def _killing_too_long(trigger: Trigger, now: datetime.datetime) -> bool:
+    """KILLING for more than a few loops: a Scheduler running it would have killed it by now."""
+    if trigger.process_status != TriggerStatus.KILLING:
+        return False
+    since = last_kill_request(trigger) or trigger.last_run
+    return (
+        since is None or (now - since).total_seconds() > settings.CONSOLE_SCHEDULER_ONLINE_SECONDS
+    )
+
+
 def staleness(trigger: Trigger, now: datetime.datetime, who: Owner | None = None) -> Staleness:
-    """May this RUNNING/PAUSING/KILLING trigger be reset? Only when nothing will ever move it."""
+    """May this RUNNING/PAUSING/KILLING trigger be reset? Only when nothing will ever move it.
+
+    Refused while the Scheduler of its job is online, and, when its job cannot be identified,
+    while any Scheduler that might be running it is online.
+    """
     if trigger.process_status not in ACTIVE_STATUSES:
         return Staleness(False, "It is not running, pausing or being killed.")
     who = who or owner(trigger, now)
-    online = settings.CONSOLE_SCHEDULER_ONLINE_SECONDS
-    if who.machine_name is None:
-        return Staleness(True, "No Scheduler is known to run it and no job of its process runs.")
+    if who.job is not None:
+        return _judge_identified(trigger, now, who)
+    return _judge_unidentified(trigger, now, who)
+
+
+def _judge_identified(trigger: Trigger, now: datetime.datetime, who: Owner) -> Staleness:
+    machine = who.machine_name
     if who.scheduler is None:
-        return Staleness(True, f"Its Scheduler {who.machine_name} no longer pings at all.")
+        return Staleness(True, f"Its Scheduler {machine} no longer pings at all.")
     if who.state != SchedulerState.ONLINE:
+        return Staleness(True, f"Its Scheduler {machine} last pinged {who.age_seconds} s ago.")
+    if who.job.status != JobStatus.RUNNING and _killing_too_long(trigger, now):
         return Staleness(
-            True, f"Its Scheduler {who.machine_name} last pinged {who.age_seconds} s ago."
+            True,
+            f"It has been KILLING for more than {settings.CONSOLE_SCHEDULER_ONLINE_SECONDS} s "
+            f"while {machine} is online, and its job has ended: the process ended before the kill "
+            "reached it.",
         )
-    if trigger.process_status == TriggerStatus.KILLING:
-        asked = last_kill_request(trigger)
-        since = asked or trigger.last_run
-        if since is None or (now - since).total_seconds() > online:
-            return Staleness(
-                True,
-                f"It has been KILLING for more than {online} s while {who.machine_name} is "
-                "online: the process probably ended before the kill reached it.",
-            )
-    return Staleness(
-        False, f"Its Scheduler {who.machine_name} is online and will move it at its next loop."
-    )
+    return Staleness(False, f"Its Scheduler {machine} is online and will move it at its next loop.")
+
+
+def _judge_unidentified(trigger: Trigger, now: datetime.datetime, who: Owner) -> Staleness:
+    online = settings.CONSOLE_SCHEDULER_ONLINE_SECONDS
+    if trigger.last_run is not None and (now - trigger.last_run).total_seconds() <= online:
+        age = max(0, int((now - trigger.last_run).total_seconds()))
+        return Staleness(False, f"It started {age} s ago; its Scheduler may still be launching it.")
+    suspects = sorted({*who.running_online, *who.named_online})
+    if suspects and (who.running_online or not _killing_too_long(trigger, now)):
+        if who.ambiguous:
+            doubt = "Its job cannot be told apart from other runs of its process that started then."
+        else:
+            doubt = "No job of its last start can be identified."
+        verb = "is" if len(suspects) == 1 else "are"
+        return Staleness(False, f"{doubt} {', '.join(suspects)} {verb} online and may run it.")
+    if suspects:
+        return Staleness(
+            True,
+            f"It has been KILLING for more than {online} s and no online Scheduler runs a job of "
+            "its process: the process ended before the kill reached it.",
+        )
+    nobody = "No online Scheduler runs a job of its process."
+    if who.scheduler is not None:
+        return Staleness(
+            True,
+            f"Its Scheduler {who.machine_name} last pinged {who.age_seconds} s ago. {nobody}",
+        )
+    return Staleness(True, f"No Scheduler is known to run it. {nobody}")

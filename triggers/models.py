@@ -185,7 +185,7 @@ class QueueTrigger(OrchestratorModel):
 
 
 class Job(OrchestratorModel):
-    """One run of a process, written by the Scheduler. There is no trigger id (see `probable_trigger`)."""
+    """One run of a process, written by the Scheduler. There is no trigger id (see triggers.matching)."""
 
     id = OOUUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     process_name = models.CharField(max_length=100)

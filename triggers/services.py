@@ -365,40 +365,50 @@ def kill_trigger(*, user, trigger: Trigger) -> Result:
 def reset_stale_trigger(*, user, trigger: Trigger, expected_status: str, to_status: str) -> Result:
     """A RUNNING/PAUSING/KILLING trigger nobody will move any more -> FAILED or IDLE.
 
-    Its probable RUNNING job is set to FAILED with end_time now. Refused when the trigger's
-    status is no longer the one the user confirmed, or its Scheduler came back.
+    Judged again with the row locked: refused when its status or last start is no longer the one
+    the user confirmed, or something may still run it (liveness.staleness). Its job, only when
+    triggers.matching identifies it without doubt and it is still RUNNING, is set to FAILED with
+    end_time now; a job that cannot be identified is left alone.
     """
     if to_status not in (TriggerStatus.FAILED, TriggerStatus.IDLE):
         raise ValueError("A reset sets FAILED or IDLE only.")
     now = clock.now()
-    current = Trigger.objects.using(DB).filter(pk=trigger.pk).first()
-    if current is None or current.process_status != expected_status:
-        result = _moved(
-            trigger, "reset", f"you confirmed a reset of a {_label(expected_status)} trigger"
-        )
-        _record(user, "trigger.reset", trigger, result)
-        return result
-    who = owner(current, now)
-    judged = staleness(current, now, who)
-    if not judged.stale:
-        result = Result(False, f"{trigger.trigger_name} was not reset: {judged.reason}")
-        _record(user, "trigger.reset", trigger, result)
-        return result
-    job_note = ""
     with transaction.atomic(using=DB):
-        updated = (
+        locked = (
             Trigger.objects.using(DB)
             .filter(pk=trigger.pk, process_status=expected_status)
+            .update(process_status=F("process_status"))
+        )
+        if not locked:
+            result = _moved(
+                trigger, "reset", f"you confirmed a reset of a {_label(expected_status)} trigger"
+            )
+            _record(user, "trigger.reset", trigger, result)
+            return result
+        current = Trigger.objects.using(DB).get(pk=trigger.pk)
+        who = owner(current, now)
+        judged = staleness(current, now, who)
+        if not judged.stale:
+            result = Result(False, f"{trigger.trigger_name} was not reset: {judged.reason}")
+            _record(user, "trigger.reset", trigger, result)
+            return result
+        # The same status and the same last start: not a run that began since it was judged.
+        updated = (
+            Trigger.objects.using(DB)
+            .filter(pk=trigger.pk, process_status=expected_status, last_run=current.last_run)
             .update(process_status=to_status)
         )
+        job_note = ""
         if updated and who.job is not None:
-            jobs = (
+            failed = (
                 Job.objects.using(DB)
                 .filter(pk=who.job.pk, status=JobStatus.RUNNING)
                 .update(status=JobStatus.FAILED, end_time=now)
             )
-            if jobs:
+            if failed:
                 job_note = f" Its job on {who.job.scheduler_name} is marked failed."
+        elif updated:
+            job_note = " No job of it could be identified for certain, so no job was changed."
     if updated:
         result = Result(
             True,
@@ -414,7 +424,7 @@ def reset_stale_trigger(*, user, trigger: Trigger, expected_status: str, to_stat
         trigger,
         result,
         detail=f"{trigger.trigger_name}: {expected_status} -> {to_status}; {judged.reason}"
-        + (f"; job {who.job.pk}" if who.job else ""),
+        + (f"; job {who.job.pk}" if who.job else "; no job identified"),
     )
     return result
 

@@ -207,10 +207,15 @@ def test_home_query_count_is_bounded(as_viewer, django_assert_max_num_queries):
             f"Q{i % 4}", status=QueueStatus.FAILED, created_date=NOW - dt.timedelta(minutes=i)
         )
         # Active triggers, each judged for staleness: the judgement must not cost queries per trigger.
+        started = NOW - dt.timedelta(minutes=10)
         make_trigger(
-            TriggerType.SCHEDULED, name=f"T{i}", process=f"P{i}", status=TriggerStatus.RUNNING
+            TriggerType.SCHEDULED,
+            name=f"T{i}",
+            process=f"P{i}",
+            status=TriggerStatus.RUNNING,
+            last_run=started,
         )
-        make_job(f"P{i}", scheduler="PC-DEAD", status=JobStatus.RUNNING)
+        make_job(f"P{i}", scheduler="PC-DEAD", status=JobStatus.RUNNING, start=started)
     as_viewer.get("/")  # sign-in and session set-up happen on the first request
     with (
         django_assert_max_num_queries(12, connection=connections["orchestrator"]),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 
 import pytest
 from OpenOrchestrator.database.triggers import TriggerStatus as OOStatus
 
 from tests.helpers import make_job, make_scheduler, make_trigger, oo_db, oo_tx
 from tests.triggers.util import audit_rows, status_of
-from triggers.models import Job, JobStatus, TriggerStatus, TriggerType
+from triggers.models import Job, JobStatus, Scheduler, Trigger, TriggerStatus, TriggerType
 
 S = TriggerStatus
 
@@ -146,3 +147,139 @@ def test_it_requires_operator(request, persona):
 def test_other_methods_are_not_allowed(as_operator):
     trigger, _ = stale_running()
     assert as_operator.put(reset_url(trigger)).status_code == 405
+
+
+# --- Which job a reset fails: OpenOrchestrator's own Scheduler writes the rows ------------------
+
+
+def oo_single(db_util, name: str, process: str = "Shared") -> uuid.UUID:
+    due = dt.datetime.now() - dt.timedelta(minutes=1)
+    return db_util.create_single_trigger(name, process, due, "C:/r/main.py", "", False, True, 0)
+
+
+def start_on(db_util, machine: str, trigger_id) -> uuid.UUID:
+    """What a Scheduler's run_trigger does before Popen: begin, start_job, then report the start."""
+    assert db_util.begin_single_trigger(trigger_id) is True
+    trigger = db_util.get_trigger(trigger_id)
+    job = db_util.start_job(trigger.process_name, machine)
+    db_util.start_trigger_from_machine(machine, trigger.trigger_name)
+    return job.id
+
+
+def started_ago(minutes: int, triggers=(), jobs=(), machines=()) -> None:
+    """Move runs OpenOrchestrator just recorded back in time, every timestamp by the same amount."""
+    delta = dt.timedelta(minutes=minutes)
+    for row in Trigger.objects.filter(pk__in=triggers):
+        Trigger.objects.filter(pk=row.pk).update(last_run=row.last_run - delta)
+    for row in Job.objects.filter(pk__in=jobs):
+        Job.objects.filter(pk=row.pk).update(start_time=row.start_time - delta)
+    for row in Scheduler.objects.filter(pk__in=machines):
+        Scheduler.objects.filter(pk=row.pk).update(
+            last_update=row.last_update - delta, latest_trigger_time=row.latest_trigger_time - delta
+        )
+
+
+def reset(client, trigger_id, to_status="IDLE"):
+    return client.post(
+        f"/triggers/{trigger_id}/reset/",
+        {"expected_status": "RUNNING", "to_status": to_status, "understood": "on"},
+        follow=True,
+    )
+
+
+def job_status(db_util, job_id):
+    return db_util.get_job(job_id).status.name
+
+
+@oo_tx
+def test_a_trigger_running_on_a_live_scheduler_is_never_reset_nor_another_triggers_job_failed(
+    as_operator, db_util
+):
+    # Two triggers of one process start a second apart on two PCs; then PC-DEAD dies.
+    dead, live = oo_single(db_util, "Dead one"), oo_single(db_util, "Live one")
+    dead_job = start_on(db_util, "PC-DEAD", dead)
+    live_job = start_on(db_util, "PC-LIVE", live)
+    started_ago(10, [dead, live], [dead_job, live_job], ["PC-DEAD", "PC-LIVE"])
+    db_util.send_ping_from_scheduler("PC-LIVE")
+
+    page = as_operator.get(f"/triggers/{live}/reset/").content.decode()
+    assert "cannot be reset now" in page and "PC-LIVE is online" in page
+    response = reset(as_operator, live)
+    assert "was not reset" in response.content.decode()
+    # The dead trigger cannot be told apart from the live one's run either: refused too.
+    assert "was not reset" in reset(as_operator, dead).content.decode()
+
+    assert db_util.get_trigger(live).process_status == OOStatus.RUNNING
+    assert db_util.get_trigger(dead).process_status == OOStatus.RUNNING
+    assert job_status(db_util, dead_job) == job_status(db_util, live_job) == "RUNNING"
+    assert [e.outcome for e in audit_rows("trigger.reset")] == ["refused", "refused"]
+
+
+@oo_tx
+def test_a_dead_schedulers_trigger_is_reset_with_its_own_job_only(as_operator, db_util):
+    dead, live = oo_single(db_util, "Dead one"), oo_single(db_util, "Live one")
+    dead_job = start_on(db_util, "PC-DEAD", dead)
+    started_ago(10, [dead], [dead_job], ["PC-DEAD"])
+    live_job = start_on(db_util, "PC-LIVE", live)
+    started_ago(2, [live], [live_job])
+
+    assert "was not reset" in reset(as_operator, live).content.decode()
+    response = reset(as_operator, dead, to_status="FAILED")
+    assert "Its job on PC-DEAD is marked failed" in response.content.decode()
+    assert db_util.get_trigger(dead).process_status == OOStatus.FAILED
+    assert job_status(db_util, dead_job) == "FAILED" and db_util.get_job(dead_job).end_time
+    assert db_util.get_trigger(live).process_status == OOStatus.RUNNING
+    assert job_status(db_util, live_job) == "RUNNING"
+
+
+@oo_tx
+def test_runs_that_cannot_be_told_apart_on_dead_schedulers_reset_the_trigger_but_no_job(
+    as_operator, db_util
+):
+    first, second = oo_single(db_util, "First"), oo_single(db_util, "Second")
+    jobs = [start_on(db_util, "PC-A", first), start_on(db_util, "PC-B", second)]
+    started_ago(10, [first, second], jobs, ["PC-A", "PC-B"])
+
+    page = as_operator.get(f"/triggers/{first}/reset/").content.decode()
+    assert "no job will be changed" in page
+    response = reset(as_operator, first)
+    assert "no job was changed" in response.content.decode()
+    assert db_util.get_trigger(first).process_status == OOStatus.IDLE
+    assert [job_status(db_util, j) for j in jobs] == ["RUNNING", "RUNNING"]
+
+
+@oo_tx
+def test_a_trigger_two_schedulers_started_at_once_is_refused_while_one_lives(as_operator, db_util):
+    # Both Schedulers read IDLE before either wrote RUNNING (reference §5.2, case 4).
+    trigger = oo_single(db_util, "Twice")
+    dead_job = start_on(db_util, "PC-DEAD", trigger)
+    live_job = db_util.start_job("Shared", "PC-LIVE").id
+    db_util.start_trigger_from_machine("PC-LIVE", "Twice")
+    started_ago(10, [trigger], [dead_job, live_job], ["PC-DEAD", "PC-LIVE"])
+    db_util.send_ping_from_scheduler("PC-LIVE")
+
+    assert "was not reset" in reset(as_operator, trigger).content.decode()
+    assert db_util.get_trigger(trigger).process_status == OOStatus.RUNNING
+    assert job_status(db_util, dead_job) == job_status(db_util, live_job) == "RUNNING"
+
+
+@oo_tx
+def test_a_run_that_began_after_the_judgement_is_not_reset(as_operator, db_util, monkeypatch):
+    """The conditional update checks the last start too: a new run of the same status survives."""
+    from triggers import liveness, services
+
+    trigger = oo_single(db_util, "Restarted")
+    job = start_on(db_util, "PC-DEAD", trigger)
+    started_ago(10, [trigger], [job], ["PC-DEAD"])
+    judge = liveness.staleness
+
+    def judge_then_restart(current, now, who=None):
+        verdict = judge(current, now, who)
+        # Between the judgement and the update: the run ends and a Scheduler starts it again.
+        Trigger.objects.filter(pk=trigger).update(last_run=dt.datetime.now())
+        return verdict
+
+    monkeypatch.setattr(services, "staleness", judge_then_restart)
+    assert "was not reset" in reset(as_operator, trigger).content.decode()
+    assert db_util.get_trigger(trigger).process_status == OOStatus.RUNNING
+    assert job_status(db_util, job) == "RUNNING"

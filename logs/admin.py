@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 
 from logs import services
 from logs.models import Log
+from orchestrator_site.admin_base import ConsoleModelAdmin
 from orchestrator_site.paging import capped_count
 from triggers.models import Job
 
@@ -26,19 +27,13 @@ class CappedPaginator(Paginator):
         return result.value + (1 if result.capped else 0)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ConsoleModelAdmin):
+    """No add, change or delete (the base's default): no unaudited delete view or built-in
+    "delete selected"."""
+
     paginator = CappedPaginator
     show_full_result_count = False
     list_per_page = 50
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # no unaudited delete view or built-in "delete selected"
 
 
 @admin.register(Log)

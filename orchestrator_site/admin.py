@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
 from orchestrator_site import audit
+from orchestrator_site.admin_base import ConsoleModelAdmin
 from orchestrator_site.models import AuditEntry
 from orchestrator_site.views import denied
 
@@ -24,21 +25,8 @@ User = get_user_model()
 admin.site.login = lambda request, extra_context=None: denied(request)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shows rows; nobody adds, changes or deletes them here (superusers included)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
+class AuditEntryAdmin(ConsoleModelAdmin):
     list_display = ("at", "username", "action", "target_type", "count", "outcome", "reason")
     list_filter = ("outcome", "action", "target_type")
     search_fields = ("username", "action", "target_ids", "reason")
@@ -65,7 +53,11 @@ admin.site.unregister(Group)
 
 
 @admin.register(User)
-class ConsoleUserAdmin(admin.ModelAdmin):
+class ConsoleUserAdmin(ConsoleModelAdmin):
+    # Users are created on their first visit, only when AD gives them a role, and a deleted user
+    # would come back on the next visit: the admin only changes is_active (block instead).
+    writes = frozenset({"change"})
+    secret_fields = ("password",)
     list_display = ("username", "is_active", "roles", "is_staff", "last_login", "date_joined")
     list_filter = ("is_active", "is_staff", "groups")
     search_fields = ("username",)
@@ -88,12 +80,6 @@ class ConsoleUserAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).prefetch_related("groups")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # users are created on their first visit, only when AD gives them a role
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False  # a deleted user would come back on the next visit: block instead
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         if "is_active" in form.changed_data:
@@ -131,7 +117,7 @@ def _set_active(request: HttpRequest, queryset, *, active: bool) -> int:
 
 
 @admin.register(Group)
-class RoleAdmin(ReadOnlyAdmin):
+class RoleAdmin(ConsoleModelAdmin):
     """The roles are defined in orchestrator_site/roles.py and applied by every migrate: read-only."""
 
     list_display = ("name", "permission_list")

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 
+from orchestrator_site.admin_base import ConsoleModelAdmin
 from orchestrator_site.paging import capped_count
 from queues import services
 from queues.models import Acknowledgement, QueueElement, queue_overview
@@ -39,7 +40,11 @@ def _report(modeladmin, request, outcome: services.Outcome) -> None:
 
 
 @admin.register(QueueElement)
-class QueueElementAdmin(admin.ModelAdmin):
+class QueueElementAdmin(ConsoleModelAdmin):
+    """Read-only rows (the console's form writes exactly OpenOrchestrator's format); retry, delete
+    and acknowledge are actions through the services. There is no per-object delete page: it would
+    delete an element a robot is working on."""
+
     list_display = (
         "reference",
         "queue_name",
@@ -57,22 +62,14 @@ class QueueElementAdmin(admin.ModelAdmin):
     list_per_page = 50
     actions = ("retry_selected", "acknowledge_selected", "delete_elements")
 
-    def has_add_permission(self, request) -> bool:
-        return False  # the console's own form writes exactly OpenOrchestrator's format
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False  # elements are read-only here; retry/delete/acknowledge are actions
-
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("queues.retry_queueelement")
 
     def has_acknowledge_permission(self, request) -> bool:
         return request.user.has_perm("queues.acknowledge_queueelement")
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)  # ours skips elements in progress
-        return actions
+    def has_remove_permission(self, request) -> bool:
+        return request.user.has_perm("queues.delete_queueelement")
 
     @admin.action(permissions=["retry"], description="Retry selected failed/abandoned elements")
     def retry_selected(self, request, queryset):
@@ -84,7 +81,7 @@ class QueueElementAdmin(admin.ModelAdmin):
         ids = list(queryset.values_list("pk", flat=True)[: services.MAX_IDS_PER_STATEMENT * 2])
         _report(self, request, services.acknowledge_elements(user=request.user, ids=ids))
 
-    @admin.action(permissions=["delete"], description="Delete selected elements (not in progress)…")
+    @admin.action(permissions=["remove"], description="Delete selected elements (not in progress)…")
     def delete_elements(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True)[: services.MAX_IDS_PER_STATEMENT * 2])
         if request.POST.get("post") == "yes":
@@ -105,7 +102,7 @@ class QueueElementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Acknowledgement)
-class AcknowledgementAdmin(admin.ModelAdmin):
+class AcknowledgementAdmin(ConsoleModelAdmin):
     list_display = (
         "element_id",
         "queue_name",
@@ -115,12 +112,3 @@ class AcknowledgementAdmin(admin.ModelAdmin):
     )
     list_filter = ("queue_name",)
     search_fields = ("=element_id", "acknowledged_by_name")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

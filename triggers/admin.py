@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from orchestrator_site import clock
+from orchestrator_site.admin_base import ConsoleModelAdmin
 from triggers import services
 from triggers.models import Scheduler, Trigger, TriggerStatus
 
@@ -34,7 +35,10 @@ def _apply(modeladmin, request: HttpRequest, queryset: QuerySet, service, verb: 
 
 
 @admin.register(Trigger)
-class TriggerAdmin(admin.ModelAdmin):
+class TriggerAdmin(ConsoleModelAdmin):
+    # No add (the console's forms write the parent and child rows together), no change (a bare
+    # save() of a row read earlier could overwrite a Scheduler's change), no delete (it needs the
+    # child row first and a status check: the console's page).
     list_display = (
         "trigger_name",
         "type",
@@ -64,15 +68,6 @@ class TriggerAdmin(admin.ModelAdmin):
         "type",
     )
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # the console's forms create the parent and child rows together
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False  # a bare save() of a row read earlier could overwrite a Scheduler's change
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False  # deleting needs the child row first and a status check: console page
-
     def has_operate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("triggers.operate_trigger")
 
@@ -95,7 +90,8 @@ class TriggerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Scheduler)
-class SchedulerAdmin(admin.ModelAdmin):
+class SchedulerAdmin(ConsoleModelAdmin):
+    writes = frozenset({"delete"})  # forget a retired machine; rows come from the Schedulers' pings
     list_display = (
         "machine_name",
         "status",
@@ -109,12 +105,6 @@ class SchedulerAdmin(admin.ModelAdmin):
     @admin.display(description="Status")
     def status(self, obj: Scheduler) -> str:
         return obj.state(clock.now())
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # rows come from the Schedulers' pings
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def delete_model(self, request, obj: Scheduler) -> None:
         services.forget_scheduler(user=request.user, machine_name=obj.machine_name)

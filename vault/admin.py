@@ -4,9 +4,11 @@ every change goes through vault.services (encryption, changed_at, audit)."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.views.decorators.debug import sensitive_variables
 
+from orchestrator_site.admin_base import ConsoleModelAdmin
 from orchestrator_site.crypto import MAX_PASSWORD_BYTES
 from vault import guard, services
 from vault.forms import NAME_HELP
@@ -17,7 +19,26 @@ def _password_input() -> forms.PasswordInput:
     return forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
 
 
+def _name_field() -> forms.CharField:
+    return forms.CharField(max_length=100, strip=False, help_text=NAME_HELP)
+
+
+class VaultAdmin(ConsoleModelAdmin):
+    """Add, change and delete through vault.services; a refusal there (a name taken or deleted a
+    moment ago, a missing key) is a message on the page, not a 500."""
+
+    writes = frozenset({"add", "change", "delete"})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.VaultError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
 class CredentialAdminForm(forms.ModelForm):
+    name = _name_field()
     username = forms.CharField(max_length=250, strip=False)
     new_password = forms.CharField(
         label="Password",
@@ -34,7 +55,6 @@ class CredentialAdminForm(forms.ModelForm):
     class Meta:
         model = Credential
         fields = ["name", "username"]
-        help_texts = {"name": NAME_HELP}
 
     @sensitive_variables("password", "again", "cleaned")
     def clean(self):
@@ -59,8 +79,9 @@ class CredentialAdminForm(forms.ModelForm):
 
 
 @admin.register(Credential)
-class CredentialAdmin(admin.ModelAdmin):
+class CredentialAdmin(VaultAdmin):
     form = CredentialAdminForm
+    secret_fields = ("password",)  # the token: no list filters, searches or sorts by it
     list_display = ("name", "username", "changed_at", "stored_token")
     search_fields = ("name", "username")
     ordering = ("name",)
@@ -68,7 +89,7 @@ class CredentialAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return Credential.objects.without_tokens()
 
-    @admin.display(description="Stored token", ordering="token_length")
+    @admin.display(description="Stored token")  # not sortable: its length is the token's
     def stored_token(self, obj: Credential) -> str:
         return obj.token_size
 
@@ -112,6 +133,7 @@ class CredentialAdmin(admin.ModelAdmin):
 
 
 class ConstantAdminForm(forms.ModelForm):
+    name = _name_field()
     value = forms.CharField(
         max_length=1000,
         strip=False,
@@ -122,11 +144,10 @@ class ConstantAdminForm(forms.ModelForm):
     class Meta:
         model = Constant
         fields = ["name", "value"]
-        help_texts = {"name": NAME_HELP}
 
 
 @admin.register(Constant)
-class ConstantAdmin(admin.ModelAdmin):
+class ConstantAdmin(VaultAdmin):
     form = ConstantAdminForm
     list_display = ("name", "value", "changed_at")
     search_fields = ("name", "value")

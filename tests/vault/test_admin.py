@@ -142,3 +142,32 @@ def test_the_admin_says_encryption_is_unavailable_without_a_key(as_admin):
     ).content.decode()
     assert "OpenOrchestratorKey is not set" in body
     assert not Credential.objects.exists()
+
+
+@oo_db
+def test_the_admin_keeps_names_exactly_as_typed(as_admin):
+    for url, data in (
+        (f"{CONST}add/", {"name": " Path ", "value": "v"}),
+        (
+            f"{CRED}add/",
+            {"name": " Mail ", "username": "u", "new_password": "p", "new_password_again": "p"},
+        ),
+    ):
+        assert as_admin.post(url, data).status_code == 302
+    assert list(Constant.objects.values_list("name", flat=True)) == [" Path "]
+    assert list(Credential.objects.values_list("name", flat=True)) == [" Mail "]
+
+
+@oo_db
+def test_a_service_refusal_in_the_admin_is_a_message_not_a_500(as_admin, monkeypatch):
+    """The form saw a free name, but another writer took it before the service ran."""
+    from vault import services
+
+    def taken(**kwargs):
+        raise services.DuplicateName("A constant with that name already exists.")
+
+    monkeypatch.setattr(services, "create_constant", taken)
+    response = as_admin.post(f"{CONST}add/", {"name": "Path", "value": "v"}, follow=True)
+    assert response.status_code == 200
+    assert "A constant with that name already exists." in response.content.decode()
+    assert not Constant.objects.exists() and not audit_rows()

@@ -1,8 +1,10 @@
 """What stands between a keeper and a password: the server key's state, the remembered key check
 and the lockout after wrong keys.
 
-The lockout counts rows in the audit table, not a cache entry: the console may run in several
-processes (the default LocMemCache is per process), and the audit rows must be written anyway.
+The lockout counts in a row of the console's own database (`RevealAttempts`), not a cache entry:
+the console may run in several processes (the default LocMemCache is per process). A request
+reserves an attempt before it compares a key, in one conditional UPDATE, so that parallel requests
+cannot each see "4 of 5" and all compare (SQLite has no SELECT ... FOR UPDATE).
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from dataclasses import dataclass
 
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.views.decorators.debug import sensitive_variables
 
 from orchestrator_site import clock
-from orchestrator_site.models import AuditEntry
+from vault.models import RevealAttempts
 
 # Audit actions of the reveal flow (see services.reveal_credential).
 REVEAL = "credential.reveal"
@@ -96,27 +100,66 @@ class Lockout:
         return max(settings.CONSOLE_REVEAL_MAX_FAILURES - self.failures, 0)
 
 
-def lockout_state(user) -> Lockout:
-    """Wrong keys this user typed in the lockout window since their last successful reveal.
+def _window() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.CONSOLE_REVEAL_LOCKOUT_MINUTES)
 
-    Two small indexed queries on the audit table (user + action + time).
+
+def _attempts(user):
+    return RevealAttempts.objects.using("default").filter(user_id=user.pk)
+
+
+def lockout_state(user) -> Lockout:
+    """Attempts this user made in the lockout window since their last correct key (one query).
+
+    The window starts at the first attempt after a correct key (or after the last window ended);
+    reaching the limit locks until it ends.
     """
-    now = clock.now()
-    window = dt.timedelta(minutes=settings.CONSOLE_REVEAL_LOCKOUT_MINUTES)
-    since = now - window
-    mine = AuditEntry.objects.using("default").filter(user_id=user.pk)
-    last_success = (
-        mine.filter(action=REVEAL, outcome=AuditEntry.Outcome.OK, at__gte=since)
-        .order_by("-at")
-        .values_list("at", flat=True)
-        .first()
-    )
-    failed = mine.filter(action=WRONG_KEY, at__gte=since)
-    if last_success is not None:
-        failed = failed.filter(at__gt=last_success)
+    row = _attempts(user).values_list("attempts", "window_start").first()
+    if row is None:
+        return Lockout(0, None)
+    attempts, window_start = row
+    ends = window_start + _window()
+    if not attempts or ends <= clock.now():
+        return Lockout(0, None)
+    return Lockout(attempts, ends if attempts >= settings.CONSOLE_REVEAL_MAX_FAILURES else None)
+
+
+def reserve_key_check(user) -> Lockout | None:
+    """Count one key check for `user` if the limit allows it: None when counted, else the lockout.
+
+    Call it before comparing a typed key; a wrong key keeps its count (it is the failure), a right
+    one calls `key_check_passed`. Counting and checking the limit are one conditional UPDATE,
+    atomic on every backend, so at most CONSOLE_REVEAL_MAX_FAILURES keys are compared per window
+    however many requests arrive at once.
+    """
     limit = settings.CONSOLE_REVEAL_MAX_FAILURES
-    failures = list(failed.order_by("-at").values_list("at", flat=True)[:limit])
-    if len(failures) < limit:
-        return Lockout(len(failures), None)
-    # Locked until the oldest of the last `limit` failures leaves the window.
-    return Lockout(len(failures), failures[-1] + window)
+    for _ in range(3):
+        now = clock.now()
+        fresh = Q(attempts=0) | Q(window_start__lte=now - _window())
+        counted = (
+            _attempts(user)
+            .filter(fresh | Q(attempts__lt=limit))
+            .update(
+                attempts=Case(When(fresh, then=Value(1)), default=F("attempts") + 1),
+                window_start=Case(When(fresh, then=Value(now)), default=F("window_start")),
+            )
+        )
+        if counted:
+            return None
+        state = lockout_state(user)
+        if state.locked:
+            return state
+        try:
+            with transaction.atomic(using="default"):
+                RevealAttempts.objects.using("default").create(
+                    user_id=user.pk, window_start=now, attempts=1
+                )
+            return None
+        except IntegrityError:
+            continue  # the row exists (a parallel request made it, or its window just ended)
+    return Lockout(limit, clock.now() + _window())  # never compare a key without a count
+
+
+def key_check_passed(user) -> None:
+    """A correct key clears the count, as the person evidently knows the key."""
+    _attempts(user).update(attempts=0)

@@ -1,7 +1,8 @@
-"""OpenOrchestrator's Credentials and Constants tables."""
+"""OpenOrchestrator's Credentials and Constants tables, and the console's count of key checks."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Length
 
@@ -66,3 +67,24 @@ class Constant(OrchestratorModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RevealAttempts(models.Model):
+    """Key checks a keeper made in the current lockout window (the console's own database).
+
+    One row per user, changed only by conditional UPDATEs in `vault.guard`, so that counting an
+    attempt and checking the limit are one step whatever the number of parallel requests.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    window_start = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "reveal attempts"
+        verbose_name_plural = "reveal attempts"
+
+    def __str__(self) -> str:
+        return f"{self.attempts} since {self.window_start:%Y-%m-%d %H:%M:%S}"

@@ -151,15 +151,15 @@ def reveal_credential(
     revealed it and why.
 
     The person proves they know the installation key: either `typed_key` matches it (constant-time),
-    or `key_remembered` says their session did so a few minutes ago. Wrong keys are audited and
-    count towards the lockout.
+    or `key_remembered` says their session did so a few minutes ago. A typed key is compared only
+    after the lockout granted it an attempt; wrong keys are audited and keep that attempt counted.
     """
     problem = guard.encryption_problem()
     if problem:
         _audit_reveal(user, guard.REVEAL, name, reason, Outcome.REFUSED, "encryption unavailable")
         raise RevealRefused(problem)
-    lockout = guard.lockout_state(user)
-    if lockout.locked:
+    lockout = guard.lockout_state(user) if key_remembered else guard.reserve_key_check(user)
+    if lockout is not None and lockout.locked:
         _audit_reveal(user, guard.LOCKED, name, reason, Outcome.REFUSED, "locked out")
         raise RevealRefused(
             f"Too many wrong keys. Revealing is locked for you until "
@@ -179,6 +179,7 @@ def reveal_credential(
                 "That is not the installation's key. "
                 f"{left.attempts_left} attempt{'s' if left.attempts_left != 1 else ''} left."
             )
+        guard.key_check_passed(user)
         key_verified = True
     token = Credential.objects.filter(pk=name).values_list("password", flat=True).first()
     if token is None:

@@ -5,21 +5,10 @@ Only the Windows API call is fake (tests/fake_iis_wsgi.py); everything a client 
 
 from __future__ import annotations
 
-import http.client
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 
-from orchestrator_site.oo_schema import create_sqlite_schema
+from tests.iis_server import SECRET, Server, iis_console
 
-ROOT = Path(__file__).resolve().parents[2]
-SECRET = "tests-pairing-secret"  # tests/settings.py's CONSOLE_PAIRING_SECRET
 TOKENS = {
     "0x1a2b": ["TEST\\Otto", ["TEST\\domain users", "TEST\\rpa-operators"]],
     "0x3c4d": ["TEST\\Vera", ["S-1-5-21-9999", "TEST\\rpa-viewers"]],
@@ -29,94 +18,10 @@ TOKENS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    def __init__(self, port: int, resolver_log: Path, process: subprocess.Popen) -> None:
-        self.port = port
-        self.resolver_log = resolver_log
-        self.process = process
-
-    def resolved(self) -> list[str]:
-        return self.resolver_log.read_text(encoding="utf-8").splitlines()
-
-    def get(
-        self, path: str, headers: list[tuple[str, str]] = (), method: str = "GET"
-    ) -> tuple[int, str]:
-        """One request with exactly these headers (repeats allowed), on a fresh connection."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            connection.putrequest(method, path)
-            for name, value in headers:
-                connection.putheader(name, value)
-            connection.endheaders()
-            response = connection.getresponse()
-            return response.status, response.read().decode("utf-8", "replace")
-        finally:
-            connection.close()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Server:
-    folder = tmp_path_factory.mktemp("iis")
-    create_sqlite_schema(folder / "orchestrator.sqlite3")
-    resolver_log = folder / "resolver.log"
-    resolver_log.write_text("", encoding="utf-8")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.identity.server_settings",
-        "CONSOLE_TEST_DB": "sqlite",
-        "CONSOLE_TEST_RUN_ID": f"iis-{os.getpid()}",
-        "CONSOLE_TEST_SERVER_DIR": str(folder),
-        "CONSOLE_TEST_FAKE_TOKENS": json.dumps(TOKENS),
-        "CONSOLE_TEST_RESOLVER_LOG": str(resolver_log),
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=180,
-    )
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "waitress",
-            f"--listen=127.0.0.1:{port}",
-            "--url-scheme=https",
-            "--threads=4",
-            "tests.fake_iis_wsgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(
-                    "waitress did not start: " + process.stderr.read().decode()[-2000:]
-                ) from None
-            time.sleep(0.2)
-    yield Server(port, resolver_log, process)
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    with iis_console(tmp_path_factory.mktemp("iis"), TOKENS) as running:
+        yield running
 
 
 def paired(token: str | None = None, *extra: tuple[str, str]) -> list[tuple[str, str]]:
@@ -251,11 +156,4 @@ def test_a_post_through_the_adapter_still_needs_a_csrf_token(server):
 
 
 def _usernames(server: Server) -> list[str]:
-    import sqlite3
-
-    folder = server.resolver_log.parent
-    connection = sqlite3.connect(folder / "console.sqlite3")
-    try:
-        return [row[0] for row in connection.execute("SELECT username FROM auth_user")]
-    finally:
-        connection.close()
+    return [row[0] for row in server.console_rows("SELECT username FROM auth_user")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -12,8 +13,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -170,8 +173,50 @@ def _pg_clone(source_url: str, target_url: str) -> None:
         admin.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
 
 
+@contextlib.contextmanager
+def scratch_copy(db: Database, suffix: str = "loadtest") -> Iterator[str]:
+    """The URL of a throw-away copy of `db`, removed afterwards: a test that writes leaves the
+    cached database as generated, for the next benchmark and for a repeatable next run."""
+    if db.backend == "sqlite":
+        source = Path(db.url.removeprefix("sqlite:///"))
+        target = source.with_name(f"{source.stem}-{suffix}{source.suffix}")
+        shutil.copyfile(source, target)
+        try:
+            yield f"sqlite:///{target}"
+        finally:
+            for extra in ("", "-wal", "-shm", "-journal"):
+                Path(f"{target}{extra}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    url = f"{db.url}_{suffix}"
+    _pg_clone(db.url, url)
+    try:
+        yield url
+    finally:
+        with psycopg.connect(generate._pg_conninfo(url, "postgres"), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{generate.pg_dbname(url)}" WITH (FORCE)')
+
+
 # ---------------------------------------------------------------------------------------------
 # The server
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User+system CPU time process `pid` has used so far (/proc/<pid>/stat), None once gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all cores of the machine have spent not idle so far (/proc/stat), in seconds."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -185,14 +230,24 @@ class Server:
 
     _collected = False
 
-    def __init__(self, url: str, *, threads: int = 4, extra_env: dict | None = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        threads: int = 4,
+        extra_env: dict | None = None,
+        var_dir: str | None = None,
+    ):
+        """`var_dir`: the console's own folder (console.sqlite3, secret key) when several
+        processes must share it, as the deployed processes do; the caller removes it."""
         self.url = url
         self.threads = threads
         self.extra_env = extra_env or {}
-        self.var_dir = tempfile.mkdtemp(prefix="oo-bench-var-")
+        self._own_var_dir = var_dir is None
+        self.var_dir = var_dir or tempfile.mkdtemp(prefix="oo-bench-var-")
         self.port = free_port()
         self.process: subprocess.Popen | None = None
-        self.log_path = Path(self.var_dir) / "waitress.log"
+        self.log_path = Path(tempfile.mkdtemp(prefix="oo-bench-log-")) / "waitress.log"
 
     def env(self) -> dict[str, str]:
         env = generate.console_env(self.url, var_dir=self.var_dir)
@@ -251,7 +306,9 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self._log.close()
-        shutil.rmtree(self.var_dir, ignore_errors=True)
+        if self._own_var_dir:
+            shutil.rmtree(self.var_dir, ignore_errors=True)
+        shutil.rmtree(self.log_path.parent, ignore_errors=True)
 
     def peak_rss_mb(self) -> float | None:
         """VmHWM (peak resident set size) of the waitress process, in MB."""
@@ -267,14 +324,7 @@ class Server:
 
     def cpu_seconds(self) -> float | None:
         """User+system CPU time the waitress process has used so far (from /proc/<pid>/stat)."""
-        if not self.process:
-            return None
-        try:
-            stat = Path(f"/proc/{self.process.pid}/stat").read_text()
-        except OSError:
-            return None
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.process.pid) if self.process else None
 
     def settle(self, quiet_seconds: float = 0.5, timeout: float = 30.0) -> float:
         """Wait until the server has used no CPU for `quiet_seconds` (its start-up work, such as
@@ -297,7 +347,7 @@ class Server:
 
 
 # ---------------------------------------------------------------------------------------------
-# A minimal keep-alive HTTP client that keeps the session cookie
+# A minimal keep-alive HTTP client that keeps cookies and posts forms
 
 
 @dataclass
@@ -306,13 +356,25 @@ class Response:
     body: bytes
     seconds: float
     truncated: bool = False
+    location: str = ""  # the Location header of a redirect
+
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
 
 
 class Client:
+    """One browser tab's worth of HTTP: a keep-alive connection, cookies, forms posted as a browser
+    posts them (urlencoded, with Origin and Referer, so Django's CSRF checks run as for a person)."""
+
     def __init__(self, port: int, host: str = LOOPBACK, timeout: float = 60):
         self.host, self.port, self.timeout = host, port, timeout
         self.cookies: dict[str, str] = {}
         self.conn: http.client.HTTPConnection | None = None
+        self.reconnects = 0  # GETs repeated once on a fresh connection (as browsers do)
+
+    @property
+    def origin(self) -> str:
+        return f"http://{self.host}:{self.port}"
 
     def _connection(self) -> http.client.HTTPConnection:
         if self.conn is None:
@@ -321,38 +383,77 @@ class Client:
 
     def get(self, path: str, *, max_bytes: int | None = None) -> Response:
         """GET `path`; with max_bytes, stop reading (and drop the connection) past that size."""
+        return self._request("GET", path, max_bytes=max_bytes)
+
+    def post(self, path: str, fields: list[tuple[str, str]], *, referer: str = "") -> Response:
+        """POST `fields` urlencoded, never repeated: a failure is the caller's to count."""
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": self.origin,
+            "Referer": self.origin + (referer or path),
+        }
+        body = urlencode(fields).encode("ascii")
+        return self._request("POST", path, body=body, extra_headers=headers)
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        extra_headers: dict | None = None,
+        max_bytes: int | None = None,
+    ) -> Response:
         truncated = False
         headers = {"Host": f"{self.host}:{self.port}", "Accept": "text/html"}
+        headers.update(extra_headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        for attempt in (1, 2):
+        # A GET that failed on a kept-alive connection is sent once more on a fresh one.
+        tries = 2 if method == "GET" else 1
+        for attempt in range(1, tries + 1):
             conn = self._connection()
             started = time.perf_counter()
             try:
-                conn.request("GET", path, headers=headers)
+                conn.request(method, path, body=body, headers=headers)
                 response = conn.getresponse()
                 if max_bytes is None:
-                    body = response.read()
+                    body_read = response.read()
                 else:
-                    body = response.read(max_bytes + 1)
-                    if len(body) > max_bytes:
+                    body_read = response.read(max_bytes + 1)
+                    if len(body_read) > max_bytes:
                         truncated = True
                         self.close()
             except (http.client.HTTPException, ConnectionError, OSError):
                 self.close()
-                if attempt == 2:
+                if attempt == tries:
                     raise
+                self.reconnects += 1
                 continue
             seconds = time.perf_counter() - started
-            for header in response.headers.get_all("Set-Cookie") or []:
-                pair = header.split(";", 1)[0]
-                if "=" in pair:
-                    k, v = pair.split("=", 1)
-                    self.cookies[k.strip()] = v.strip()
+            self._keep_cookies(response.headers.get_all("Set-Cookie") or [])
             if response.getheader("Connection", "").lower() == "close":
                 self.close()
-            return Response(response.status, body, seconds, truncated)
+            return Response(
+                response.status,
+                body_read,
+                seconds,
+                truncated,
+                location=response.getheader("Location", ""),
+            )
         raise AssertionError("unreachable")
+
+    def _keep_cookies(self, headers: list[str]) -> None:
+        for header in headers:
+            pair, *attributes = header.split(";")
+            if "=" not in pair:
+                continue
+            name, value = (part.strip() for part in pair.split("=", 1))
+            # Django deletes a cookie (e.g. the messages after they were shown) with Max-Age=0.
+            if any(a.strip().lower() == "max-age=0" for a in attributes):
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
 
     def close(self) -> None:
         if self.conn is not None:

@@ -22,8 +22,8 @@ from logs.links import process_logs_url
 from logs.models import Log
 from logs.queries import AROUND_MAX_ROWS, JOB_LOGS_SHOWN, around, process_overview
 from logs.tables import LogTable, OverviewTable
-from orchestrator_site import clock
-from orchestrator_site.csvstream import csv_response
+from orchestrator_site import audit, clock
+from orchestrator_site.csvstream import csv_response, export_page, filter_fields, filter_query
 from orchestrator_site.paging import capped_count, configure_lazy
 from orchestrator_site.tables import LateRows
 from triggers.models import Job
@@ -161,14 +161,32 @@ def log_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 
 
 @permission_required("logs.view_log", raise_exception=True)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export_csv(request: HttpRequest, process_name: str) -> HttpResponse:
-    filterset = _process_filter(request, process_name)
+    """POST: the filtered logs as CSV, newest first, at most CONSOLE_CSV_MAX_ROWS rows, audited.
+    GET: only the page with the download button (see orchestrator_site.csvstream)."""
+    data = request.POST if request.method == "POST" else request.GET
+    filterset = LogFilter(data, queryset=Log.objects.filter(process_name=process_name))
+    back = filter_query(filterset, reverse("logs:process", args=[process_name]))
     if not filterset.is_valid():
-        return HttpResponseRedirect(
-            f"{reverse('logs:process', args=[process_name])}?{_filter_query(request)}"
+        return HttpResponseRedirect(back)
+    if request.method != "POST":
+        return export_page(
+            request,
+            what=f"Logs of “{process_name}”",
+            filterset=filterset,
+            export_url=reverse("logs:export", args=[process_name]),
+            back_url=back,
         )
     cap = settings.CONSOLE_CSV_MAX_ROWS
+    audit.record(
+        user=request.user,
+        action="logs.export",
+        target_type="process",
+        targets=[process_name],
+        filter_used="; ".join(f"{name}={value}" for name, value in filter_fields(filterset)),
+        detail=f"CSV export, at most {cap:,} rows",
+    )
     rows = filterset.qs.order_by("-log_time").values_list(
         "log_time", "log_level", "process_name", "job_id", "log_message", "id"
     )[: cap + 1]

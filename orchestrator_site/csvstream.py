@@ -1,12 +1,20 @@
-"""CSV downloads, streamed: constant memory whatever the row count, safe to open in a spreadsheet."""
+"""CSV downloads, streamed: constant memory whatever the row count, safe to open in a spreadsheet.
+
+A download is a POST with a CSRF token (`{% csv_export_form %}` carries the list's filter), as it
+writes the audit trail: with automatic Windows sign-in, any web page could make a colleague's
+browser follow a link or load an image. GET on an export URL shows the button (`export_page`).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from urllib.parse import urlencode
 
-from django.http import StreamingHttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
 
 # Rows per chunk handed to the server: one write per row made a 100k-row export crawl.
 BATCH_ROWS = 500
@@ -39,3 +47,40 @@ def csv_response(header: Sequence[str], rows: Iterable[Sequence], filename: str)
     response = StreamingHttpResponse(_chunks(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def filter_fields(filterset) -> list[tuple[str, str]]:
+    """The filter's own fields as sent, as (name, value) pairs without empty values: the hidden
+    inputs that carry a list's filter into its export form, and the query back to the list."""
+    data = filterset.data
+    values = data.getlist if hasattr(data, "getlist") else lambda name: [data.get(name)]
+    return [
+        (name, value)
+        for name in filterset.form.fields
+        for value in values(name)
+        if value not in (None, "")
+    ]
+
+
+def filter_query(filterset, url: str) -> str:
+    """`url` (the list) with the filter in its query string."""
+    query = urlencode(filter_fields(filterset))
+    return f"{url}?{query}" if query else url
+
+
+def export_page(
+    request: HttpRequest, *, what: str, filterset, export_url: str, back_url: str
+) -> HttpResponse:
+    """GET on an export URL: the download button for this filter, and nothing written."""
+    return render(
+        request,
+        "orchestrator_site/csv_export.html",
+        {
+            "what": what,
+            "filter": filterset,
+            "fields": filter_fields(filterset),
+            "export_url": export_url,
+            "back_url": back_url,
+            "csv_max_rows": settings.CONSOLE_CSV_MAX_ROWS,
+        },
+    )

@@ -9,12 +9,12 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from orchestrator_site import audit, clock
-from orchestrator_site.csvstream import csv_response
+from orchestrator_site.csvstream import csv_response, export_page, filter_query
 from orchestrator_site.paging import capped_count, configure_lazy
 from orchestrator_site.tables import LateRows
 from queues import links
@@ -113,13 +113,25 @@ def elements(request: HttpRequest, queue_name: str) -> HttpResponse:
 
 
 @permission_required("queues.view_queueelement", raise_exception=True)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export(request: HttpRequest, queue_name: str) -> HttpResponse:
-    """The filtered elements as CSV, streamed, at most CONSOLE_CSV_MAX_ROWS rows."""
-    filterset, rows = _filtered(request, queue_name)
+    """POST: the filtered elements as CSV, streamed, at most CONSOLE_CSV_MAX_ROWS rows, audited.
+    GET: only the page with the download button (see orchestrator_site.csvstream)."""
+    base = QueueElement.objects.in_queue(queue_name)
+    data = request.POST if request.method == "POST" else request.GET
+    filterset = ElementFilter(data, queryset=base)
+    back = filter_query(filterset, reverse("queues:elements", args=[queue_name]))
     if not filterset.is_valid():
-        url = reverse("queues:elements", args=[queue_name])
-        return redirect(f"{url}?{request.GET.urlencode()}")
+        return redirect(back)
+    if request.method != "POST":
+        return export_page(
+            request,
+            what=f"Elements of the queue “{queue_name}”",
+            filterset=filterset,
+            export_url=reverse("queues:export", args=[queue_name]),
+            back_url=back,
+        )
+    rows = filterset.qs
     ordering = filterset.form.cleaned_data.get("sort") or "-created_date"
     limit = settings.CONSOLE_CSV_MAX_ROWS
     values = rows.order_by(ordering, "pk").values_list(*CSV_COLUMNS)[:limit]

@@ -138,3 +138,33 @@ def make_credential(name: str = "Cred", username: str = "user", password: str = 
     return Credential.objects.create(
         name=name, username=username, password=crypto.encrypt(password), changed_at=NOW
     )
+
+
+def export_form(html: str) -> tuple[str, list[tuple[str, str]]]:
+    """The page's "Export CSV" form: its action and the hidden fields a browser would POST."""
+    from html.parser import HTMLParser
+
+    class Forms(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.forms: list[dict] = []
+            self.button = False
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "form":
+                self.forms.append({"attrs": attrs, "fields": [], "label": ""})
+            elif tag == "input" and self.forms and attrs.get("type") == "hidden":
+                self.forms[-1]["fields"].append((attrs["name"], attrs.get("value") or ""))
+            self.button = tag == "button"
+
+        def handle_data(self, data):
+            if self.button and self.forms:
+                self.forms[-1]["label"] += data.strip()
+
+    parser = Forms()
+    parser.feed(html)
+    found = [f for f in parser.forms if f["label"] == "Export CSV"]
+    assert len(found) == 1, f"{len(found)} Export CSV forms"
+    assert found[0]["attrs"].get("method") == "post"
+    return found[0]["attrs"]["action"], found[0]["fields"]

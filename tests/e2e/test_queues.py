@@ -81,7 +81,7 @@ def test_export_csv_of_the_filtered_set(as_role):
     page.locator("form.filters").get_by_label("Failed", exact=True).check()
     page.get_by_role("button", name="Filter").click()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Export CSV").click()
+        page.get_by_role("button", name="Export CSV").click()
     content = download_info.value.path().read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(content)))
     assert rows and "reference" in [c.lower() for c in rows[0]]

@@ -13,10 +13,9 @@ def cron_problem(expr: str, now: datetime.datetime) -> str | None:
 
     The Scheduler calls `next(CronSim(cron_expr, datetime.now()))` when the trigger starts; an
     exception there is not caught and stops its loop, so both construction and the first step
-    must succeed.
+    must succeed. Spaces around the expression are harmless (cronsim splits on whitespace) and
+    kept: the stored text is never rewritten.
     """
-    if expr != expr.strip():
-        return "Remove the spaces around the expression."
     if len(expr.split()) != 5:
         return "Use exactly 5 fields: minute hour day-of-month month day-of-week."
     try:

@@ -35,13 +35,18 @@ def known_queues() -> list[str]:
     return sorted(names)
 
 
-def _render_form(request: HttpRequest, form: TriggerForm, *, trigger=None, status=200):
+def _render_form(
+    request: HttpRequest, form: TriggerForm, *, trigger=None, status=200, conflict=False
+):
     return render(
         request,
         "triggers/form.html",
         {
             "form": form,
             "trigger": trigger,
+            "conflict": conflict,
+            # Only field errors are marked below; the others (a stale form) are said above.
+            "marked": any(field.errors for field in form.visible_fields()),
             "kind": form.kind,
             "kind_label": TriggerType(form.kind).label,
             "preview": form.preview() if isinstance(form, ScheduledTriggerForm) else None,
@@ -108,8 +113,9 @@ def trigger_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         changes=form.changes(),
     )
     if result.conflict:
-        messages.error(request, result.message)
-        return redirect("triggers:edit", pk=trigger.pk)
+        # Keep what the person typed on screen, say what changed and write nothing.
+        form.add_error(None, result.message)
+        return _render_form(request, form, trigger=trigger, status=409, conflict=True)
     if result.changed:
         messages.success(request, result.message)
         for warning in form.warnings:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 
 from django import forms
 from django.core import signing
 
+from orchestrator_site.textfields import ColumnTextField, unchanged
 from triggers import cron
 from triggers.models import Trigger, TriggerStatus, TriggerType
 from triggers.services import CHILD_FIELDS, PARENT_FIELDS, same_value
@@ -53,16 +55,17 @@ class TriggerForm(forms.Form):
 
     kind: str = ""
 
-    trigger_name = forms.CharField(max_length=100)
-    process_name = forms.CharField(
+    # Text is kept exactly as typed (spaces included), as OpenOrchestrator stores and compares it.
+    trigger_name = ColumnTextField(max_length=100)
+    process_name = ColumnTextField(
         max_length=100, help_text="Passed to the robot; also the name its logs and jobs carry."
     )
-    process_path = forms.CharField(
+    process_path = ColumnTextField(
         max_length=250, help_text="A local .py file, or a git URL when it is a git repository."
     )
-    process_args = forms.CharField(max_length=1000, required=False, strip=False)
+    process_args = ColumnTextField(max_length=1000, required=False)
     is_git_repo = forms.BooleanField(required=False, label="Git repository")
-    git_branch = forms.CharField(
+    git_branch = ColumnTextField(
         max_length=100, required=False, help_text="Empty: the repository's default branch."
     )
     is_blocking = forms.BooleanField(
@@ -83,7 +86,7 @@ class TriggerForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Nothing ticked and nothing typed: any Scheduler may run it.",
     )
-    whitelist_other = forms.CharField(
+    whitelist_other = ColumnTextField(
         required=False,
         max_length=WHITELIST_MAX,
         label="Other machines",
@@ -122,7 +125,7 @@ class TriggerForm(forms.Form):
     # -- validation --
 
     def clean_trigger_name(self) -> str:
-        name = self._no_blank("trigger_name")
+        name = self.cleaned_data["trigger_name"]
         others = Trigger.objects.filter(trigger_name=name)
         if self.trigger is not None:
             others = others.exclude(pk=self.trigger.pk)
@@ -134,17 +137,21 @@ class TriggerForm(forms.Form):
             )
         return name
 
-    def clean_process_name(self) -> str:
-        return self._no_blank("process_name")
+    # OpenOrchestrator accepts a value of only spaces anywhere (its app only refuses ''). Typed
+    # here, it is refused where it can only be a slip: a name nobody can see or tell apart (the
+    # Schedulers report triggers by name; logs and jobs carry the process name) and a path that
+    # can never be a robot. A stored one is kept while the field is left unchanged.
+    NOT_ONLY_SPACES = {
+        "trigger_name": "A trigger name of only spaces cannot be seen or told apart; type one.",
+        "process_name": "A process name of only spaces cannot be seen in logs and jobs; type one.",
+        "process_path": "A path of only spaces can never point at a robot; type the path.",
+    }
 
-    def clean_process_path(self) -> str:
-        return self._no_blank("process_path")
-
-    def _no_blank(self, name: str) -> str:
-        value = self.cleaned_data[name]
-        if not value.strip():
-            raise forms.ValidationError("This field is required.")
-        return value
+    def _refuse_only_spaces(self, data: dict) -> None:
+        for name, message in self.NOT_ONLY_SPACES.items():
+            value = data.get(name)
+            if value and not value.strip() and self.changes_field(name, value):
+                self.add_error(name, message)
 
     def clean_loaded(self) -> dict | None:
         if self.trigger is None:
@@ -156,13 +163,21 @@ class TriggerForm(forms.Form):
             )
         return values
 
+    def _machines(self, data: dict) -> list[str]:
+        """The machines ticked and typed. Machine names hold no spaces or commas, so those
+        separate names; a name stored with spaces around it is kept exactly as stored."""
+        stored = (data.get("loaded") or {}).get("scheduler_whitelist") or []
+        as_stored = {name.strip(): name for name in stored}
+        machines = list(data.get("whitelist_known") or [])
+        for name in re.split(r"[,\r\n]", data.get("whitelist_other") or ""):
+            if name.strip():
+                machines.append(as_stored.get(name.strip(), name.strip()))
+        return list(dict.fromkeys(machines))
+
     def clean(self) -> dict:
         data = super().clean()
-        machines = list(data.get("whitelist_known") or [])
-        for name in (data.get("whitelist_other") or "").replace("\n", ",").split(","):
-            if name.strip():
-                machines.append(name.strip())
-        machines = list(dict.fromkeys(machines))
+        self._refuse_only_spaces(data)
+        machines = self._machines(data)
         too_long = [m for m in machines if len(m) > 100]
         if too_long:
             self.add_error("whitelist_other", "A machine name has at most 100 characters.")
@@ -201,8 +216,17 @@ class TriggerForm(forms.Form):
             self.warnings.append("The next run is in the past: the trigger runs at once.")
 
     def changes_field(self, name: str, value) -> bool:
-        loaded = self.cleaned_data.get("loaded") or {}
-        return not same_value(value, loaded.get(name))
+        """Does `value` differ from the stored one? Text exactly, as a browser sends it back."""
+        loaded = self.cleaned_data.get("loaded")
+        if self.trigger is not None and loaded is None:
+            return False  # an altered snapshot refuses the form by itself; judge nothing else
+        stored = (loaded or {}).get(name)
+        if name == "scheduler_whitelist":  # membership is what the Scheduler checks
+            return set(value or []) != set(stored or [])
+        field = self.fields.get(name)
+        if isinstance(field, ColumnTextField):
+            return not unchanged(value, stored, field.widget)
+        return not same_value(value, stored)
 
     # -- results --
 
@@ -243,7 +267,7 @@ class SingleTriggerForm(TriggerForm):
 class ScheduledTriggerForm(TriggerForm):
     kind = TriggerType.SCHEDULED
 
-    cron_expr = forms.CharField(
+    cron_expr = ColumnTextField(
         max_length=200,
         label="Cron expression",
         help_text="5 fields: minute hour day-of-month month day-of-week, e.g. 0 6 * * MON-FRI.",
@@ -292,7 +316,7 @@ class ScheduledTriggerForm(TriggerForm):
 class QueueTriggerForm(TriggerForm):
     kind = TriggerType.QUEUE
 
-    queue_name = forms.CharField(
+    queue_name = ColumnTextField(
         max_length=200,
         widget=forms.TextInput(attrs={"list": "queue-names", "autocomplete": "off"}),
         help_text="Exact and case-sensitive, as robots write it.",
@@ -305,7 +329,8 @@ class QueueTriggerForm(TriggerForm):
     )
 
     def clean_queue_name(self) -> str:
-        value = self._no_blank("queue_name")
+        # Any text a robot may give its queue, only spaces included: it must match exactly.
+        value = self.cleaned_data["queue_name"]
         if len(value) > 100:
             self.warnings.append(
                 "Queue names have at most 100 characters in the Queues table: no element can "

@@ -164,6 +164,17 @@ def same_value(a, b) -> bool:
     return a == b
 
 
+def _shown(value) -> str:
+    """A stored value in a sentence: text quoted exactly (spaces are data), times as the pages show."""
+    if isinstance(value, datetime.datetime):
+        return f"{value:%d-%m-%Y %H:%M:%S}"
+    if isinstance(value, list | tuple):
+        return ", ".join(f"“{v}”" for v in value) if value else "any Scheduler"
+    if value in (None, ""):
+        return "empty"
+    return f"“{value}”" if isinstance(value, str) else str(value)
+
+
 def update_trigger(*, user, trigger: Trigger, loaded: dict, changes: dict) -> Result:
     """Write only the columns in `changes`, and only if nobody changed them since `loaded`.
 
@@ -196,19 +207,23 @@ def update_trigger(*, user, trigger: Trigger, loaded: dict, changes: dict) -> Re
             return result
         current = Trigger.objects.using(DB).get(pk=trigger.pk)
         current_child = child_model.objects.using(DB).get(pk=trigger.pk)
-        conflicts = []
-        for name in parent_changes:
-            if not same_value(getattr(current, name), loaded.get(name)):
-                conflicts.append(name)
-        for name in child_changes:
-            if not same_value(getattr(current_child, name), loaded.get(name)):
-                conflicts.append(name)
+        conflicts = {}
+        for changes_of, row in ((parent_changes, current), (child_changes, current_child)):
+            for name, value in list(changes_of.items()):
+                stored = getattr(row, name)
+                if same_value(stored, value):  # already so (someone made the same change)
+                    del changes_of[name]
+                elif not same_value(stored, loaded.get(name)):
+                    conflicts[name] = stored
         if conflicts:
-            names = ", ".join(n.replace("_", " ") for n in conflicts)
+            now_values = "; ".join(
+                f"{name.replace('_', ' ')} is now {_shown(value)}"
+                for name, value in conflicts.items()
+            )
             result = Result(
                 False,
-                f"{trigger.trigger_name} was not saved: {names} changed while you were editing "
-                "(by a Scheduler or someone else). Review the current values and save again.",
+                "This trigger was changed by someone else (or the Scheduler) while you edited it: "
+                f"{now_values}. Nothing was saved; reload the page and make your change again.",
                 conflict=True,
             )
         else:

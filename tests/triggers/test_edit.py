@@ -85,20 +85,47 @@ def test_a_next_run_moved_by_the_scheduler_is_never_overwritten(as_admin, db_uti
     # Changing next run from the stale page: refused, nothing written.
     later = (dt.datetime.now() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S")
     stale = {**data, "next_run": later, "trigger_name": "C renamed"}
-    response = as_admin.post(edit_url(trigger), stale, follow=True)
-    assert "changed while you were editing" in response.content.decode()
+    response = as_admin.post(edit_url(trigger), stale)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert (
+        "This trigger was changed by someone else (or the Scheduler) while you edited it: "
+        f"next run is now {moved:%d-%m-%Y %H:%M:%S}. Nothing was saved; reload the page"
+    ) in page
+    assert "correct the fields marked below" not in page and "Reload the current values" in page
+    assert response.context["form"]["next_run"].value() == later  # what was typed stays on screen
     assert ScheduledTrigger.objects.get(pk=trigger.pk).next_run == moved
     assert audit_rows("trigger.edit")[-1].outcome == "refused"
 
 
 @oo_db
 def test_a_name_changed_by_someone_else_is_not_overwritten(as_admin):
-    trigger = make_trigger(TriggerType.SINGLE, name="A")
+    trigger = make_trigger(TriggerType.SINGLE, name="A", priority=1)
+    data = edit_data(as_admin.get(edit_url(trigger)))
+    Trigger.objects.filter(pk=trigger.pk).update(trigger_name="B ")
+    data.update(trigger_name="C", priority="5")
+    response = as_admin.post(edit_url(trigger), data)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert (
+        "This trigger was changed by someone else (or the Scheduler) while you edited it: "
+        "trigger name is now “B ”. Nothing was saved; reload the page"
+    ) in page
+    assert "correct the fields marked below" not in page
+    stored = Trigger.objects.get(pk=trigger.pk)
+    assert (stored.trigger_name, stored.priority) == ("B ", 1)
+    assert audit_rows("trigger.edit")[-1].outcome == "refused"
+
+
+@oo_db
+def test_the_same_change_made_meanwhile_is_no_conflict(as_admin):
+    trigger = make_trigger(TriggerType.SINGLE, name="A", priority=1)
     data = edit_data(as_admin.get(edit_url(trigger)))
     Trigger.objects.filter(pk=trigger.pk).update(trigger_name="B")
-    data["trigger_name"] = "C"
-    as_admin.post(edit_url(trigger), data)
-    assert Trigger.objects.get(pk=trigger.pk).trigger_name == "B"
+    data.update(trigger_name="B", priority="5")
+    assert as_admin.post(edit_url(trigger), data).status_code == 302
+    stored = Trigger.objects.get(pk=trigger.pk)
+    assert (stored.trigger_name, stored.priority) == ("B", 5)
 
 
 @oo_db
@@ -117,6 +144,10 @@ def test_a_tampered_snapshot_is_refused(as_admin):
     data.update(trigger_name="B", loaded="forged")
     response = as_admin.post(edit_url(trigger), data)
     assert response.status_code == 200 and "loaded" in response.context["form"].errors
+    page = response.content.decode()
+    # Said where it can be read: the hidden field cannot mark itself.
+    assert "This form is out of date or was altered. Reload the page" in page
+    assert "correct the fields marked below" not in page
     assert Trigger.objects.get(pk=trigger.pk).trigger_name == "A"
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from orchestrator_site.forms import UUIDListField
+from orchestrator_site.textfields import ColumnTextField, typed_text
 from queues.services import ACTIONS
 from queues.tables import OVERVIEW_SORTS
 
@@ -64,7 +65,7 @@ class DeleteForm(SelectionForm):
 
 class AcknowledgeForm(SelectionForm):
     comment = forms.CharField(
-        required=False, max_length=500, label="Comment (optional)", strip=True
+        required=False, max_length=500, label="Comment (optional)", strip=False
     )
 
 
@@ -78,8 +79,13 @@ class BulkForm(forms.Form):
     include_stale = forms.BooleanField(
         required=False, label="Include stale in-progress elements (their robot is gone)"
     )
-    comment = forms.CharField(required=False, max_length=500, label="Comment (acknowledge)")
-    typed = forms.CharField(required=False, max_length=200, label="Type the queue name to confirm")
+    comment = forms.CharField(
+        required=False, max_length=500, label="Comment (acknowledge)", strip=False
+    )
+    # Compared with the queue name exactly: 'Kø ' and 'Kø' are two queues.
+    typed = forms.CharField(
+        required=False, max_length=200, label="Type the queue name to confirm", strip=False
+    )
 
     def __init__(self, *args, queue_name: str, needs_typing: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,7 +94,7 @@ class BulkForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.needs_typing and data.get("typed", "").strip() != self.queue_name:
+        if self.needs_typing and data.get("typed", "") != self.queue_name:
             self.add_error(
                 "typed",
                 "This acts on more than "
@@ -114,16 +120,44 @@ class InboxForm(forms.Form):
     page = forms.IntegerField(required=False, min_value=1, max_value=100)
 
 
-class ElementForm(forms.Form):
-    queue_name = forms.CharField(max_length=QUEUE_MAX, label="Queue")
-    reference = forms.CharField(required=False, max_length=REFERENCE_MAX)
-    data = forms.CharField(
+class QueueTargetForm(forms.Form):
+    """The queue new elements go to: typed, or fixed by the link of the queue's own page.
+
+    A typed name is kept exactly (spaces included: a robot's queue may be called so) and may not
+    be empty. A fixed name (`queue`, from the page's `?queue=`) is the queue the person came from,
+    exactly, the empty name included: robots can write elements with any queue name.
+    """
+
+    queue_name = ColumnTextField(max_length=QUEUE_MAX, label="Queue")
+
+    def __init__(self, *args, queue: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fixed_queue = queue
+        if queue is not None:
+            del self.fields["queue_name"]
+
+    def clean(self):
+        data = super().clean()
+        if self.fixed_queue is not None:
+            if len(self.fixed_queue) > QUEUE_MAX:
+                raise ValidationError(
+                    f"Queue names have at most {QUEUE_MAX} characters: no queue has this one."
+                )
+            data["queue_name"] = self.fixed_queue
+        return data
+
+
+class ElementForm(QueueTargetForm):
+    reference = ColumnTextField(required=False, max_length=REFERENCE_MAX)
+    data = ColumnTextField(
         required=False,
         max_length=DATA_MAX,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Free text, often JSON. At most 2,000 characters.",
-        strip=False,
+        help_text="Free text, often JSON. At most 2,000 characters; kept exactly as typed.",
     )
+
+    def clean_data(self) -> str:
+        return typed_text(self.cleaned_data["data"])
 
 
 @dataclass
@@ -191,8 +225,7 @@ def parse_elements_csv(raw: bytes) -> ParsedUpload:
     return result
 
 
-class UploadForm(forms.Form):
-    queue_name = forms.CharField(max_length=QUEUE_MAX, label="Queue")
+class UploadForm(QueueTargetForm):
     file = forms.FileField(
         label="CSV file",
         help_text=f"Columns “reference,data” (UTF-8), at most {UPLOAD_MAX_ROWS:,} rows. "

@@ -23,11 +23,21 @@ SESSION_KEY = "queues:upload"
 PREVIEW_ROWS = 20
 
 
+def fixed_queue(request: HttpRequest) -> str | None:
+    """The queue named by the link of its page (`?queue=`), exactly as stored; None without one.
+
+    Forms post back to their own URL, so the name makes the round trip in the query string, which
+    carries any text unchanged (a hidden input would turn a line break into CRLF).
+    """
+    return request.GET["queue"] if "queue" in request.GET else None
+
+
 @permission_required("queues.add_queueelement", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
+    queue = fixed_queue(request)
     if request.method == "POST":
-        form = ElementForm(request.POST)
+        form = ElementForm(request.POST, queue=queue)
         if form.is_valid():
             element = services.create_element(user=request.user, **form.cleaned_data)
             messages.success(request, f"Added element “{element}” (status New).")
@@ -35,8 +45,8 @@ def create(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, warning)
             return redirect("queues:element", element_id=element.pk)
     else:
-        form = ElementForm(initial={"queue_name": request.GET.get("queue", "")[:100]})
-    return render(request, "queues/create.html", {"form": form})
+        form = ElementForm(queue=queue)
+    return render(request, "queues/create.html", {"form": form, "queue": queue})
 
 
 @permission_required("queues.add_queueelement", raise_exception=True)
@@ -49,8 +59,9 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "token" in request.POST:
         return _confirm(request)
     errors: list[str] = []
+    queue = fixed_queue(request)
     if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES)
+        form = UploadForm(request.POST, request.FILES, queue=queue)
         if form.is_valid():
             token = secrets.token_urlsafe(16)
             queue_name = form.cleaned_data["queue_name"]
@@ -71,11 +82,11 @@ def upload(request: HttpRequest) -> HttpResponse:
             )
         errors = getattr(form, "parse_errors", [])
     else:
-        form = UploadForm(initial={"queue_name": request.GET.get("queue", "")[:100]})
+        form = UploadForm(queue=queue)
     return render(
         request,
         "queues/upload.html",
-        {"form": form, "row_errors": errors, "max_rows": UPLOAD_MAX_ROWS},
+        {"form": form, "queue": queue, "row_errors": errors, "max_rows": UPLOAD_MAX_ROWS},
         status=400 if errors else 200,
     )
 

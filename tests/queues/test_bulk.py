@@ -111,3 +111,17 @@ def test_the_action_s_own_permission_is_checked(as_viewer):
     assert as_viewer.get(URL).status_code == 200  # the preview is a read
     assert as_viewer.post(URL, {"action": "retry"}).status_code == 403
     assert statuses() == {"f": QueueStatus.FAILED}
+
+
+@oo_db
+def test_the_typed_queue_name_and_the_comment_are_kept_exactly(as_operator, settings):
+    settings.CONSOLE_BULK_CONFIRM_THRESHOLD = 1
+    url = reverse("queues:bulk", args=["Kø "])
+    for i in range(2):
+        make_element("Kø ", status=QueueStatus.FAILED, reference=f"f{i}")
+    make_element("Kø", status=QueueStatus.FAILED, reference="other queue")
+    response = as_operator.post(url, {"action": "acknowledge", "typed": "Kø", "comment": "x"})
+    assert "typed" in response.context["form"].errors  # 'Kø' is another queue
+    as_operator.post(url, {"action": "acknowledge", "typed": "Kø ", "comment": "  see INC-1 \t"})
+    comments = dict(Acknowledgement.objects.values_list("queue_name", "comment").distinct())
+    assert comments == {"Kø ": "  see INC-1 \t"}

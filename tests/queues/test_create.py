@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -10,7 +12,7 @@ from django.urls import reverse
 from orchestrator_site.models import AuditEntry
 from queues import forms
 from queues.models import QueueElement, QueueStatus
-from tests.helpers import NOW, make_trigger, oo_db
+from tests.helpers import NOW, make_trigger, oo_db, oo_tx
 from tests.queues.util import last_audit, messages_of
 from triggers.models import TriggerType
 
@@ -69,10 +71,82 @@ def test_too_long_or_missing_values_are_form_errors(as_operator, data, field):
     assert not QueueElement.objects.exists()
 
 
+# Queue names as robots may write them: trailing space, empty, tab, URL characters, line break.
+ODD_QUEUES = ["Kø ", "", " tab\there/ø?&#+%", "line\nbreak"]
+
+
+def link_on(page: str, text: str) -> str:
+    """The href of the link labelled `text`, as a browser reads it."""
+    return html.unescape(re.search(rf'href="([^"]*)">{text}</a>', page).group(1))
+
+
+def queue_page(client, queue_name: str) -> str:
+    response = client.get(reverse("queues:elements", args=[queue_name]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def names_in_queues(db_util, *queue_names: str) -> dict[str, list[str | None]]:
+    return {
+        name: sorted(e.reference or "" for e in db_util.get_queue_elements(name, limit=None))
+        for name in queue_names
+    }
+
+
+@oo_tx
+@pytest.mark.parametrize("queue_name", ODD_QUEUES)
+def test_add_an_element_from_a_queue_page_writes_into_exactly_that_queue(
+    as_operator, db_util, queue_name
+):
+    db_util.create_queue_element(queue_name, reference="robot's")
+    db_util.create_queue_element(queue_name.strip() + "x", reference="neighbour")
+    link = link_on(queue_page(as_operator, queue_name), "Add an element")
+    form_page = as_operator.get(link)
+    assert form_page.status_code == 200 and "queue_name" not in form_page.context["form"].fields
+    assert f"“{queue_name}”" in html.unescape(form_page.content.decode())
+
+    # The form has no action: a browser posts it back to its own URL, query string included.
+    response = as_operator.post(link, {"reference": " ref ø ", "data": "x\r\ny"})
+    assert response.status_code == 302
+    assert names_in_queues(db_util, queue_name, queue_name.strip() + "x") == {
+        queue_name: [" ref ø ", "robot's"],
+        queue_name.strip() + "x": ["neighbour"],
+    }
+    [added] = db_util.get_queue_elements(queue_name, reference=" ref ø ")
+    assert added.data == "x\ny"  # the line break typed, not the CRLF the browser sent
+
+
+@oo_tx
+@pytest.mark.parametrize("queue_name", ODD_QUEUES)
+def test_upload_a_csv_from_a_queue_page_writes_into_exactly_that_queue(
+    as_operator, db_util, queue_name
+):
+    db_util.create_queue_element(queue_name, reference="robot's")
+    link = link_on(queue_page(as_operator, queue_name), "Upload a CSV")
+    assert as_operator.get(link).status_code == 200
+    content = "reference,data\n r1 ,\td1 ø\n"
+    response = as_operator.post(link, {"file": csv_file(content)})
+    assert response.status_code == 200 and response.context["queue_name"] == queue_name
+    token = response.context["confirm"].initial["token"]
+    response = as_operator.post(UPLOAD, {"token": token}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("queues:elements", args=[queue_name])
+    assert names_in_queues(db_util, queue_name) == {queue_name: [" r1 ", "robot's"]}
+    [added] = db_util.get_queue_elements(queue_name, reference=" r1 ")
+    assert added.data == "\td1 ø"
+
+
 @oo_db
-def test_the_queue_can_be_prefilled(as_operator):
-    response = as_operator.get(CREATE, {"queue": "Queue Z"})
-    assert response.context["form"].initial["queue_name"] == "Queue Z"
+@pytest.mark.parametrize("queue_name", [" Kø\t", "   "])
+def test_a_typed_queue_name_is_kept_exactly(as_operator, queue_name):
+    assert as_operator.post(CREATE, {"queue_name": queue_name}).status_code == 302
+    assert QueueElement.objects.get().queue_name == queue_name
+
+
+@oo_db
+def test_a_queue_name_too_long_for_any_queue_is_refused_not_cut(as_operator):
+    response = as_operator.post(f"{CREATE}?queue={'q' * 101}", {"reference": "r"})
+    assert response.status_code == 200 and "at most 100 characters" in response.content.decode()
+    assert not QueueElement.objects.exists()
 
 
 @oo_db

@@ -121,3 +121,10 @@ def test_a_bad_page_number_shows_the_first_page(as_viewer):
     for page in ("x", "0", "-3", "100000"):
         response = as_viewer.get(URL, {"page": page})
         assert response.status_code == 200
+
+
+@oo_db
+def test_an_acknowledge_comment_is_kept_as_typed(as_operator):
+    failed = make_element(status=QueueStatus.FAILED)
+    as_operator.post(ACK, {"ids": [failed.pk], "comment": " INC-7:\tdisk fuld "})
+    assert Acknowledgement.objects.get(element_id=failed.pk).comment == " INC-7:\tdisk fuld "

@@ -1,4 +1,11 @@
-"""Forms of the vault. Passwords and values are never trimmed; passwords are never rendered back."""
+"""Forms of the vault. Names, usernames, passwords and values are kept exactly as typed (never
+trimmed); passwords are never rendered back.
+
+OpenOrchestrator's own app accepts any non-empty text, a value of only spaces included. Here a
+name or a username of only spaces is refused when typed: robots look credentials and constants up by
+name and log in with the username, so an invisible one is a slip. A stored username of only spaces
+is kept while it is left unchanged. Passwords and constant values are data: only spaces is a value.
+"""
 
 from __future__ import annotations
 
@@ -7,31 +14,43 @@ from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
 from orchestrator_site.crypto import MAX_PASSWORD_BYTES
+from orchestrator_site.textfields import ColumnTextField, LoadedField, typed_text, unchanged
 from vault.models import Constant, Credential
 
 NAME_HELP = "Robots look it up by this exact name; it cannot be changed later."
 
 
 def _password_field(label: str, *, required: bool) -> forms.CharField:
-    return forms.CharField(
+    return ColumnTextField(
         label=label,
         required=required,
-        strip=False,
         widget=forms.PasswordInput(
             render_value=False, attrs={"autocomplete": "new-password", "spellcheck": "false"}
         ),
     )
 
 
+def _name_only_spaces(name: str) -> str:
+    if not name.strip():
+        raise forms.ValidationError("A name of only spaces cannot be seen or looked up; type one.")
+    return name
+
+
 class CredentialForm(forms.Form):
     """Create (with a name) or edit (name fixed). On edit, empty passwords keep the stored token."""
 
-    name = forms.CharField(label="Name", max_length=100, help_text=NAME_HELP)
-    username = forms.CharField(label="Username", max_length=250, strip=False)
+    name = ColumnTextField(label="Name", max_length=100, help_text=NAME_HELP)
+    username = ColumnTextField(label="Username", max_length=250)
     password = _password_field("Password", required=True)
     password_again = _password_field("Password again", required=True)
+    loaded = LoadedField(salt="vault.credential.loaded")
 
-    def __init__(self, *args, editing: str | None = None, **kwargs):
+    def __init__(self, *args, editing: Credential | None = None, **kwargs):
+        if editing is not None:
+            kwargs["initial"] = {
+                "username": editing.username,
+                "loaded": {"username": editing.username},
+            }
         super().__init__(*args, **kwargs)
         self.editing = editing
         if editing is not None:
@@ -41,21 +60,37 @@ class CredentialForm(forms.Form):
             self.fields["password"].label = "New password"
             self.fields["password"].help_text = "Leave both empty to keep the current password."
             self.fields["password_again"].label = "New password again"
+        else:
+            del self.fields["loaded"]
         self.fields["password"].help_text = (
             self.fields["password"].help_text + f" At most {MAX_PASSWORD_BYTES} bytes (UTF-8); "
             "spaces are kept."
         ).strip()
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"]
+        name = _name_only_spaces(self.cleaned_data["name"])
         if Credential.objects.filter(pk=name).exists():
             raise forms.ValidationError("A credential with that name already exists.")
         return name
 
-    def clean_username(self) -> str:
-        username = self.cleaned_data["username"]
-        if not username.strip():
-            raise forms.ValidationError("Enter a username.")
+    @property
+    def stored_username(self) -> str | None:
+        """The username the edit form showed (None when creating)."""
+        if self.editing is None:
+            return None
+        loaded = self.cleaned_data.get("loaded")
+        return loaded["username"] if loaded is not None else self.editing.username
+
+    @property
+    def new_username(self) -> str | None:
+        """The username to store, or None when the person left it as it was."""
+        username = self.cleaned_data.get("username")
+        if username is None:
+            return None
+        if self.editing is not None and unchanged(
+            username, self.stored_username, self.fields["username"].widget
+        ):
+            return None
         return username
 
     @sensitive_variables("password", "again")
@@ -75,6 +110,9 @@ class CredentialForm(forms.Form):
         password, again = cleaned.get("password"), cleaned.get("password_again")
         if password is not None and again is not None and password != again:
             self.add_error("password_again", "The two passwords differ.")
+        username = self.new_username
+        if username is not None and not username.strip():
+            self.add_error("username", "A username of only spaces is surely a slip; type one.")
         return cleaned
 
     @property
@@ -120,26 +158,52 @@ class RevealForm(forms.Form):
 
 
 class ConstantForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=100, help_text=NAME_HELP)
-    value = forms.CharField(
+    name = ColumnTextField(label="Name", max_length=100, help_text=NAME_HELP)
+    value = ColumnTextField(
         label="Value",
         max_length=1000,
-        strip=False,
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
         help_text="At most 1000 characters, kept exactly as typed (spaces included).",
     )
+    loaded = LoadedField(salt="vault.constant.loaded")
 
-    def __init__(self, *args, editing: str | None = None, **kwargs):
+    def __init__(self, *args, editing: Constant | None = None, **kwargs):
+        if editing is not None:
+            kwargs["initial"] = {"value": editing.value, "loaded": {"value": editing.value}}
         super().__init__(*args, **kwargs)
         self.editing = editing
         if editing is not None:
             del self.fields["name"]
+        else:
+            del self.fields["loaded"]
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"]
+        name = _name_only_spaces(self.cleaned_data["name"])
         if Constant.objects.filter(pk=name).exists():
             raise forms.ValidationError("A constant with that name already exists.")
         return name
+
+    def clean_value(self) -> str:
+        return typed_text(self.cleaned_data["value"], self.initial.get("value"))
+
+    @property
+    def stored_value(self) -> str | None:
+        """The value the edit form showed (None when creating)."""
+        if self.editing is None:
+            return None
+        loaded = self.cleaned_data.get("loaded")
+        return loaded["value"] if loaded is not None else self.editing.value
+
+    @property
+    def new_value(self) -> str | None:
+        """The value to store, or None when the person left it as it was."""
+        value = self.cleaned_data.get("value")
+        if value is None or (
+            self.editing is not None
+            and unchanged(value, self.stored_value, self.fields["value"].widget)
+        ):
+            return None
+        return value
 
 
 class ConfirmForm(forms.Form):

@@ -34,6 +34,10 @@ class NotFound(VaultError):
     pass
 
 
+class Conflict(VaultError):
+    """Someone (a robot, a colleague) changed the value while the person edited it."""
+
+
 class EncryptionUnavailable(VaultError):
     pass
 
@@ -98,20 +102,39 @@ def create_credential(*, user, name: str, username: str, password: str) -> Crede
 
 
 @sensitive_variables("password", "token", "values")
-def update_credential(*, user, name: str, username: str, password: str | None = None) -> None:
-    """Change the username, and the password when one is given (otherwise the stored token stays).
+def update_credential(
+    *,
+    user,
+    name: str,
+    username: str | None,
+    password: str | None = None,
+    expected_username: str | None = None,
+) -> None:
+    """Change the username when one is given, and the password when one is given.
 
-    Only the columns that change are written, so a robot's concurrent `update_credential` of the
-    password is not overwritten by an edit of the username alone.
+    Only those columns (and changed_at) are written, so a robot's concurrent `update_credential`
+    of the password is not overwritten by an edit of the username alone. With
+    `expected_username` (what the edit form showed) the username is written only if it is still
+    that; otherwise Conflict.
     """
-    values: dict[str, object] = {"username": username, "changed_at": clock.now()}
+    values: dict[str, object] = {"changed_at": clock.now()}
+    if username is not None:
+        values["username"] = username
     if password is not None:
         _require_encryption()
         _check_password_size(password)
         values["password"] = crypto.encrypt(password)
     with _both_databases():
-        changed = Credential.objects.filter(pk=name).update(**values)
+        rows = Credential.objects.filter(pk=name)
+        if username is not None and expected_username is not None:
+            rows = rows.filter(username=expected_username)
+        changed = rows.update(**values)
         if not changed:
+            if Credential.objects.filter(pk=name).exists():
+                raise Conflict(
+                    f"The username of “{name}” was changed by someone else (or a robot) while you "
+                    "edited it. Nothing was saved; reload the page and make your change again."
+                )
             raise NotFound(f"The credential {name!r} no longer exists.")
         audit.record(
             user=user,
@@ -241,10 +264,19 @@ def create_constant(*, user, name: str, value: str) -> Constant:
     return constant
 
 
-def update_constant(*, user, name: str, value: str) -> None:
+def update_constant(*, user, name: str, value: str, expected: str | None = None) -> None:
+    """Set the value; with `expected` (what the edit form showed) only if it is still that."""
     with _both_databases():
-        changed = Constant.objects.filter(pk=name).update(value=value, changed_at=clock.now())
+        rows = Constant.objects.filter(pk=name)
+        if expected is not None:
+            rows = rows.filter(value=expected)
+        changed = rows.update(value=value, changed_at=clock.now())
         if not changed:
+            if Constant.objects.filter(pk=name).exists():
+                raise Conflict(
+                    f"The value of “{name}” was changed by someone else (or a robot) while you "
+                    "edited it. Nothing was saved; reload the page and make your change again."
+                )
             raise NotFound(f"The constant {name!r} no longer exists.")
         audit.record(
             user=user, action="constant.change", target_type="constant", targets=[name], count=1

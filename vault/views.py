@@ -92,21 +92,25 @@ def credential_create(request: HttpRequest) -> HttpResponse:
 @sensitive_variables()
 def credential_edit(request: HttpRequest, name: str) -> HttpResponse:
     credential = get_object_or_404(_credential_rows(), pk=name)
-    form = CredentialForm(
-        _bound(request), editing=credential.name, initial={"username": credential.username}
-    )
+    form = CredentialForm(_bound(request), editing=credential)
     if form.is_bound and form.is_valid():
+        # Only what the person changed is written; nothing changed, nothing written.
+        username, password = form.new_username, form.new_password
+        if username is None and password is None:
+            messages.info(request, f"Nothing to save: “{credential.name}” is unchanged.")
+            return redirect("vault:credentials")
         try:
             services.update_credential(
                 user=request.user,
                 name=credential.name,
-                username=form.cleaned_data["username"],
-                password=form.new_password,
+                username=username,
+                password=password,
+                expected_username=form.stored_username,
             )
         except services.VaultError as exc:
             form.add_error(None, str(exc))
         else:
-            kept = "" if form.new_password else " The password was kept."
+            kept = "" if password else " The password was kept."
             messages.success(request, f"Saved the credential “{credential.name}”.{kept}")
             return redirect("vault:credentials")
     return render(
@@ -231,11 +235,17 @@ def constant_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(GET_POST)
 def constant_edit(request: HttpRequest, name: str) -> HttpResponse:
     constant = get_object_or_404(Constant, pk=name)
-    form = ConstantForm(_bound(request), editing=constant.name, initial={"value": constant.value})
+    form = ConstantForm(_bound(request), editing=constant)
     if form.is_bound and form.is_valid():
+        if form.new_value is None:
+            messages.info(request, f"Nothing to save: “{constant.name}” is unchanged.")
+            return redirect("vault:constants")
         try:
             services.update_constant(
-                user=request.user, name=constant.name, value=form.cleaned_data["value"]
+                user=request.user,
+                name=constant.name,
+                value=form.new_value,
+                expected=form.stored_value,
             )
         except services.VaultError as exc:
             form.add_error(None, str(exc))

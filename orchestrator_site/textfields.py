@@ -89,3 +89,33 @@ class LoadedField(forms.CharField):
         if not isinstance(loaded, dict):
             raise forms.ValidationError(self.error_messages["stale"], code="stale")
         return loaded
+
+
+class EditsColumns:
+    """For an edit form of one row (`editing`) with a LoadedField `loaded` of `edited` columns.
+
+    `loaded_initial(row)` fills the form with the row; `stored(name)` is what the form showed;
+    `changed(name)` is the value to write, or None when the person left the field as it was.
+    """
+
+    edited: tuple[str, ...] = ()
+    editing = None
+
+    def loaded_initial(self, row) -> dict:
+        values = {name: getattr(row, name) for name in self.edited}
+        return {**values, "loaded": dict(values)}
+
+    def stored(self, name: str):
+        if self.editing is None:
+            return None
+        loaded = self.cleaned_data.get("loaded")
+        return loaded[name] if loaded is not None else getattr(self.editing, name)
+
+    def changed(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value is None or (
+            self.editing is not None
+            and unchanged(value, self.stored(name), self.fields[name].widget)
+        ):
+            return None
+        return value

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
 from orchestrator_site.crypto import MAX_PASSWORD_BYTES
-from orchestrator_site.textfields import ColumnTextField, LoadedField, typed_text, unchanged
+from orchestrator_site.textfields import ColumnTextField, EditsColumns, LoadedField, typed_text
 from vault.models import Constant, Credential
 
 NAME_HELP = "Robots look it up by this exact name; it cannot be changed later."
@@ -36,7 +36,7 @@ def _name_only_spaces(name: str) -> str:
     return name
 
 
-class CredentialForm(forms.Form):
+class CredentialForm(EditsColumns, forms.Form):
     """Create (with a name) or edit (name fixed). On edit, empty passwords keep the stored token."""
 
     name = ColumnTextField(label="Name", max_length=100, help_text=NAME_HELP)
@@ -44,13 +44,11 @@ class CredentialForm(forms.Form):
     password = _password_field("Password", required=True)
     password_again = _password_field("Password again", required=True)
     loaded = LoadedField(salt="vault.credential.loaded")
+    edited = ("username",)
 
     def __init__(self, *args, editing: Credential | None = None, **kwargs):
         if editing is not None:
-            kwargs["initial"] = {
-                "username": editing.username,
-                "loaded": {"username": editing.username},
-            }
+            kwargs["initial"] = self.loaded_initial(editing)
         super().__init__(*args, **kwargs)
         self.editing = editing
         if editing is not None:
@@ -73,26 +71,6 @@ class CredentialForm(forms.Form):
             raise forms.ValidationError("A credential with that name already exists.")
         return name
 
-    @property
-    def stored_username(self) -> str | None:
-        """The username the edit form showed (None when creating)."""
-        if self.editing is None:
-            return None
-        loaded = self.cleaned_data.get("loaded")
-        return loaded["username"] if loaded is not None else self.editing.username
-
-    @property
-    def new_username(self) -> str | None:
-        """The username to store, or None when the person left it as it was."""
-        username = self.cleaned_data.get("username")
-        if username is None:
-            return None
-        if self.editing is not None and unchanged(
-            username, self.stored_username, self.fields["username"].widget
-        ):
-            return None
-        return username
-
     @sensitive_variables("password", "again")
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
@@ -110,7 +88,7 @@ class CredentialForm(forms.Form):
         password, again = cleaned.get("password"), cleaned.get("password_again")
         if password is not None and again is not None and password != again:
             self.add_error("password_again", "The two passwords differ.")
-        username = self.new_username
+        username = self.changed("username")
         if username is not None and not username.strip():
             self.add_error("username", "A username of only spaces is surely a slip; type one.")
         return cleaned
@@ -157,7 +135,7 @@ class RevealForm(forms.Form):
         return reason
 
 
-class ConstantForm(forms.Form):
+class ConstantForm(EditsColumns, forms.Form):
     name = ColumnTextField(label="Name", max_length=100, help_text=NAME_HELP)
     value = ColumnTextField(
         label="Value",
@@ -166,10 +144,11 @@ class ConstantForm(forms.Form):
         help_text="At most 1000 characters, kept exactly as typed (spaces included).",
     )
     loaded = LoadedField(salt="vault.constant.loaded")
+    edited = ("value",)
 
     def __init__(self, *args, editing: Constant | None = None, **kwargs):
         if editing is not None:
-            kwargs["initial"] = {"value": editing.value, "loaded": {"value": editing.value}}
+            kwargs["initial"] = self.loaded_initial(editing)
         super().__init__(*args, **kwargs)
         self.editing = editing
         if editing is not None:
@@ -185,25 +164,6 @@ class ConstantForm(forms.Form):
 
     def clean_value(self) -> str:
         return typed_text(self.cleaned_data["value"], self.initial.get("value"))
-
-    @property
-    def stored_value(self) -> str | None:
-        """The value the edit form showed (None when creating)."""
-        if self.editing is None:
-            return None
-        loaded = self.cleaned_data.get("loaded")
-        return loaded["value"] if loaded is not None else self.editing.value
-
-    @property
-    def new_value(self) -> str | None:
-        """The value to store, or None when the person left it as it was."""
-        value = self.cleaned_data.get("value")
-        if value is None or (
-            self.editing is not None
-            and unchanged(value, self.stored_value, self.fields["value"].widget)
-        ):
-            return None
-        return value
 
 
 class ConfirmForm(forms.Form):

@@ -95,7 +95,7 @@ def credential_edit(request: HttpRequest, name: str) -> HttpResponse:
     form = CredentialForm(_bound(request), editing=credential)
     if form.is_bound and form.is_valid():
         # Only what the person changed is written; nothing changed, nothing written.
-        username, password = form.new_username, form.new_password
+        username, password = form.changed("username"), form.new_password
         if username is None and password is None:
             messages.info(request, f"Nothing to save: “{credential.name}” is unchanged.")
             return redirect("vault:credentials")
@@ -105,7 +105,7 @@ def credential_edit(request: HttpRequest, name: str) -> HttpResponse:
                 name=credential.name,
                 username=username,
                 password=password,
-                expected_username=form.stored_username,
+                expected_username=form.stored("username"),
             )
         except services.VaultError as exc:
             form.add_error(None, str(exc))
@@ -237,15 +237,13 @@ def constant_edit(request: HttpRequest, name: str) -> HttpResponse:
     constant = get_object_or_404(Constant, pk=name)
     form = ConstantForm(_bound(request), editing=constant)
     if form.is_bound and form.is_valid():
-        if form.new_value is None:
+        value = form.changed("value")  # only a changed value is written
+        if value is None:
             messages.info(request, f"Nothing to save: “{constant.name}” is unchanged.")
             return redirect("vault:constants")
         try:
             services.update_constant(
-                user=request.user,
-                name=constant.name,
-                value=form.new_value,
-                expected=form.stored_value,
+                user=request.user, name=constant.name, value=value, expected=form.stored("value")
             )
         except services.VaultError as exc:
             form.add_error(None, str(exc))

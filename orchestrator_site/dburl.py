@@ -20,6 +20,9 @@ EXAMPLES = (
 )
 
 _SQLITE = {"sqlite", "sqlite+pysqlite"}
+# A robot (SQLAlchemy's pysqlite) waits 5 s for a lock; the console waits longer, since its own
+# writes are short batches and giving up means a person has to click again.
+SQLITE_BUSY_TIMEOUT = 20
 _POSTGRES = {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"}
 _MSSQL = {"mssql", "mssql+pyodbc"}
 
@@ -89,7 +92,17 @@ def _sqlite(url: str, *, variable: str, base_dir: Path, must_exist: bool) -> dic
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": name,
-        "OPTIONS": {"timeout": 20},
+        "OPTIONS": {
+            # Wait this many seconds for another writer's lock before "database is locked".
+            "timeout": SQLITE_BUSY_TIMEOUT,
+            # Every transaction.atomic() block starts with BEGIN IMMEDIATE, taking the write lock
+            # (or waiting for it) up front. A deferred transaction that reads and then writes
+            # deadlocks against a robot or another request doing the same, and SQLite answers
+            # that deadlock with an instant "database is locked", ignoring the timeout. The
+            # console's atomic blocks all write (the admin's change forms hold one a moment longer
+            # while they render), so nothing is locked needlessly.
+            "transaction_mode": "IMMEDIATE",
+        },
         "SQLITE_PATH": str(file),
     }
 

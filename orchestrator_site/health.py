@@ -1,16 +1,23 @@
-"""Is OpenOrchestrator's database reachable, and is it the schema revision the console was built for?"""
+"""Is OpenOrchestrator's database reachable, and is it the schema revision the console was built for?
+
+Also the friendly 503 for a database fault in any request (see orchestrator_site.dbfaults).
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db import DatabaseError, connections, transaction
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from orchestrator_site import dbfaults
+from orchestrator_site.dbfaults import DbState
 from orchestrator_site.oo_schema import REVISION, UPGRADE_COMMAND
 
 logger = logging.getLogger(__name__)
@@ -21,40 +28,75 @@ _BAD_TTL = 2.0  # recover quickly once the database is back
 
 @dataclass(frozen=True)
 class SchemaStatus:
-    reachable: bool
+    """`state` is "ok", a DbState ("unreachable", "busy", "not-a-database", "wrong-schema"),
+    "no-version-table" or "wrong-revision". `alias` says which database it is about."""
+
+    state: str
     revision: str | None = None
-    problem: str = ""  # "" | "unreachable" | "no-version-table" | "wrong-revision"
+    alias: str = "orchestrator"
 
     @property
     def ok(self) -> bool:
-        return self.reachable and self.revision == REVISION
+        return self.state == OK
 
+    @property
+    def reachable(self) -> bool:
+        return self.state not in (DbState.UNREACHABLE, DbState.NOT_A_DATABASE)
+
+    @property
+    def problem(self) -> str:
+        return "" if self.ok else self.state
+
+    @property
+    def retry_after(self) -> int | None:
+        """Seconds a client should wait: only faults that pass by themselves have one."""
+        return {DbState.BUSY: 5, DbState.UNREACHABLE: 30}.get(self.state)
+
+
+OK = "ok"
+NO_VERSION_TABLE = "no-version-table"
+WRONG_REVISION = "wrong-revision"
 
 _lock = threading.Lock()
 _cached: tuple[float, SchemaStatus] | None = None
 
 
+def release(connection) -> None:
+    """Drop a connection after a fault without ever reconnecting (a reconnect to a server that
+    is down would raise again, here, instead of giving the friendly answer)."""
+    if connection.in_atomic_block:
+        return  # the atomic block owns it and rolls back; Django closes it after the request
+    try:
+        connection.close()
+    except DatabaseError:
+        pass  # closing a dead connection can fail; Django has forgotten it either way
+
+
 def _probe() -> SchemaStatus:
-    connection = connections[settings.ORCHESTRATOR_DB]
+    alias = settings.ORCHESTRATOR_DB
+    connection = connections[alias]
     try:
-        connection.ensure_connection()
-    except (OperationalError, InterfaceError) as exc:
-        logger.warning("OpenOrchestrator database unreachable: %s", type(exc).__name__)
-        connection.close_if_unusable_or_obsolete()
-        return SchemaStatus(reachable=False, problem="unreachable")
-    try:
-        with connection.cursor() as cursor:
+        # Inside a transaction (tests, a command's atomic block) a savepoint keeps a failed
+        # SELECT from poisoning it; outside one no transaction is begun (on SQLite that would be
+        # BEGIN IMMEDIATE: a write lock for a health check).
+        guard = transaction.atomic(using=alias) if connection.in_atomic_block else nullcontext()
+        with guard, connection.cursor() as cursor:
             cursor.execute("SELECT version_num FROM alembic_version")
             rows = cursor.fetchall()
-    except DatabaseError:
-        # A missing table is ProgrammingError on PostgreSQL/SQL Server, OperationalError on SQLite.
-        if connection.vendor == "postgresql" and not connection.get_autocommit():
-            connection.rollback()
-        return SchemaStatus(reachable=True, problem="no-version-table")
+    except DatabaseError as exc:
+        state = dbfaults.classify(exc)
+        if state is None or state == DbState.WRONG_SCHEMA:
+            # Reachable, but the version table cannot be read (missing, or e.g. no permission).
+            logger.warning("alembic_version cannot be read: %s: %s", type(exc).__name__, exc)
+            return SchemaStatus(state=NO_VERSION_TABLE)
+        logger.warning("OpenOrchestrator database %s: %s", state, type(exc).__name__)
+        if state != DbState.BUSY:
+            release(connection)
+        return SchemaStatus(state=state)
     revision = rows[0][0] if rows else None
     if revision != REVISION:
-        return SchemaStatus(reachable=True, revision=revision, problem="wrong-revision")
-    return SchemaStatus(reachable=True, revision=revision)
+        return SchemaStatus(state=WRONG_REVISION, revision=revision)
+    return SchemaStatus(state=OK, revision=revision)
 
 
 def schema_status(*, fresh: bool = False) -> SchemaStatus:
@@ -76,14 +118,41 @@ def forget_status() -> None:
         _cached = None
 
 
-def unavailable_response(request, status: SchemaStatus):
+def unavailable_response(request, status: SchemaStatus) -> HttpResponse:
+    """The friendly 503 page. It stands alone (no menu, no user, no messages), so that drawing it
+    needs no database: the one that failed may be the console's own."""
+    orchestrator = status.alias == settings.ORCHESTRATOR_DB
     context = {
         "status": status,
+        "database": dbfaults.database_label(status.alias),
+        "orchestrator": orchestrator,
         "expected": REVISION,
         "upgrade_command": UPGRADE_COMMAND,
-        "variable": settings.ORCHESTRATOR_URL_VARIABLE,
+        "variable": settings.ORCHESTRATOR_URL_VARIABLE if orchestrator else "CONSOLE_DATABASE_URL",
     }
-    return render(request, "orchestrator_site/unavailable.html", context, status=503)
+    response = render(request, "orchestrator_site/unavailable.html", context, status=503)
+    if status.retry_after:
+        response["Retry-After"] = str(status.retry_after)
+    return response
+
+
+def fault_response(request, exception: BaseException) -> HttpResponse | None:
+    """The friendly 503 for a database fault raised anywhere in a request, else None."""
+    if not isinstance(exception, DatabaseError):
+        return None
+    state = dbfaults.classify(exception)
+    if state is None:
+        return None
+    alias = dbfaults.culprit() or settings.ORCHESTRATOR_DB
+    logger.warning(
+        "Database %s (%s) during %s: %s", state, alias, request.path, type(exception).__name__
+    )
+    forget_status()
+    if state != DbState.BUSY:
+        for connection in connections.all(initialized_only=True):
+            if connection.errors_occurred:
+                release(connection)
+    return unavailable_response(request, SchemaStatus(state=state, alias=alias))
 
 
 class OrchestratorDatabaseMiddleware:
@@ -102,12 +171,4 @@ class OrchestratorDatabaseMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, (OperationalError, InterfaceError)):
-            logger.warning("Database error during %s: %s", request.path, type(exception).__name__)
-            forget_status()
-            for connection in connections.all():
-                connection.close_if_unusable_or_obsolete()
-            return unavailable_response(
-                request, SchemaStatus(reachable=False, problem="unreachable")
-            )
-        return None
+        return fault_response(request, exception)

@@ -164,6 +164,14 @@ for _database in DATABASES.values():
         _database["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # The console's own SQLite file belongs to the console alone and lives on the web server's
+    # disk, so it may use WAL: people reading sessions and pages never wait for a writer. The
+    # OpenOrchestrator database keeps the journal mode its owner chose: WAL is stored in the file
+    # and then applies to every robot and Scheduler too, needs all of them on one host (it does not
+    # work over a network share) and leaves -wal/-shm files that a plain file copy misses.
+    # Robots (SQLAlchemy's pysqlite: deferred transactions, 5 s busy timeout) work with either
+    # mode; the console copes with theirs by BEGIN IMMEDIATE and short batches (dburl.py).
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL"
 DATABASE_ROUTERS = ["orchestrator_site.router.OrchestratorRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

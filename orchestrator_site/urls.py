@@ -11,6 +11,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("denied/", views.denied, name="denied"),
     path("audit/", views.audit_list, name="audit"),
+    path("index-notice/dismiss/", views.dismiss_index_notice, name="dismiss_index_notice"),
     path("admin/", admin.site.urls),
     path("", include("dashboard.urls")),
     path("", include("triggers.urls")),
@@ -18,3 +19,5 @@ urlpatterns = [
     path("", include("logs.urls")),
     path("vault/", include("vault.urls")),
 ]
+
+handler500 = "orchestrator_site.views.server_error"

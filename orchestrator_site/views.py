@@ -2,36 +2,58 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from orchestrator_site.dbfaults import DbState
 from orchestrator_site.filters import AuditFilter
-from orchestrator_site.health import schema_status
+from orchestrator_site.health import fault_response, schema_status
 from orchestrator_site.models import AuditEntry
+from orchestrator_site.nexturl import safe_next
 from orchestrator_site.oo_schema import REVISION
 from orchestrator_site.paging import configure_lazy
 from orchestrator_site.tables import AuditTable
+from orchestrator_site.templatetags.console_indexes import SESSION_KEY as INDEX_NOTICE_DISMISSED
 
 
 @login_not_required
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For monitoring: 200 when the database answers at the expected revision, else 503."""
+    """For monitoring: 200 when the database answers at the expected revision, else 503. Always
+    JSON; `state` is "ok", "unreachable", "busy", "not-a-database", "no-version-table" or
+    "wrong-revision"."""
     status = schema_status(fresh=True)
     body = {
         "status": "ok" if status.ok else "error",
-        "database": "reachable" if status.reachable else "unreachable",
+        "state": status.state,
+        "database": status.state
+        if status.state in (DbState.UNREACHABLE, DbState.BUSY, DbState.NOT_A_DATABASE)
+        else "reachable",
         "revision": status.revision,
         "expected_revision": REVISION,
     }
     if status.problem:
         body["problem"] = status.problem
-    return JsonResponse(body, status=200 if status.ok else 503)
+    response = JsonResponse(body, status=200 if status.ok else 503)
+    if status.retry_after:
+        response["Retry-After"] = str(status.retry_after)
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database fault raised outside a view (a middleware reading the session or the
+    user, or saving the session) still gets the friendly 503, not "Something went wrong"."""
+    response = fault_response(request, sys.exc_info()[1])
+    return response if response is not None else defaults.server_error(request)
 
 
 @require_GET
@@ -64,3 +86,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     table = AuditTable(rows)
     configure_lazy(request, table)
     return render(request, "orchestrator_site/audit.html", {"filter": filterset, "table": table})
+
+
+# Any console role may hide a notice in its own session; the notice itself is for administrators.
+@permission_required("orchestrator_site.view_auditentry", raise_exception=True)
+@require_POST
+def dismiss_index_notice(request: HttpRequest) -> HttpResponse:
+    """Hide the missing-index notice for the rest of the session, then go back. A POST with CSRF:
+    a link or an image on another site must not change anyone's session."""
+    request.session[INDEX_NOTICE_DISMISSED] = True
+    return redirect(safe_next(request, request.POST.get("next"), reverse("dashboard:home")))

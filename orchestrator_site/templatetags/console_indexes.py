@@ -8,7 +8,7 @@ from orchestrator_site import health, indexes
 
 register = template.Library()
 
-DISMISS_PARAMETER = "dismiss-index-notice"
+# Set by views.dismiss_index_notice (a POST), read here.
 SESSION_KEY = "console_index_notice_dismissed"
 
 
@@ -23,29 +23,13 @@ def is_administrator(user) -> bool:
 
 @register.simple_tag(takes_context=True)
 def index_notice(context) -> list[indexes.IndexSpec]:
-    """The missing recommended indexes, or [] for non-administrators and dismissed notices.
-
-    `?dismiss-index-notice=1` on any page hides the notice for the rest of the session.
-    """
+    """The missing recommended indexes, or [] for non-administrators and dismissed notices."""
     request = context.get("request")
     if request is None or not is_administrator(getattr(request, "user", None)):
         return []
     session = getattr(request, "session", None)
-    if session is None:
-        return []
-    if request.GET.get(DISMISS_PARAMETER) == "1":
-        session[SESSION_KEY] = True
-    if session.get(SESSION_KEY):
+    if session is None or session.get(SESSION_KEY):
         return []
     if not health.schema_status().ok:
         return []
     return indexes.missing_indexes()
-
-
-@register.simple_tag(takes_context=True)
-def dismiss_index_notice_url(context) -> str:
-    """The current page with `dismiss-index-notice=1` added to its query string."""
-    request = context["request"]
-    query = request.GET.copy()
-    query[DISMISS_PARAMETER] = "1"
-    return f"{request.path}?{query.urlencode()}"

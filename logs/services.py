@@ -1,8 +1,9 @@
 """Deleting logs: the only writes the console makes to OpenOrchestrator's Logs table.
 
-Every function is keyword-only, takes the acting user (None for the system), deletes in batches of
-CONSOLE_BULK_BATCH_SIZE (each batch its own transaction, so robots writing logs are never blocked
-for long) and writes one audit row, also when it fails half-way.
+Every function is keyword-only, takes the acting user (None for the system), deletes in batches
+(each batch one statement in its own short transaction, so a robot writing a log line waits for one
+batch, never for the whole deletion: OpenOrchestrator's robots give up after 5 s on SQLite) and
+writes one audit row, also when it fails half-way.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -20,6 +20,11 @@ from orchestrator_site import audit
 from orchestrator_site.audit import Outcome
 
 Progress = Callable[[int], None]
+
+# Rows per batch: about 0.1 s of deleting on SQLite with 1M logs, far below a robot's 5 s wait.
+DELETE_BATCH_ROWS = 5_000
+# Explicit ids go into the statement as parameters; SQL Server takes at most 2,100.
+IDS_PER_STATEMENT = 2_000
 
 
 @dataclass(frozen=True)
@@ -39,23 +44,37 @@ class DeleteResult:
 
 
 def _delete_in_batches(
-    queryset: QuerySet, *, limit: int | None = None, progress: Progress | None = None
+    queryset: QuerySet,
+    *,
+    limit: int | None = None,
+    batch_size: int = DELETE_BATCH_ROWS,
+    progress: Progress | None = None,
 ) -> int:
-    """Delete the rows of `queryset` (at most `limit`) by primary key, one batch per transaction."""
+    """Delete the rows of `queryset` (at most `limit`), `batch_size` at a time, each batch one
+    `DELETE ... WHERE id IN (SELECT id ... LIMIT n)` in its own transaction (on SQLite BEGIN
+    IMMEDIATE: the write lock is taken before anything is read)."""
     alias = queryset.db
-    batch_size = settings.CONSOLE_BULK_BATCH_SIZE
+    keys = queryset.order_by().values("pk")
     deleted = 0
     while limit is None or deleted < limit:
         take = batch_size if limit is None else min(batch_size, limit - deleted)
         with transaction.atomic(using=alias):
-            ids = list(queryset.order_by().values_list("pk", flat=True)[:take])
-            if not ids:
-                break
-            deleted += Log.objects.using(alias).filter(pk__in=ids).delete()[0]
+            done = Log.objects.using(alias).filter(pk__in=keys[:take]).delete()[0]
+        deleted += done
         if progress:
             progress(deleted)
-        if len(ids) < take:
+        if done < take:
             break
+    return deleted
+
+
+def _delete_ids(ids: list, *, progress: Progress) -> int:
+    deleted = 0
+    for start in range(0, len(ids), IDS_PER_STATEMENT):
+        chunk = ids[start : start + IDS_PER_STATEMENT]
+        with transaction.atomic(using=Log.objects.db):
+            deleted += Log.objects.filter(pk__in=chunk).delete()[0]
+        progress(deleted)
     return deleted
 
 
@@ -98,7 +117,7 @@ def delete_logs(*, user, ids: Iterable, reason: str = "") -> DeleteResult:
         user,
         "logs.delete_selected",
         asked=len(ids),
-        run=lambda track: _delete_in_batches(Log.objects.filter(pk__in=ids), progress=track),
+        run=lambda track: _delete_ids(ids, progress=track),
         targets=ids,
         reason=reason,
     )
@@ -129,6 +148,7 @@ def purge_logs(
     older_than: dt.datetime,
     process_name: str | None = None,
     commit: bool = False,
+    batch_size: int = DELETE_BATCH_ROWS,
     progress: Progress | None = None,
 ) -> int:
     """Retention: logs with log_time before `older_than` (of one process, or all). Without `commit`
@@ -146,7 +166,7 @@ def purge_logs(
             if progress:
                 progress(n)
 
-        return _delete_in_batches(queryset, progress=both)
+        return _delete_in_batches(queryset, batch_size=batch_size, progress=both)
 
     return _audited(
         user,

@@ -99,3 +99,25 @@ class RobotLogger(threading.Thread):
     def stop(self) -> None:
         self._stop_event.set()
         self.join(timeout=30)
+
+
+def write_old_logs(db_util, count: int, *, at, process: str = "Old Proc") -> None:
+    """`count` log lines at `at`, inserted in one go through OpenOrchestrator's own engine."""
+    import uuid
+
+    from OpenOrchestrator.database.logs import Log, LogLevel
+    from sqlalchemy import insert
+
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "log_time": at,
+            "log_level": LogLevel.INFO,
+            "process_name": process,
+            "job_id": None,
+            "log_message": f"old line {i}",
+        }
+        for i in range(count)
+    ]
+    with db_util._connection_engine.begin() as connection:
+        connection.execute(insert(Log), rows)

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from logs.models import Log, LogLevel
 from orchestrator_site.models import AuditEntry
-from tests.helpers import NOW, make_log, oo_db
+from tests.faults import RobotLogger, write_old_logs
+from tests.helpers import NOW, make_log, oo_db, oo_tx
 
 SELECTED = reverse("logs:delete_selected")
 
@@ -193,3 +194,25 @@ def test_a_missing_or_bad_as_of_deletes_nothing(as_admin):
     assert as_admin.post(matching_url(), {}).status_code == 400
     assert as_admin.post(matching_url(), {"as_of": "soon"}).status_code == 400
     assert Log.objects.count() == 1 and not AuditEntry.objects.exists()
+
+
+@oo_tx
+def test_matching_logs_are_deleted_while_a_robot_writes_logs(as_admin, db_util, oo_url):
+    """A robot writes log lines with OpenOrchestrator's db_util the whole time; the deletion (two
+    batches, each a short transaction that takes the write lock first) and the robot both finish
+    without an error, and the robot's lines are kept."""
+    write_old_logs(db_util, 9_000, at=NOW - dt.timedelta(days=3))
+    robot = RobotLogger(oo_url)
+    robot.start()
+    try:
+        response = as_admin.post(
+            matching_url("Old Proc"), {"as_of": NOW.isoformat(), "typed": "Old Proc"}, follow=True
+        )
+    finally:
+        robot.stop()
+    assert robot.errors == [] and robot.written > 0
+    assert response.status_code == 200
+    assert "Deleted 9,000 matching logs." in response.content.decode()
+    assert not Log.objects.filter(process_name="Old Proc").exists()
+    assert Log.objects.filter(process_name="Robot").count() == robot.written
+    assert AuditEntry.objects.get().count == 9_000

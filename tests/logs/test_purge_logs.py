@@ -1,9 +1,14 @@
-"""manage.py purge_logs: retention by age, dry run by default, audited."""
+"""manage.py purge_logs: retention by age, dry run by default, audited; batches that robots writing
+logs at the same moment never trip over; bad input and a busy database as one line, no traceback."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -11,7 +16,10 @@ from django.core.management import CommandError, call_command
 
 from logs.models import Log
 from orchestrator_site.models import AuditEntry
-from tests.helpers import NOW, make_log, oo_db
+from tests.faults import RobotLogger, database_on, sqlite_entry, write_locked, write_old_logs
+from tests.helpers import NOW, make_log, oo_db, oo_tx
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def purge(*args: str) -> str:
@@ -36,10 +44,9 @@ def test_it_is_a_dry_run_by_default(old_and_new):
 
 
 @oo_db
-def test_commit_deletes_in_batches_with_progress_and_audit(old_and_new, settings, monkeypatch):
-    settings.CONSOLE_BULK_BATCH_SIZE = 1
+def test_commit_deletes_in_batches_with_progress_and_audit(old_and_new, monkeypatch):
     monkeypatch.setattr("logs.management.commands.purge_logs.PROGRESS_ROWS", 1)
-    output = purge("--older-than", "30", "--commit")
+    output = purge("--older-than", "30", "--commit", "--batch-size", "1")
     assert list(Log.objects.values_list("log_message", flat=True)) == ["new A"]
     assert "deleted 1 so far" in output and "deleted 2 so far" in output
     assert (
@@ -87,9 +94,55 @@ def test_users_without_the_delete_permission_are_refused(old_and_new, role):
 def test_unknown_user_and_bad_days_are_errors(old_and_new):
     with pytest.raises(CommandError, match="No console user"):
         purge("--older-than", "30", "--commit", "--as-user", "nobody")
-    for bad in ("0", "-5", "ten"):
-        with pytest.raises(CommandError):
+    for bad in ("0", "-5", "ten", "999999", "1.5", ""):
+        with pytest.raises(CommandError, match="--older-than"):
             purge("--older-than", bad)
     with pytest.raises(CommandError):
         purge("--commit")
     assert Log.objects.count() == 3
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "abc", "999999"])
+def test_bad_days_from_a_shell_are_one_line_without_a_traceback(days):
+    run = subprocess.run(
+        [sys.executable, "manage.py", "purge_logs", "--older-than", days],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr
+    assert "error: argument --older-than: " in run.stderr
+    assert run.stderr.strip().splitlines()[-1].count("\n") == 0
+
+
+@oo_tx
+def test_it_purges_while_a_robot_writes_logs(db_util, oo_url):
+    """OpenOrchestrator's db_util writes log lines in a loop the whole time: the purge and the robot
+    both finish without one error, in three batches of 5,000 (each a short transaction)."""
+    write_old_logs(db_util, 12_000, at=NOW - dt.timedelta(days=40))
+    robot = RobotLogger(oo_url)
+    robot.start()
+    try:
+        output = purge("--older-than", "30", "--commit")
+    finally:
+        robot.stop()
+    assert robot.errors == [] and robot.written > 0
+    assert "Deleted 12,000 logs of all processes" in output
+    assert not Log.objects.filter(process_name="Old Proc").exists()
+    assert Log.objects.filter(process_name="Robot").count() == robot.written
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.count, entry.outcome) == ("logs.purge", 12_000, "ok")
+
+
+@oo_db
+def test_a_database_locked_past_the_timeout_is_one_line(tmp_path):
+    path = tmp_path / "orchestrator.sqlite3"
+    from orchestrator_site.oo_schema import create_sqlite_schema
+
+    create_sqlite_schema(path)
+    with database_on("orchestrator", sqlite_entry(path)), write_locked(path):
+        with pytest.raises(CommandError, match=r"^The database is busy; try again\."):
+            purge("--older-than", "30", "--commit")

@@ -2,38 +2,55 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import time
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from logs import services
-from orchestrator_site import clock
+from orchestrator_site import clock, dbfaults
 
 PROGRESS_ROWS = 10_000
 PROGRESS_SECONDS = 5
+# A century: every backend can store the cutoff (SQL Server's DATETIME starts in 1753).
+MAX_DAYS = 36_500
 
 
-def positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise CommandError(f"--older-than takes a whole number of days, not {value!r}.") from None
-    if number < 1:
-        raise CommandError("--older-than must be at least 1 day.")
-    return number
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number in [low, high]. Bad input is a usage error, no traceback."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{number} is not between {low:,} and {high:,}")
+        return number
+
+    return parse
 
 
 class Command(BaseCommand):
     help = (
         "Delete logs whose log_time is more than --older-than DAYS ago (optionally of one "
         "--process). Without --commit it only says how many would go. Deletes in batches of "
-        "CONSOLE_BULK_BATCH_SIZE and writes one audit row (user 'system' unless --as-user)."
+        "--batch-size rows, each its own short transaction, and writes one audit row (user 'system' "
+        "unless --as-user)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--older-than", type=positive_int, required=True, metavar="DAYS")
+        parser.add_argument(
+            "--older-than",
+            type=whole_number(1, MAX_DAYS),
+            required=True,
+            metavar="DAYS",
+            help=f"Days to keep: 1 to {MAX_DAYS:,}.",
+        )
         parser.add_argument("--process", metavar="NAME", help="Only this process (exact name).")
         parser.add_argument(
             "--commit", action="store_true", help="Really delete (default: dry run)."
@@ -43,14 +60,32 @@ class Command(BaseCommand):
             metavar="USERNAME",
             help="Record the deletion as this console user (who must hold logs.delete_log).",
         )
+        parser.add_argument(
+            "--batch-size",
+            type=whole_number(1, 100_000),
+            default=services.DELETE_BATCH_ROWS,
+            metavar="ROWS",
+            help="Rows deleted per transaction (default: %(default)s); robots writing logs wait "
+            "for one batch at most.",
+        )
 
-    def handle(
+    def handle(self, *args, **options) -> None:
+        self._deleted = 0
+        try:
+            self._purge(**options)
+        except DatabaseError as exc:
+            # One line, no traceback: busy, unreachable, not a database, or the schema.
+            done = f"Stopped after deleting {self._deleted:,} logs. " if self._deleted else ""
+            raise CommandError(f"{done}{dbfaults.explain(exc)}") from None
+
+    def _purge(
         self,
-        *args,
+        *,
         older_than: int,
         process: str | None,
         commit: bool,
         as_user: str | None,
+        batch_size: int,
         **options,
     ) -> None:
         user = None
@@ -76,6 +111,7 @@ class Command(BaseCommand):
 
         def progress(done: int) -> None:
             # The first batch, then every PROGRESS_ROWS rows or PROGRESS_SECONDS, whichever first.
+            self._deleted = done
             now = time.monotonic()
             if (
                 printed[0]
@@ -87,6 +123,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  deleted {done:,} so far…")
 
         deleted = services.purge_logs(
-            user=user, older_than=cutoff, process_name=process, commit=True, progress=progress
+            user=user,
+            older_than=cutoff,
+            process_name=process,
+            commit=True,
+            batch_size=batch_size,
+            progress=progress,
         )
         self.stdout.write(self.style.SUCCESS(f"Deleted {deleted:,} {described}."))

@@ -18,7 +18,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
-from orchestrator_site.identity import Identity, signed_in_environ
+from dashboard.views import PANELS
+from orchestrator_site.identity import signed_in_environ
 from orchestrator_site.models import AuditEntry
 from queues.models import QueueStatus
 from tests.helpers import (
@@ -32,14 +33,11 @@ from tests.helpers import (
     make_trigger,
     oo_db,
 )
+from tests.security.test_url_matrix import EVERY_ROLE
 from tests.security.urlmap import project_urls
 from triggers.forms import KIND_SLUGS
 from triggers.models import TriggerType
 
-EVERY_ROLE = Identity(
-    "TEST\\Alba",
-    ("TEST\\rpa-viewers", "TEST\\rpa-operators", "TEST\\rpa-automation", "TEST\\rpa-vault"),
-)
 GET_URLS = [u for u in project_urls() if u.methods is None or "GET" in u.methods]
 # Query strings that made a GET write before; each URL is loaded with each of them too.
 ONCE_WRITING_QUERIES = ["", "dismiss-index-notice=1"]
@@ -64,7 +62,7 @@ def objects() -> dict[str, list[str]]:
         "machine_name": ["SCHED-1"],
         "name": ["Mail", "Const"],
         "kind": list(KIND_SLUGS),
-        "panel": ["errors", "failed", "triggers", "running", "schedulers", "throughput"],
+        "panel": list(PANELS),
     }
 
 

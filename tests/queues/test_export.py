@@ -117,3 +117,16 @@ def test_it_requires_the_view_permission(as_outsider):
     assert as_outsider.post(URL).status_code == 403
     assert as_outsider.get(URL).status_code == 403
     assert exports() == 0
+
+
+@oo_db
+def test_an_odd_queue_name_exports_exactly_that_queue(as_viewer):
+    name = "Kø / 50% "
+    make_element(name, reference="mine")
+    make_element("Kø / 50%", reference="not mine")
+    page = as_viewer.get(reverse("queues:elements", args=[name]))
+    action, fields = export_form(page.content.decode())
+    assert action == reverse("queues:export", args=[name])
+    rows = read(as_viewer.post(action, dict(fields)))
+    assert [(r[1], r[3]) for r in rows[1:]] == [(name, "mine")]
+    assert last_audit("queues.export").target_ids == name

@@ -26,11 +26,13 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.db import DatabaseError, connections, transaction
 
-from orchestrator_site import clock, health
+from orchestrator_site import clock, dbfaults, health
+from orchestrator_site.dbfaults import DbState
 from orchestrator_site.oo_schema import REVISION, TABLES, create_sqlite_schema
 
 OO_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
@@ -347,8 +349,61 @@ class CloneResult:
 Progress = Callable[[str, int, int], None]
 
 
+_SQLITE_COMPANIONS = ("", "-journal", "-wal", "-shm")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """True when two paths are one file: the same inode (symlinks, hard links, another spelling
+    or case of the name) when both exist, else the same fully resolved, case-normalised path."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        pass  # one of them does not exist (yet)
+    return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+
+
+def _sqlite_file(name: str) -> str | None:
+    """The file behind a sqlite3 NAME (a path or a `file:` URI); None for an in-memory one."""
+    if name.startswith("file:"):
+        path, _, query = name[5:].partition("?")
+        return None if "mode=memory" in query else unquote(path)
+    return None if name in ("", ":memory:") else name
+
+
+def _live_databases() -> list[tuple[str, Path]]:
+    """The SQLite files the console is configured to use: (what it is, path)."""
+    found = []
+    for alias, database in settings.DATABASES.items():
+        if database["ENGINE"].endswith("sqlite3"):
+            path = database.get("SQLITE_PATH") or _sqlite_file(str(database["NAME"]))
+            if path is None:
+                continue
+            what = (
+                f"the configured OpenOrchestrator database ({settings.ORCHESTRATOR_URL_VARIABLE})"
+                if alias == settings.ORCHESTRATOR_DB
+                else "the console's own database (CONSOLE_DATABASE_URL)"
+            )
+            found.append((what, Path(path)))
+    return found
+
+
+def refuse_live_database(output: Path) -> None:
+    """CloneError when `output` is, or belongs to, a database the console uses. Replacing it would
+    destroy live data, so --force does not change this; neither may the copy replace one of its
+    journal files (-journal, -wal, -shm), which SQLite would then replay into it."""
+    for what, live in _live_databases():
+        for suffix in _SQLITE_COMPANIONS:
+            if _same_file(output, Path(f"{live}{suffix}")):
+                part = f"the {suffix[1:]} file of " if suffix else ""
+                raise CloneError(
+                    f"--output {output} is {part}{what}. clonedb never overwrites a live "
+                    "database, with or without --force; choose another file."
+                )
+
+
 def check_output(options: CloneOptions) -> Path:
     """The resolved output path, after refusing what would overwrite or cannot be written."""
+    refuse_live_database(Path(options.output).expanduser())
     output = Path(options.output).expanduser().resolve()
     if output.is_dir():
         raise CloneError(f"{output} is a directory; give a file name with --output.")
@@ -363,14 +418,11 @@ def check_output(options: CloneOptions) -> Path:
 
 
 def check_source() -> str:
-    """The source's alembic revision, or CloneError when it is unreachable or at another one."""
+    """The source's alembic revision, or CloneError when it is not usable now, saying why."""
     status = health.schema_status(fresh=True)
-    if not status.reachable:
-        raise CloneError(
-            f"Cannot reach the OpenOrchestrator database ({settings.ORCHESTRATOR_URL_VARIABLE}); "
-            "check the connection string and that the server is up. Nothing was written."
-        )
-    if status.problem == "no-version-table":
+    if status.state in (DbState.UNREACHABLE, DbState.BUSY, DbState.NOT_A_DATABASE):
+        raise CloneError(f"{dbfaults.describe(status.state)} Nothing was written.")
+    if status.problem == health.NO_VERSION_TABLE:
         raise CloneError(
             "The source database has no alembic_version table, so it is not an OpenOrchestrator "
             f"{REVISION} database. Nothing was written."
@@ -513,7 +565,12 @@ def _copy_table(
 
 
 def clone(options: CloneOptions, *, progress: Progress | None = None) -> CloneResult:
-    """Build the copy; raise CloneError with nothing left behind (also on Ctrl+C)."""
+    """Build the copy; raise CloneError with nothing left behind (also on Ctrl+C).
+
+    Never writes to a live database: `check_output` refuses every configured SQLite file (and its
+    journals) whatever --force says, the copy is built in a new hidden file of its own (mkstemp)
+    and only that file is renamed over the output.
+    """
     from orchestrator_site import indexes
 
     alias = settings.ORCHESTRATOR_DB
@@ -528,9 +585,6 @@ def clone(options: CloneOptions, *, progress: Progress | None = None) -> CloneRe
     if options.credentials == "skip" and "Credentials" in tables:
         tables.remove("Credentials")
         notes.append("Credentials skipped (--exclude-credentials).")
-    source = connections[alias].settings_dict
-    if source["ENGINE"].endswith("sqlite3") and Path(source["NAME"]).resolve() == output:
-        raise CloneError(f"{output} is the source database itself; choose another --output.")
     revision = check_source()
     cutoff = _cutoff(options)
     result = CloneResult(output=output, revision=revision, notes=notes)
@@ -562,10 +616,13 @@ def clone(options: CloneOptions, *, progress: Progress | None = None) -> CloneRe
         target = None
         with open(temporary, "rb+") as stream:
             os.fsync(stream.fileno())
+        refuse_live_database(output)  # again: the copy took a while, the folder may have changed
         os.replace(temporary, output)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM as the clonedb command turns it into
         _discard(target, temporary)
-        raise CloneError("Interrupted. Nothing was written; the output was not touched.") from None
+        raise CloneError(
+            f"{str(exc) or 'Interrupted'}. Nothing was written; the output was not touched."
+        ) from None
     except sqlite3.Error as exc:
         _discard(target, temporary)
         if "full" in str(exc).lower():
@@ -577,7 +634,8 @@ def clone(options: CloneOptions, *, progress: Progress | None = None) -> CloneRe
     except DatabaseError as exc:
         _discard(target, temporary)
         raise CloneError(
-            f"Reading the source failed: {exc}. Nothing was written; the output was not touched."
+            f"Reading the source failed. {dbfaults.explain(exc, alias=alias)} "
+            "Nothing was written; the output was not touched."
         ) from None
     except OSError as exc:
         _discard(target, temporary)

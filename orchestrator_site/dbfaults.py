@@ -15,7 +15,7 @@ import enum
 import sqlite3
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError, connections
 
 from orchestrator_site.oo_schema import REVISION, UPGRADE_COMMAND
 
@@ -72,6 +72,10 @@ _SQLITE_WORDS = (
 )
 
 
+# DB-API's names, for a driver's own exception met outside Django (psycopg, pyodbc).
+_DBAPI_CONNECTION_ERRORS = {"OperationalError", "InterfaceError"}
+
+
 def _driver_error(exc: BaseException) -> BaseException:
     """The driver's own exception behind Django's wrapper (Django raises `from` it)."""
     return exc.__cause__ if exc.__cause__ is not None else exc
@@ -96,7 +100,10 @@ def classify(exc: BaseException) -> DbState | None:
         return _SQLSTATE_STATES[sqlstate]
     if sqlstate and sqlstate.startswith("08"):  # connection exception, in both standards
         return DbState.UNREACHABLE
-    if isinstance(exc, (OperationalError, InterfaceError)) and sqlstate is None:
+    if sqlstate is None and (
+        isinstance(exc, (OperationalError, InterfaceError))
+        or any(cls.__name__ in _DBAPI_CONNECTION_ERRORS for cls in type(driver).__mro__)
+    ):
         # No SQLSTATE from a server: the driver could not talk to one at all (refused, DNS, a
         # closed socket, "server closed the connection unexpectedly").
         return DbState.UNREACHABLE
@@ -121,22 +128,23 @@ def database_label(alias: str | None) -> str:
 def describe(state: DbState | str, *, alias: str | None = None) -> str:
     """One sentence for a command's error or a log line; never a connection string or a path."""
     which = database_label(alias)
+    subject = which[0].upper() + which[1:]  # "The ..." at the start of a sentence
     variable = (
         settings.ORCHESTRATOR_URL_VARIABLE
         if alias in (None, settings.ORCHESTRATOR_DB)
         else "CONSOLE_DATABASE_URL"
     )
     messages = {
-        DbState.UNREACHABLE: f"{which.capitalize()} cannot be reached; check {variable} and "
+        DbState.UNREACHABLE: f"{subject} cannot be reached; check {variable} and "
         "that the database server, or the file and its folder, can be reached and written.",
         DbState.BUSY: f"The database is busy; try again. Another program holds a lock on {which} "
         "(a robot, a Scheduler or a long deletion) and it was not released in time.",
-        DbState.NOT_A_DATABASE: f"{which.capitalize()} is not a database: {variable} points to "
+        DbState.NOT_A_DATABASE: f"{subject} is not a database: {variable} points to "
         "a file that is not a SQLite database, or one that is damaged.",
-        DbState.WRONG_SCHEMA: f"{which.capitalize()} lacks a table or column that "
+        DbState.WRONG_SCHEMA: f"{subject} lacks a table or column that "
         f"OpenOrchestrator 3.0 (schema revision {REVISION}) has; upgrade it with {UPGRADE_COMMAND}"
         if alias in (None, settings.ORCHESTRATOR_DB)
-        else f"{which.capitalize()} lacks a table or column; run manage.py migrate.",
+        else f"{subject} lacks a table or column; run manage.py migrate.",
     }
     return messages[DbState(state)]
 
@@ -149,7 +157,3 @@ def explain(exc: BaseException, *, alias: str | None = None) -> str:
         return describe(state, alias=alias or culprit())
     first_line = (str(exc).strip().splitlines() or [""])[0][:300]
     return f"The database refused the operation ({type(exc).__name__}: {first_line})."
-
-
-def is_fault(exc: BaseException) -> bool:
-    return isinstance(exc, DatabaseError) and classify(exc) is not None

@@ -281,7 +281,7 @@ def test_it_refuses_an_unreachable_source(db_util, existing, monkeypatch):
         raise OperationalError("could not connect to server")
 
     monkeypatch.setattr(connections["orchestrator"], "ensure_connection", refuse)
-    with pytest.raises(CommandError, match="Cannot reach the OpenOrchestrator database"):
+    with pytest.raises(CommandError, match="The OpenOrchestrator database cannot be reached"):
         run_clone("--output", str(existing), "--force")
     assert_untouched(existing)
 
@@ -384,6 +384,8 @@ def test_a_source_failing_mid_copy_leaves_nothing_behind(db_util, existing, monk
         return real(alias, spec, cutoff, batch_size)
 
     monkeypatch.setattr(clone, "_stream", failing)
-    with pytest.raises(CommandError, match="Reading the source failed: server closed"):
+    with pytest.raises(
+        CommandError, match="Reading the source failed. The OpenOrchestrator database cannot be"
+    ):
         run_clone("--output", str(existing), "--force")
     assert_untouched(existing)

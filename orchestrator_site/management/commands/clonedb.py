@@ -2,11 +2,39 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from orchestrator_site import clone
+
+
+@contextlib.contextmanager
+def _signals_interrupt():
+    """Make SIGTERM (and SIGHUP: a closed terminal) stop the copy the way Ctrl+C does, so that the
+    hidden temporary file is removed and the command exits non-zero with a message. Python's
+    default for them is to die at once, leaving the temporary file behind."""
+
+    def stop(signum, frame):
+        # Ignore repeats: the clean-up that follows must not be cut short by a second signal.
+        signal.signal(signum, signal.SIG_IGN)
+        raise KeyboardInterrupt(f"Stopped by {signal.Signals(signum).name}")
+
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {}
+    try:
+        for name in names:
+            number = getattr(signal, name)
+            previous[number] = signal.signal(number, stop)
+    except ValueError:  # not the main thread (call_command from a worker): leave them alone
+        pass
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 class Command(BaseCommand):
@@ -78,11 +106,14 @@ class Command(BaseCommand):
             with_indexes=options["with_indexes"],
         )
         try:
-            result = clone.clone(settings_, progress=self._progress)
+            with _signals_interrupt():
+                result = clone.clone(settings_, progress=self._progress)
         except clone.CloneError as exc:
             if self._tty:
                 self.stdout.write("")
             raise CommandError(str(exc)) from None
+        except KeyboardInterrupt as exc:  # before the copy began: nothing to clean up
+            raise CommandError(f"{str(exc) or 'Interrupted'}. Nothing was written.") from None
         for note in result.notes:
             self.stdout.write(note)
         width = max(len(table) for table in result.rows) if result.rows else 0

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
 
-from orchestrator_site import indexes
+from orchestrator_site import dbfaults, indexes
 
 
 class Command(BaseCommand):
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             else:
                 self._show(vendor)
         except DatabaseError as exc:
-            raise CommandError(f"The database refused: {exc}") from None
+            raise CommandError(dbfaults.explain(exc, alias=settings.ORCHESTRATOR_DB)) from None
 
     def _show(self, vendor: str) -> None:
         states = indexes.inspect()

@@ -6,8 +6,10 @@ import getpass
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from django.views.decorators.debug import sensitive_variables
 
+from orchestrator_site import dbfaults
 from vault import services
 
 ROLLOUT = """\
@@ -81,6 +83,8 @@ class Command(BaseCommand):
             )
         except services.VaultError as exc:
             raise CommandError(str(exc)) from None
+        except DatabaseError as exc:  # busy, unreachable, not a database: one line, no traceback
+            raise CommandError(f"The rotation stopped. {dbfaults.explain(exc)}") from None
 
         out = self.stdout
         if report.unreadable:

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -174,13 +175,19 @@ def _pg_clone(source_url: str, target_url: str) -> None:
 
 
 @contextlib.contextmanager
-def scratch_copy(db: Database, suffix: str = "loadtest") -> Iterator[str]:
+def scratch_copy(
+    db: Database, suffix: str = "loadtest", *, sqlite_journal: str = ""
+) -> Iterator[str]:
     """The URL of a throw-away copy of `db`, removed afterwards: a test that writes leaves the
-    cached database as generated, for the next benchmark and for a repeatable next run."""
+    cached database as generated, for the next benchmark and for a repeatable next run.
+    `sqlite_journal`: a journal mode to store in the SQLite copy (e.g. WAL), else as generated."""
     if db.backend == "sqlite":
         source = Path(db.url.removeprefix("sqlite:///"))
         target = source.with_name(f"{source.stem}-{suffix}{source.suffix}")
         shutil.copyfile(source, target)
+        if sqlite_journal:
+            with contextlib.closing(sqlite3.connect(target)) as connection:
+                connection.execute(f"PRAGMA journal_mode={sqlite_journal}")
         try:
             yield f"sqlite:///{target}"
         finally:

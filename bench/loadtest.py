@@ -153,6 +153,7 @@ def summarize(users: list[writes.User], elapsed: float) -> dict:
                 for k in keys
             },
         }
+    report["all"] = _stats([ms for values in times.values() for ms in values])
     # Writes that never got as far as a timed click (no page, no control) are errors too.
     known = set(report["pages"]["kinds"]) | set(report["writes"]["kinds"])
     report["other_errors"] = {k: n for k, n in errors_by_kind.items() if k not in known}
@@ -244,6 +245,14 @@ def judge(report: dict, *, busy_load: float = BUSY_LOAD) -> dict:
     return {"targets": targets, "unreliable": reasons}
 
 
+def wait_for_quiet(seconds: float, busy_load: float) -> None:
+    """Wait (at most `seconds`) until the 1-minute load average is at most `busy_load`."""
+    deadline = time.monotonic() + seconds
+    while os.getloadavg()[0] > busy_load and time.monotonic() < deadline:
+        print(f"  waiting for a quieter machine: load average {os.getloadavg()[0]:.2f}", flush=True)
+        time.sleep(min(10.0, max(0.0, deadline - time.monotonic())))
+
+
 # --- the command ---------------------------------------------------------------------------------
 
 
@@ -257,6 +266,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--seconds", "--duration", dest="duration", type=float, default=60.0, help="(max 600)"
     )
     parser.add_argument("--no-writes", action="store_true", help="page views only")
+    parser.add_argument(
+        "--sqlite-journal",
+        choices=("delete", "wal"),
+        default="delete",
+        help="journal mode of the SQLite copy (default: %(default)s, as OpenOrchestrator leaves it)",
+    )
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (deployment: 8)")
     parser.add_argument(
         "--processes",
@@ -264,7 +279,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=DEPLOYED_PROCESSES,
         help="waitress processes (deploy/web.config processesPerApplication: %(default)s)",
     )
-    parser.add_argument("--busy-load", type=float, default=BUSY_LOAD, help="%(default)s")
+    parser.add_argument(
+        "--busy-load",
+        type=float,
+        default=BUSY_LOAD,
+        help="1-minute load average before the run above which it is unreliable (%(default)s)",
+    )
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="before the run, wait up to this long for the load average to drop to --busy-load "
+        "(default %(default)s; 0: do not wait)",
+    )
     parser.add_argument("--no-generate", action="store_true", help="only use cached databases")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--now", help="data 'now' (default: the current hour)")
@@ -308,10 +336,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"Load test: {args.clients} users x {args.duration:.0f} s, "
         f"{'pages only' if args.no_writes else 'pages and writes'}, against {args.processes} "
-        f"waitress process(es) --threads={args.threads} on {args.backend} {db.label} (a copy)"
+        f"waitress process(es) --threads={args.threads} on {args.backend} {db.label} (a copy"
+        + (f", journal {args.sqlite_journal})" if args.backend == "sqlite" else ")")
     )
     with contextlib.ExitStack() as stack:
-        url = stack.enter_context(harness.scratch_copy(db))
+        url = stack.enter_context(harness.scratch_copy(db, sqlite_journal=args.sqlite_journal))
         var_dir = tempfile.mkdtemp(prefix="oo-loadtest-var-")
         stack.callback(shutil.rmtree, var_dir, ignore_errors=True)
         servers = [
@@ -330,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
             [s.process.pid for s in servers if s.process],
             generate.pg_dbname(url) if args.backend == "postgresql" else None,
         )
+        wait_for_quiet(args.wait_quiet, args.busy_load)
         load_before = [round(x, 2) for x in os.getloadavg()]
         meter.start()
         users, elapsed, unfinished = run(
@@ -363,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
             "backend": args.backend,
             "size": args.size,
             "indexes": db.indexed,
+            "sqlite_journal": args.sqlite_journal if args.backend == "sqlite" else None,
             "with_writes": not args.no_writes,
             "waitress_threads": args.threads,
             "waitress_processes": args.processes,
@@ -406,6 +437,11 @@ def print_report(report: dict, *, targets_apply: bool) -> None:
         print(
             f"{'all ' + group:<20} {g['n']:>6} {g['errors']:>6} {'':>7} {'':>7} "
             f"{g['p50_ms']:>7.1f} {g['p95_ms']:>7.1f}   ({g['per_second']}/s)"
+        )
+    a = report["all"]
+    if a["n"]:
+        print(
+            f"{'all (pages, clicks)':<20} {a['n']:>6} {'':>30} {a['p50_ms']:>7.1f} {a['p95_ms']:>7.1f}"
         )
     if report["other_errors"]:
         print(f"errors before a write could be timed: {report['other_errors']}")

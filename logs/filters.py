@@ -10,10 +10,9 @@ from django.conf import settings
 
 from logs.models import Log, LogLevel
 from orchestrator_site import clock, indexes
-from orchestrator_site.paging import PER_PAGE_CHOICES
+from orchestrator_site.filters import FromFilter, UntilFilter, per_page_filter, sort_filter
+from orchestrator_site.forms import end_of_second
 from triggers.models import Job, JobStatus
-
-DATETIME_WIDGET = {"type": "datetime-local", "step": "1"}
 
 # Orderings the tables declare (and nothing else): the `sort` parameter is validated against these.
 LOG_SORTS = ("log_time", "-log_time")
@@ -22,32 +21,6 @@ JOB_SORTS = tuple(
     for name in ("start_time", "end_time", "process_name", "scheduler_name", "status")
     for sign in ("", "-")
 )
-
-
-def _sort_filter(choices: tuple[str, ...]) -> django_filters.ChoiceFilter:
-    # Ordering itself is done by the table (RequestConfig reads the same `sort` parameter);
-    # this filter only makes an unknown sort a form error instead of being silently ignored.
-    return django_filters.ChoiceFilter(
-        choices=[(c, c) for c in choices],
-        method="keep",
-        label="Sort",
-        widget=forms.HiddenInput,
-    )
-
-
-def _per_page_filter() -> django_filters.ChoiceFilter:
-    # RequestConfig would take any ?per_page= as given: bound it here (no "All", no 10**6).
-    return django_filters.ChoiceFilter(
-        choices=[(str(n), str(n)) for n in PER_PAGE_CHOICES],
-        method="keep",
-        label="Per page",
-        empty_label="50",
-    )
-
-
-def end_of_second(value: dt.datetime) -> dt.datetime:
-    """`To` is inclusive to the second shown: 10:30:15 keeps 10:30:15.999999."""
-    return value.replace(microsecond=0) + dt.timedelta(seconds=1)
 
 
 class TimeWindowForm(forms.Form):
@@ -63,33 +36,11 @@ class TimeWindowForm(forms.Form):
 PROCESS_TIME_INDEX = f"{indexes.PREFIX}logs_process_time"
 
 
-class TimeWindowFilterSet(django_filters.FilterSet):
-    """Shared by the logs and jobs lists: `To` to the second on `time_field`, bounded page size."""
-
-    time_field = ""
-
-    class Meta:
-        form = TimeWindowForm
-
-    def keep(self, queryset, name, value):
-        return queryset
-
-    def filter_end(self, queryset, name, value):
-        return queryset.filter(**{f"{self.time_field}__lt": end_of_second(value)})
-
-
-class LogFilter(TimeWindowFilterSet):
+class LogFilter(django_filters.FilterSet):
     """The logs of one process: a time window, levels, text (bounded by the window) and a job."""
 
-    start = django_filters.DateTimeFilter(
-        field_name="log_time",
-        lookup_expr="gte",
-        label="From",
-        widget=forms.DateTimeInput(attrs=DATETIME_WIDGET),
-    )
-    end = django_filters.DateTimeFilter(
-        label="To", method="filter_end", widget=forms.DateTimeInput(attrs=DATETIME_WIDGET)
-    )
+    start = FromFilter(field_name="log_time", label="From")
+    end = UntilFilter(field_name="log_time", label="To")
     level = django_filters.MultipleChoiceFilter(
         field_name="log_level",
         choices=LogLevel.choices,
@@ -102,13 +53,13 @@ class LogFilter(TimeWindowFilterSet):
         max_length=200,
     )
     job = django_filters.UUIDFilter(field_name="job_id", label="Job id")
-    sort = _sort_filter(LOG_SORTS)
-    per_page = _per_page_filter()
-    time_field = "log_time"
+    sort = sort_filter(LOG_SORTS)
+    per_page = per_page_filter()
 
-    class Meta(TimeWindowFilterSet.Meta):
+    class Meta:
         model = Log
         fields: list[str] = []
+        form = TimeWindowForm
 
     def text_window_start(self) -> dt.datetime | None:
         """Where a text search starts when no `From` is given: CONSOLE_TEXT_SEARCH_DAYS before
@@ -150,7 +101,7 @@ class LogFilter(TimeWindowFilterSet):
         return queryset.filter(log_message__icontains=value)
 
 
-class JobFilter(TimeWindowFilterSet):
+class JobFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=JobStatus.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -158,21 +109,12 @@ class JobFilter(TimeWindowFilterSet):
     scheduler = django_filters.CharFilter(
         field_name="scheduler_name", label="Scheduler", max_length=100
     )
-    start = django_filters.DateTimeFilter(
-        field_name="start_time",
-        lookup_expr="gte",
-        label="Started from",
-        widget=forms.DateTimeInput(attrs=DATETIME_WIDGET),
-    )
-    end = django_filters.DateTimeFilter(
-        label="Started until",
-        method="filter_end",
-        widget=forms.DateTimeInput(attrs=DATETIME_WIDGET),
-    )
-    sort = _sort_filter(JOB_SORTS)
-    per_page = _per_page_filter()
-    time_field = "start_time"
+    start = FromFilter(field_name="start_time", label="Started from")
+    end = UntilFilter(field_name="start_time", label="Started until")
+    sort = sort_filter(JOB_SORTS)
+    per_page = per_page_filter()
 
-    class Meta(TimeWindowFilterSet.Meta):
+    class Meta:
         model = Job
         fields: list[str] = []
+        form = TimeWindowForm

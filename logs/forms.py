@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from logs.filters import DATETIME_WIDGET
-from orchestrator_site.forms import UUIDListField
+from orchestrator_site.forms import LocalDateTimeField, UUIDListField
 
 MAX_SELECTED = 1000
 
@@ -37,11 +36,12 @@ class TypedConfirmationMixin:
 
 class DeleteSelectedForm(TypedConfirmationMixin, forms.Form):
     ids = UUIDListField(noun="log", max_count=MAX_SELECTED)
-    next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+    # Checked where it is used (orchestrator_site.nexturl.safe_next); too long is simply not used.
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
     typed = forms.CharField(required=False, label="Type the number of logs", max_length=20)
 
 
 class DeleteMatchingForm(TypedConfirmationMixin, forms.Form):
-    as_of = forms.DateTimeField(widget=forms.HiddenInput(attrs=DATETIME_WIDGET))
+    as_of = LocalDateTimeField(widget=forms.HiddenInput)
     typed = forms.CharField(required=False, label="Type the process name", max_length=100)

@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from logs import services
@@ -24,6 +23,7 @@ from logs.queries import AROUND_MAX_ROWS, JOB_LOGS_SHOWN, around, process_overvi
 from logs.tables import LogTable, OverviewTable
 from orchestrator_site import audit, clock
 from orchestrator_site.csvstream import csv_response, export_page, filter_fields, filter_query
+from orchestrator_site.nexturl import safe_next
 from orchestrator_site.paging import capped_count, configure_lazy
 from orchestrator_site.tables import LateRows
 from triggers.models import Job
@@ -205,14 +205,6 @@ def export_csv(request: HttpRequest, process_name: str) -> HttpResponse:
     )
 
 
-def _safe_next(request: HttpRequest, url: str) -> str:
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return reverse("logs:overview")
-
-
 @permission_required("logs.delete_log", raise_exception=True)
 @require_POST
 def delete_selected(request: HttpRequest) -> HttpResponse:
@@ -221,7 +213,7 @@ def delete_selected(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "logs/delete_selected.html", {"form": form, "logs": []}, status=400)
     ids = form.cleaned_data["ids"]
-    back = _safe_next(request, form.cleaned_data["next"])
+    back = safe_next(request, form.cleaned_data["next"], reverse("logs:overview"))
     needs_typing = len(ids) > settings.CONSOLE_BULK_CONFIRM_THRESHOLD
     if form.cleaned_data["confirm"] and form.check_typed(
         required=needs_typing, expected_text=str(len(ids))

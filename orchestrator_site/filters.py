@@ -1,28 +1,71 @@
+"""Filters shared by the areas' FilterSets, and the audit trail's filter."""
+
 from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import QuerySet
+from django_filters.constants import EMPTY_VALUES
 
+from orchestrator_site.forms import LocalDateTimeField, end_of_second
 from orchestrator_site.models import AuditEntry
+from orchestrator_site.paging import PER_PAGE_CHOICES
+
+
+class LocalDateTimeFilter(django_filters.DateTimeFilter):
+    """Any date bound of a list goes through the one shared date field (years 1900..9998)."""
+
+    field_class = LocalDateTimeField
+
+
+class FromFilter(LocalDateTimeFilter):
+    """A “From” bound: rows at or after it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("lookup_expr", "gte")
+        super().__init__(*args, **kwargs)
+
+
+class UntilFilter(LocalDateTimeFilter):
+    """A “To” bound that includes the whole second shown: 10:30:15 keeps 10:30:15.999999."""
+
+    def filter(self, qs: QuerySet, value) -> QuerySet:
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.filter(**{f"{self.field_name}__lt": end_of_second(value)})
+
+
+def _unchanged(queryset: QuerySet, name: str, value) -> QuerySet:
+    return queryset
+
+
+def sort_filter(choices: tuple[str, ...]) -> django_filters.ChoiceFilter:
+    """The list's `sort` as a hidden field, so that filtering keeps the order (and an export
+    sorts the same way). The table orders the page; orchestrator_site.paging validates it there."""
+    return django_filters.ChoiceFilter(
+        choices=[(c, c) for c in choices], method=_unchanged, label="Sort", widget=forms.HiddenInput
+    )
+
+
+def per_page_filter() -> django_filters.ChoiceFilter:
+    """A “Per page” select inside a filter form; the paging itself reads and checks `per_page`."""
+    return django_filters.ChoiceFilter(
+        choices=[(str(n), str(n)) for n in PER_PAGE_CHOICES],
+        method=_unchanged,
+        label="Per page",
+        empty_label="50",
+    )
 
 
 class AuditFilter(django_filters.FilterSet):
-    username = django_filters.CharFilter(lookup_expr="icontains", label="User")
-    action = django_filters.CharFilter(lookup_expr="icontains")
+    username = django_filters.CharFilter(lookup_expr="icontains", label="User", max_length=150)
+    action = django_filters.CharFilter(lookup_expr="icontains", max_length=60)
     outcome = django_filters.ChoiceFilter(choices=AuditEntry.Outcome.choices)
-    after = django_filters.DateTimeFilter(
-        field_name="at",
-        lookup_expr="gte",
-        label="From",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    after = FromFilter(field_name="at", label="From")
+    before = UntilFilter(field_name="at", label="To")
+    target = django_filters.CharFilter(
+        field_name="target_ids", lookup_expr="icontains", max_length=200
     )
-    before = django_filters.DateTimeFilter(
-        field_name="at",
-        lookup_expr="lte",
-        label="To",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-    target = django_filters.CharFilter(field_name="target_ids", lookup_expr="icontains")
 
     class Meta:
         model = AuditEntry

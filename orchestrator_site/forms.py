@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django import forms
@@ -44,3 +45,39 @@ class UUIDListField(forms.Field):
         super().validate(value)
         if len(value) > self.max_count:
             raise ValidationError(f"Select at most {self.max_count:,} {self.noun}s at a time.")
+
+
+# Every date a person types is kept inside these years, so the arithmetic done on it (“To” plus one
+# second, a text search's window of days before it, an hour's look-back) can never leave
+# datetime's range (years 1..9999), and every backend can store and compare it.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 9998
+INPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"  # what <input type="datetime-local" step="1"> sends and shows
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A naive local wall-clock time, as OpenOrchestrator stores them, in years 1900..9998.
+
+    The one date field of every filter and form: a time zone offset (the database holds naive
+    local times; comparing one would fail) or a year out of range is a form error, never a 500.
+    """
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}, format=INPUT_FORMAT)
+    default_error_messages = {
+        "aware": "Give a local time without a time zone (times are the Scheduler PCs' local time).",
+        "year": f"Give a year from {EARLIEST_YEAR} to {LATEST_YEAR}.",
+    }
+
+    def to_python(self, value) -> datetime.datetime | None:
+        result = super().to_python(value)
+        if result is None:
+            return None
+        if result.tzinfo is not None:
+            raise ValidationError(self.error_messages["aware"], code="aware")
+        if not EARLIEST_YEAR <= result.year <= LATEST_YEAR:
+            raise ValidationError(self.error_messages["year"], code="year")
+        return result
+
+
+def end_of_second(value: datetime.datetime) -> datetime.datetime:
+    """The exclusive end of a “To” bound: 10:30:15 keeps 10:30:15.999999 (the field shows seconds)."""
+    return value.replace(microsecond=0) + datetime.timedelta(seconds=1)

@@ -1,15 +1,25 @@
-"""Paging for tables with millions of rows: never an exact COUNT(*) of a huge set."""
+"""Paging for tables with millions of rows: never an exact COUNT(*) of a huge set.
+
+`configure_lazy` is the one place that reads a list's `page`, `per_page` and `sort`. A value the
+list does not offer is an error shown above the (then empty) table: never a 500, never an
+unbounded page, never an OFFSET the database cannot hold.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+from django import forms
 from django.conf import settings
+from django.core.paginator import EmptyPage
 from django.db.models import QuerySet
-from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
+# The deepest page a list goes to. Deeper, the database walks millions of rows only to skip them
+# (and at 2**63 rows OFFSET overflows on SQLite and PostgreSQL); a narrower filter finds them.
+MAX_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -28,16 +38,91 @@ def capped_count(queryset: QuerySet, cap: int | None = None) -> CappedCount:
     return CappedCount(min(n, cap), n > cap)
 
 
-def configure_lazy(request, table, *, default_per_page: int = 50) -> None:
-    """Page a table without counting: LazyPaginator fetches one row past the page to see if more exist."""
+class PagingForm(forms.Form):
+    """`page`, `per_page` and `sort` of one list; `sorts` are the orderings its table declares."""
+
+    per_page = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[(str(n), str(n)) for n in PER_PAGE_CHOICES],
+        error_messages={
+            "invalid_choice": "Rows per page must be "
+            f"{', '.join(map(str, PER_PAGE_CHOICES[:-1]))} or {PER_PAGE_CHOICES[-1]}."
+        },
+    )
+    sort = forms.MultipleChoiceField(
+        required=False,
+        error_messages={"invalid_choice": "This list can only be sorted by a column heading."},
+    )
+
+    def __init__(self, data, *, sorts: list[str], max_page: int = MAX_PAGE) -> None:
+        super().__init__(data)
+        wrong_page = f"Page must be a whole number from 1 to {max_page:,}."
+        if max_page == MAX_PAGE:
+            wrong_page += " Narrow the filter to reach rows further back."
+        self.fields["page"] = forms.IntegerField(
+            required=False,
+            min_value=1,
+            max_value=max_page,
+            error_messages={k: wrong_page for k in ("invalid", "min_value", "max_value")},
+        )
+        self.fields["sort"].choices = [(s, s) for s in sorts]
+
+    @classmethod
+    def for_table(cls, request, table, *, max_page: int = MAX_PAGE) -> PagingForm:
+        query = request.GET
+        data = {
+            "page": query.get(table.prefixed_page_field),
+            "per_page": query.get(table.prefixed_per_page_field),
+            "sort": [s for s in query.getlist(table.prefixed_order_by_field) if s],  # "": default
+        }
+        names = [column.name for column in table.columns.iterorderable()]
+        return cls(
+            data, sorts=[f"{sign}{n}" for n in names for sign in ("", "-")], max_page=max_page
+        )
+
+    def errors_list(self) -> list[str]:
+        return [message for messages in self.errors.values() for message in messages]
+
+
+def configure_lazy(
+    request, table, *, default_per_page: int = 50, max_page: int = MAX_PAGE
+) -> PagingForm:
+    """Sort and page `table` from the request without counting: LazyPaginator fetches one row
+    past the page to see whether more exist.
+
+    Invalid paging leaves the table empty with `table.paging_errors` (shown by the table
+    template). A page past the end shows the last page, found by a count bounded by the rows the
+    database has just skipped."""
+    form = PagingForm.for_table(request, table, max_page=max_page)
+    table.request = request
+    table.paging_errors = []
+    valid = form.is_valid()
+    per_page = (form.cleaned_data.get("per_page") if valid else None) or default_per_page
+    if not valid:
+        table.paging_errors = form.errors_list()
+        table.paginator = LazyPaginator([], per_page)
+        table.page = table.paginator.page(1)
+        return form
+    if form.cleaned_data["sort"]:
+        table.order_by = form.cleaned_data["sort"]
+    page = form.cleaned_data["page"] or 1
     try:
-        per_page = int(request.GET.get("per_page", default_per_page))
-    except ValueError:
-        per_page = default_per_page
-    if per_page not in PER_PAGE_CHOICES:
-        per_page = default_per_page
-    # RequestConfig would take ?per_page= from the URL as given; only the clamped value may count.
-    table.per_page_field = "per_page_from_console"
-    RequestConfig(
-        request, paginate={"paginator_class": LazyPaginator, "per_page": per_page}
-    ).configure(table)
+        table.paginate(paginator_class=LazyPaginator, per_page=per_page, page=page)
+    except EmptyPage:
+        try:
+            table.page = table.paginator.page(_last_page(table, page, per_page))
+        except EmptyPage:  # rows were deleted meanwhile
+            table.page = table.paginator.page(1)
+    return form
+
+
+def _last_page(table, page: int, per_page: int) -> int:
+    data = table.data.data
+    skipped = (page - 1) * per_page
+    if isinstance(data, QuerySet):
+        rows = data.order_by()[:skipped].count()
+    else:
+        rows = min(len(data), skipped)
+    return max(1, math.ceil(rows / per_page))

@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -18,6 +17,7 @@ from orchestrator_site.dbfaults import DbState
 from orchestrator_site.filters import AuditFilter
 from orchestrator_site.health import fault_response, schema_status
 from orchestrator_site.models import AuditEntry
+from orchestrator_site.nexturl import safe_next
 from orchestrator_site.oo_schema import REVISION
 from orchestrator_site.paging import configure_lazy
 from orchestrator_site.tables import AuditTable
@@ -95,9 +95,4 @@ def dismiss_index_notice(request: HttpRequest) -> HttpResponse:
     """Hide the missing-index notice for the rest of the session, then go back. A POST with CSRF:
     a link or an image on another site must not change anyone's session."""
     request.session[INDEX_NOTICE_DISMISSED] = True
-    back = request.POST.get("next", "")
-    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = reverse("dashboard:home")
-    return redirect(back)
+    return redirect(safe_next(request, request.POST.get("next"), reverse("dashboard:home")))

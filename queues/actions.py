@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orchestrator_site import clock
+from orchestrator_site.nexturl import safe_next
 from orchestrator_site.paging import capped_count
 from queues import services
 from queues.forms import AcknowledgeForm, BulkActionChoice, BulkForm, DeleteForm, RetryForm
@@ -73,7 +74,13 @@ def _confirm_then_apply(request: HttpRequest, form, *, flag: str, template: str,
         return _refuse(request, form)
     data = form.cleaned_data
     if not data[flag]:
-        context = {"form": form, "ids": data["ids"], "next": data["next"]}
+        context = {
+            "form": form,
+            "ids": data["ids"],
+            # The hidden fields and the Cancel link carry only paths of this site.
+            "next": safe_next(request, data["next"], reverse("queues:overview")),
+            "next_after_delete": safe_next(request, data.get("next_after_delete"), ""),
+        }
         return render(request, template, {**context, **_selection(data["ids"])})
     _report(request, apply(data))
     return redirect(form.redirect_target(request, reverse("queues:overview")))
@@ -155,9 +162,14 @@ def bulk(request: HttpRequest, queue_name: str) -> HttpResponse:
             return redirect(f"{list_url}?{filter_query.urlencode()}")
     else:
         choice = BulkActionChoice(request.GET)
-        action = choice.cleaned_data["action"] if choice.is_valid() else ""
+        if not choice.is_valid():
+            messages.error(
+                request, f"There is no such action: choose {', '.join(services.ACTIONS)}."
+            )
+            bulk_url = reverse("queues:bulk", args=[queue_name])
+            return redirect(f"{bulk_url}?{filter_query.urlencode()}")
         form = BulkForm(
-            initial={"action": action or services.RETRY},
+            initial={"action": choice.cleaned_data["action"] or services.RETRY},
             queue_name=queue_name,
             needs_typing=needs_typing,
         )

@@ -10,18 +10,13 @@ from django.conf import settings
 from django.db.models import Q
 
 from orchestrator_site import clock
+from orchestrator_site.filters import FromFilter, UntilFilter, sort_filter
 from queues.models import QueueElement, QueueStatus
 
-DATETIME_WIDGET = {"type": "datetime-local", "step": "1"}
 # Orderings the element table declares, and nothing else.
 SORTABLE = ("reference", "status", "created_date", "start_date", "end_date", "created_by")
 ELEMENT_SORTS = tuple(f"{sign}{name}" for name in SORTABLE for sign in ("", "-"))
 RANGES = (("created", "created_date"), ("started", "start_date"), ("ended", "end_date"))
-
-
-def end_of_second(value: dt.datetime) -> dt.datetime:
-    """`To` includes the whole second shown: 10:30:15 keeps 10:30:15.999999."""
-    return value.replace(microsecond=0) + dt.timedelta(seconds=1)
 
 
 class ElementFilterForm(forms.Form):
@@ -34,24 +29,6 @@ class ElementFilterForm(forms.Form):
         if data.get("reference_match") and not data.get("reference"):
             data["reference_match"] = ""
         return data
-
-
-def _from(column: str, label: str) -> django_filters.DateTimeFilter:
-    return django_filters.DateTimeFilter(
-        field_name=column,
-        lookup_expr="gte",
-        label=f"{label} from",
-        widget=forms.DateTimeInput(attrs=DATETIME_WIDGET),
-    )
-
-
-def _to(column: str, label: str) -> django_filters.DateTimeFilter:
-    return django_filters.DateTimeFilter(
-        field_name=column,
-        method="filter_before",
-        label=f"{label} to",
-        widget=forms.DateTimeInput(attrs=DATETIME_WIDGET),
-    )
 
 
 class ElementFilter(django_filters.FilterSet):
@@ -73,15 +50,13 @@ class ElementFilter(django_filters.FilterSet):
         method="filter_text", max_length=200, label="Data or message contains"
     )
     created_by = django_filters.CharFilter(max_length=100, label="Created by")
-    created_from = _from("created_date", "Created")
-    created_to = _to("created_date", "Created")
-    started_from = _from("start_date", "Started")
-    started_to = _to("start_date", "Started")
-    ended_from = _from("end_date", "Ended")
-    ended_to = _to("end_date", "Ended")
-    sort = django_filters.ChoiceFilter(
-        choices=[(c, c) for c in ELEMENT_SORTS], method="keep", widget=forms.HiddenInput
-    )
+    created_from = FromFilter(field_name="created_date", label="Created from")
+    created_to = UntilFilter(field_name="created_date", label="Created to")
+    started_from = FromFilter(field_name="start_date", label="Started from")
+    started_to = UntilFilter(field_name="start_date", label="Started to")
+    ended_from = FromFilter(field_name="end_date", label="Ended from")
+    ended_to = UntilFilter(field_name="end_date", label="Ended to")
+    sort = sort_filter(ELEMENT_SORTS)
 
     class Meta:
         model = QueueElement
@@ -89,12 +64,7 @@ class ElementFilter(django_filters.FilterSet):
         form = ElementFilterForm
 
     def keep(self, queryset, name, value):
-        # The table orders (it reads the same `sort`); this only makes a bad value a form error.
-        return queryset
-
-    def filter_before(self, queryset, name, value):
-        # django-filter passes the filter's field_name: the column.
-        return queryset.filter(**{f"{name}__lt": end_of_second(value)})
+        return queryset  # read by filter_reference
 
     def filter_reference(self, queryset, name, value):
         if self.form.cleaned_data.get("reference_match") == "startswith":

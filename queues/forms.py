@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from orchestrator_site.forms import UUIDListField
+from orchestrator_site.nexturl import safe_next
 from orchestrator_site.textfields import ColumnTextField, typed_text
 from queues.services import ACTIONS
 from queues.tables import OVERVIEW_SORTS
@@ -23,15 +23,13 @@ REFERENCE_MAX, DATA_MAX, QUEUE_MAX = 100, 2000, 100
 
 class SelectionForm(forms.Form):
     ids = UUIDListField(noun="element", max_count=MAX_SELECTION)
-    next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+    # Checked where it is used (safe_next); too long or off-site is simply not used.
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def redirect_target(self, request, default: str) -> str:
-        target = (self.cleaned_data.get("next") if hasattr(self, "cleaned_data") else "") or ""
-        if target and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return target
-        return default
+        """Where to go back to: `next` when it is a path of this site, else `default`."""
+        data = getattr(self, "cleaned_data", None) or self.data
+        return safe_next(request, data.get("next"), default)
 
 
 class RetryForm(SelectionForm):
@@ -48,15 +46,13 @@ class DeleteForm(SelectionForm):
     # Its own name: a page-wide "confirmed" (the inbox's one-click retry) never confirms a delete.
     delete_confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     # Where to go once deleted, when `next` is the (then missing) element itself.
-    next_after_delete = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+    next_after_delete = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def redirect_target(self, request, default: str) -> str:
-        after = self.cleaned_data.get("next_after_delete") if hasattr(self, "cleaned_data") else ""
-        if after and url_has_allowed_host_and_scheme(
-            after, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return after
-        return super().redirect_target(request, default)
+        data = getattr(self, "cleaned_data", None) or self.data
+        return safe_next(request, data.get("next_after_delete"), "") or super().redirect_target(
+            request, default
+        )
 
     include_stale = forms.BooleanField(
         required=False, label="Also delete the stale in-progress elements (their robot is gone)"
@@ -112,12 +108,6 @@ class OverviewForm(forms.Form):
     sort = forms.ChoiceField(
         required=False, choices=[(s, s) for s in OVERVIEW_SORTS], widget=forms.HiddenInput
     )
-
-
-class InboxForm(forms.Form):
-    # Each page of the inbox re-reads the failures before it (acknowledged ones are skipped in
-    # Python), so the depth is bounded.
-    page = forms.IntegerField(required=False, min_value=1, max_value=100)
 
 
 class QueueTargetForm(forms.Form):

@@ -10,16 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
-from django_tables2 import RequestConfig
-from django_tables2.paginators import LazyPaginator
 
 from orchestrator_site import audit, clock
 from orchestrator_site.csvstream import csv_response, export_page, filter_query
-from orchestrator_site.paging import capped_count, configure_lazy
+from orchestrator_site.paging import PagingForm, capped_count, configure_lazy
 from orchestrator_site.tables import LateRows
 from queues import links
 from queues.filters import ElementFilter
-from queues.forms import InboxForm, OverviewForm
+from queues.forms import OverviewForm
 from queues.models import (
     Acknowledgement,
     QueueElement,
@@ -31,6 +29,9 @@ from queues.tables import ElementTable, InboxTable, OverviewTable, format_durati
 from triggers.models import QueueTrigger
 
 INBOX_SCAN_CHUNK = 500
+# Each page of the inbox re-reads the failures before it (acknowledged ones are skipped in
+# Python), so its depth is bounded.
+INBOX_MAX_PAGE = 100
 CSV_COLUMNS = (
     "id",
     "queue_name",
@@ -57,7 +58,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         if needle:
             rows = [r for r in rows if needle in r["queue_name"].lower()]
     table = OverviewTable(rows)
-    RequestConfig(request, paginate={"per_page": 100}).configure(table)
+    configure_lazy(request, table, default_per_page=100)
     return render(
         request,
         "queues/overview.html",
@@ -83,13 +84,16 @@ def _filtered(request: HttpRequest, queue_name: str) -> tuple[ElementFilter, obj
 def elements(request: HttpRequest, queue_name: str) -> HttpResponse:
     filterset, rows = _filtered(request, queue_name)
     table = ElementTable(LateRows(rows))
-    configure_lazy(request, table)
+    paging = configure_lazy(request, table)
     page_rows = [row.record for row in table.page.object_list]
     table.acks = acknowledgements_for(page_rows)
     valid = filterset.is_valid()
     count = capped_count(rows) if valid else None
     unknown_queue = (
-        valid and not page_rows and not QueueElement.objects.in_queue(queue_name).exists()
+        valid
+        and paging.is_valid()
+        and not page_rows
+        and not QueueElement.objects.in_queue(queue_name).exists()
     )
     query = request.GET.urlencode()
     return render(
@@ -180,14 +184,11 @@ def unacknowledged_failures(limit: int) -> list[QueueElement]:
 @permission_required("queues.view_queueelement", raise_exception=True)
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    per_page = 50
-    form = InboxForm(request.GET)
-    page = (form.cleaned_data["page"] if form.is_valid() else None) or 1
-    rows = unacknowledged_failures(page * per_page + 1)
+    paging = PagingForm(request.GET, sorts=[], max_page=INBOX_MAX_PAGE)
+    wanted = paging.cleaned_data if paging.is_valid() else {}
+    rows = unacknowledged_failures((wanted.get("page") or 1) * (wanted.get("per_page") or 50) + 1)
     table = InboxTable(rows)
-    RequestConfig(
-        request, paginate={"paginator_class": LazyPaginator, "per_page": per_page}
-    ).configure(table)
+    configure_lazy(request, table, max_page=INBOX_MAX_PAGE)
     return render(request, "queues/inbox.html", {"table": table})
 
 

@@ -11,6 +11,7 @@ class TriggerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search",
         label="Search",
+        max_length=100,
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": "name, process, path, queue"}
         ),

@@ -9,6 +9,7 @@ import re
 from django import forms
 from django.core import signing
 
+from orchestrator_site.forms import LocalDateTimeField
 from orchestrator_site.textfields import ColumnTextField, unchanged
 from triggers import cron
 from triggers.models import Trigger, TriggerStatus, TriggerType
@@ -17,10 +18,6 @@ from triggers.services import CHILD_FIELDS, PARENT_FIELDS, same_value
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 WHITELIST_MAX = 250
 _SNAPSHOT_SALT = "triggers.edit.loaded"
-_DATETIME_INPUT = forms.DateTimeInput(
-    attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"
-)
-_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
 def snapshot(trigger) -> dict:
@@ -249,11 +246,7 @@ class TriggerForm(forms.Form):
 class SingleTriggerForm(TriggerForm):
     kind = TriggerType.SINGLE
 
-    next_run = forms.DateTimeField(
-        widget=_DATETIME_INPUT,
-        input_formats=_DATETIME_FORMATS,
-        help_text="When it runs once (the Scheduler PCs' local time).",
-    )
+    next_run = LocalDateTimeField(help_text="When it runs once (the Scheduler PCs' local time).")
     confirm_past = forms.BooleanField(required=False, label="Save with a past next run")
 
     def clean(self) -> dict:
@@ -272,11 +265,8 @@ class ScheduledTriggerForm(TriggerForm):
         label="Cron expression",
         help_text="5 fields: minute hour day-of-month month day-of-week, e.g. 0 6 * * MON-FRI.",
     )
-    next_run = forms.DateTimeField(
-        required=False,
-        widget=_DATETIME_INPUT,
-        input_formats=_DATETIME_FORMATS,
-        help_text="Empty: the next occurrence of the cron expression.",
+    next_run = LocalDateTimeField(
+        required=False, help_text="Empty: the next occurrence of the cron expression."
     )
     confirm_past = forms.BooleanField(required=False, label="Save with a past next run")
 
@@ -364,9 +354,7 @@ class ResumeForm(forms.Form):
         widget=forms.RadioSelect,
         initial=KEEP,
     )
-    at = forms.DateTimeField(
-        required=False, widget=_DATETIME_INPUT, input_formats=_DATETIME_FORMATS, label="Time"
-    )
+    at = LocalDateTimeField(required=False, label="Time")
 
     def __init__(self, *args, trigger, now: datetime.datetime, **kwargs):
         super().__init__(*args, **kwargs)

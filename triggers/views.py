@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,11 +11,11 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orchestrator_site import clock
 from orchestrator_site.models import AuditEntry
+from orchestrator_site.nexturl import safe_next
 from orchestrator_site.paging import configure_lazy
 from triggers import cron, services
 from triggers.filters import TriggerFilter
@@ -28,14 +29,14 @@ def get_trigger(pk: uuid.UUID) -> Trigger:
     return get_object_or_404(Trigger.objects.with_children(), pk=pk)
 
 
+def next_of(request: HttpRequest, trigger: Trigger | None = None) -> str:
+    """The page the button was on (kept filters), else the trigger or the list."""
+    default = trigger.get_absolute_url() if trigger else reverse("triggers:list")
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), default)
+
+
 def back_to(request: HttpRequest, trigger: Trigger | None = None) -> HttpResponseRedirect:
-    """Back to the page the button was on (kept filters), else the trigger or the list."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(trigger.get_absolute_url() if trigger else reverse("triggers:list"))
+    return redirect(next_of(request, trigger))
 
 
 def report(request: HttpRequest, result: services.Result) -> None:
@@ -157,7 +158,13 @@ def trigger_resume(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
                 f"{trigger.trigger_name} is overdue: resumed as it is, it runs at once. "
                 "Choose what should happen.",
             )
-            return redirect("triggers:resume", pk=trigger.pk)
+            resume_url, back = (
+                reverse("triggers:resume", args=[trigger.pk]),
+                next_of(request, trigger),
+            )
+            if back != trigger.get_absolute_url():  # the page the button was on, kept
+                resume_url += f"?{urlencode({'next': back})}"
+            return redirect(resume_url)
         data = request.POST.copy()
         data.setdefault("choice", ResumeForm.KEEP)  # the list's one-click button sends none
         form = ResumeForm(data, trigger=trigger, now=now)
@@ -184,6 +191,7 @@ def trigger_resume(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             "form": form,
             "overdue": overdue,
             "next_cron": upcoming[0] if upcoming else None,
+            "next": next_of(request, trigger),
         },
     )
 

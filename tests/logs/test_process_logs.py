@@ -228,8 +228,10 @@ def test_it_pages_lazily_with_a_bounded_page_size(as_viewer):
     assert len(rows(first)) == 25
     second = as_viewer.get(url(per_page=25, page=2))
     assert [r.log_message for r in rows(second)] == [f"m{i}" for i in range(25, 30)]
-    assert len(rows(as_viewer.get(url(page="abc")))) == 30  # bad page -> first page
-    assert len(rows(as_viewer.get(url(per_page=25, page=99)))) == 25  # past the end -> first page
+    bad_page = as_viewer.get(url(page="abc"))
+    assert rows(bad_page) == [] and b"Page must be a whole number" in bad_page.content
+    past_the_end = rows(as_viewer.get(url(per_page=25, page=99)))  # the last page
+    assert [r.log_message for r in past_the_end] == [f"m{i}" for i in range(25, 30)]
 
 
 @oo_db

@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.urls import reverse
-
-from orchestrator_site.reversing import id_url
+from orchestrator_site.reversing import id_url, name_url
 
 INPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"  # what <input type="datetime-local" step="1"> sends
 
@@ -22,7 +20,7 @@ def process_logs_url(
     process_name: str, start: dt.datetime | None = None, end: dt.datetime | None = None
 ) -> str:
     """The logs page of one process, optionally limited to `start <= log_time <= end`."""
-    url = reverse("logs:process", args=[process_name])
+    url = name_url("logs:process", process_name)
     query = {}
     if start is not None:
         query["start"] = start.strftime(INPUT_FORMAT)

@@ -11,6 +11,7 @@ from logs.models import Log
 from logs.queries import ProcessSummary, is_stale
 from orchestrator_site.reversing import id_url
 from orchestrator_site.tables import ConsoleTable
+from orchestrator_site.templatetags.console_format import name_label
 from triggers.models import Job
 
 TIME_FORMAT = "d-m-Y H:i:s"
@@ -71,7 +72,7 @@ class OverviewTable(ConsoleTable):
         return format_html(
             '<a href="{}">{}</a>',
             process_logs_url(record.process_name),
-            record.process_name or "(no name)",
+            name_label(record.process_name),
         )
 
     def render_recent_errors(self, value: int):
@@ -142,7 +143,7 @@ class JobTable(ConsoleTable):
     start_time = _time_column(verbose_name="Started")
     end_time = _time_column(verbose_name="Ended")
     duration = tables.Column(accessor="pk", verbose_name="Duration", orderable=False)
-    process_name = tables.Column(verbose_name="Process")
+    process_name = tables.Column(verbose_name="Process", empty_values=())
     scheduler_name = tables.Column(verbose_name="Scheduler")
     status = tables.Column(verbose_name="Status")
     id = tables.Column(verbose_name="", orderable=False)
@@ -174,7 +175,7 @@ class JobTable(ConsoleTable):
         return format_html(
             '<a href="{}">{}</a>',
             process_logs_url(record.process_name, record.start_time, record.end_time),
-            record.process_name,
+            name_label(record.process_name),
         )
 
     def render_status(self, record: Job):

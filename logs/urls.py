@@ -1,21 +1,6 @@
-from django.urls import path, register_converter
+from django.urls import path
 
 from logs import job_views, views
-
-
-class ProcessNameConverter:
-    """Free text, slashes included, and even empty: OpenOrchestrator accepts '' as a process name."""
-
-    regex = ".*"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(ProcessNameConverter, "process")
 
 app_name = "logs"
 urlpatterns = [
@@ -23,14 +8,14 @@ urlpatterns = [
     path("logs/delete/", views.delete_selected, name="delete_selected"),
     path("logs/<uuid:pk>/", views.log_detail, name="detail"),
     path("logs/<uuid:pk>/around/", views.around_log, name="around"),
-    # Each process route starts with its own fixed word, so any name fits after it.
-    path("logs/csv/<process:process_name>/", views.export_csv, name="export"),
+    # Each process route starts with its own fixed word, so any name (<name:...>) fits after it.
+    path("logs/csv/<name:process_name>/", views.export_csv, name="export"),
     path(
-        "logs/delete-matching/<process:process_name>/",
+        "logs/delete-matching/<name:process_name>/",
         views.delete_matching,
         name="delete_matching",
     ),
-    path("logs/process/<process:process_name>/", views.process_logs, name="process"),
+    path("logs/process/<name:process_name>/", views.process_logs, name="process"),
     path("jobs/", job_views.job_list, name="jobs"),
     path("jobs/<uuid:pk>/", job_views.job_detail, name="job"),
 ]

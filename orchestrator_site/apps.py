@@ -7,8 +7,12 @@ class OrchestratorSiteConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
+        from django.urls import register_converter
 
         from orchestrator_site import crypto, roles
+        from orchestrator_site.converters import NameConverter
 
         crypto.validate_configured_key()
         post_migrate.connect(roles.sync_roles_after_migrate, sender=self)
+        # Every app's name routes (<name:...>) use it; registered before any URLconf is read.
+        register_converter(NameConverter, "name")

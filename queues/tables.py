@@ -3,13 +3,13 @@ from __future__ import annotations
 import datetime as dt
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from orchestrator_site.reversing import id_url
+from orchestrator_site.reversing import id_url, name_url
 from orchestrator_site.tables import ConsoleTable
+from orchestrator_site.templatetags.console_format import name_label
 from queues.models import QueueElement
 
 OVERVIEW_COUNTS = ("new", "in_progress", "done", "failed", "abandoned")
@@ -30,6 +30,13 @@ def format_duration(value: dt.timedelta | None) -> str:
     if minutes:
         return f"{sign}{minutes}m {secs}s"
     return f"{sign}{value.total_seconds():.1f}s" if seconds < 10 else f"{sign}{secs}s"
+
+
+def queue_link(queue_name: str):
+    """The queue's page, named by the queue; any name, "" and line breaks included."""
+    return format_html(
+        '<a href="{}">{}</a>', name_url("queues:elements", queue_name), name_label(queue_name)
+    )
 
 
 def element_link(element, reference: str | None):
@@ -138,7 +145,7 @@ class ElementTable(AcknowledgedMixin, ConsoleTable):
 
 class InboxTable(AcknowledgedMixin, ConsoleTable):
     select = SelectColumn()
-    queue_name = tables.Column(verbose_name="Queue", orderable=False)
+    queue_name = tables.Column(verbose_name="Queue", orderable=False, empty_values=())
     reference = tables.Column(orderable=False, empty_values=())
     end_date = TimeColumn(verbose_name="Failed at", orderable=False)
     message = tables.Column(orderable=False, attrs={"td": {"class": "msgcell"}})
@@ -149,14 +156,14 @@ class InboxTable(AcknowledgedMixin, ConsoleTable):
         empty_text = "No unacknowledged failures. Nothing to do."
 
     def render_queue_name(self, value):
-        return format_html('<a href="{}">{}</a>', reverse("queues:elements", args=[value]), value)
+        return queue_link(value)
 
     def render_reference(self, value, record):
         return element_link(record, value)
 
 
 class OverviewTable(ConsoleTable):
-    queue_name = tables.Column(verbose_name="Queue")
+    queue_name = tables.Column(verbose_name="Queue", empty_values=())
     new = tables.Column(verbose_name="New", attrs={"td": {"class": "nowrap"}})
     in_progress = tables.Column(verbose_name="In progress")
     done = tables.Column(verbose_name="Done")
@@ -172,12 +179,12 @@ class OverviewTable(ConsoleTable):
         empty_text = "No queues match."
 
     def render_queue_name(self, value):
-        return format_html('<a href="{}">{}</a>', reverse("queues:elements", args=[value]), value)
+        return queue_link(value)
 
     def render_failed(self, value, record):
         if not value:
             return value
-        url = reverse("queues:elements", args=[record["queue_name"]]) + "?status=FAILED"
+        url = name_url("queues:elements", record["queue_name"]) + "?status=FAILED"
         return format_html('<a class="badge badge-FAILED" href="{}">{}</a>', url, f"{value:,}")
 
 

@@ -12,8 +12,8 @@ urlpatterns = [
     path("retry/", actions.retry, name="retry"),
     path("delete/", actions.delete, name="delete"),
     path("acknowledge/", actions.acknowledge, name="acknowledge"),
-    # A queue name may hold any character, "/" included: it is always the last part of the path.
-    path("q/<path:queue_name>/", views.elements, name="elements"),
-    path("export/<path:queue_name>/", views.export, name="export"),
-    path("bulk/<path:queue_name>/", actions.bulk, name="bulk"),
+    # A queue name may be any string (orchestrator_site.converters): always the last part of the path.
+    path("q/<name:queue_name>/", views.elements, name="elements"),
+    path("export/<name:queue_name>/", views.export, name="export"),
+    path("bulk/<name:queue_name>/", actions.bulk, name="bulk"),
 ]

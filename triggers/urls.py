@@ -16,5 +16,5 @@ urlpatterns = [
     path("triggers/<uuid:pk>/kill/", views.trigger_kill, name="kill"),
     path("triggers/<uuid:pk>/reset/", views.trigger_reset, name="reset"),
     path("schedulers/", views.scheduler_list, name="schedulers"),
-    path("schedulers/<str:machine_name>/forget/", views.scheduler_forget, name="forget"),
+    path("schedulers/<name:machine_name>/forget/", views.scheduler_forget, name="forget"),
 ]

@@ -8,6 +8,7 @@ from django import template
 from django.urls import reverse
 
 from logs.links import logs_around_url
+from orchestrator_site.reversing import name_url
 
 register = template.Library()
 
@@ -24,7 +25,7 @@ def element_url(element) -> str:
 
 @register.simple_tag
 def queue_failed_url(queue_name: str) -> str:
-    return reverse("queues:elements", args=[queue_name]) + "?" + urlencode({"status": "FAILED"})
+    return name_url("queues:elements", queue_name) + "?" + urlencode({"status": "FAILED"})
 
 
 @register.simple_tag

@@ -30,6 +30,16 @@ def seconds_human(value) -> str:
 
 
 @register.filter
+def name_label(value) -> str:
+    """Link text for a stored name: the name itself, or a stand-in when it would show nothing
+    ("" or only whitespace), so that its link can still be seen and clicked."""
+    text = "" if value is None else str(value)
+    if text.strip():
+        return text
+    return f"(blank name {text!r})" if text else "(no name)"
+
+
+@register.filter
 def first_line(value) -> str:
     return str(value or "").split("\n", 1)[0]
 

@@ -84,7 +84,7 @@ def test_it_links_each_process_and_escapes_names(as_viewer):
     html = as_viewer.get(URL).content.decode()
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&quot;p&quot;)&lt;/script&gt;" in html
-    assert "/logs/process/%3Cscript%3Ealert(%22p%22)%3C/script%3E/" in html
+    assert reverse("logs:process", args=['<script>alert("p")</script>']) in html
 
 
 @oo_db
@@ -103,8 +103,9 @@ def test_it_requires_the_view_permission(as_outsider, as_viewer):
 def test_a_process_with_an_empty_name_still_links(as_viewer):
     make_log("", message="nameless")
     html = as_viewer.get(URL).content.decode()
-    assert 'href="/logs/process//"' in html
-    response = as_viewer.get("/logs/process//")
-    assert [row.record.log_message for row in response.context["table"].paginated_rows] == [
-        "nameless"
-    ]
+    assert 'href="/logs/process/~/"' in html  # "//" would be merged by some proxies
+    for path in ("/logs/process/~/", "/logs/process//"):
+        response = as_viewer.get(path)
+        assert [row.record.log_message for row in response.context["table"].paginated_rows] == [
+            "nameless"
+        ]

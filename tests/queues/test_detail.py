@@ -69,7 +69,8 @@ def test_links_to_logs_and_jobs_of_the_queue_trigger_s_process_in_the_window(as_
         "start=2026-11-25T08%3A59%3A00" in link["logs"]
         and "end=2026-11-25T09%3A07%3A00" in link["logs"]
     )
-    assert "Robot" in link["logs"] and link["jobs"].startswith("/jobs/?process=Robot")
+    assert link["logs"].startswith(reverse("logs:process", args=["Robot <P>"]) + "?")
+    assert link["jobs"].startswith("/jobs/?process=Robot")
     assert "end=2026-11-25T09%3A07%3A00" in link["jobs"]
     assert "Robot &lt;P&gt;" in response.content.decode()
 

@@ -22,6 +22,7 @@ _SAMPLES = {
     "slug": "sample",
     "str": "sample",
     "path": "sample/name",
+    "name": "sample/name",  # orchestrator_site.converters: any string
 }
 _CONVERTER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>\w+)>")
 

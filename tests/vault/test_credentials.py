@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connections
 from django.test import override_settings
+from django.urls import reverse
 
 from orchestrator_site import crypto
 from tests.helpers import NOW, make_credential, oo_db
@@ -220,9 +221,11 @@ def test_the_name_cannot_be_changed(as_admin):
 def test_names_with_spaces_slashes_and_non_ascii_work_in_urls(as_admin):
     make_credential("Drift / æøå 50%", "robot")
     body = as_admin.get(LIST).content.decode()
-    assert "/vault/credentials/Drift%20/%20%C3%A6%C3%B8%C3%A5%2050%25/edit/" in body
-    response = as_admin.get("/vault/credentials/Drift%20/%20%C3%A6%C3%B8%C3%A5%2050%25/edit/")
-    assert response.status_code == 200
+    # "%" travels encoded (orchestrator_site.converters); the old percent-encoded URL still works.
+    link = reverse("vault:credential_edit", args=["Drift / æøå 50%"])
+    assert link in body
+    for url in (link, "/vault/credentials/Drift%20/%20%C3%A6%C3%B8%C3%A5%2050%25/edit/"):
+        assert as_admin.get(url).context["credential"].name == "Drift / æøå 50%"
 
 
 @oo_db

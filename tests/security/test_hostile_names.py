@@ -1,0 +1,328 @@
+"""Names are data: hostile names in every name column never take a page down, and every link that
+carries one leads to the page of exactly that name.
+
+OpenOrchestrator 3.0.0's own db_util writes the rows. Each role opens every page and every dashboard
+fragment, then follows each internal link on them once (one level deep), as a browser would: the
+href is resolved against the page's URL (dot segments removed) and sent percent-encoded. Each name
+has its own marker in another column, so a page can be checked to show exactly that name's rows (the
+queue "Plain\\n" is not the queue "Plain").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import urllib.parse
+from collections import defaultdict
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import Resolver404, resolve, reverse
+from OpenOrchestrator.database.logs import LogLevel
+from OpenOrchestrator.database.queues import QueueStatus
+from OpenOrchestrator.database.triggers import TriggerStatus
+
+from dashboard.views import PANELS
+from tests import oo
+from tests.conftest import persona_client
+from tests.helpers import oo_db, oo_tx
+from tests.iis_server import SECRET, iis_console
+from tests.security.urlmap import project_urls
+from tests.settings import TEST_BACKEND
+
+HOSTILE_NAMES = [
+    "Plain",
+    "Plain\n",  # its twin: must never be confused with "Plain"
+    "",
+    " Plain ",
+    "line\nbreak",
+    "\r\n",
+    "carriage\rreturn",
+    "tab\there",
+    "a/b",
+    "/leading",
+    "trailing/",
+    "a//b",
+    "100%",
+    "%41%2F%0A",  # looks percent-encoded, is not
+    "what?x=1&y=2",
+    "#fragment",
+    "a+b c",
+    "..",
+    ".",
+    "../..",
+    "a/./b/../c",
+    "~tilde",
+    "back\\slash",
+    "Kø æøå",
+    "edit",
+    "x/edit",
+    "new",
+    "<b>\"'&amp;</b>",
+    "\u2028\u00a0\u200b",
+    "L" * 100,
+    "æ" * 99 + "\n",
+]
+if TEST_BACKEND == "sqlite":
+    HOSTILE_NAMES.append("nul\x00inside")  # PostgreSQL cannot store NUL; SQLite and SQL Server can
+
+ROLES = ("viewer", "operator", "admin", "keeper")
+# The name a route carries, by kind: Q queue, P process, C constant, K credential, S scheduler.
+NAME_ROUTES = {
+    "queues:elements": ("Q", "queue_name"),
+    "queues:export": ("Q", "queue_name"),
+    "queues:bulk": ("Q", "queue_name"),
+    "logs:process": ("P", "process_name"),
+    "logs:export": ("P", "process_name"),
+    "logs:delete_matching": ("P", "process_name"),
+    "vault:constant_edit": ("C", "name"),
+    "vault:constant_delete": ("C", "name"),
+    "vault:credential_edit": ("K", "name"),
+    "vault:credential_delete": ("K", "name"),
+    "vault:credential_reveal": ("K", "name"),
+    "triggers:forget": ("S", "machine_name"),
+}
+# Pages that list the name's own rows, so they must show its marker.
+SHOWS_ITS_ROWS = {"queues:elements", "logs:process", "vault:constant_edit", "vault:credential_edit"}
+# The lists that link every name of a kind (for the roles whose permissions show those links).
+LISTS = {
+    "/": "Q",
+    "/queues/": "Q",
+    "/queues/failed/": "Q",
+    "/dashboard/fragments/failed/": "Q",
+    "/logs/": "P",
+    "/jobs/": "P",
+    "/vault/constants/": "C",
+    "/vault/credentials/": "K",
+    "/schedulers/": "S",
+}
+LINKED_KINDS = {"viewer": "QP", "operator": "QP", "admin": "QPCKS", "keeper": "QPK"}
+MARKER = re.compile(r"M([QPCK])(\d{3})Z")
+MAX_FOLLOWED = 2000  # per role; the walk fails rather than stopping silently
+
+
+def marker(kind: str, index: int) -> str:
+    return f"M{kind}{index:03d}Z"
+
+
+def markers_in(text: str, kind: str) -> set[int]:
+    """The names (by index) whose rows of this kind the text shows."""
+    return {int(n) for k, n in MARKER.findall(text) if k == kind}
+
+
+def write_hostile_rows(db_util) -> None:
+    """Every name column OpenOrchestrator has, filled with every hostile name, by OpenOrchestrator."""
+    soon = dt.datetime.now() + dt.timedelta(days=1)
+    for i, name in enumerate(HOSTILE_NAMES):
+        db_util.create_queue_element(name, reference=marker("Q", i) + "new", created_by=name)
+        failed = db_util.create_queue_element(name, reference=name, data=name, created_by=name)
+        db_util.set_queue_element_status(failed.id, QueueStatus.FAILED, marker("Q", i) + "failed")
+        job = db_util.start_job(name, name)  # RUNNING: the dashboard's running jobs
+        db_util.create_log(name, LogLevel.INFO, job.id, marker("P", i) + "info")
+        db_util.create_log(name, LogLevel.ERROR, None, marker("P", i) + "error")
+        whitelist = [name] if len(json.dumps([name])) <= 250 else None  # VARCHAR(250)
+        trigger = db_util.create_queue_trigger(
+            name, name, name, "C:/robots/main.py", "", False, True, 1, 0, whitelist
+        )
+        db_util.set_trigger_status(trigger, TriggerStatus.FAILED)  # the dashboard's failed triggers
+        db_util.create_single_trigger(
+            name, name, soon, "C:/robots/main.py", name, False, True, 0, whitelist, name
+        )
+        db_util.create_scheduled_trigger(
+            name, name, "0 6 * * *", soon, "C:/robots/main.py", "", False, True, 0, None, ""
+        )
+        db_util.create_constant(name, marker("C", i))
+        db_util.create_credential(name, marker("K", i), "secret")
+        db_util.send_ping_from_scheduler(name)
+        db_util.start_trigger_from_machine(name, name)
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.actions: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if tag == "a" and values.get("href") is not None:
+            self.hrefs.append(values["href"])
+        elif tag == "form" and values.get("action"):
+            self.actions.append(values["action"])
+        if values.get("data-refresh-url"):
+            self.hrefs.append(values["data-refresh-url"])
+
+
+def links_of(page_url: str, html: str) -> tuple[list[str], list[str]]:
+    """The page's internal link targets and form actions, resolved as a browser resolves them."""
+    parser = _Links()
+    parser.feed(html)
+    base = urllib.parse.urljoin("https://testserver", page_url)
+
+    def absolute(targets: list[str]) -> list[str]:
+        found = []
+        for target in targets:
+            url = urllib.parse.urlsplit(urllib.parse.urljoin(base, target))
+            if url.netloc == "testserver" and not url.path.startswith("/static/"):
+                found.append(urllib.parse.urlunsplit(("", "", url.path, url.query, "")))
+        return found
+
+    return absolute(parser.hrefs), absolute(parser.actions)
+
+
+def carried_name(url: str) -> tuple[str, str, str] | None:
+    """(route name, kind, name) when the URL is a name route, as the server will decode it."""
+    path = urllib.parse.unquote(urllib.parse.urlsplit(url).path, errors="strict")
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    if match.view_name not in NAME_ROUTES:
+        return None
+    kind, kwarg = NAME_ROUTES[match.view_name]
+    return match.view_name, kind, match.kwargs[kwarg]
+
+
+@dataclass
+class Walk:
+    problems: list[str] = field(default_factory=list)
+    # page -> kind -> the names its links and forms carry
+    carried: dict[str, dict[str, set[str]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(set))
+    )
+    followed: int = 0
+
+
+def start_urls() -> list[str]:
+    pages = [u.path for u in project_urls() if "<" not in u.route and not u.post_only]
+    return pages + [f"/dashboard/fragments/{panel}/" for panel in PANELS]
+
+
+def check_name_page(walk: Walk, url: str, response, route: str, kind: str, name: str) -> None:
+    if name not in HOSTILE_NAMES:
+        walk.problems.append(f"{url} carries {name!r}, which no row holds")
+        return
+    if response.status_code != 200:
+        return
+    index = HOSTILE_NAMES.index(name)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    shown = markers_in(body.decode("utf-8", "replace"), kind)
+    if shown - {index}:
+        others = sorted(HOSTILE_NAMES[n] for n in shown - {index})
+        walk.problems.append(f"{url} (the page of {name!r}) shows rows of {others!r}")
+    if route in SHOWS_ITS_ROWS and index not in shown:
+        walk.problems.append(f"{url} (the page of {name!r}) does not show its rows")
+
+
+def fetch(walk: Walk, client, url: str, *, followed: bool) -> list[str]:
+    response = client.get(url)
+    if response.status_code >= 500:
+        walk.problems.append(f"GET {url}: {response.status_code}")
+        return []
+    if followed and response.status_code in (404, 405):
+        walk.problems.append(f"GET {url}: {response.status_code} for a link on a page")
+    carried = carried_name(url)
+    if carried:
+        check_name_page(walk, url, response, *carried)
+    if response.streaming or "html" not in response.get("Content-Type", ""):
+        return []
+    hrefs, actions = links_of(url, response.content.decode())
+    for target in hrefs + actions:
+        found = carried_name(target)
+        if found:
+            walk.carried[url][found[1]].add(found[2])
+    return hrefs
+
+
+def walk_as(role: str) -> Walk:
+    client = persona_client(role, raise_request_exception=False)
+    walk = Walk()
+    to_follow: dict[str, str] = {}
+    for url in start_urls():
+        for link in fetch(walk, client, url, followed=False):
+            to_follow.setdefault(urllib.parse.urlsplit(link).path, link)
+    for link in list(to_follow.values()):
+        walk.followed += 1
+        if walk.followed > MAX_FOLLOWED:
+            walk.problems.append(f"more than {MAX_FOLLOWED} links to follow")
+            break
+        fetch(walk, client, link, followed=True)
+    return walk
+
+
+@pytest.mark.parametrize("role", ROLES)
+@oo_tx
+def test_every_page_and_link_survives_hostile_names(db_util, role):
+    write_hostile_rows(db_util)
+    walk = walk_as(role)
+    for page, kind in LISTS.items():
+        if kind in LINKED_KINDS[role]:
+            missing = set(HOSTILE_NAMES) - walk.carried[page][kind]
+            if missing:
+                walk.problems.append(f"{page} links no page of {sorted(missing)!r}")
+    assert not walk.problems, "\n".join(walk.problems[:60])
+    assert walk.followed > 5 * len(HOSTILE_NAMES)
+
+
+def nul_paths() -> list[tuple[str, bool]]:
+    """Every route that takes an argument, with a NUL in it; True for the name routes."""
+    paths = []
+    for url in project_urls():
+        if "<" in url.route:
+            for value in ("a%00b", "%00", "~YQBi"):  # ~YQBi: "a\x00b" as an encoded name
+                paths.append(("/" + re.sub(r"<[^>]+>", value, url.route), "<name:" in url.route))
+    return paths
+
+
+@pytest.mark.parametrize(("path", "is_name_route"), nul_paths())
+@oo_db
+def test_a_nul_in_a_path_is_never_a_server_error(path, is_name_route):
+    client = persona_client("admin", raise_request_exception=False)
+    for response in (client.get(path), client.post(path, {"confirmed": "True"})):
+        assert response.status_code < 500, path
+        # Only SQLite (and SQL Server) can hold a name with NUL; anywhere else there is no page.
+        if TEST_BACKEND == "postgresql" or not is_name_route:
+            assert response.status_code == 404, path
+
+
+ADMIN_TOKEN = "0xad"
+# The pages that show a name's own rows, over real HTTP: waitress decodes PATH_INFO itself.
+SERVED = sorted(SHOWS_ITS_ROWS)
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    tokens = {ADMIN_TOKEN: ["TEST\\Ada", ["TEST\\rpa-automation"]]}
+    with iis_console(tmp_path_factory.mktemp("names"), tokens) as server:
+        from OpenOrchestrator.database import db_util
+
+        oo.connect(f"sqlite:///{server.folder / 'orchestrator.sqlite3'}")
+        try:
+            write_hostile_rows(db_util)
+        finally:
+            db_util.disconnect()
+        yield server
+
+
+def percent_encoded_path(route: str, name: str) -> str:
+    """The path as the old routes spelled it: the name itself, percent-encoded, "/" kept."""
+    head, _, tail = reverse(route, args=["sample"]).rpartition("sample")
+    return head + urllib.parse.quote(name, safe="/") + tail
+
+
+@pytest.mark.parametrize("route", SERVED)
+def test_a_real_server_gives_each_link_the_page_of_its_name(hostile_server, route):
+    kind = NAME_ROUTES[route][0]
+    headers = [("X-Console-Pairing", SECRET), ("X-IIS-WindowsAuthToken", ADMIN_TOKEN)]
+    problems = []
+    for index, name in enumerate(HOSTILE_NAMES):
+        paths = [reverse(route, args=[name])]
+        if not name.startswith("~"):
+            paths.append(percent_encoded_path(route, name))
+        for path in paths:
+            status, body = hostile_server.get(path, headers)
+            if status != 200 or markers_in(body, kind) != {index}:
+                problems.append(f"{path} ({name!r}): {status}, rows of {markers_in(body, kind)}")
+    assert not problems, "\n".join(problems)

@@ -311,6 +311,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--clients must be 1..{MAX_CLIENTS}")
     if not 1 <= args.duration <= MAX_DURATION:
         parser.error(f"--seconds must be 1..{MAX_DURATION}")
+    if not 0 <= args.wait_quiet <= MAX_DURATION:
+        parser.error(f"--wait-quiet must be 0..{MAX_DURATION} seconds")
     if not 1 <= args.threads <= 64:
         parser.error("--threads must be 1..64")
     if not 1 <= args.processes <= 16:

@@ -13,8 +13,9 @@ survive the trip between a link and the view travels as `~` and its UTF-8 in unp
   an empty name or an empty segment would make.
 
 Any path the old routes accepted still resolves to the same name, except names beginning with "~",
-which always travel encoded. A name with NUL resolves only where the database can hold one:
-PostgreSQL cannot, so there it is 404 before any query.
+which always travel encoded, and paths with a NUL byte, which are no page at all (middleware
+below). A name with NUL (encoded) resolves only where the database can hold one: PostgreSQL
+cannot, so there it is 404 before any query.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import binascii
 import string
 
 from django.db import connections
+from django.http import Http404, HttpRequest, HttpResponse
 
 ENCODED = "~"
 # Characters that pass every hop unchanged (letters beyond ASCII are percent-encoded UTF-8, which
@@ -74,3 +76,15 @@ class NameConverter:
 
     def to_url(self, value: str) -> str:
         return encode(value)
+
+
+def nul_paths_not_found(get_response):
+    """Middleware: a path with a NUL byte is 404 before any view or admin lookup sends it to the
+    database (PostgreSQL refuses NUL in text: a 500). Links never hold one: names travel encoded."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path_info:
+            raise Http404("No page has a NUL byte in its address.")
+        return get_response(request)
+
+    return middleware

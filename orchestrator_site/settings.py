@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "orchestrator_site.auth.ConsoleRemoteUserMiddleware",
     "orchestrator_site.auth.RoleSyncMiddleware",
     "orchestrator_site.auth.ConsoleLoginRequiredMiddleware",
+    "orchestrator_site.converters.nul_paths_not_found",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -71,8 +71,8 @@ def test_the_path_holds_nothing_iis_refuses_or_rewrites(route):
 def test_plain_names_stay_readable():
     assert reverse("queues:elements", args=["Fakturaer"]) == "/queues/q/Fakturaer/"
     assert reverse("logs:process", args=["Kø æøå"]) == "/logs/process/K%C3%B8%20%C3%A6%C3%B8%C3%A5/"
-    assert reverse("vault:constant_edit", args=["Team/API key"]) == (
-        "/vault/constants/Team/API%20key/edit/"
+    assert reverse("vault:constant_edit", args=["Drift / API key"]) == (
+        "/vault/constants/Drift%20/%20API%20key/edit/"
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from orchestrator_site import audit
 from orchestrator_site.admin_base import ConsoleModelAdmin
@@ -23,6 +23,15 @@ User = get_user_model()
 # answer 200 to someone the console refuses. Anyone the admin sends to its login page (not signed
 # in, or signed in without staff status) gets the console's 403 page instead.
 admin.site.login = lambda request, extra_context=None: denied(request)
+
+
+def _no_password(request: HttpRequest, extra_context=None):
+    """Nobody has a console password (Windows signs people in): there is none to change."""
+    raise Http404("There is no password to change: Windows signs you in.")
+
+
+admin.site.password_change = _no_password
+admin.site.password_change_done = _no_password
 
 
 @admin.register(AuditEntry)

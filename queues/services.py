@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Value
 
 from orchestrator_site import audit, clock
@@ -126,15 +126,24 @@ def _acknowledge_batch(ids, *, user, comment: str, now: dt.datetime, **_) -> int
         "acknowledged_at": now,
         "comment": comment,
     }
+    rows = [
+        Acknowledgement(element_id=pk, queue_name=name, **values) for pk, name in failed.items()
+    ]
     with transaction.atomic(using="default"):
-        existing = Acknowledgement.objects.filter(element_id__in=list(failed))
-        known = set(existing.values_list("element_id", flat=True))
-        existing.update(**values)
-        Acknowledgement.objects.bulk_create(
-            Acknowledgement(element_id=pk, queue_name=name, **values)
-            for pk, name in failed.items()
-            if pk not in known
-        )
+        if connections["default"].features.supports_update_conflicts_with_target:
+            # One upsert: two people acknowledging the same element at once both succeed, the
+            # later comment wins, and the unique element_id never turns into an error page.
+            Acknowledgement.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["element_id"],
+                update_fields=list(values),
+            )
+        else:
+            existing = Acknowledgement.objects.filter(element_id__in=list(failed))
+            known = set(existing.values_list("element_id", flat=True))
+            existing.update(**values)
+            Acknowledgement.objects.bulk_create(r for r in rows if r.element_id not in known)
     return len(failed)
 
 

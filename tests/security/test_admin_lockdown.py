@@ -310,3 +310,11 @@ def test_forgetting_a_scheduler_in_the_admin_is_audited(as_admin):
     assert response.status_code == 302
     assert not Scheduler.objects.exists()
     assert AuditEntry.objects.get(action="scheduler.forget").target_ids == "OLD-PC"
+
+
+@oo_db
+@pytest.mark.parametrize("name", ["admin:password_change", "admin:password_change_done"])
+def test_the_admin_offers_no_password_change(as_admin, name):
+    # Windows signs everyone in: a password form would ask for something nobody has.
+    response = as_admin.get(reverse(name))
+    assert response.status_code == 404

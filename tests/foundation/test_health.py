@@ -138,6 +138,9 @@ def pg_outage():
         wrapper.ensure_connection()
         _kill_backend(wrapper.connection.info.backend_pid)
         wrapper.settings_dict["PORT"] = "1"  # nothing listens there
+        # What Django does at the start of every real request (the test client skips it): the
+        # next use checks the kept connection first, finds it dead and connects anew.
+        wrapper.health_check_done = False
         yield wrapper
 
 

@@ -12,9 +12,6 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from OpenOrchestrator.database import db_util
-from OpenOrchestrator.database.queues import QueueStatus
-
 from tests import oo
 from tests.iis_server import SECRET, Server, iis_console
 
@@ -26,21 +23,6 @@ ENV = {"CONSOLE_TEST_BACKGROUND_REFRESH": "1", "CONSOLE_TEST_OVERVIEW_CACHE_SECO
 CSRF = "c" * 32
 FAILED = re.compile(r'badge-FAILED" href="[^"]*">([\d,]+)<')
 COUNTING = "Counted queues:overview"
-
-
-def _failed_elements(oo_file: Path, count: int) -> list[str]:
-    """FAILED elements, written by OpenOrchestrator's own db_util as a robot would."""
-    oo.connect(f"sqlite:///{oo_file}")
-    try:
-        ids = []
-        for i in range(count):
-            element = db_util.create_queue_element("Fakturaer", f"ref-{i}")
-            db_util.set_queue_element_status(element.id, QueueStatus.IN_PROGRESS)
-            db_util.set_queue_element_status(element.id, QueueStatus.FAILED, "it broke")
-            ids.append(str(element.id))
-        return ids
-    finally:
-        db_util.disconnect()
 
 
 def _headers(server: Server) -> list[tuple[str, str]]:
@@ -77,7 +59,7 @@ def test_a_retry_in_one_process_reaches_the_other_after_one_shared_recount(tmp_p
         iis_console(tmp_path, TOKENS, threads=8, env=ENV) as a,
         iis_console(tmp_path, TOKENS, threads=8, env=ENV, prepare=False) as b,
     ):
-        ids = _failed_elements(tmp_path / "orchestrator.sqlite3", 3)
+        ids = oo.failed_elements(f"sqlite:///{tmp_path / 'orchestrator.sqlite3'}", "Fakturaer", 3)
         assert _overview(a) == (3, False)  # no snapshot yet: A counts in the request
         assert _overview(b) == (3, False)  # B serves A's count
         assert (a.log().count(COUNTING), b.log().count(COUNTING)) == (1, 0)

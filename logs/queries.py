@@ -41,15 +41,19 @@ class ProcessSummary:
         return self.trace + self.info + self.error
 
 
-def process_overview() -> tuple[list[ProcessSummary], dt.datetime]:
-    """One row per process, newest activity first, and when it was counted.
+def process_overview() -> snapshots.Snapshot:
+    """One row per process (ProcessSummary), newest activity first, and when it was counted.
 
     count_processes() scans the whole table (an index-only scan with the covering index, still
-    ~100 ms at a million rows), so a busy page is served from a snapshot
+    ~100 ms at a million rows), so a busy page is served from a snapshot shared by every process
     (orchestrator_site.snapshots) instead of rescanning per view.
     """
-    snapshot = snapshots.get(OVERVIEW_CACHE_KEY, count_processes)
-    return snapshot.value, snapshot.taken_at
+    return snapshots.get(OVERVIEW_CACHE_KEY, count_processes)
+
+
+def mark_overview_changed() -> None:
+    """After the console deleted logs: every process recounts once, in the background."""
+    snapshots.mark_changed(OVERVIEW_CACHE_KEY)
 
 
 def count_processes() -> list[ProcessSummary]:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from logs.models import Log
+from logs.queries import mark_overview_changed
 from orchestrator_site import audit
 from orchestrator_site.audit import Outcome
 
@@ -98,6 +99,9 @@ def _audited(user, action: str, *, asked: int, run: Callable[[Progress], int], *
             **fields,
         )
         raise
+    finally:
+        if done:
+            mark_overview_changed()
     audit.record(
         user=user,
         action=action,

@@ -35,7 +35,8 @@ PREVIEW_ROWS = 20
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     form = OverviewSearchForm(request.GET)
-    rows, computed_at = process_overview()
+    snapshot = process_overview()
+    rows = snapshot.value
     if form.is_valid():
         needle = form.cleaned_data["q"].casefold()
         if needle:
@@ -48,7 +49,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "table": OverviewTable(rows),
-            "computed_at": computed_at,
+            "snapshot": snapshot,
             "cache_seconds": settings.CONSOLE_OVERVIEW_CACHE_SECONDS,
         },
     )

@@ -198,7 +198,17 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = env_bool("CONSOLE_STATIC_FINDERS", False)
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# `default`: per process, for short-lived hints that need no invalidation (the header's Scheduler
+# counts). `shared`: a table in the console's own database (made by `manage.py migrate`), seen
+# by every waitress process and every server: the overview snapshots, their generations and
+# recount leases (orchestrator_site.snapshots).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "console_cache",
+    },
+}
 
 # --- Security -----------------------------------------------------------------------------------
 CONSOLE_HTTPS = env_bool("CONSOLE_HTTPS", not LOCAL_MODE)

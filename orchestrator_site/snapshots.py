@@ -1,10 +1,20 @@
-"""Numbers that cost a full scan (the logs and queues overviews), served from a recent snapshot.
+"""Numbers that cost a full scan (the logs and queues overviews), served from a snapshot that every
+server process shares.
 
-A snapshot younger than CONSOLE_OVERVIEW_CACHE_SECONDS is served as it is. An older one is still
-served (the page says when it was counted) while one background thread per key recounts, so no
-visitor waits for a scan of a million rows. Only when there is no snapshot at all, or it is older
-than STALE_LIMIT x the max age, does the request count itself. The server counts once at start-up
-(`warm_up`), so the first visitor after a restart does not wait either.
+A snapshot lives in the `shared` cache (settings.CACHES: Django's database cache in the console's
+own database), so one count serves every waitress process and every server on that database, and a
+write through any of them reaches all of them:
+
+* A snapshot younger than CONSOLE_OVERVIEW_CACHE_SECONDS and counted after the last change is
+  served as it is.
+* An older one, or one counted before a console write (`mark_changed` gives the key a new
+  generation), is still served at once, marked `changed` after a write so the page says it is
+  being recounted, while exactly one recount runs: whoever takes the key's lease (`cache.add`,
+  expiring after LEASE_SECONDS, so a recounter that crashed blocks nobody for long) counts in a
+  background thread of its own process. No visitor waits for a scan of a million rows, and a
+  burst of writes costs one recount at a time, not one per view.
+* Only when there is no snapshot at all does the request count itself; the server counts at
+  start-up (`warm_up`), so the first visitor after a restart does not wait either.
 
 With CONSOLE_BACKGROUND_REFRESH off (the tests), a stale snapshot is recounted in the request.
 """
@@ -13,85 +23,180 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import pickle
 import threading
+import time
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
 from django.db import connections
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
 
-# A snapshot older than this many max ages is not shown at all: the request counts afresh.
-STALE_LIMIT = 20
-
-_lock = threading.Lock()
-_refreshing: set[str] = set()
+SHARED_CACHE = "shared"
+# Longer than any count takes (~1 s at a million rows); after it a dead recounter's lease lapses.
+LEASE_SECONDS = 120
 
 
 @dataclass(frozen=True)
 class Snapshot:
     value: Any
     taken_at: dt.datetime
+    generation: str = ""  # the key's generation when the count began
+    changed: bool = False  # a write came after the count; a recount is under way
+
+
+def _shared() -> BaseCache:
+    return caches[SHARED_CACHE]
+
+
+def _generation_key(key: str) -> str:
+    return f"{key}:generation"
+
+
+def _lease_key(key: str) -> str:
+    return f"{key}:lease"
 
 
 def get(key: str, compute: Callable[[], Any]) -> Snapshot:
-    """The snapshot under `key`, recounted by `compute` as described in the module docstring."""
-    max_age = settings.CONSOLE_OVERVIEW_CACHE_SECONDS
-    entry = cache.get(key)
-    if entry is None or max_age == 0:
+    """The snapshot under `key`, recounted by `compute` as the module docstring says.
+
+    Costs one read of the shared cache (one indexed SELECT on the console's database); one more,
+    the lease, only when the snapshot is due for a recount.
+    """
+    if not settings.CONSOLE_OVERVIEW_CACHE_SECONDS:
+        return Snapshot(compute(), timezone.now())
+    entry, generation = _read(key)
+    if entry is None:
         return take(key, compute)
-    if (timezone.now() - entry.taken_at).total_seconds() > max_age:
-        if not settings.CONSOLE_BACKGROUND_REFRESH:
-            return take(key, compute)
-        refresh_in_background(key, compute)
-    return entry
+    if _is_current(entry, generation):
+        return entry
+    if not settings.CONSOLE_BACKGROUND_REFRESH:
+        return take(key, compute)
+    refresh_in_background(key, compute)
+    return replace(entry, changed=entry.generation != generation)
+
+
+def _read(key: str) -> tuple[Snapshot | None, str]:
+    """The stored snapshot (None when absent or unreadable) and the key's current generation."""
+    try:
+        found = _shared().get_many([key, _generation_key(key)])
+    except (
+        pickle.UnpicklingError,
+        AttributeError,
+        ImportError,
+        EOFError,
+        TypeError,
+        ValueError,
+    ) as exc:
+        # A snapshot pickled by another version of the code: count afresh rather than fail.
+        log.warning("Snapshot %s unreadable (%s); counting afresh", key, type(exc).__name__)
+        return None, ""
+    entry = found.get(key)
+    return (entry if isinstance(entry, Snapshot) else None), found.get(_generation_key(key), "")
+
+
+def _is_current(entry: Snapshot, generation: str) -> bool:
+    """Counted after the last change, and younger than CONSOLE_OVERVIEW_CACHE_SECONDS."""
+    age = (timezone.now() - entry.taken_at).total_seconds()
+    return entry.generation == generation and age <= settings.CONSOLE_OVERVIEW_CACHE_SECONDS
 
 
 def take(key: str, compute: Callable[[], Any]) -> Snapshot:
-    """Count now and keep the result (for STALE_LIMIT max ages)."""
-    entry = Snapshot(compute(), timezone.now())
-    keep = settings.CONSOLE_OVERVIEW_CACHE_SECONDS * STALE_LIMIT
-    if keep:
-        cache.set(key, entry, keep)
+    """Count now and share the result; one log line per count, so counts can be seen and counted.
+
+    The generation is read before counting: a write that lands during the count gives the key a
+    new generation, so this snapshot is born stale and recounted, never taken as current.
+    """
+    shared = _shared()
+    generation = shared.get(_generation_key(key), "")
+    started = time.monotonic()
+    entry = Snapshot(compute(), timezone.now(), generation)
+    log.info("Counted %s in %.0f ms", key, (time.monotonic() - started) * 1000)
+    shared.set(key, entry, None)  # kept until replaced: an old count beats a count in a request
     return entry
 
 
-def forget(key: str) -> None:
-    """After a write through the console: the next view counts afresh, in its own request."""
-    cache.delete(key)
+def mark_changed(key: str) -> None:
+    """After a write through the console (any process): every process's next view shows the old
+    numbers marked as being recounted, and one recount starts. Call it after the commit."""
+    _shared().set(_generation_key(key), uuid.uuid4().hex, None)
 
 
 def refresh_in_background(key: str, compute: Callable[[], Any]) -> bool:
-    """Start one recount of `key` unless one is already running; False when one was."""
-    with _lock:
-        if key in _refreshing:
-            return False
-        _refreshing.add(key)
+    """Start one recount of `key` in this process unless any process holds its lease already."""
+    token = _take_lease(key)
+    if token is None:
+        return False
     thread = threading.Thread(
-        target=_refresh, args=(key, compute), name=f"snapshot {key}", daemon=True
+        target=_refresh, args=(key, compute, token), name=f"snapshot {key}", daemon=True
     )
     thread.start()
     return True
 
 
-def _refresh(key: str, compute: Callable[[], Any]) -> None:
+def _take_lease(key: str) -> str | None:
+    """A token when this caller may recount `key` now, None when another recount runs.
+
+    Read first: while a recount runs, every view would otherwise open a write transaction. The
+    database cache's `add` is an INSERT on the key (its primary key), so one caller wins; on SQLite
+    inside BEGIN IMMEDIATE. Only a lapsed lease row, left by a recounter that died, is replaced by
+    an UPDATE that two callers on a server database could both make: then two recounts, once.
+    """
+    shared = _shared()
+    if shared.get(_lease_key(key)) is not None:
+        return None
+    token = uuid.uuid4().hex
+    return token if shared.add(_lease_key(key), token, LEASE_SECONDS) else None
+
+
+def _refresh(
+    key: str, compute: Callable[[], Any], token: str, wanted_after: dt.datetime = dt.datetime.min
+) -> None:
+    """Recount under the lease `token`, unless a recount that ended a moment ago (its lease just
+    released) already left a current snapshot taken after `wanted_after`."""
     try:
-        take(key, compute)
+        entry, generation = _read(key)
+        if entry is None or not _is_current(entry, generation) or entry.taken_at < wanted_after:
+            take(key, compute)
     except Exception as exc:  # a lost database shows on the next page view, not here
         log.warning("Recounting %s failed: %s", key, type(exc).__name__)
     finally:
-        with _lock:
-            _refreshing.discard(key)
+        _release(key, token)
         connections.close_all()  # this thread's connections; the request threads keep theirs
 
 
+def _release(key: str, token: str) -> None:
+    """Give the lease back, unless it lapsed meanwhile and another recounter holds it now."""
+    try:
+        shared = _shared()
+        if shared.get(_lease_key(key)) == token:
+            shared.delete(_lease_key(key))
+    except Exception as exc:  # the lease then lapses by itself after LEASE_SECONDS
+        log.warning("Releasing the recount of %s failed: %s", key, type(exc).__name__)
+
+
 def warm_up(sources: dict[str, Callable[[], Any]]) -> None:
-    """Count every snapshot once in the background (server start-up)."""
+    """Count every snapshot once, in a background thread, at server start-up: the first visitor
+    does not wait, and a snapshot stored before the restart (perhaps by the version that ran
+    before a deployment) is replaced. Of processes starting together, one counts."""
     if not settings.CONSOLE_BACKGROUND_REFRESH or not settings.CONSOLE_OVERVIEW_CACHE_SECONDS:
         return
-    for key, compute in sources.items():
-        refresh_in_background(key, compute)
+    started = timezone.now()
+
+    def count_all() -> None:
+        for key, compute in sources.items():
+            try:
+                token = _take_lease(key)
+            except Exception as exc:  # e.g. the console's database not migrated yet
+                log.warning("Warming up %s failed: %s", key, type(exc).__name__)
+                continue
+            if token is not None:
+                _refresh(key, compute, token, wanted_after=started)
+
+    threading.Thread(target=count_all, name="snapshot warm-up", daemon=True).start()

@@ -175,8 +175,8 @@ def queue_overview() -> list[dict]:
 def queue_overview_snapshot() -> snapshots.Snapshot:
     """One row per queue_name with counts per status, total and last activity, and when counted.
 
-    count_queues() reads every row (300 ms at 300k elements), hence the snapshot
-    (orchestrator_site.snapshots); writes through queues.services forget it.
+    count_queues() reads every row (300 ms at 300k elements), hence the snapshot shared by every
+    process (orchestrator_site.snapshots); writes through queues.services mark it changed.
     """
     return snapshots.get(OVERVIEW_CACHE_KEY, count_queues)
 
@@ -208,5 +208,6 @@ def count_queues() -> list[dict]:
     return sorted(queues.values(), key=lambda r: r["queue_name"])
 
 
-def forget_overview() -> None:
-    snapshots.forget(OVERVIEW_CACHE_KEY)
+def mark_overview_changed() -> None:
+    """After the console changed elements: every process recounts once, in the background."""
+    snapshots.mark_changed(OVERVIEW_CACHE_KEY)

@@ -24,7 +24,7 @@ from queues.models import (
     QueueElement,
     QueueElementQuerySet,
     QueueStatus,
-    forget_overview,
+    mark_overview_changed,
 )
 from triggers.models import QueueTrigger, TriggerStatus
 
@@ -168,7 +168,8 @@ def _outcome(action: str, *, include_done: bool = False, include_stale: bool = F
 def _audit(
     *, user, action: str, outcome: Outcome, targets=(), filter_used="", reason="", detail=""
 ):
-    forget_overview()
+    if outcome.changed and not action.startswith(ACKNOWLEDGE):  # acknowledging changes no count
+        mark_overview_changed()
     audit.record(
         user=user,
         action=f"queues.{action}",
@@ -310,7 +311,7 @@ def create_element(
             created_date=clock.now(),
             created_by=user.get_username()[:100],
         )
-    forget_overview()
+    mark_overview_changed()
     audit.record(
         user=user,
         action="queues.create",
@@ -350,7 +351,7 @@ def create_elements(
         QueueElement.objects.bulk_create(elements, batch_size=200)
     for element in elements:
         element.status = QueueStatus.NEW
-    forget_overview()
+    mark_overview_changed()
     audit.record(
         user=user,
         action="queues.upload",

@@ -66,7 +66,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "form": form,
             "table": table,
             "cache_seconds": settings.CONSOLE_OVERVIEW_CACHE_SECONDS,
-            "counted_at": snapshot.taken_at,
+            "snapshot": snapshot,
         },
     )
 

@@ -98,11 +98,13 @@ def _drop_orchestrator_db() -> None:
 def _fresh_cache():
     """Each test starts with an empty cache: cached overviews and header counts from an earlier
     test's rows would otherwise leak into it (and expire at a random moment inside it)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "shared"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "shared"):
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -32,11 +32,16 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, port: int, folder: Path, process: subprocess.Popen) -> None:
+    def __init__(self, port: int, folder: Path, process: subprocess.Popen, log_path: Path) -> None:
         self.port = port
         self.folder = folder
         self.resolver_log = folder / "resolver.log"
         self.process = process
+        self.log_path = log_path
+
+    def log(self) -> str:
+        """What the server process printed so far (its log lines)."""
+        return self.log_path.read_text(encoding="utf-8")
 
     @property
     def origin(self) -> str:
@@ -92,11 +97,21 @@ class Server:
 
 @contextmanager
 def iis_console(
-    folder: Path, tokens: dict[str, list], *, threads: int = 4, env: dict[str, str] | None = None
+    folder: Path,
+    tokens: dict[str, list],
+    *,
+    threads: int = 4,
+    env: dict[str, str] | None = None,
+    prepare: bool = True,
 ) -> Iterator[Server]:
-    """Start the console in `folder` with `tokens` ({"0x1": ["TEST\\\\Otto", [groups]]})."""
-    create_sqlite_schema(folder / "orchestrator.sqlite3")
-    (folder / "resolver.log").write_text("", encoding="utf-8")
+    """Start the console in `folder` with `tokens` ({"0x1": ["TEST\\\\Otto", [groups]]}).
+
+    With `prepare=False`, one more server process on the databases that an earlier call made in
+    the same folder, as the deployment runs two processes on one console database.
+    """
+    if prepare:
+        create_sqlite_schema(folder / "orchestrator.sqlite3")
+        (folder / "resolver.log").write_text("", encoding="utf-8")
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.identity.server_settings",
@@ -107,15 +122,17 @@ def iis_console(
         "CONSOLE_TEST_RESOLVER_LOG": str(folder / "resolver.log"),
         **(env or {}),
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=environment,
-        check=True,
-        timeout=180,
-    )
+    if prepare:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=environment,
+            check=True,
+            timeout=180,
+        )
     port = _free_port()
-    log = (folder / "waitress.log").open("w", encoding="utf-8")  # a file: a pipe could fill up
+    log_path = folder / f"waitress-{port}.log"
+    log = log_path.open("w", encoding="utf-8")  # a file: a pipe could fill up
     process = subprocess.Popen(
         [
             sys.executable,
@@ -140,11 +157,11 @@ def iis_console(
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 log.close()
-                output = (folder / "waitress.log").read_text(encoding="utf-8")
+                output = log_path.read_text(encoding="utf-8")
                 raise RuntimeError("waitress did not start: " + output[-2000:]) from None
             time.sleep(0.2)
     try:
-        yield Server(port, folder, process)
+        yield Server(port, folder, process, log_path)
     finally:
         process.terminate()
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from OpenOrchestrator.common import crypto_util
 from OpenOrchestrator.database import db_util
+from OpenOrchestrator.database.queues import QueueStatus
 from sqlalchemy import create_engine, text
 
 from orchestrator_site.oo_schema import REVISION, TABLES, create_with_openorchestrator
@@ -27,3 +28,18 @@ def clear(url: str) -> None:
         for table in reversed(TABLES):
             connection.execute(text(f'DELETE FROM "{table}"'))
     engine.dispose()
+
+
+def failed_elements(url: str, queue_name: str, count: int) -> list[str]:
+    """`count` FAILED elements written by db_util as a robot leaves them; their ids."""
+    connect(url)
+    try:
+        ids = []
+        for i in range(count):
+            element = db_util.create_queue_element(queue_name, f"ref-{i}")
+            db_util.set_queue_element_status(element.id, QueueStatus.IN_PROGRESS)
+            db_util.set_queue_element_status(element.id, QueueStatus.FAILED, "it broke")
+            ids.append(str(element.id))
+        return ids
+    finally:
+        db_util.disconnect()

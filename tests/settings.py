@@ -47,3 +47,10 @@ WHITENOISE_USE_FINDERS = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Stale overview counts are recounted in the request, not by a background thread (test isolation).
 CONSOLE_BACKGROUND_REFRESH = False
+# One test process plays every server process: the snapshots' shared cache is kept in memory, so a
+# background recount never meets a test's open transaction. tests/foundation/test_shared_snapshots.py
+# runs two real servers on the database cache that production uses.
+CACHES = {
+    **CACHES,  # noqa: F405
+    "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"},
+}

@@ -7,32 +7,13 @@ deadlocked, and SQLite answered one of them at once with "database is locked" (a
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from urllib.parse import urlencode
-
-from OpenOrchestrator.database import db_util
-from OpenOrchestrator.database.queues import QueueStatus
 
 from tests import oo
 from tests.iis_server import SECRET, Server, iis_console
 
 USERS = 20
 CSRF = "c" * 32  # a CSRF secret of the client's choosing, sent as cookie and form field
-
-
-def _failed_elements(oo_file: Path, count: int) -> list[str]:
-    """FAILED elements, written by OpenOrchestrator's own db_util as a robot would."""
-    oo.connect(f"sqlite:///{oo_file}")
-    try:
-        ids = []
-        for i in range(count):
-            element = db_util.create_queue_element("Kø", f"ref-{i}")
-            db_util.set_queue_element_status(element.id, QueueStatus.IN_PROGRESS)
-            db_util.set_queue_element_status(element.id, QueueStatus.FAILED, "it broke")
-            ids.append(str(element.id))
-        return ids
-    finally:
-        db_util.disconnect()
 
 
 def _as(server: Server, token: str, method: str, path: str, body: str = "") -> int:
@@ -52,7 +33,7 @@ def _as(server: Server, token: str, method: str, path: str, body: str = "") -> i
 def test_twenty_people_acknowledge_the_same_failures_at_once(tmp_path):
     tokens = {f"0x{i:04x}": [f"TEST\\op{i}", ["TEST\\rpa-operators"]] for i in range(USERS)}
     with iis_console(tmp_path, tokens, threads=8) as server:
-        ids = _failed_elements(tmp_path / "orchestrator.sqlite3", USERS)
+        ids = oo.failed_elements(f"sqlite:///{tmp_path / 'orchestrator.sqlite3'}", "Kø", USERS)
         body = urlencode({"ids": ids, "comment": "seen", "csrfmiddlewaretoken": CSRF}, doseq=True)
         start = threading.Barrier(USERS)
         statuses: dict[str, tuple[int, int]] = {}

@@ -1,15 +1,27 @@
-"""Overview snapshots: fresh ones are served, stale ones recounted once in the background."""
+"""Overview snapshots: fresh ones are served; stale or changed ones are served while exactly one
+recount runs in the background, under a lease in the shared cache.
+
+In these in-process tests the shared cache is an in-memory one (tests/settings.py); two real
+server processes on the database cache are in test_shared_snapshots.py.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import threading
+import time
+from io import StringIO
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.management import call_command
+from django.db import connections
+from django.test import override_settings
 
+from orchestrator_site import settings as production_settings
 from orchestrator_site import snapshots
+from tests.helpers import oo_db
 
 KEY = "tests:snapshot"
 
@@ -20,9 +32,13 @@ def background(settings):
     settings.CONSOLE_BACKGROUND_REFRESH = True
 
 
+def _shared():
+    return caches["shared"]
+
+
 def _store(value, age_seconds: float) -> None:
     taken = dt.datetime.now() - dt.timedelta(seconds=age_seconds)
-    cache.set(KEY, snapshots.Snapshot(value, taken), 300)
+    _shared().set(KEY, snapshots.Snapshot(value, taken), 300)
 
 
 def _wait_for_refreshes() -> None:
@@ -31,23 +47,28 @@ def _wait_for_refreshes() -> None:
             thread.join(timeout=10)
 
 
+def _blocking_count(value, calls: list, release: threading.Event, started: threading.Event):
+    def count():
+        calls.append(threading.current_thread().name)
+        started.set()
+        release.wait(10)
+        return value
+
+    return count
+
+
 def test_it_counts_when_there_is_no_snapshot_and_then_reuses_it(background):
     calls = []
     first = snapshots.get(KEY, lambda: calls.append(1) or "counted")
     second = snapshots.get(KEY, lambda: calls.append(1) or "recounted")
     assert (first.value, second.value, len(calls)) == ("counted", "counted", 1)
+    assert not second.changed
 
 
 def test_a_stale_snapshot_is_served_while_one_thread_recounts(background):
     _store("old", age_seconds=60)
-    release, started = threading.Event(), threading.Event()
-    calls = []
-
-    def slow_count():
-        calls.append(threading.current_thread().name)
-        started.set()
-        release.wait(10)
-        return "new"
+    release, started, calls = threading.Event(), threading.Event(), []
+    slow_count = _blocking_count("new", calls, release, started)
 
     assert snapshots.get(KEY, slow_count).value == "old"
     assert started.wait(10)
@@ -59,7 +80,57 @@ def test_a_stale_snapshot_is_served_while_one_thread_recounts(background):
     assert calls == [f"snapshot {KEY}"]
 
 
-def test_a_failed_recount_keeps_the_old_numbers_and_says_so(background, caplog):
+def test_after_a_write_the_old_numbers_are_served_marked_while_one_thread_recounts(background):
+    _store("old", age_seconds=1)  # young: only the write makes it stale
+    snapshots.mark_changed(KEY)
+    release, started, calls = threading.Event(), threading.Event(), []
+    slow_count = _blocking_count("new", calls, release, started)
+
+    served = snapshots.get(KEY, slow_count)
+    assert (served.value, served.changed) == ("old", True)
+    assert started.wait(10)
+    assert threading.current_thread().name not in calls  # not counted in the request
+    again = snapshots.get(KEY, slow_count)
+    assert (again.value, again.changed) == ("old", True)
+    release.set()
+    _wait_for_refreshes()
+    fresh = snapshots.get(KEY, slow_count)
+    assert (fresh.value, fresh.changed) == ("new", False)
+    assert calls == [f"snapshot {KEY}"]
+
+
+def test_a_write_during_the_count_leaves_the_new_snapshot_stale(background):
+    _store("old", age_seconds=60)
+
+    def count_while_someone_writes():
+        snapshots.mark_changed(KEY)  # committed after the count began: maybe not counted
+        return "counted before the write"
+
+    snapshots.get(KEY, count_while_someone_writes)
+    _wait_for_refreshes()
+    served = snapshots.get(KEY, lambda: "counted after the write")
+    assert (served.value, served.changed) == ("counted before the write", True)
+    _wait_for_refreshes()
+    assert snapshots.get(KEY, lambda: "again").value == "counted after the write"
+
+
+def test_a_recount_another_process_holds_is_not_repeated_until_its_lease_lapses(
+    background, monkeypatch
+):
+    _store("old", age_seconds=60)
+    _shared().add(f"{KEY}:lease", "a process that crashed", 1)
+    calls = []
+    assert snapshots.get(KEY, lambda: calls.append(1) or "new").value == "old"
+    _wait_for_refreshes()
+    assert calls == []
+    time.sleep(1.1)
+    assert snapshots.get(KEY, lambda: calls.append(1) or "new").value == "old"
+    _wait_for_refreshes()
+    assert calls == [1] and snapshots.get(KEY, lambda: "again").value == "new"
+    assert _shared().get(f"{KEY}:lease") is None  # released after the count
+
+
+def test_a_failed_recount_keeps_the_old_numbers_releases_the_lease_and_says_so(background, caplog):
     _store("old", age_seconds=60)
 
     def broken():
@@ -68,9 +139,15 @@ def test_a_failed_recount_keeps_the_old_numbers_and_says_so(background, caplog):
     with caplog.at_level(logging.WARNING, logger="orchestrator_site.snapshots"):
         assert snapshots.get(KEY, broken).value == "old"
         _wait_for_refreshes()
-    assert cache.get(KEY).value == "old"
+    assert _shared().get(KEY).value == "old"
+    assert _shared().get(f"{KEY}:lease") is None  # the next view tries again
     assert "Recounting tests:snapshot failed: ConnectionError" in caplog.text
     assert "hunter2" not in caplog.text
+
+
+def test_something_else_under_the_key_is_counted_afresh(background):
+    _shared().set(KEY, {"stored by": "another version"}, 300)
+    assert snapshots.get(KEY, lambda: "counted").value == "counted"
 
 
 def test_without_background_refresh_a_stale_snapshot_is_recounted_in_the_request(settings):
@@ -80,19 +157,41 @@ def test_without_background_refresh_a_stale_snapshot_is_recounted_in_the_request
     assert snapshots.get(KEY, lambda: "new").value == "new"
 
 
-def test_a_write_makes_the_next_view_count_afresh(background):
+def test_without_background_refresh_a_write_makes_the_next_view_count_afresh(settings):
+    settings.CONSOLE_OVERVIEW_CACHE_SECONDS = 15
+    settings.CONSOLE_BACKGROUND_REFRESH = False
     _store("old", age_seconds=1)
-    snapshots.forget(KEY)
-    assert snapshots.get(KEY, lambda: "new").value == "new"
+    snapshots.mark_changed(KEY)
+    served = snapshots.get(KEY, lambda: "new")
+    assert (served.value, served.changed) == ("new", False)
 
 
 def test_warm_up_counts_every_source_once(background):
     snapshots.warm_up({KEY: lambda: "warm", KEY + "2": lambda: "warm too"})
     _wait_for_refreshes()
-    assert cache.get(KEY).value == "warm" and cache.get(KEY + "2").value == "warm too"
+    assert _shared().get(KEY).value == "warm" and _shared().get(KEY + "2").value == "warm too"
+
+
+def test_warm_up_replaces_a_snapshot_from_before_the_restart(background):
+    _store("from the previous version", age_seconds=1)
+    snapshots.warm_up({KEY: lambda: "warm"})
+    _wait_for_refreshes()
+    assert _shared().get(KEY).value == "warm"
 
 
 def test_warm_up_does_nothing_when_background_work_is_off(settings):
     settings.CONSOLE_BACKGROUND_REFRESH = False
     snapshots.warm_up({KEY: lambda: "warm"})
-    assert cache.get(KEY) is None
+    assert _shared().get(KEY) is None
+
+
+@oo_db
+def test_migrate_makes_the_shared_cache_table_in_the_console_database_only():
+    def tables(alias):
+        return set(connections[alias].introspection.table_names())
+
+    assert "console_cache" not in tables("default")
+    with override_settings(CACHES=production_settings.CACHES):
+        call_command("migrate", verbosity=0, stdout=StringIO())
+    assert "console_cache" in tables("default")
+    assert "console_cache" not in tables("orchestrator")

@@ -23,3 +23,10 @@ DATABASES = {
         must_exist=True,
     ),
 }
+# As deployed: the processes share the database cache in the console's own database.
+from orchestrator_site.settings import CACHES  # noqa: E402, F401
+
+# Background recounts and the snapshots' age as deployed, when a test asks (tests.settings turns
+# them off for the in-process tests).
+CONSOLE_BACKGROUND_REFRESH = os.environ.get("CONSOLE_TEST_BACKGROUND_REFRESH") == "1"
+CONSOLE_OVERVIEW_CACHE_SECONDS = int(os.environ.get("CONSOLE_TEST_OVERVIEW_CACHE_SECONDS", "15"))

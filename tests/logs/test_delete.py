@@ -81,6 +81,21 @@ def test_it_reports_logs_that_were_already_gone(as_admin):
 
 
 @oo_db
+def test_the_logs_overview_counts_afresh_after_a_deletion(as_admin, settings):
+    settings.CONSOLE_OVERVIEW_CACHE_SECONDS = 60
+    ids = [str(make_log("Proc A").pk) for _ in range(2)] + [str(make_log("Proc B").pk)]
+    overview = reverse("logs:overview")
+    counted = as_admin.get(overview).context["table"].rows
+    assert {row.record.process_name: row.record.total for row in counted} == {
+        "Proc A": 2,
+        "Proc B": 1,
+    }
+    as_admin.post(SELECTED, {"ids": ids[1:], "confirm": "true"})
+    recounted = as_admin.get(overview).context["table"].rows
+    assert {row.record.process_name: row.record.total for row in recounted} == {"Proc A": 1}
+
+
+@oo_db
 def test_above_the_threshold_the_count_must_be_typed(as_admin, settings):
     settings.CONSOLE_BULK_CONFIRM_THRESHOLD = 2
     ids = [str(make_log().pk) for _ in range(3)]

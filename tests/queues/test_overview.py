@@ -1,16 +1,18 @@
-"""The queues overview: one row per queue, counts per status from one grouped, cached query."""
+"""The queues overview: one row per queue, counts per status from one grouped query, served from a
+snapshot that every server process shares (orchestrator_site.snapshots)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from queues.models import QueueStatus
-from tests.helpers import NOW, make_element, oo_db
+from tests.helpers import NOW, make_element, oo_db, oo_tx
 
 URL = reverse("queues:overview")
 
@@ -66,7 +68,7 @@ def test_it_is_one_grouped_query_then_cached(as_viewer, settings):
     settings.CONSOLE_OVERVIEW_CACHE_SECONDS = 60
     make_element("Queue A")
     as_viewer.get(URL, {"q": "warm up the session"})
-    cache.clear()
+    caches["shared"].clear()  # no snapshot: this view counts
     with CaptureQueriesContext(connections["orchestrator"]) as first:
         as_viewer.get(URL)
     on_queues = [q["sql"] for q in first if '"Queues"' in q["sql"]]
@@ -87,6 +89,41 @@ def test_the_console_s_own_writes_refresh_it(as_operator, settings):
     assert (row["failed"], row["new"]) == (0, 1)
 
 
+@oo_tx
+def test_after_a_write_the_next_view_shows_the_old_numbers_marked_and_recounts_in_the_background(
+    as_operator, settings, monkeypatch
+):
+    settings.CONSOLE_OVERVIEW_CACHE_SECONDS = 60
+    settings.CONSOLE_BACKGROUND_REFRESH = True
+    failed = make_element("Queue A", status=QueueStatus.FAILED)
+    assert rows(as_operator.get(URL))["Queue A"]["failed"] == 1
+    as_operator.post(reverse("queues:retry"), {"ids": [failed.pk], "confirmed": "True"})
+
+    from queues import models
+
+    release, counting, threads = threading.Event(), threading.Event(), []
+
+    def slow_count():
+        threads.append(threading.current_thread())
+        counting.set()
+        release.wait(10)
+        return real_count()
+
+    real_count = models.count_queues
+    monkeypatch.setattr(models, "count_queues", slow_count)
+    response = as_operator.get(URL)  # returns while the recount is still blocked
+    assert counting.wait(10) and threading.current_thread() not in threads
+    assert rows(response)["Queue A"]["failed"] == 1
+    assert "recounting after a change" in response.content.decode()
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    response = as_operator.get(URL)
+    row = rows(response)["Queue A"]
+    assert (row["failed"], row["new"]) == (0, 1)
+    assert "recounting" not in response.content.decode() and len(threads) == 1
+
+
 @oo_db
 def test_empty_database(as_viewer):
     response = as_viewer.get(URL)
@@ -98,7 +135,7 @@ def test_query_count_is_bounded(as_viewer, django_assert_max_num_queries):
     for i in range(40):
         make_element(f"Queue {i}", status=QueueStatus.FAILED)
     as_viewer.get(URL)
-    cache.clear()
+    caches["shared"].clear()  # no snapshot: this view counts
     with django_assert_max_num_queries(2, connection=connections["orchestrator"]):
         response = as_viewer.get(URL)
     assert len(rows(response)) == 40

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "triggers",
     "logs",
     "vault",
+    "demo",
 ]
 
 MIDDLEWARE = [

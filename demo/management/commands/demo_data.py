@@ -10,7 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from orchestrator_site import clock, crypto, demo
+from demo import builder
+from orchestrator_site import clock, crypto
 from orchestrator_site.oo_schema import create_sqlite_schema
 
 
@@ -45,9 +46,9 @@ class Command(BaseCommand):
         temporary.unlink(missing_ok=True)
         started = time.monotonic()
         create_sqlite_schema(temporary)
-        alias = demo.sqlite_alias(str(temporary))
+        alias = builder.sqlite_alias(str(temporary))
         try:
-            counts = demo.build(alias, now=clock.now(), seed=seed)
+            counts = builder.build(alias, now=clock.now(), seed=seed)
         except BaseException:
             connections[alias].close()
             temporary.unlink(missing_ok=True)

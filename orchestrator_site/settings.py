@@ -130,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "orchestrator_site.context_processors.console",
+                "triggers.context_processors.scheduler_status",
             ],
         },
     },

@@ -1,0 +1,36 @@
+"""The header's Scheduler status, on every page: a context processor of the app that owns Schedulers."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.http import HttpRequest
+
+from orchestrator_site import clock
+from triggers.models import Scheduler
+
+SUMMARY_CACHE_KEY = "console:scheduler-summary"
+SUMMARY_SECONDS = 10
+
+
+def scheduler_summary() -> dict[str, int] | None:
+    """Counts of online/stale/offline Schedulers for the header, cached for 10 seconds; None when
+    the OpenOrchestrator database does not answer (the page still renders)."""
+    summary = cache.get(SUMMARY_CACHE_KEY)
+    if summary is None:
+        now = clock.now()
+        summary = {"online": 0, "stale": 0, "offline": 0}
+        try:
+            for last_update in Scheduler.objects.values_list("last_update", flat=True):
+                summary[Scheduler(last_update=last_update).state(now)] += 1
+        except DatabaseError:
+            return None
+        cache.set(SUMMARY_CACHE_KEY, summary, SUMMARY_SECONDS)
+    return summary
+
+
+def scheduler_status(request: HttpRequest) -> dict:
+    """Signed-in pages only; passed as a callable, so a page that does not show it (a fragment)
+    does not query for it."""
+    signed_in = getattr(request, "user", None) is not None and request.user.is_authenticated
+    return {"scheduler_summary": scheduler_summary if signed_in else None}

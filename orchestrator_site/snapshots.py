@@ -14,7 +14,7 @@ write through any of them reaches all of them:
   background thread of its own process. No visitor waits for a scan of a million rows, and a
   burst of writes costs one recount at a time, not one per view.
 * Only when there is no snapshot at all does the request count itself; the server counts at
-  start-up (`warm_up`), so the first visitor after a restart does not wait either.
+  start-up (`warm_up`, over what the apps registered with `register_warm_up`), so the first visitor after a restart does not wait either.
 
 With CONSOLE_BACKGROUND_REFRESH off (the tests), a stale snapshot is recounted in the request.
 """
@@ -181,12 +181,29 @@ def _release(key: str, token: str) -> None:
         log.warning("Releasing the recount of %s failed: %s", key, type(exc).__name__)
 
 
-def warm_up(sources: dict[str, Callable[[], Any]]) -> None:
-    """Count every snapshot once, in a background thread, at server start-up: the first visitor
-    does not wait, and a snapshot stored before the restart (perhaps by the version that ran
-    before a deployment) is replaced. Of processes starting together, one counts."""
+# key -> compute, filled by each app's AppConfig.ready(): the core counts what the apps register
+# and imports none of them.
+_warm_ups: dict[str, Callable[[], Any]] = {}
+
+
+def register_warm_up(key: str, compute: Callable[[], Any]) -> None:
+    """Have `warm_up` count the snapshot `key` at server start-up. Call it from AppConfig.ready();
+    registering a key again replaces its compute, so a repeated ready() does no harm."""
+    _warm_ups[key] = compute
+
+
+def registered_warm_ups() -> dict[str, Callable[[], Any]]:
+    return dict(_warm_ups)
+
+
+def warm_up(sources: dict[str, Callable[[], Any]] | None = None) -> None:
+    """Count every snapshot once (`sources`, by default every registered one), in a background
+    thread, at server start-up: the first visitor does not wait, and a snapshot stored before the
+    restart (perhaps by the version that ran before a deployment) is replaced. Of processes
+    starting together, one counts."""
     if not settings.CONSOLE_BACKGROUND_REFRESH or not settings.CONSOLE_OVERVIEW_CACHE_SECONDS:
         return
+    sources = registered_warm_ups() if sources is None else sources
     started = timezone.now()
 
     def count_all() -> None:

@@ -10,19 +10,8 @@ from orchestrator_site.identity import adapter_from_settings  # noqa: E402
 
 application = adapter_from_settings(get_wsgi_application())
 
+from orchestrator_site import snapshots  # noqa: E402
 
-def _warm_up() -> None:
-    """Count the overviews once at start-up, so the first visitor after a restart does not wait."""
-    from logs import queries as log_queries
-    from orchestrator_site import snapshots
-    from queues import models as queue_models
-
-    snapshots.warm_up(
-        {
-            log_queries.OVERVIEW_CACHE_KEY: log_queries.count_processes,
-            queue_models.OVERVIEW_CACHE_KEY: queue_models.count_queues,
-        }
-    )
-
-
-_warm_up()
+# Count once at start-up what the apps registered from their AppConfig.ready() (the logs and
+# queues overviews), so the first visitor after a restart does not wait.
+snapshots.warm_up()

@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class QueuesConfig(AppConfig):
     name = "queues"
+
+    def ready(self) -> None:
+        from orchestrator_site import snapshots
+        from queues import models
+
+        snapshots.register_warm_up(models.OVERVIEW_CACHE_KEY, models.count_queues)

@@ -179,6 +179,17 @@ def test_warm_up_replaces_a_snapshot_from_before_the_restart(background):
     assert _shared().get(KEY).value == "warm"
 
 
+def test_the_server_warms_up_every_overview_its_apps_registered():
+    """wsgi.py counts what the apps registered from AppConfig.ready(); the core names none of them."""
+    from logs import queries
+    from queues import models
+
+    assert snapshots.registered_warm_ups() == {
+        queries.OVERVIEW_CACHE_KEY: queries.count_processes,
+        models.OVERVIEW_CACHE_KEY: models.count_queues,
+    }
+
+
 def test_warm_up_does_nothing_when_background_work_is_off(settings):
     settings.CONSOLE_BACKGROUND_REFRESH = False
     snapshots.warm_up({KEY: lambda: "warm"})

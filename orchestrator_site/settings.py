@@ -13,7 +13,9 @@ from orchestrator_site.env import env_bool, env_int, env_list, env_secret, env_s
 from orchestrator_site.identity import upn_suffixes, username_form
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("CONSOLE_VAR_DIR", str(BASE_DIR / "var")))
+# An empty value means the default, as an unset one does (a shell `CONSOLE_VAR_DIR= ...` must not
+# put the console's files in the working folder).
+VAR_DIR = Path(env_str("CONSOLE_VAR_DIR") or str(BASE_DIR / "var"))
 
 # --- Identity -----------------------------------------------------------------------------------
 # "iis": requests come through IIS with the pairing secret; "remote-user": a trusted front end sets

@@ -136,3 +136,13 @@ def test_env_example_documents_every_variable_the_code_reads():
     read = _variables_read_by_the_code()
     assert "CONSOLE_SECRET_KEY" in read  # the scan itself works
     assert read - documented == set()
+
+
+def test_an_empty_var_dir_means_the_default_folder(tmp_path):
+    # `CONSOLE_VAR_DIR= make run` must not scatter the console's files into the working folder.
+    env = {"CONSOLE_LOCAL_USER": "dev", "CONSOLE_VAR_DIR": ""}
+    code = "from django.conf import settings; print(settings.VAR_DIR)"
+    result = manage("shell", "-c", code, env=env, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip().splitlines()[-1]) == ROOT / "var"
+    assert list(tmp_path.iterdir()) == []

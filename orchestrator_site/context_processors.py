@@ -4,7 +4,9 @@ import functools
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import DatabaseError
+from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 
 from orchestrator_site import clock, crypto
@@ -28,6 +30,12 @@ NAVIGATION = (
 def _navigation_urls(script_prefix: str) -> tuple[tuple[str, str, str], ...]:
     # The prefix is part of the key: reverse() reads it per request (thread-local).
     return tuple((key, label, reverse(name)) for key, label, name in NAVIGATION)
+
+
+@receiver(setting_changed)
+def _forget_on_new_urlconf(setting: str, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":
+        _navigation_urls.cache_clear()
 
 
 def navigation(path: str) -> list[tuple[str, str, str, bool]]:

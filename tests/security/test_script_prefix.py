@@ -24,6 +24,7 @@ from OpenOrchestrator.database.triggers import TriggerStatus
 from dashboard.views import PANELS
 from orchestrator_site.oo_schema import REVISION
 from tests import oo
+from tests.helpers import oo_db
 from tests.iis_server import SECRET, Server, iis_console
 from tests.security.urlmap import project_urls
 
@@ -269,6 +270,15 @@ def test_the_footer_shows_the_schema_revision_the_console_checks(served):
     _, _, body = Browser(server).get(under("/"))
     footer = re.search(r'<footer class="footer">(.*?)</footer>', body, re.S)[1]
     assert REVISION in footer
+
+
+@oo_db
+def test_the_footer_follows_the_revision_constant_not_a_literal(as_viewer, monkeypatch):
+    monkeypatch.setattr("orchestrator_site.context_processors.REVISION", "0123abcd4567")
+    body = as_viewer.get(reverse("queues:overview")).content.decode()
+    assert (
+        "schema 0123abcd4567" in re.search(r'<footer class="footer">(.*?)</footer>', body, re.S)[1]
+    )
 
 
 def post_redirects(browser: Browser, path: str, form: dict[str, str]) -> str:

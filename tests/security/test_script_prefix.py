@@ -312,3 +312,25 @@ def test_redirects_after_forms_stay_under_the_prefix(served, with_next):
     ]
     if with_next:
         assert set(landed) == {under("/queues/")}
+
+
+def test_monitoring_and_assets_under_the_prefix_bypass_the_schema_check(served):
+    """With the database at another revision, pages give the 503 page (its assets under the
+    prefix, and served), while /healthz still answers monitoring in JSON."""
+    server, _ = served
+    browser = Browser(server)
+    server.orchestrator_execute("UPDATE alembic_version SET version_num = 'b67b7649b282'")
+    try:
+        status, headers, body = browser.get(under("/healthz"))
+        assert status == 503 and headers["content-type"] == "application/json", body[:300]
+        assert '"state": "wrong-revision"' in body
+        status, _, body = browser.get(under("/queues/"))
+        assert status == 503 and "another schema revision" in body
+        page = Page()
+        page.feed(body)
+        assets = [raw for where, raw in page.urls if where in ("<link href>", "<script src>")]
+        assert assets and all(raw.startswith(under("/static/")) for raw in assets), assets
+        assert all(browser.get(raw)[0] == 200 for raw in assets)
+    finally:
+        server.orchestrator_execute(f"UPDATE alembic_version SET version_num = '{REVISION}'")
+        assert browser.get(under("/healthz"))[0] == 200  # a fresh check: pages work again

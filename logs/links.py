@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
+from django.urls import reverse
+
 from orchestrator_site.reversing import id_url, name_url
 
 INPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"  # what <input type="datetime-local" step="1"> sends
@@ -21,9 +23,22 @@ def process_logs_url(
 ) -> str:
     """The logs page of one process, optionally limited to `start <= log_time <= end`."""
     url = name_url("logs:process", process_name)
+    query = _window(start, end)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def process_jobs_url(
+    process_name: str, start: dt.datetime | None = None, end: dt.datetime | None = None
+) -> str:
+    """The jobs page of one process, limited to jobs that started between `start` and `end`."""
+    query = {"process": process_name, **_window(start, end)}
+    return f"{reverse('logs:jobs')}?{urlencode(query)}"
+
+
+def _window(start: dt.datetime | None, end: dt.datetime | None) -> dict[str, str]:
     query = {}
     if start is not None:
         query["start"] = start.strftime(INPUT_FORMAT)
     if end is not None:
         query["end"] = end.strftime(INPUT_FORMAT)  # "To" includes that whole second
-    return f"{url}?{urlencode(query)}" if query else url
+    return query

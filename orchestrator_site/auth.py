@@ -112,10 +112,12 @@ def apply_roles(user, roles: set[str]) -> None:
             ", ".join(sorted(current)) or "none",
         )
     staff = bool(roles & STAFF_ROLES)
-    if user.is_staff != staff or user.is_superuser:
+    # Windows signs people in: no password, so the admin offers no "Change password" (a 404).
+    if user.is_staff != staff or user.is_superuser or user.has_usable_password():
         user.is_staff = staff
         user.is_superuser = False
-        user.save(update_fields=["is_staff", "is_superuser"])
+        user.set_unusable_password()
+        user.save(update_fields=["is_staff", "is_superuser", "password"])
     # Permissions are cached on the instance: drop them so this request sees the new roles.
     for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
         user.__dict__.pop(cache, None)

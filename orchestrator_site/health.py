@@ -164,7 +164,7 @@ class OrchestratorDatabaseMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(self.exempt_prefixes):
+        if not request.path_info.startswith(self.exempt_prefixes):  # inside the script prefix
             status = schema_status()
             if not status.ok:
                 return unavailable_response(request, status)

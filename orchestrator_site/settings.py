@@ -116,7 +116,7 @@ MIDDLEWARE = [
 ]
 
 AUTHENTICATION_BACKENDS = ["orchestrator_site.auth.ConsoleRemoteUserBackend"]
-LOGIN_URL = "/denied/"
+LOGIN_URL = "denied"  # a URL name: reversed under the script prefix
 
 ROOT_URLCONF = "orchestrator_site.urls"
 WSGI_APPLICATION = "orchestrator_site.wsgi.application"
@@ -194,11 +194,13 @@ DATE_FORMAT = "d-m-Y"
 USE_THOUSAND_SEPARATOR = True
 
 # --- Static files: served by the app itself (no CDN) --------------------------------------------
+# Served at /static/ inside the script prefix; orchestrator_site.storage puts the request's prefix
+# (an IIS virtual directory) before every static URL it builds.
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "orchestrator_site.storage.ConsoleStaticStorage"},
 }
 WHITENOISE_USE_FINDERS = env_bool("CONSOLE_STATIC_FINDERS", False)
 

@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from logs.links import process_jobs_url, process_logs_url
 from orchestrator_site import audit, clock
 from orchestrator_site.csvstream import csv_response, export_page, filter_query
 from orchestrator_site.paging import PagingForm, capped_count, configure_lazy
 from orchestrator_site.tables import LateRows
-from queues import links
 from queues.filters import ElementFilter
 from queues.forms import OverviewForm
 from queues.models import (
@@ -210,8 +210,8 @@ def element(request: HttpRequest, element_id: uuid.UUID) -> HttpResponse:
     process_links = [
         {
             "process": name,
-            "logs": links.process_logs_url(name, *window) if window else None,
-            "jobs": links.process_jobs_url(name, None, window[1]) if window else None,
+            "logs": process_logs_url(name, *window) if window else None,
+            "jobs": process_jobs_url(name, None, window[1]) if window else None,
         }
         for name in processes
     ]

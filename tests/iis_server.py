@@ -103,11 +103,13 @@ def iis_console(
     threads: int = 4,
     env: dict[str, str] | None = None,
     prepare: bool = True,
+    url_prefix: str = "",
 ) -> Iterator[Server]:
     """Start the console in `folder` with `tokens` ({"0x1": ["TEST\\\\Otto", [groups]]}).
 
     With `prepare=False`, one more server process on the databases that an earlier call made in
-    the same folder, as the deployment runs two processes on one console database.
+    the same folder, as the deployment runs two processes on one console database. With
+    `url_prefix` ("/rpa/console"), waitress serves the console in that virtual directory.
     """
     if prepare:
         create_sqlite_schema(folder / "orchestrator.sqlite3")
@@ -141,6 +143,7 @@ def iis_console(
             f"--listen=127.0.0.1:{port}",
             "--url-scheme=https",
             f"--threads={threads}",
+            f"--url-prefix={url_prefix}",
             "tests.fake_iis_wsgi:application",
         ],
         cwd=ROOT,

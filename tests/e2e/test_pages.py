@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from orchestrator_site.context_processors import NAVIGATION
 
 
-@pytest.mark.parametrize(("key", "label", "path"), NAVIGATION)
-def test_page_loads_cleanly_for_an_automation_admin(as_role, key, label, path):
+@pytest.mark.parametrize(("key", "label", "url_name"), NAVIGATION)
+def test_page_loads_cleanly_for_an_automation_admin(as_role, key, label, url_name):
     admin = as_role("admin")
+    path = reverse(url_name)
     response = admin.goto(path)
     assert response.status == 200, f"{path} answered {response.status}"
     assert response.headers["content-security-policy"].startswith("")

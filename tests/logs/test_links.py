@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from logs.links import logs_around_url, process_logs_url
+from logs.links import logs_around_url, process_jobs_url, process_logs_url
 from tests.helpers import make_log, oo_db
 
 
@@ -21,3 +21,10 @@ def test_links_point_at_the_logs_pages(as_viewer):
     response = as_viewer.get(url)
     assert response.status_code == 200 and response.context["filter"].is_valid()
     assert [r.record.pk for r in response.context["table"].paginated_rows] == [log.pk]
+
+
+def test_the_jobs_link_of_a_process():
+    end = dt.datetime(2026, 11, 25, 9, 7, 0)
+    assert process_jobs_url("Proc A", None, end) == (
+        "/jobs/?process=Proc+A&end=2026-11-25T09%3A07%3A00"
+    )

@@ -68,10 +68,6 @@ class Page:
     links: list[Link] = field(default_factory=list)
     messages: list[tuple[str, str]] = field(default_factory=list)  # (level, text)
 
-    def form_for(self, action_path: str) -> Form | None:
-        """The form that posts to `action_path` (query ignored)."""
-        return next((f for f in self.forms if urlsplit(f.action).path == action_path), None)
-
     def link(self, *, label: str = "", href_path: str = "") -> Link | None:
         for link in self.links:
             if label and link.label != label:

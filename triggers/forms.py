@@ -238,10 +238,6 @@ class TriggerForm(forms.Form):
         values = {**self.parent_values(), **self.child_values()}
         return {k: v for k, v in values.items() if self.changes_field(k, v)}
 
-    @property
-    def whitelist_preview(self) -> str:
-        return json.dumps(self.cleaned_data.get("scheduler_whitelist", []))
-
 
 class SingleTriggerForm(TriggerForm):
     kind = TriggerType.SINGLE

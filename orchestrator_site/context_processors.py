@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from orchestrator_site import crypto
-
 NAVIGATION = (
     ("dashboard", "Dashboard", "/"),
     ("triggers", "Triggers", "/triggers/"),
@@ -23,5 +21,4 @@ def console(request) -> dict:
         "navigation": NAVIGATION,
         "local_mode": settings.LOCAL_MODE,
         "demo_database": settings.ORCHESTRATOR_IS_DEMO,
-        "vault_available": crypto.vault_available(),
     }

@@ -3,13 +3,14 @@
     .venv/bin/python bench/generate.py --size large --output bench/out/oo-large.sqlite3
     .venv/bin/python bench/generate.py --size large --pg-url postgresql+psycopg://postgres@127.0.0.1/oo_bench_large
 
-Values are written in OpenOrchestrator's own storage formats (shared reference §2): 32-hex lowercase
-uuid4 ids on SQLite (native uuid on PostgreSQL), enum NAMES, 0/1 booleans, naive local datetimes as
-`YYYY-MM-DD HH:MM:SS.ffffff`, the whitelist as `json.dumps(list)`, passwords as Fernet tokens made
-with the installation key. The same --seed and --now always give the same rows (Fernet tokens
-included). SQLite is filled with executemany in one transaction (journal and sync off); PostgreSQL
-with COPY. OpenOrchestrator's schema is created by its own DDL: `create_sqlite_schema` (the exact
-SQLite DDL of OO 3.0.0) or OO's `Base.metadata.create_all` on PostgreSQL, stamped `1c87ed320c78`.
+Values are written in OpenOrchestrator's own storage formats
+(docs/openorchestrator.md#storage-formats): 32-hex lowercase uuid4 ids on SQLite (native uuid on
+PostgreSQL), enum NAMES, 0/1 booleans, naive local datetimes as `YYYY-MM-DD HH:MM:SS.ffffff`, the
+whitelist as `json.dumps(list)`, passwords as Fernet tokens made with the installation key. The same
+--seed and --now always give the same rows (Fernet tokens included). SQLite is filled with
+executemany in one transaction (journal and sync off); PostgreSQL with COPY. OpenOrchestrator's
+schema is created by its own DDL: `create_sqlite_schema` (the exact SQLite DDL of OO 3.0.0) or OO's
+`Base.metadata.create_all` on PostgreSQL, stamped `1c87ed320c78`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Trigger forms: one per trigger type, validated as reference §5.12 demands."""
+"""Trigger forms: one per trigger type, validated as docs/openorchestrator.md#validation lists."""
 
 from __future__ import annotations
 

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-CSRF_FIELD = "csrfmiddlewaretoken"
-
 
 @dataclass
 class Button:

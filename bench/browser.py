@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-CSRF_FIELD = "csrfmiddlewaretoken"
-
 
 @dataclass
 class Button:
@@ -67,10 +65,6 @@ class Page:
     forms: list[Form] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     messages: list[tuple[str, str]] = field(default_factory=list)  # (level, text)
-
-    def form_for(self, action_path: str) -> Form | None:
-        """The form that posts to `action_path` (query ignored)."""
-        return next((f for f in self.forms if urlsplit(f.action).path == action_path), None)
 
     def link(self, *, label: str = "", href_path: str = "") -> Link | None:
         for link in self.links:

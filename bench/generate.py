@@ -3,13 +3,14 @@
     .venv/bin/python bench/generate.py --size large --output bench/out/oo-large.sqlite3
     .venv/bin/python bench/generate.py --size large --pg-url postgresql+psycopg://postgres@127.0.0.1/oo_bench_large
 
-Values are written in OpenOrchestrator's own storage formats (shared reference §2): 32-hex lowercase
-uuid4 ids on SQLite (native uuid on PostgreSQL), enum NAMES, 0/1 booleans, naive local datetimes as
-`YYYY-MM-DD HH:MM:SS.ffffff`, the whitelist as `json.dumps(list)`, passwords as Fernet tokens made
-with the installation key. The same --seed and --now always give the same rows (Fernet tokens
-included). SQLite is filled with executemany in one transaction (journal and sync off); PostgreSQL
-with COPY. OpenOrchestrator's schema is created by its own DDL: `create_sqlite_schema` (the exact
-SQLite DDL of OO 3.0.0) or OO's `Base.metadata.create_all` on PostgreSQL, stamped `1c87ed320c78`.
+Values are written in OpenOrchestrator's own storage formats
+(docs/openorchestrator.md#storage-formats): 32-hex lowercase uuid4 ids on SQLite (native uuid on
+PostgreSQL), enum NAMES, 0/1 booleans, naive local datetimes as `YYYY-MM-DD HH:MM:SS.ffffff`, the
+whitelist as `json.dumps(list)`, passwords as Fernet tokens made with the installation key. The same
+--seed and --now always give the same rows (Fernet tokens included). SQLite is filled with
+executemany in one transaction (journal and sync off); PostgreSQL with COPY. OpenOrchestrator's
+schema is created by its own DDL: `create_sqlite_schema` (the exact SQLite DDL of OO 3.0.0) or OO's
+`Base.metadata.create_all` on PostgreSQL, stamped `1c87ed320c78`.
 """
 
 from __future__ import annotations
@@ -664,22 +665,12 @@ def console_env(url: str, *, key: str = BENCH_KEY, var_dir: str | None = None) -
     return env
 
 
-def indexes_available() -> bool:
-    return (ROOT / "orchestrator_site" / "indexes.py").exists() and (
-        ROOT / "orchestrator_site" / "management" / "commands" / "orchestrator_indexes.py"
-    ).exists()
-
-
 def apply_indexes(url: str, say: Callable[[str], None] = print) -> str:
     """Create the console's recommended indexes with `manage.py orchestrator_indexes --apply`.
 
-    Returns a description of what was applied. The command belongs to the console (issue 8); until
-    it exists this raises, so no benchmark ever claims "with indexes" without them.
+    Returns a description of what was applied. Raises when the command fails, so no benchmark ever
+    claims "with indexes" without them.
     """
-    if not indexes_available():
-        raise IndexesUnavailable(
-            "orchestrator_site/indexes.py / manage.py orchestrator_indexes does not exist yet"
-        )
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="oo-bench-var-") as var_dir:

@@ -24,7 +24,7 @@ class Page:
     path: str
     url_name: str
     args: tuple[str, ...] = ()
-    # The old console's median at 1M logs / 300k elements (issues 4, 5, 9), for heavy pages only.
+    # The old console's median at 1M logs / 300k elements, for heavy pages only.
     old_ms: float | None = None
     load_weight: int = 1  # how often the load test picks it
     # The page serves its numbers from a snapshot (orchestrator_site.snapshots): repeated requests

@@ -55,7 +55,6 @@ RESUME = Write(
     re.compile(r"was not resumed: it is .* now|no longer exists"),
 )
 ADD_ELEMENT = Write("add_element", re.compile(r"^Added element "), re.compile(r"(?!)"))
-WRITES = (RETRY, ACKNOWLEDGE, PAUSE, RESUME, ADD_ELEMENT)
 
 
 class User:

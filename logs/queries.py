@@ -1,7 +1,7 @@
 """Read-side queries of the logs and jobs pages, each written with its query plan in mind.
 
 Indexes these queries expect on OpenOrchestrator's tables (OpenOrchestrator itself creates none on
-Logs or Jobs besides the primary key; see the report of issue 5 for the exact DDL):
+Logs or Jobs besides the primary key; orchestrator_site/indexes.py has the DDL per backend):
   Logs (process_name, log_time)            process pages, around, export, delete by filter
   Logs (process_name, log_level, log_time) the overview (covering: no table rows read)
   Logs (job_id)                            a job's logs

@@ -172,10 +172,6 @@ def to_int(value: object) -> int | None:
     return number
 
 
-def _nullable(convert: Callable[[object], object]) -> Callable[[object], object]:
-    return lambda value: None if value is None else convert(value)
-
-
 def _enum(names: tuple[str, ...]) -> Callable[[object], str]:
     return lambda value: to_enum_name(value, names)
 

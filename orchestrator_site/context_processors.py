@@ -7,7 +7,6 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 
-from orchestrator_site import crypto
 from orchestrator_site.oo_schema import REVISION
 
 # (key, label, URL name): reversed per script prefix, so the links work in an IIS virtual directory.
@@ -53,5 +52,4 @@ def console(request) -> dict:
         "schema_revision": REVISION,
         "local_mode": settings.LOCAL_MODE,
         "demo_database": settings.ORCHESTRATOR_IS_DEMO,
-        "vault_available": crypto.vault_available(),
     }

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.views.decorators.debug import sensitive_variables
 
-# A 1000-character column holds the token of at most 687 plaintext bytes (reference §5.8).
+# A 1000-character column holds the token of at most 687 plaintext bytes
+# (docs/openorchestrator.md#credentials).
 MAX_PASSWORD_BYTES = 687
 
 

@@ -37,18 +37,6 @@ def _fail(variable: str, why: str) -> ConnectionStringError:
     )
 
 
-def redact(url: str) -> str:
-    """The URL with any password replaced, safe to show or log."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable>"
-    if parts.password is None:
-        return url.split("?", 1)[0] if "odbc_connect" in url else url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc, query="").geturl()
-
-
 def parse_connection_string(
     url: str, *, variable: str, base_dir: Path, must_exist: bool = False
 ) -> dict:

@@ -40,10 +40,6 @@ class SchemaStatus:
         return self.state == OK
 
     @property
-    def reachable(self) -> bool:
-        return self.state not in (DbState.UNREACHABLE, DbState.NOT_A_DATABASE)
-
-    @property
     def problem(self) -> str:
         return "" if self.ok else self.state
 

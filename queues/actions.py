@@ -180,7 +180,6 @@ def bulk(request: HttpRequest, queue_name: str) -> HttpResponse:
         {
             "queue_name": queue_name,
             "form": form,
-            "filter": filterset,
             "filter_text": filterset.description() or "no filter: every element of the queue",
             "query": filter_query.urlencode(),
             "list_url": list_url,

@@ -90,7 +90,10 @@ def _retry_reason(include_done: bool) -> str:
 
 
 def _retry_batch(ids, *, include_done: bool, include_stale: bool, now: dt.datetime, **_) -> int:
-    """NEW again, as if never taken: start/end cleared, created_date and message kept (ref. §5.9)."""
+    """NEW again, as if never taken: start/end cleared, created_date and message kept.
+
+    See docs/openorchestrator.md#queue-elements.
+    """
     with transaction.atomic(using=ORCHESTRATOR):
         return (
             QueueElement.objects.filter(pk__in=ids)

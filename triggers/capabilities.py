@@ -1,9 +1,9 @@
 """What this OpenOrchestrator database can store, where that differs by how it was built.
 
 On PostgreSQL, OpenOrchestrator's alembic migrations created the `triggerstatus` enum without
-KILLING and KILLED (reference §1.2): a kill cannot be stored there, and OpenOrchestrator's own Kill
-fails the same way. Databases built by its `create_all` (and SQL Server/SQLite, where the column is
-VARCHAR(7)) have them.
+KILLING and KILLED (docs/openorchestrator.md#postgresql-and-kill): a kill cannot be stored there,
+and OpenOrchestrator's own Kill fails the same way. Databases built by its `create_all` (and SQL
+Server/SQLite, where the column is VARCHAR(7)) have them.
 """
 
 from __future__ import annotations

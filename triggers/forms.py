@@ -1,4 +1,4 @@
-"""Trigger forms: one per trigger type, validated as reference §5.12 demands."""
+"""Trigger forms: one per trigger type, validated as docs/openorchestrator.md#validation lists."""
 
 from __future__ import annotations
 
@@ -237,10 +237,6 @@ class TriggerForm(forms.Form):
         """Columns whose submitted value differs from what the form was loaded with."""
         values = {**self.parent_values(), **self.child_values()}
         return {k: v for k, v in values.items() if self.changes_field(k, v)}
-
-    @property
-    def whitelist_preview(self) -> str:
-        return json.dumps(self.cleaned_data.get("scheduler_whitelist", []))
 
 
 class SingleTriggerForm(TriggerForm):

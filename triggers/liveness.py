@@ -1,8 +1,9 @@
-"""Who runs a trigger, and whether anything will still move it (reference §5.2, §5.6, §5.13).
+"""Who runs a trigger, and whether anything will still move it.
 
-The job of a trigger's last start comes from triggers.matching, the one rule. When that job cannot
-be identified without doubt, every online Scheduler that might be running the trigger counts: one
-with a RUNNING job of its process, or one whose latest_trigger carries its name.
+docs/openorchestrator.md#stale-triggers says when a trigger counts as stale. The job of a
+trigger's last start comes from triggers.matching, the one rule. When that job cannot be identified
+without doubt, every online Scheduler that might be running the trigger counts: one with a RUNNING
+job of its process, or one whose latest_trigger carries its name.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Which job a trigger's last start created, and which trigger started a job: the one rule.
 
-Jobs have no trigger id (OpenOrchestrator 3.0, reference §5.6). A Scheduler's begin_*_trigger sets
+Jobs have no trigger id (docs/openorchestrator.md#jobs-and-logs). A Scheduler's begin_*_trigger sets
 Triggers.last_run = now, then start_job inserts the Jobs row (same process_name, start_time a few
 milliseconds later, on the same PC's clock). So a job belongs to a trigger only when:
 

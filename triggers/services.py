@@ -139,7 +139,10 @@ def create_trigger(*, user, kind: str, values: dict, child: dict) -> Trigger:
 
 
 def _guard(values: dict) -> None:
-    """Last line of defence for values that would stop a Scheduler (reference §5.11)."""
+    """Last line of defence for values that would stop a Scheduler.
+
+    See docs/openorchestrator.md#the-scheduler-loop.
+    """
     expr = values.get("cron_expr")
     if expr is not None and cron.cron_problem(expr, clock.now()):
         raise ValueError(f"Refusing to store an invalid cron expression: {expr!r}")
@@ -242,7 +245,7 @@ def update_trigger(*, user, trigger: Trigger, loaded: dict, changes: dict) -> Re
     return result
 
 
-# --- Status actions (reference §5.5) -----------------------------------------------------------
+# --- Status actions (docs/openorchestrator.md#trigger-statuses) -----------------------------------
 
 
 def pause_trigger(*, user, trigger: Trigger) -> Result:

@@ -1,4 +1,7 @@
-"""The exact bytes the console writes on SQLite are OpenOrchestrator's formats (reference §2)."""
+"""The exact bytes the console writes on SQLite are OpenOrchestrator's formats.
+
+See docs/openorchestrator.md#storage-formats.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Crafted query and form parameters never give a 5xx (issue 14, item 4).
+"""Crafted query and form parameters never give a 5xx.
 
 Table-driven: every list page, export, bulk or confirmation page and dashboard fragment is asked,
 as an Automation admin, with a battery of hostile values for each parameter it reads. An invalid
@@ -603,7 +603,7 @@ def test_every_page_that_reads_parameters_is_in_the_battery():
     assert covered & set(NOT_LISTS) == set() and set(NOT_LISTS) <= names
 
 
-# --- `next` (issue 14, item 5) -------------------------------------------------------------------
+# --- `next` ---------------------------------------------------------------------------------------
 # Whatever `next` says, a Cancel link, a hidden field and a redirect lead only to a path of this
 # site: a hostile value is replaced by the page's own default, a good one is kept.
 

@@ -250,7 +250,8 @@ def test_runs_that_cannot_be_told_apart_on_dead_schedulers_reset_the_trigger_but
 
 @oo_tx
 def test_a_trigger_two_schedulers_started_at_once_is_refused_while_one_lives(as_operator, db_util):
-    # Both Schedulers read IDLE before either wrote RUNNING (reference §5.2, case 4).
+    # Both Schedulers read IDLE before either wrote RUNNING: nothing locks the row
+    # (docs/openorchestrator.md#the-scheduler-loop).
     trigger = oo_single(db_util, "Twice")
     dead_job = start_on(db_util, "PC-DEAD", trigger)
     live_job = db_util.start_job("Shared", "PC-LIVE").id

@@ -64,7 +64,7 @@
         });
       });
     };
-    var interval = window.setInterval(refresh, seconds * 1000);
+    window.setInterval(refresh, seconds * 1000);
     document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(); });
     if (toggle) {
       toggle.addEventListener("click", function () {
@@ -74,7 +74,5 @@
         if (!paused) refresh();
       });
     }
-    window.consoleRefreshNow = refresh;
-    void interval;
   }
 })();

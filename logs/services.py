@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from logs.models import Log
 from logs.queries import mark_overview_changed
 from orchestrator_site import audit
-from orchestrator_site.audit import Outcome
+from orchestrator_site.audit import AuditOutcome as Outcome
 
 Progress = Callable[[int], None]
 

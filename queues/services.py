@@ -54,8 +54,8 @@ class Outcome:
     @property
     def audit_outcome(self) -> str:
         if self.asked and not self.changed:
-            return audit.Outcome.REFUSED
-        return audit.Outcome.PARTIAL if self.skipped else audit.Outcome.OK
+            return audit.AuditOutcome.REFUSED
+        return audit.AuditOutcome.PARTIAL if self.skipped else audit.AuditOutcome.OK
 
     def message(self) -> str:
         text = f"{self.verb} {self.changed:,} of {self.asked:,}"

@@ -8,8 +8,9 @@
 
 `write()` opens the transaction(s) on the databases named in `using`, and writes exactly one audit
 row whatever happens: after the body succeeds or refuses (outcome from the counts), and after it
-raises (REFUSED for the exceptions listed in `refusals`, otherwise FAILED, or PARTIAL when some
-rows were already committed). When `using` holds the console's database the audit row commits in
+raises (REFUSED, or the outcome the body set, for the exceptions listed in `refusals`, with the
+exception's message as the reason unless the body gave one; otherwise FAILED, or PARTIAL when
+some rows were already committed). When `using` holds the console's database the audit row commits in
 the same transaction as the write; otherwise it is written after the write committed. Services
 that write in batches, each batch its own short transaction, pass `using=()` and open one
 `atomic()` per batch. Every service returns the `WriteResult` it filled in.
@@ -114,7 +115,10 @@ def write(
                 pending.record()
     except refusals as exc:
         with transaction.atomic(using=CONSOLE):
-            pending.record(outcome=AuditOutcome.REFUSED, reason=str(exc)[:500])
+            pending.record(
+                outcome=pending.result.outcome or AuditOutcome.REFUSED,
+                reason=pending.reason or str(exc)[:500],
+            )
         raise
     except Exception as exc:
         done, asked = pending.result.changed, pending.result.asked

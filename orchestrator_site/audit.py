@@ -26,7 +26,7 @@ def record(
 ) -> AuditEntry:
     """Write one audit row in the console's own database. Never pass secrets in any argument."""
     username = getattr(user, "get_username", lambda: "")() or "system"
-    return AuditEntry.objects.using("default").create(
+    return AuditEntry.objects.create(
         at=clock.now(),
         user=user if getattr(user, "pk", None) else None,
         username=username,

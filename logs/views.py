@@ -268,11 +268,11 @@ def delete_matching(request: HttpRequest, process_name: str) -> HttpResponse:
             expected=min(count.value, limit),
             limit=limit,
         )
-        text = f"Deleted {result.deleted:,} matching logs."
-        if count.capped or result.deleted >= limit:
+        text = f"Deleted {result.changed:,} matching logs."
+        if count.capped or result.changed >= limit:
             text += f" At most {limit:,} are deleted per confirmation: check whether more remain."
-        elif result.deleted < result.asked:
-            text += f" {result.asked - result.deleted:,} were already gone."
+        elif result.changed < result.asked:
+            text += f" {result.asked - result.changed:,} were already gone."
         messages.success(request, text)
         return HttpResponseRedirect(list_url)
     preview = list(matching.order_by("-log_time")[:PREVIEW_ROWS])

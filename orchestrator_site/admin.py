@@ -12,10 +12,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.http import Http404, HttpRequest
 
-from orchestrator_site import audit
 from orchestrator_site.admin_base import ConsoleModelAdmin
 from orchestrator_site.models import AuditEntry
 from orchestrator_site.views import denied
+from orchestrator_site.writes import CONSOLE, write
 
 User = get_user_model()
 
@@ -110,19 +110,15 @@ class ConsoleUserAdmin(ConsoleModelAdmin):
 
 
 def _set_active(request: HttpRequest, queryset, *, active: bool) -> int:
-    """Block or unblock users with one conditional update, and record it in the audit trail."""
+    """Block or unblock users with one conditional update, in one audited write."""
     if not active:
         queryset = queryset.exclude(pk=request.user.pk)  # nobody locks themselves out
-    targets = list(queryset.exclude(is_active=active).values_list("username", flat=True))
-    changed = queryset.filter(username__in=targets).update(is_active=active)
-    audit.record(
-        user=request.user,
-        action="user.unblock" if active else "user.block",
-        target_type="user",
-        targets=targets,
-        count=changed,
-    )
-    return changed
+    action = "user.unblock" if active else "user.block"
+    with write(action, user=request.user, target_type="user", using=(CONSOLE,)) as w:
+        w.targets = list(queryset.exclude(is_active=active).values_list("username", flat=True))
+        w.result.asked = len(w.targets)
+        w.result.changed = queryset.filter(username__in=w.targets).update(is_active=active)
+    return w.result.changed
 
 
 @admin.register(Group)

@@ -1,4 +1,5 @@
-"""Writing the audit trail. Every service that changes data, or reveals a secret, calls `record`."""
+"""Writing the audit trail. Services do not call `record` themselves: `orchestrator_site.writes.write`
+does, once per write, whatever its outcome."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from collections.abc import Iterable
 from orchestrator_site import clock
 from orchestrator_site.models import AuditEntry
 
-Outcome = AuditEntry.Outcome
+# Named apart from any result object: this is the outcome column of an audit row.
+AuditOutcome = AuditEntry.Outcome
 
 
 def record(
@@ -18,13 +20,13 @@ def record(
     targets: Iterable[object] = (),
     filter_used: str = "",
     count: int = 0,
-    outcome: str = Outcome.OK,
+    outcome: str = AuditOutcome.OK,
     reason: str = "",
     detail: str = "",
 ) -> AuditEntry:
     """Write one audit row in the console's own database. Never pass secrets in any argument."""
     username = getattr(user, "get_username", lambda: "")() or "system"
-    return AuditEntry.objects.using("default").create(
+    return AuditEntry.objects.create(
         at=clock.now(),
         user=user if getattr(user, "pk", None) else None,
         username=username,

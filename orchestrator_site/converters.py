@@ -24,6 +24,7 @@ import base64
 import binascii
 import string
 
+from django.conf import settings
 from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse
 
@@ -70,7 +71,7 @@ class NameConverter:
 
     def to_python(self, value: str) -> str:
         name = decode(value)
-        if "\x00" in name and connections["orchestrator"].vendor == "postgresql":
+        if "\x00" in name and connections[settings.ORCHESTRATOR_DB].vendor == "postgresql":
             raise ValueError("PostgreSQL cannot store NUL, so no row has this name")
         return name
 

@@ -33,7 +33,7 @@ class SchemaStatus:
 
     state: str
     revision: str | None = None
-    alias: str = "orchestrator"
+    alias: str = settings.ORCHESTRATOR_DB
 
     @property
     def ok(self) -> bool:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from orchestrator_site import clock
 from orchestrator_site.nexturl import safe_next
 from orchestrator_site.paging import capped_count
+from orchestrator_site.writes import WriteResult
 from queues import services
 from queues.forms import AcknowledgeForm, BulkActionChoice, BulkForm, DeleteForm, RetryForm
 from queues.models import DELETABLE, RETRYABLE, QueueElement, QueueStatus
@@ -32,9 +33,9 @@ PERMISSION = {
 }
 
 
-def _report(request: HttpRequest, outcome: services.Outcome) -> None:
+def _report(request: HttpRequest, outcome: WriteResult) -> None:
     level = messages.SUCCESS if not outcome.skipped else messages.WARNING
-    messages.add_message(request, level, outcome.message())
+    messages.add_message(request, level, outcome.message)
     for warning in outcome.warnings:
         messages.warning(request, warning)
 

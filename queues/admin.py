@@ -7,6 +7,7 @@ from django.utils.functional import cached_property
 
 from orchestrator_site.admin_base import ConsoleModelAdmin
 from orchestrator_site.paging import capped_count
+from orchestrator_site.writes import WriteResult
 from queues import services
 from queues.models import Acknowledgement, QueueElement, queue_overview
 
@@ -32,9 +33,9 @@ class QueueNameFilter(admin.SimpleListFilter):
         return queryset.filter(queue_name=value) if value else queryset
 
 
-def _report(modeladmin, request, outcome: services.Outcome) -> None:
+def _report(modeladmin, request, outcome: WriteResult) -> None:
     level = messages.SUCCESS if not outcome.skipped else messages.WARNING
-    modeladmin.message_user(request, outcome.message(), level)
+    modeladmin.message_user(request, outcome.message, level)
     for warning in outcome.warnings:
         modeladmin.message_user(request, warning, messages.WARNING)
 

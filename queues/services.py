@@ -1,8 +1,9 @@
 """Every write to queue elements: retry, delete, acknowledge, create. Used by pages, admin and bulk.
 
 Each public function takes the acting `user` (keyword-only), changes rows with one conditional
-statement per batch (robots keep working on the same rows meanwhile), writes one audit row and
-returns an `Outcome` that says how many rows changed of how many were asked for.
+statement per batch (robots keep working on the same rows meanwhile), runs in
+`orchestrator_site.writes.write` (one audit row) and returns its `WriteResult`: how many rows
+changed of how many were asked for.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Value
 
-from orchestrator_site import audit, clock
+from orchestrator_site import clock
+from orchestrator_site.writes import CONSOLE, ORCHESTRATOR, Write, WriteResult, write
 from queues.models import (
     DELETABLE,
     RETRYABLE,
@@ -28,7 +29,6 @@ from queues.models import (
 )
 from triggers.models import QueueTrigger, TriggerStatus
 
-ORCHESTRATOR = settings.ORCHESTRATOR_DB
 ACKNOWLEDGEABLE = (QueueStatus.FAILED, QueueStatus.ABANDONED)
 # SQL Server accepts at most 2100 parameters per statement: keep every `IN (...)` well below.
 MAX_IDS_PER_STATEMENT = 500
@@ -37,32 +37,13 @@ RETRY, DELETE, ACKNOWLEDGE = "retry", "delete", "acknowledge"
 ACTIONS = (RETRY, DELETE, ACKNOWLEDGE)
 
 
-@dataclass
-class Outcome:
-    """What a write did: `changed` of `asked` rows, and what the person should know about it."""
-
-    verb: str
-    asked: int = 0
-    changed: int = 0
-    skipped_reason: str = ""
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def skipped(self) -> int:
-        return self.asked - self.changed
-
-    @property
-    def audit_outcome(self) -> str:
-        if self.asked and not self.changed:
-            return audit.Outcome.REFUSED
-        return audit.Outcome.PARTIAL if self.skipped else audit.Outcome.OK
-
-    def message(self) -> str:
-        text = f"{self.verb} {self.changed:,} of {self.asked:,}"
-        if self.skipped:
-            verb = "was" if self.skipped == 1 else "were"
-            text += f"; {self.skipped:,} {verb} {self.skipped_reason}"
-        return text + "."
+def _message(verb: str, result: WriteResult, skipped_reason: str) -> str:
+    """ "Retried 3 of 5; 2 were no longer failed or abandoned." """
+    text = f"{verb} {result.changed:,} of {result.asked:,}"
+    if result.skipped:
+        verb = "was" if result.skipped == 1 else "were"
+        text += f"; {result.skipped:,} {verb} {skipped_reason}"
+    return text + "."
 
 
 def _unique(ids: Iterable[uuid.UUID | str]) -> list[uuid.UUID]:
@@ -132,8 +113,8 @@ def _acknowledge_batch(ids, *, user, comment: str, now: dt.datetime, **_) -> int
     rows = [
         Acknowledgement(element_id=pk, queue_name=name, **values) for pk, name in failed.items()
     ]
-    with transaction.atomic(using="default"):
-        if connections["default"].features.supports_update_conflicts_with_target:
+    with transaction.atomic(using=CONSOLE):
+        if connections[CONSOLE].features.supports_update_conflicts_with_target:
             # One upsert: two people acknowledging the same element at once both succeed, the
             # later comment wins, and the unique element_id never turns into an error page.
             Acknowledgement.objects.bulk_create(
@@ -157,53 +138,53 @@ _BATCH: dict[str, Callable[..., int]] = {
 }
 
 
-def _outcome(action: str, *, include_done: bool = False, include_stale: bool = False) -> Outcome:
+def _wording(action: str, *, include_done: bool = False, include_stale: bool = False):
+    """The verb of the message and why skipped rows were skipped."""
     if action == RETRY:
-        return Outcome("Retried", skipped_reason=_retry_reason(include_done))
+        return "Retried", _retry_reason(include_done)
     if action == DELETE:
         reason = "in progress or already gone"
         if include_stale:
             reason = "in progress (not stale) or already gone"
-        return Outcome("Deleted", skipped_reason=reason)
-    return Outcome("Acknowledged", skipped_reason="not failed or abandoned (or gone)")
+        return "Deleted", reason
+    return "Acknowledged", "not failed or abandoned (or gone)"
 
 
-def _audit(
-    *, user, action: str, outcome: Outcome, targets=(), filter_used="", reason="", detail=""
-):
-    if outcome.changed and not action.startswith(ACKNOWLEDGE):  # acknowledging changes no count
+def _write(action: str, *, user, **fields):
+    """A bulk write: batches are their own transactions, so the write itself opens none."""
+    return write(f"queues.{action}", user=user, target_type="queue element", using=(), **fields)
+
+
+def _finish(w: Write, action: str, *, options: dict) -> None:
+    """Word the result and its audit row once the batches ran (or one of them failed)."""
+    result = w.result
+    if result.changed and action != ACKNOWLEDGE:  # acknowledging changes no count
         mark_overview_changed()
-    audit.record(
-        user=user,
-        action=f"queues.{action}",
-        target_type="queue element",
-        targets=targets,
-        filter_used=filter_used,
-        count=outcome.changed,
-        outcome=outcome.audit_outcome,
-        reason=reason,
-        detail=f"asked {outcome.asked}, changed {outcome.changed}. {detail}".strip(),
-    )
-
-
-def _apply(action: str, *, user, ids, options: dict) -> Outcome:
-    ids = _unique(ids)
-    outcome = _outcome(
+    verb, skipped_reason = _wording(
         action, **{k: options[k] for k in ("include_done", "include_stale") if k in options}
     )
-    outcome.asked = len(ids)
+    result.message = _message(verb, result, skipped_reason)
+    w.detail = f"asked {result.asked}, changed {result.changed}. {_options_text(options)}".strip()
+
+
+def _apply(action: str, *, user, ids, options: dict) -> WriteResult:
+    ids = _unique(ids)
     now = clock.now()
     batch = _BATCH[action]
-    for chunk in _chunks(ids, settings.CONSOLE_BULK_BATCH_SIZE):
-        outcome.changed += batch(chunk, user=user, now=now, **options)
-    if action == RETRY and outcome.changed:
-        outcome.warnings = trigger_warnings(
+    with _write(action, user=user, targets=ids) as w:
+        w.result.asked = len(ids)
+        try:
+            for chunk in _chunks(ids, settings.CONSOLE_BULK_BATCH_SIZE):
+                w.result.changed += batch(chunk, user=user, now=now, **options)
+        finally:
+            _finish(w, action, options=options)
+    if action == RETRY and w.result.changed:
+        w.result.warnings = trigger_warnings(
             QueueElement.objects.filter(pk__in=ids[:MAX_IDS_PER_STATEMENT]).values_list(
                 "queue_name", flat=True
             )
         )
-    _audit(user=user, action=action, outcome=outcome, targets=ids, detail=_options_text(options))
-    return outcome
+    return w.result
 
 
 def _options_text(options: dict) -> str:
@@ -219,7 +200,7 @@ def _options_text(options: dict) -> str:
 
 def retry_elements(
     *, user, ids: Iterable[uuid.UUID | str], include_done: bool = False, include_stale: bool = False
-) -> Outcome:
+) -> WriteResult:
     """Set NEW (start/end cleared) on the given elements that are FAILED or ABANDONED; DONE only with
     `include_done`, IN_PROGRESS only when stale and `include_stale`. Everything else is left alone."""
     return _apply(
@@ -232,12 +213,12 @@ def retry_elements(
 
 def delete_elements(
     *, user, ids: Iterable[uuid.UUID | str], include_stale: bool = False
-) -> Outcome:
+) -> WriteResult:
     """Delete the given elements, except IN_PROGRESS ones (stale ones only with `include_stale`)."""
     return _apply(DELETE, user=user, ids=ids, options={"include_stale": include_stale})
 
 
-def acknowledge_elements(*, user, ids: Iterable[uuid.UUID | str], comment: str = "") -> Outcome:
+def acknowledge_elements(*, user, ids: Iterable[uuid.UUID | str], comment: str = "") -> WriteResult:
     """Mark FAILED/ABANDONED elements as handled (console database; OpenOrchestrator is not touched)."""
     return _apply(ACKNOWLEDGE, user=user, ids=ids, options={"comment": comment})
 
@@ -252,7 +233,7 @@ def apply_to_filter(
     include_stale: bool = False,
     comment: str = "",
     reason: str = "",
-) -> Outcome:
+) -> WriteResult:
     """Act on every element `queryset` matches, in batches of CONSOLE_BULK_BATCH_SIZE.
 
     Each batch is its own short transaction (robots are never blocked for long) and its own
@@ -266,45 +247,45 @@ def apply_to_filter(
         options = {"comment": comment}
     elif action == DELETE:
         options = {"include_stale": include_stale}
-    outcome = _outcome(action, include_done=include_done, include_stale=include_stale)
     now = clock.now()
     size = max(1, min(settings.CONSOLE_BULK_BATCH_SIZE, MAX_IDS_PER_STATEMENT))
     ids_in_order = queryset.order_by("pk").values_list("pk", flat=True)
     queue_names: set[str] = set()
     last = None
-    try:
-        while True:
-            page = ids_in_order.filter(pk__gt=last) if last is not None else ids_in_order
-            chunk = list(page[:size])
-            if not chunk:
-                break
-            outcome.asked += len(chunk)
-            outcome.changed += _BATCH[action](chunk, user=user, now=now, **options)
-            last = chunk[-1]
-            if action == RETRY and not queue_names:
-                queue_names.update(
-                    QueueElement.objects.filter(pk__in=chunk).values_list("queue_name", flat=True)
-                )
-    finally:
-        # Written even when a batch fails half-way: the batches before it are committed.
-        _audit(
-            user=user,
-            action=f"{action}_all",
-            outcome=outcome,
-            filter_used=filter_used,
-            reason=reason,
-            detail=_options_text(options),
-        )
-    if action == RETRY and outcome.changed:
-        outcome.warnings = trigger_warnings(queue_names)
-    return outcome
+    with _write(f"{action}_all", user=user, filter_used=filter_used, reason=reason) as w:
+        try:
+            while True:
+                page = ids_in_order.filter(pk__gt=last) if last is not None else ids_in_order
+                chunk = list(page[:size])
+                if not chunk:
+                    break
+                w.result.asked += len(chunk)
+                w.result.changed += _BATCH[action](chunk, user=user, now=now, **options)
+                last = chunk[-1]
+                if action == RETRY and not queue_names:
+                    queue_names.update(
+                        QueueElement.objects.filter(pk__in=chunk).values_list(
+                            "queue_name", flat=True
+                        )
+                    )
+        finally:
+            # Audited even when a batch fails half-way: the batches before it are committed.
+            _finish(w, action, options=options)
+    if action == RETRY and w.result.changed:
+        w.result.warnings = trigger_warnings(queue_names)
+    return w.result
 
 
 def create_element(
     *, user, queue_name: str, reference: str | None, data: str | None
 ) -> QueueElement:
     """One NEW element, written exactly as OpenOrchestrator's `create_queue_element` does."""
-    with transaction.atomic(using=ORCHESTRATOR):
+    with write(
+        "queues.create",
+        user=user,
+        target_type="queue element",
+        detail=f"queue {queue_name}, reference {reference or '-'}",
+    ) as w:
         element = QueueElement.objects.create(
             id=uuid.uuid4(),
             queue_name=queue_name,
@@ -314,15 +295,9 @@ def create_element(
             created_date=clock.now(),
             created_by=user.get_username()[:100],
         )
+        w.targets = [element.pk]
+        w.result = WriteResult(asked=1, changed=1, message="Created 1 element.")
     mark_overview_changed()
-    audit.record(
-        user=user,
-        action="queues.create",
-        target_type="queue element",
-        targets=[element.pk],
-        count=1,
-        detail=f"queue {queue_name}, reference {reference or '-'}",
-    )
     return element
 
 
@@ -350,19 +325,22 @@ def create_elements(
         )
         for index, (reference, data) in enumerate(rows)
     ]
-    with transaction.atomic(using=ORCHESTRATOR):
+    with write(
+        "queues.upload",
+        user=user,
+        target_type="queue element",
+        targets=[e.pk for e in elements],
+        detail=f"queue {queue_name}, {len(elements)} rows from CSV",
+    ) as w:
         QueueElement.objects.bulk_create(elements, batch_size=200)
+        w.result = WriteResult(
+            asked=len(elements),
+            changed=len(elements),
+            message=f"Created {len(elements):,} elements.",
+        )
     for element in elements:
         element.status = QueueStatus.NEW
     mark_overview_changed()
-    audit.record(
-        user=user,
-        action="queues.upload",
-        target_type="queue element",
-        targets=[e.pk for e in elements],
-        count=len(elements),
-        detail=f"queue {queue_name}, {len(elements)} rows from CSV",
-    )
     return elements
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db import connections
 
-DB = "orchestrator"
+from orchestrator_site.writes import ORCHESTRATOR
+
 _CACHE_KEY = "triggers:kill-supported"
 _CACHE_SECONDS = 300
 
@@ -25,7 +26,7 @@ KILL_UNSUPPORTED = (
 
 def kill_supported() -> bool:
     """Can Triggers.process_status hold KILLING? Asked of the database once per 5 minutes."""
-    connection = connections[DB]
+    connection = connections[ORCHESTRATOR]
     if connection.vendor != "postgresql":
         return True
     known = cache.get(_CACHE_KEY)

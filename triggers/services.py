@@ -1,21 +1,20 @@
 """Every change the console makes to triggers and schedulers (views and admin call these).
 
-Each function is keyword-only, takes the acting user, runs in one short transaction on the
-`orchestrator` database, changes rows only through conditional updates against their *current*
-status (a Scheduler may have moved them since the page loaded), and writes one audit row.
+Each function is keyword-only, takes the acting user, runs in `orchestrator_site.writes.write`
+(one short transaction on the orchestrator database, one audit row), changes rows only through
+conditional updates against their *current* status (a Scheduler may have moved them since the page
+loaded), and returns a `WriteResult`.
 """
 
 from __future__ import annotations
 
 import datetime
 import uuid
-from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import F
 
-from orchestrator_site import audit, clock
-from orchestrator_site.models import AuditEntry
+from orchestrator_site import clock
+from orchestrator_site.writes import Write, WriteResult, write
 from triggers import capabilities, cron
 from triggers.capabilities import KILL_UNSUPPORTED
 from triggers.liveness import owner, staleness
@@ -34,8 +33,6 @@ from triggers.models import (
     TriggerType,
 )
 
-DB = "orchestrator"
-Outcome = AuditEntry.Outcome
 PARENT_FIELDS = (
     "trigger_name",
     "process_name",
@@ -59,49 +56,45 @@ CHILD_MODELS = {
 }
 
 
-@dataclass
-class Result:
-    """What a service did, in words for the user. `changed` False means nothing was written."""
-
-    changed: bool
-    message: str
-    warnings: list[str] = field(default_factory=list)
-    status: str = ""
-    conflict: bool = False  # refused because someone changed the same values meanwhile
-
-
 def _status_now(trigger_id) -> str | None:
-    return (
-        Trigger.objects.using(DB)
-        .filter(pk=trigger_id)
-        .values_list("process_status", flat=True)
-        .first()
-    )
+    return Trigger.objects.filter(pk=trigger_id).values_list("process_status", flat=True).first()
 
 
 def _label(status: str | None) -> str:
     return TriggerStatus(status).label if status in TriggerStatus.values else str(status)
 
 
-def _record(user, action: str, trigger: Trigger, result: Result, **extra) -> None:
-    audit.record(
+def _write(action: str, *, user, trigger: Trigger):
+    """The write contract for one trigger: one transaction, one audit row naming it."""
+    return write(
+        action,
         user=user,
-        action=action,
         target_type="trigger",
         targets=[trigger.pk],
-        count=1 if result.changed else 0,
-        outcome=Outcome.OK if result.changed else Outcome.REFUSED,
-        reason="" if result.changed else result.message,
-        detail=extra.pop("detail", f"{trigger.trigger_name} ({trigger.type})"),
+        detail=f"{trigger.trigger_name} ({trigger.type})",
     )
 
 
-def _moved(trigger: Trigger, verb: str, why: str) -> Result:
+def _done(message: str, **fields) -> WriteResult:
+    return WriteResult(asked=1, changed=1, message=message, **fields)
+
+
+def _refused(message: str, **fields) -> WriteResult:
+    return WriteResult(asked=1, changed=0, message=message, **fields)
+
+
+def _settle(w: Write, result: WriteResult) -> WriteResult:
+    """Make `result` the write's result; a refusal's message becomes the audit row's reason."""
+    w.result = result
+    w.reason = "" if result.changed else result.message
+    return result
+
+
+def _moved(trigger: Trigger, verb: str, why: str) -> WriteResult:
     now_status = _status_now(trigger.pk)
     if now_status is None:
-        return Result(False, f"{trigger.trigger_name} no longer exists; nothing was {verb}.")
-    return Result(
-        False,
+        return _refused(f"{trigger.trigger_name} no longer exists; nothing was {verb}.")
+    return _refused(
         f"{trigger.trigger_name} was not {verb}: it is {_label(now_status)} now ({why}).",
         status=now_status,
     )
@@ -117,24 +110,19 @@ def create_trigger(*, user, kind: str, values: dict, child: dict) -> Trigger:
     parent["process_args"] = parent["process_args"] or ""
     parent["git_branch"] = parent["git_branch"] or ""
     _guard(child)
-    with transaction.atomic(using=DB):
-        trigger = Trigger.objects.using(DB).create(
+    child_values = {name: child[name] for name in CHILD_FIELDS[kind]}
+    with write("trigger.create", user=user, target_type="trigger") as w:
+        trigger = Trigger.objects.create(
             id=uuid.uuid4(),
             type=kind,
             process_status=TriggerStatus.IDLE,
             last_run=None,
             **parent,
         )
-        child_values = {name: child[name] for name in CHILD_FIELDS[kind]}
-        CHILD_MODELS[kind].objects.using(DB).create(trigger=trigger, **child_values)
-    audit.record(
-        user=user,
-        action="trigger.create",
-        target_type="trigger",
-        targets=[trigger.pk],
-        count=1,
-        detail=f"{trigger.trigger_name} ({kind}): {_describe({**parent, **child_values})}",
-    )
+        CHILD_MODELS[kind].objects.create(trigger=trigger, **child_values)
+        w.result = _done(f"Created {trigger.trigger_name}.")
+        w.targets = [trigger.pk]
+        w.detail = f"{trigger.trigger_name} ({kind}): {_describe({**parent, **child_values})}"
     return trigger
 
 
@@ -178,85 +166,91 @@ def _shown(value) -> str:
     return f"“{value}”" if isinstance(value, str) else str(value)
 
 
-def update_trigger(*, user, trigger: Trigger, loaded: dict, changes: dict) -> Result:
+def _normalised(kind: str, changes: dict) -> tuple[dict, dict]:
+    """The edited columns of the parent row and of the child row, blanks stored as OpenOrchestrator
+    stores them ('' for process_args and git_branch, never NULL)."""
+    parent = {k: v for k, v in changes.items() if k in PARENT_FIELDS}
+    child = {k: v for k, v in changes.items() if k in CHILD_FIELDS[kind]}
+    for name in ("process_args", "git_branch"):
+        if name in parent:
+            parent[name] = parent[name] or ""
+    return parent, child
+
+
+def _lock(trigger: Trigger) -> bool:
+    """Lock the parent row (a no-op update takes the row lock on PostgreSQL and SQL Server, and the
+    write lock on SQLite); False when it no longer exists."""
+    return bool(Trigger.objects.filter(pk=trigger.pk).update(process_status=F("process_status")))
+
+
+def _conflicts(edits: list[tuple[dict, object]], loaded: dict) -> dict:
+    """Compare each edited column with what is stored now. Drops the edits already stored (someone
+    made the same change) and returns the columns someone changed since `loaded`, with their value."""
+    conflicts = {}
+    for changes_of, row in edits:
+        for name, value in list(changes_of.items()):
+            stored = getattr(row, name)
+            if same_value(stored, value):
+                del changes_of[name]
+            elif not same_value(stored, loaded.get(name)):
+                conflicts[name] = stored
+    return conflicts
+
+
+def _conflict_refusal(conflicts: dict) -> WriteResult:
+    now_values = "; ".join(
+        f"{name.replace('_', ' ')} is now {_shown(value)}" for name, value in conflicts.items()
+    )
+    return _refused(
+        "This trigger was changed by someone else (or the Scheduler) while you edited it: "
+        f"{now_values}. Nothing was saved; reload the page and make your change again.",
+        conflict=True,
+    )
+
+
+def update_trigger(*, user, trigger: Trigger, loaded: dict, changes: dict) -> WriteResult:
     """Write only the columns in `changes`, and only if nobody changed them since `loaded`.
 
     `loaded` holds the values the form showed. A column someone else (a Scheduler moving
     next_run, a colleague) changed in the meantime is never overwritten: the save is refused.
     Never touches process_status, last_run or type.
     """
-    kind = trigger.type
-    parent_changes = {k: v for k, v in changes.items() if k in PARENT_FIELDS}
-    child_changes = {k: v for k, v in changes.items() if k in CHILD_FIELDS[kind]}
+    parent_changes, child_changes = _normalised(trigger.type, changes)
     if not parent_changes and not child_changes:
-        return Result(False, f"Nothing to save: {trigger.trigger_name} is unchanged.")
-    if "process_args" in parent_changes:
-        parent_changes["process_args"] = parent_changes["process_args"] or ""
-    if "git_branch" in parent_changes:
-        parent_changes["git_branch"] = parent_changes["git_branch"] or ""
+        return _refused(f"Nothing to save: {trigger.trigger_name} is unchanged.")
     _guard(child_changes)
-    child_model = CHILD_MODELS[kind]
-    with transaction.atomic(using=DB):
-        # Lock the parent (a no-op update takes the row lock on PostgreSQL and SQL Server, and the
-        # write lock on SQLite), then compare what the user saw with what is stored now.
-        touched = (
-            Trigger.objects.using(DB)
-            .filter(pk=trigger.pk)
-            .update(process_status=F("process_status"))
-        )
-        if not touched:
-            result = Result(False, f"{trigger.trigger_name} no longer exists; nothing was saved.")
-            _record(user, "trigger.edit", trigger, result)
-            return result
-        current = Trigger.objects.using(DB).get(pk=trigger.pk)
-        current_child = child_model.objects.using(DB).get(pk=trigger.pk)
-        conflicts = {}
-        for changes_of, row in ((parent_changes, current), (child_changes, current_child)):
-            for name, value in list(changes_of.items()):
-                stored = getattr(row, name)
-                if same_value(stored, value):  # already so (someone made the same change)
-                    del changes_of[name]
-                elif not same_value(stored, loaded.get(name)):
-                    conflicts[name] = stored
+    child_model = CHILD_MODELS[trigger.type]
+    with _write("trigger.edit", user=user, trigger=trigger) as w:
+        if not _lock(trigger):
+            return _settle(
+                w, _refused(f"{trigger.trigger_name} no longer exists; nothing was saved.")
+            )
+        current = Trigger.objects.get(pk=trigger.pk)
+        current_child = child_model.objects.get(pk=trigger.pk)
+        conflicts = _conflicts([(parent_changes, current), (child_changes, current_child)], loaded)
         if conflicts:
-            now_values = "; ".join(
-                f"{name.replace('_', ' ')} is now {_shown(value)}"
-                for name, value in conflicts.items()
-            )
-            result = Result(
-                False,
-                "This trigger was changed by someone else (or the Scheduler) while you edited it: "
-                f"{now_values}. Nothing was saved; reload the page and make your change again.",
-                conflict=True,
-            )
+            _settle(w, _conflict_refusal(conflicts))
         else:
             if parent_changes:
-                Trigger.objects.using(DB).filter(pk=trigger.pk).update(**parent_changes)
+                Trigger.objects.filter(pk=trigger.pk).update(**parent_changes)
             if child_changes:
-                child_model.objects.using(DB).filter(pk=trigger.pk).update(**child_changes)
-            result = Result(True, f"Saved {trigger.trigger_name}.")
-    _record(
-        user,
-        "trigger.edit",
-        trigger,
-        result,
-        detail=f"{trigger.trigger_name}: {_describe({**parent_changes, **child_changes})}",
-    )
-    return result
+                child_model.objects.filter(pk=trigger.pk).update(**child_changes)
+            _settle(w, _done(f"Saved {trigger.trigger_name}."))
+        w.detail = f"{trigger.trigger_name}: {_describe({**parent_changes, **child_changes})}"
+    return w.result
 
 
 # --- Status actions (docs/openorchestrator.md#trigger-statuses) -----------------------------------
 
 
-def pause_trigger(*, user, trigger: Trigger) -> Result:
+def pause_trigger(*, user, trigger: Trigger) -> WriteResult:
     """RUNNING -> PAUSING; IDLE/FAILED/DONE/KILLED -> PAUSED; PAUSING/KILLING/PAUSED untouched."""
-    with transaction.atomic(using=DB):
-        rows = Trigger.objects.using(DB).filter(pk=trigger.pk)
+    with _write("trigger.pause", user=user, trigger=trigger) as w:
+        rows = Trigger.objects.filter(pk=trigger.pk)
         if rows.filter(process_status=TriggerStatus.RUNNING).update(
             process_status=TriggerStatus.PAUSING
         ):
-            result = Result(
-                True,
+            result = _done(
                 f"{trigger.trigger_name} is pausing: the running process finishes and the "
                 "trigger will not start again.",
                 status=TriggerStatus.PAUSING,
@@ -269,101 +263,88 @@ def pause_trigger(*, user, trigger: Trigger) -> Result:
                 TriggerStatus.KILLED,
             )
         ).update(process_status=TriggerStatus.PAUSED):
-            result = Result(True, f"Paused {trigger.trigger_name}.", status=TriggerStatus.PAUSED)
+            result = _done(f"Paused {trigger.trigger_name}.", status=TriggerStatus.PAUSED)
         else:
             result = _moved(trigger, "paused", "nothing to pause")
-    _record(user, "trigger.pause", trigger, result)
-    return result
+        _settle(w, result)
+    return w.result
 
 
-def resume_trigger(*, user, trigger: Trigger, next_run: datetime.datetime | None = None) -> Result:
+def resume_trigger(
+    *, user, trigger: Trigger, next_run: datetime.datetime | None = None
+) -> WriteResult:
     """PAUSED/FAILED/DONE/KILLED -> IDLE, optionally moving next_run (single/scheduled) first."""
     now = clock.now()
-    with transaction.atomic(using=DB):
-        updated = (
-            Trigger.objects.using(DB)
-            .filter(pk=trigger.pk, process_status__in=RESUMABLE_STATUSES)
-            .update(process_status=TriggerStatus.IDLE)
-        )
-        if updated and next_run is not None and trigger.type != TriggerType.QUEUE:
-            CHILD_MODELS[trigger.type].objects.using(DB).filter(pk=trigger.pk).update(
-                next_run=next_run
+    moves_next_run = next_run is not None and trigger.type != TriggerType.QUEUE
+    with _write("trigger.resume", user=user, trigger=trigger) as w:
+        w.detail = f"{trigger.trigger_name}" + (f", next_run={next_run}" if next_run else "")
+        updated = Trigger.objects.filter(
+            pk=trigger.pk, process_status__in=RESUMABLE_STATUSES
+        ).update(process_status=TriggerStatus.IDLE)
+        if updated and moves_next_run:
+            CHILD_MODELS[trigger.type].objects.filter(pk=trigger.pk).update(next_run=next_run)
+        if not updated:
+            return _settle(
+                w,
+                _moved(trigger, "resumed", "only paused, failed, done or killed triggers resume"),
             )
-    if updated:
-        result = Result(True, f"Resumed {trigger.trigger_name}.", status=TriggerStatus.IDLE)
-        if next_run is not None and trigger.type != TriggerType.QUEUE:
+        result = _settle(w, _done(f"Resumed {trigger.trigger_name}.", status=TriggerStatus.IDLE))
+        if moves_next_run:
             result.message += f" Next run: {next_run:%d-%m-%Y %H:%M:%S}."
         due = next_run if next_run is not None else trigger.next_run
         if due is not None and due <= now:
             result.warnings.append(
                 "Its next run is in the past, so a Scheduler starts it at its next loop."
             )
-    else:
-        result = _moved(trigger, "resumed", "only paused, failed, done or killed triggers resume")
-    _record(
-        user,
-        "trigger.resume",
-        trigger,
-        result,
-        detail=f"{trigger.trigger_name}" + (f", next_run={next_run}" if next_run else ""),
-    )
     return result
 
 
-def run_trigger_now(*, user, trigger: Trigger) -> Result:
+def run_trigger_now(*, user, trigger: Trigger) -> WriteResult:
     """Single/scheduled: next_run = now and IDLE, unless a process of it runs."""
-    if trigger.type == TriggerType.QUEUE:
-        result = Result(
-            False,
-            f"{trigger.trigger_name} is a queue trigger: it starts when its queue holds at least "
-            "min batch size NEW elements, so it cannot be run on demand.",
-        )
-        _record(user, "trigger.run_now", trigger, result)
-        return result
-    now = clock.now()
-    with transaction.atomic(using=DB):
+    with _write("trigger.run_now", user=user, trigger=trigger) as w:
+        if trigger.type == TriggerType.QUEUE:
+            return _settle(
+                w,
+                _refused(
+                    f"{trigger.trigger_name} is a queue trigger: it starts when its queue holds "
+                    "at least min batch size NEW elements, so it cannot be run on demand."
+                ),
+            )
         updated = (
-            Trigger.objects.using(DB)
-            .filter(pk=trigger.pk)
+            Trigger.objects.filter(pk=trigger.pk)
             .exclude(process_status__in=ACTIVE_STATUSES)
             .update(process_status=TriggerStatus.IDLE)
         )
-        if updated:
-            CHILD_MODELS[trigger.type].objects.using(DB).filter(pk=trigger.pk).update(next_run=now)
-    if updated:
-        result = Result(
-            True,
+        if not updated:
+            return _settle(w, _moved(trigger, "started", "it is still running"))
+        CHILD_MODELS[trigger.type].objects.filter(pk=trigger.pk).update(next_run=clock.now())
+        result = _done(
             f"{trigger.trigger_name} will start at the next loop of a Scheduler that may run it.",
             status=TriggerStatus.IDLE,
         )
         if trigger.type == TriggerType.SCHEDULED:
             result.message += " Afterwards it follows its cron schedule again."
-    else:
-        result = _moved(trigger, "started", "it is still running")
-    _record(user, "trigger.run_now", trigger, result)
-    return result
+        return _settle(w, result)
 
 
-def kill_trigger(*, user, trigger: Trigger) -> Result:
+def kill_trigger(*, user, trigger: Trigger) -> WriteResult:
     """RUNNING/PAUSING -> KILLING; the owning Scheduler kills the process at its next loop."""
-    if not capabilities.kill_supported():
-        result = Result(False, f"{trigger.trigger_name} was not killed. {KILL_UNSUPPORTED}")
-        _record(user, "trigger.kill", trigger, result)
-        return result
-    with transaction.atomic(using=DB):
-        updated = (
-            Trigger.objects.using(DB)
-            .filter(
-                pk=trigger.pk,
-                process_status__in=(TriggerStatus.RUNNING, TriggerStatus.PAUSING),
+    with _write("trigger.kill", user=user, trigger=trigger) as w:
+        if not capabilities.kill_supported():
+            return _settle(
+                w, _refused(f"{trigger.trigger_name} was not killed. {KILL_UNSUPPORTED}")
             )
-            .update(process_status=TriggerStatus.KILLING)
-        )
-    if updated:
+        updated = Trigger.objects.filter(
+            pk=trigger.pk,
+            process_status__in=(TriggerStatus.RUNNING, TriggerStatus.PAUSING),
+        ).update(process_status=TriggerStatus.KILLING)
+        if not updated:
+            return _settle(
+                w, _moved(trigger, "killed", "only running or pausing triggers can be killed")
+            )
         who = owner(trigger, clock.now())
         machine = who.machine_name or "the Scheduler running it"
-        result = Result(
-            True,
+        result = _done(
             f"Kill requested for {trigger.trigger_name}: {machine} stops the process at its "
             "next loop (about 6 seconds).",
             status=TriggerStatus.KILLING,
@@ -374,13 +355,12 @@ def kill_trigger(*, user, trigger: Trigger) -> Result:
                 f"{machine} {seen} and looks offline: nothing kills the process until it is "
                 "back. If it is gone for good, use Reset stale."
             )
-    else:
-        result = _moved(trigger, "killed", "only running or pausing triggers can be killed")
-    _record(user, "trigger.kill", trigger, result)
-    return result
+        return _settle(w, result)
 
 
-def reset_stale_trigger(*, user, trigger: Trigger, expected_status: str, to_status: str) -> Result:
+def reset_stale_trigger(
+    *, user, trigger: Trigger, expected_status: str, to_status: str
+) -> WriteResult:
     """A RUNNING/PAUSING/KILLING trigger nobody will move any more -> FAILED or IDLE.
 
     Judged again with the row locked: refused when its status or last start is no longer the one
@@ -391,104 +371,72 @@ def reset_stale_trigger(*, user, trigger: Trigger, expected_status: str, to_stat
     if to_status not in (TriggerStatus.FAILED, TriggerStatus.IDLE):
         raise ValueError("A reset sets FAILED or IDLE only.")
     now = clock.now()
-    with transaction.atomic(using=DB):
-        locked = (
-            Trigger.objects.using(DB)
-            .filter(pk=trigger.pk, process_status=expected_status)
-            .update(process_status=F("process_status"))
+    with _write("trigger.reset", user=user, trigger=trigger) as w:
+        locked = Trigger.objects.filter(pk=trigger.pk, process_status=expected_status).update(
+            process_status=F("process_status")
         )
         if not locked:
-            result = _moved(
-                trigger, "reset", f"you confirmed a reset of a {_label(expected_status)} trigger"
-            )
-            _record(user, "trigger.reset", trigger, result)
-            return result
-        current = Trigger.objects.using(DB).get(pk=trigger.pk)
+            why = f"you confirmed a reset of a {_label(expected_status)} trigger"
+            return _settle(w, _moved(trigger, "reset", why))
+        current = Trigger.objects.get(pk=trigger.pk)
         who = owner(current, now)
         judged = staleness(current, now, who)
         if not judged.stale:
-            result = Result(False, f"{trigger.trigger_name} was not reset: {judged.reason}")
-            _record(user, "trigger.reset", trigger, result)
-            return result
+            return _settle(w, _refused(f"{trigger.trigger_name} was not reset: {judged.reason}"))
+        w.detail = f"{trigger.trigger_name}: {expected_status} -> {to_status}; {judged.reason}" + (
+            f"; job {who.job.pk}" if who.job else "; no job identified"
+        )
         # The same status and the same last start: not a run that began since it was judged.
-        updated = (
-            Trigger.objects.using(DB)
-            .filter(pk=trigger.pk, process_status=expected_status, last_run=current.last_run)
-            .update(process_status=to_status)
-        )
-        job_note = ""
-        if updated and who.job is not None:
-            failed = (
-                Job.objects.using(DB)
-                .filter(pk=who.job.pk, status=JobStatus.RUNNING)
-                .update(status=JobStatus.FAILED, end_time=now)
+        updated = Trigger.objects.filter(
+            pk=trigger.pk, process_status=expected_status, last_run=current.last_run
+        ).update(process_status=to_status)
+        if not updated:
+            return _settle(w, _moved(trigger, "reset", "a Scheduler moved it just now"))
+        job_note = " No job of it could be identified for certain, so no job was changed."
+        if who.job is not None:
+            failed = Job.objects.filter(pk=who.job.pk, status=JobStatus.RUNNING).update(
+                status=JobStatus.FAILED, end_time=now
             )
-            if failed:
-                job_note = f" Its job on {who.job.scheduler_name} is marked failed."
-        elif updated:
-            job_note = " No job of it could be identified for certain, so no job was changed."
-    if updated:
-        result = Result(
-            True,
-            f"Reset {trigger.trigger_name} from {_label(expected_status)} to "
-            f"{_label(to_status)}.{job_note}",
-            status=to_status,
+            job_note = f" Its job on {who.job.scheduler_name} is marked failed." if failed else ""
+        return _settle(
+            w,
+            _done(
+                f"Reset {trigger.trigger_name} from {_label(expected_status)} to "
+                f"{_label(to_status)}.{job_note}",
+                status=to_status,
+            ),
         )
-    else:
-        result = _moved(trigger, "reset", "a Scheduler moved it just now")
-    _record(
-        user,
-        "trigger.reset",
-        trigger,
-        result,
-        detail=f"{trigger.trigger_name}: {expected_status} -> {to_status}; {judged.reason}"
-        + (f"; job {who.job.pk}" if who.job else "; no job identified"),
-    )
-    return result
 
 
-def delete_trigger(*, user, trigger: Trigger) -> Result:
+def delete_trigger(*, user, trigger: Trigger) -> WriteResult:
     """Delete child then parent, refused while RUNNING/PAUSING/KILLING (the Scheduler would crash)."""
-    with transaction.atomic(using=DB):
+    with _write("trigger.delete", user=user, trigger=trigger) as w:
         # Conditional no-op update: locks the row and proves it is not active, atomically.
         idle = (
-            Trigger.objects.using(DB)
-            .filter(pk=trigger.pk)
+            Trigger.objects.filter(pk=trigger.pk)
             .exclude(process_status__in=ACTIVE_STATUSES)
             .update(process_status=F("process_status"))
         )
-        if idle:
-            CHILD_MODELS[trigger.type].objects.using(DB).filter(pk=trigger.pk).delete()
-            Trigger.objects.using(DB).filter(pk=trigger.pk).delete()
-    if idle:
-        result = Result(True, f"Deleted {trigger.trigger_name}.")
-    else:
-        result = _moved(trigger, "deleted", "a trigger whose process may run cannot be deleted")
-    _record(user, "trigger.delete", trigger, result)
-    return result
+        if not idle:
+            why = "a trigger whose process may run cannot be deleted"
+            return _settle(w, _moved(trigger, "deleted", why))
+        CHILD_MODELS[trigger.type].objects.filter(pk=trigger.pk).delete()
+        Trigger.objects.filter(pk=trigger.pk).delete()
+        return _settle(w, _done(f"Deleted {trigger.trigger_name}."))
 
 
 # --- Schedulers ----------------------------------------------------------------------------------
 
 
-def forget_scheduler(*, user, machine_name: str) -> Result:
+def forget_scheduler(*, user, machine_name: str) -> WriteResult:
     """Remove a retired machine from the Schedulers table (its next ping would re-create it)."""
-    with transaction.atomic(using=DB):
-        deleted, _ = Scheduler.objects.using(DB).filter(pk=machine_name).delete()
-    if deleted:
-        result = Result(
-            True,
-            f"Forgot {machine_name}. If it is still running, its next ping lists it again.",
-        )
-    else:
-        result = Result(False, f"{machine_name} was already gone.")
-    audit.record(
-        user=user,
-        action="scheduler.forget",
-        target_type="scheduler",
-        targets=[machine_name],
-        count=deleted,
-        outcome=Outcome.OK if deleted else Outcome.REFUSED,
-        reason="" if deleted else result.message,
-    )
-    return result
+    with write("scheduler.forget", user=user, target_type="scheduler", targets=[machine_name]) as w:
+        deleted, _ = Scheduler.objects.filter(pk=machine_name).delete()
+        if deleted:
+            message = (
+                f"Forgot {machine_name}. If it is still running, its next ping lists it again."
+            )
+            w.result = WriteResult(asked=1, changed=deleted, message=message)
+        else:
+            _settle(w, _refused(f"{machine_name} was already gone."))
+    return w.result

@@ -17,6 +17,7 @@ from orchestrator_site import clock
 from orchestrator_site.models import AuditEntry
 from orchestrator_site.nexturl import safe_next
 from orchestrator_site.paging import configure_lazy
+from orchestrator_site.writes import WriteResult
 from triggers import cron, services
 from triggers.filters import TriggerFilter
 from triggers.forms import ResetForm, ResumeForm
@@ -39,7 +40,7 @@ def back_to(request: HttpRequest, trigger: Trigger | None = None) -> HttpRespons
     return redirect(next_of(request, trigger))
 
 
-def report(request: HttpRequest, result: services.Result) -> None:
+def report(request: HttpRequest, result: WriteResult) -> None:
     if result.changed:
         messages.success(request, result.message)
     else:

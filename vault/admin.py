@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.contrib import admin
 
 from orchestrator_site.admin_base import ConsoleModelAdmin
+from orchestrator_site.writes import WriteResult
 from vault import services
 from vault.models import Constant, Credential
 
@@ -21,7 +22,7 @@ class VaultAdmin(ConsoleModelAdmin):
     """Read-only; deleting (one row, or "delete selected") calls `delete_names`, a vault service."""
 
     writes = frozenset({"delete"})
-    delete_names: Callable[..., int]  # staticmethod(services.delete_...)
+    delete_names: Callable[..., WriteResult]  # staticmethod(services.delete_...)
 
     def delete_model(self, request, obj) -> None:
         self.delete_names(user=request.user, names=[obj.pk])

@@ -19,6 +19,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.views.decorators.debug import sensitive_variables
 
 from orchestrator_site import clock
+from orchestrator_site.writes import CONSOLE
 from vault.models import RevealAttempts
 
 # Audit actions of the reveal flow (see services.reveal_credential).
@@ -105,7 +106,7 @@ def _window() -> dt.timedelta:
 
 
 def _attempts(user):
-    return RevealAttempts.objects.using("default").filter(user_id=user.pk)
+    return RevealAttempts.objects.filter(user_id=user.pk)
 
 
 def lockout_state(user) -> Lockout:
@@ -150,10 +151,8 @@ def reserve_key_check(user) -> Lockout | None:
         if state.locked:
             return state
         try:
-            with transaction.atomic(using="default"):
-                RevealAttempts.objects.using("default").create(
-                    user_id=user.pk, window_start=now, attempts=1
-                )
+            with transaction.atomic(using=CONSOLE):
+                RevealAttempts.objects.create(user_id=user.pk, window_start=now, attempts=1)
             return None
         except IntegrityError:
             continue  # the row exists (a parallel request made it, or its window just ended)

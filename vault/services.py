@@ -1,6 +1,7 @@
 """Every change to credentials and constants, and every reveal: one function each, used by the
-views, the admin and the rotate_key command. Each takes the acting user, runs in a transaction and
-writes an audit row (never with a secret in it)."""
+views, the admin and the rotate_key command. Each takes the acting user and runs in
+`orchestrator_site.writes.write`: a refusal raises a `VaultError`, whose message is safe to show,
+and every outcome writes one audit row (never with a secret in it)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from cryptography.fernet import Fernet
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
 
-from orchestrator_site import audit, clock, crypto
-from orchestrator_site.models import AuditEntry
+from orchestrator_site import clock, crypto
+from orchestrator_site.audit import AuditOutcome
+from orchestrator_site.writes import CONSOLE, ORCHESTRATOR, Write, WriteResult, write
 from vault import guard
 from vault.models import Constant, Credential
-
-ORCHESTRATOR = settings.ORCHESTRATOR_DB
-Outcome = AuditEntry.Outcome
 
 
 class VaultError(Exception):
@@ -50,12 +48,28 @@ class RevealRefused(VaultError):
         self.key_verified = key_verified
 
 
-@contextmanager
-def _both_databases():
+def _write(action: str, *, user, kind: str, names: Iterable[str], **fields):
     """The OpenOrchestrator write and its audit row commit together or not at all (as far as two
-    databases allow: the audit row commits last)."""
-    with transaction.atomic(using="default"), transaction.atomic(using=ORCHESTRATOR):
-        yield
+    databases allow: the audit row commits last); a VaultError is audited as a refusal."""
+    return write(
+        action,
+        user=user,
+        target_type=kind,
+        targets=list(names),
+        using=(CONSOLE, ORCHESTRATOR),
+        refusals=(VaultError,),
+        **fields,
+    )
+
+
+@contextmanager
+def _unique_name(kind: str):
+    """A name taken meanwhile (the insert's unique key) is the same refusal as one taken before."""
+    try:
+        with transaction.atomic(using=ORCHESTRATOR):
+            yield
+    except IntegrityError:
+        raise DuplicateName(f"A {kind} with that name already exists.") from None
 
 
 def _require_encryption() -> None:
@@ -82,22 +96,15 @@ def create_credential(*, user, name: str, username: str, password: str) -> Crede
     _require_encryption()
     _check_password_size(password)
     token = crypto.encrypt(password)
-    try:
-        with _both_databases():
-            if Credential.objects.filter(pk=name).exists():
-                raise DuplicateName("A credential with that name already exists.")
+    with _write("credential.create", user=user, kind="credential", names=[name]) as w:
+        w.result.asked = 1
+        if Credential.objects.filter(pk=name).exists():
+            raise DuplicateName("A credential with that name already exists.")
+        with _unique_name("credential"):
             credential = Credential.objects.create(
                 name=name, username=username, password=token, changed_at=clock.now()
             )
-            audit.record(
-                user=user,
-                action="credential.create",
-                target_type="credential",
-                targets=[name],
-                count=1,
-            )
-    except IntegrityError:
-        raise DuplicateName("A credential with that name already exists.") from None
+        w.result.changed = 1
     return credential
 
 
@@ -109,7 +116,7 @@ def update_credential(
     username: str | None,
     password: str | None = None,
     expected_username: str | None = None,
-) -> None:
+) -> WriteResult:
     """Change the username when one is given, and the password when one is given.
 
     Only those columns (and changed_at) are written, so a robot's concurrent `update_credential`
@@ -124,46 +131,45 @@ def update_credential(
         _require_encryption()
         _check_password_size(password)
         values["password"] = crypto.encrypt(password)
-    with _both_databases():
+    detail = "new password" if password is not None else "username only; password kept"
+    with _write(
+        "credential.change", user=user, kind="credential", names=[name], detail=detail
+    ) as w:
         rows = Credential.objects.filter(pk=name)
         if username is not None and expected_username is not None:
             rows = rows.filter(username=expected_username)
-        changed = rows.update(**values)
-        if not changed:
-            if Credential.objects.filter(pk=name).exists():
-                raise Conflict(
-                    f"The username of “{name}” was changed by someone else (or a robot) while you "
-                    "edited it. Nothing was saved; reload the page and make your change again."
-                )
-            raise NotFound(f"The credential {name!r} no longer exists.")
-        audit.record(
-            user=user,
-            action="credential.change",
-            target_type="credential",
-            targets=[name],
-            count=changed,
-            detail="new password" if password is not None else "username only; password kept",
-        )
+        w.result.asked = 1
+        w.result.changed = rows.update(**values)
+        if not w.result.changed:
+            _refuse_stale(
+                Credential,
+                name,
+                f"The username of “{name}” was changed by someone else (or a robot) while you "
+                "edited it. Nothing was saved; reload the page and make your change again.",
+            )
+    return w.result
 
 
-def delete_credentials(*, user, names: Iterable[str]) -> int:
-    """Delete credentials by name; returns how many existed and were deleted."""
+def _refuse_stale(model, name: str, conflict: str) -> None:
+    """A conditional update that changed nothing: the row changed meanwhile, or is gone."""
+    if model.objects.filter(pk=name).exists():
+        raise Conflict(conflict)
+    raise NotFound(f"The {model._meta.verbose_name} {name!r} no longer exists.")
+
+
+def delete_credentials(*, user, names: Iterable[str]) -> WriteResult:
+    """Delete credentials by name; `changed` is how many existed and were deleted."""
     return _delete(Credential, "credential", user=user, names=names)
 
 
-def _delete(model, kind: str, *, user, names: Iterable[str]) -> int:
+def _delete(model, kind: str, *, user, names: Iterable[str]) -> WriteResult:
     names = list(dict.fromkeys(names))
-    with _both_databases():
+    with _write(f"{kind}.delete", user=user, kind=kind, names=names) as w:
         deleted, _ = model.objects.filter(pk__in=names).delete()
-        audit.record(
-            user=user,
-            action=f"{kind}.delete",
-            target_type=kind,
-            targets=names,
-            count=deleted,
-            outcome=Outcome.OK if deleted == len(names) else Outcome.PARTIAL,
-        )
-    return deleted
+        w.result = WriteResult(asked=len(names), changed=deleted)
+        # Names already gone make it partial, never a refusal: nobody else's change was undone.
+        w.result.outcome = AuditOutcome.OK if deleted == len(names) else AuditOutcome.PARTIAL
+    return w.result
 
 
 @sensitive_variables("typed_key", "token", "password")
@@ -177,114 +183,113 @@ def reveal_credential(
     or `key_remembered` says their session did so a few minutes ago. A typed key is compared only
     after the lockout granted it an attempt; wrong keys are audited and keep that attempt counted.
     """
+    # No transaction around it: the lockout's own bookkeeping must commit even when it refuses.
+    with write(
+        guard.REVEAL,
+        user=user,
+        target_type="credential",
+        targets=[name],
+        reason=reason,
+        using=(),
+        refusals=(VaultError,),
+    ) as w:
+        key_verified = _prove_key(w, user, typed_key=typed_key, key_remembered=key_remembered)
+        token = Credential.objects.filter(pk=name).values_list("password", flat=True).first()
+        if token is None:
+            raise NotFound(f"The credential {name!r} no longer exists.")
+        password = _decrypt_for_reveal(w, token, key_verified=key_verified)
+        w.result = WriteResult(asked=1, changed=1)
+    # The audit row is committed before the caller can return the password.
+    return password
+
+
+def _prove_key(w: Write, user, *, typed_key: str | None, key_remembered: bool) -> bool:
+    """Refuse (audited under the action that says why) unless the person may decrypt now; True when
+    a typed key was checked just now."""
     problem = guard.encryption_problem()
     if problem:
-        _audit_reveal(user, guard.REVEAL, name, reason, Outcome.REFUSED, "encryption unavailable")
+        w.detail = "encryption unavailable"
         raise RevealRefused(problem)
     lockout = guard.lockout_state(user) if key_remembered else guard.reserve_key_check(user)
     if lockout is not None and lockout.locked:
-        _audit_reveal(user, guard.LOCKED, name, reason, Outcome.REFUSED, "locked out")
+        w.action, w.detail = guard.LOCKED, "locked out"
         raise RevealRefused(
             f"Too many wrong keys. Revealing is locked for you until "
             f"{lockout.locked_until:%H:%M:%S}."
         )
-    key_verified = False
-    if not key_remembered:
-        if not typed_key or not crypto.key_matches(typed_key):
-            _audit_reveal(user, guard.WRONG_KEY, name, reason, Outcome.REFUSED, "wrong key")
-            left = guard.lockout_state(user)
-            if left.locked:
-                raise RevealRefused(
-                    "That is not the installation's key. Too many wrong keys: revealing is locked "
-                    f"for you until {left.locked_until:%H:%M:%S}."
-                )
+    if key_remembered:
+        return False
+    if not typed_key or not crypto.key_matches(typed_key):
+        w.action, w.detail = guard.WRONG_KEY, "wrong key"
+        left = guard.lockout_state(user)
+        if left.locked:
             raise RevealRefused(
-                "That is not the installation's key. "
-                f"{left.attempts_left} attempt{'s' if left.attempts_left != 1 else ''} left."
+                "That is not the installation's key. Too many wrong keys: revealing is locked "
+                f"for you until {left.locked_until:%H:%M:%S}."
             )
-        guard.key_check_passed(user)
-        key_verified = True
-    token = Credential.objects.filter(pk=name).values_list("password", flat=True).first()
-    if token is None:
-        raise NotFound(f"The credential {name!r} no longer exists.")
-    try:
-        password = crypto.decrypt(token)
-    except crypto.WrongKey:
-        _audit_reveal(
-            user,
-            guard.REVEAL,
-            name,
-            reason,
-            Outcome.FAILED,
-            "the stored token does not decrypt with the configured key",
+        raise RevealRefused(
+            "That is not the installation's key. "
+            f"{left.attempts_left} attempt{'s' if left.attempts_left != 1 else ''} left."
         )
+    guard.key_check_passed(user)
+    return True
+
+
+@sensitive_variables("token")
+def _decrypt_for_reveal(w: Write, token: str, *, key_verified: bool) -> str:
+    """The password, or a refusal audited as FAILED: the stored token is not ours to read."""
+    try:
+        return crypto.decrypt(token)
+    except crypto.WrongKey:
+        w.result.outcome = AuditOutcome.FAILED
+        w.detail = "the stored token does not decrypt with the configured key"
         raise RevealRefused(
             "This password was not encrypted with the configured OpenOrchestratorKey, so it cannot "
             "be decrypted. A robot or console using another key wrote it; set it again.",
             key_verified=key_verified,
         ) from None
     except UnicodeDecodeError:
-        _audit_reveal(user, guard.REVEAL, name, reason, Outcome.FAILED, "not UTF-8 text")
+        w.result.outcome = AuditOutcome.FAILED
+        w.detail = "not UTF-8 text"
         raise RevealRefused(
             "The decrypted password is not UTF-8 text.", key_verified=key_verified
         ) from None
-    # The audit row is committed before the caller can return the password.
-    _audit_reveal(user, guard.REVEAL, name, reason, Outcome.OK, "")
-    return password
-
-
-def _audit_reveal(user, action: str, name: str, reason: str, outcome: str, detail: str) -> None:
-    with transaction.atomic(using="default"):
-        audit.record(
-            user=user,
-            action=action,
-            target_type="credential",
-            targets=[name],
-            count=1 if outcome == Outcome.OK else 0,
-            outcome=outcome,
-            reason=reason,
-            detail=detail,
-        )
 
 
 # --- Constants -----------------------------------------------------------------------------------
 
 
 def create_constant(*, user, name: str, value: str) -> Constant:
-    try:
-        with _both_databases():
-            if Constant.objects.filter(pk=name).exists():
-                raise DuplicateName("A constant with that name already exists.")
+    with _write("constant.create", user=user, kind="constant", names=[name]) as w:
+        w.result.asked = 1
+        if Constant.objects.filter(pk=name).exists():
+            raise DuplicateName("A constant with that name already exists.")
+        with _unique_name("constant"):
             constant = Constant.objects.create(name=name, value=value, changed_at=clock.now())
-            audit.record(
-                user=user, action="constant.create", target_type="constant", targets=[name], count=1
-            )
-    except IntegrityError:
-        raise DuplicateName("A constant with that name already exists.") from None
+        w.result.changed = 1
     return constant
 
 
-def update_constant(*, user, name: str, value: str, expected: str | None = None) -> None:
+def update_constant(*, user, name: str, value: str, expected: str | None = None) -> WriteResult:
     """Set the value; with `expected` (what the edit form showed) only if it is still that."""
-    with _both_databases():
+    with _write("constant.change", user=user, kind="constant", names=[name]) as w:
         rows = Constant.objects.filter(pk=name)
         if expected is not None:
             rows = rows.filter(value=expected)
-        changed = rows.update(value=value, changed_at=clock.now())
-        if not changed:
-            if Constant.objects.filter(pk=name).exists():
-                raise Conflict(
-                    f"The value of “{name}” was changed by someone else (or a robot) while you "
-                    "edited it. Nothing was saved; reload the page and make your change again."
-                )
-            raise NotFound(f"The constant {name!r} no longer exists.")
-        audit.record(
-            user=user, action="constant.change", target_type="constant", targets=[name], count=1
-        )
+        w.result.asked = 1
+        w.result.changed = rows.update(value=value, changed_at=clock.now())
+        if not w.result.changed:
+            _refuse_stale(
+                Constant,
+                name,
+                f"The value of “{name}” was changed by someone else (or a robot) while you "
+                "edited it. Nothing was saved; reload the page and make your change again.",
+            )
+    return w.result
 
 
-def delete_constants(*, user, names: Iterable[str]) -> int:
-    """Delete constants by name; returns how many existed and were deleted."""
+def delete_constants(*, user, names: Iterable[str]) -> WriteResult:
+    """Delete constants by name; `changed` is how many existed and were deleted."""
     return _delete(Constant, "constant", user=user, names=names)
 
 
@@ -304,18 +309,9 @@ class RotationReport:
     committed: bool = False
 
 
-@sensitive_variables("new_key", "new_fernet", "tokens", "token", "plaintext", "fresh")
-def rotate_key(
-    *, user, new_key: str, commit: bool = False, skip_undecryptable: bool = False
-) -> RotationReport:
-    """Re-encrypt every credential from the configured key to `new_key`, in one transaction.
-
-    Without `commit` nothing is written (a dry run). Tokens that do not decrypt with the current key
-    make a commit refuse, unless `skip_undecryptable` leaves them as they are. Rows are locked
-    (SELECT ... FOR UPDATE where the backend has it) and each update is conditional on the token
-    read, so a robot's concurrent update aborts the rotation instead of being overwritten.
-    """
-    _require_encryption()
+@sensitive_variables("new_key")
+def _new_fernet(new_key: str) -> Fernet:
+    """The new key, refused when it is not a Fernet key or is the key already configured."""
     try:
         new_fernet = Fernet(new_key)
     except (ValueError, TypeError):
@@ -325,66 +321,92 @@ def rotate_key(
         ) from None
     if crypto.key_matches(new_key):
         raise RotationRefused("The new key is the key already configured; nothing to rotate.")
+    return new_fernet
 
-    report = RotationReport()
-    try:
-        with _both_databases():
-            tokens = dict(
-                Credential.objects.select_for_update()
-                .order_by("name")
-                .values_list("name", "password")
-            )
-            report.total = len(tokens)
-            fresh: dict[str, str] = {}
-            for name, token in tokens.items():
-                try:
-                    plaintext = crypto.decrypt(token)
-                except (crypto.WrongKey, UnicodeDecodeError):
-                    report.unreadable.append(name)
-                    continue
-                report.readable.append(name)
-                fresh[name] = new_fernet.encrypt(plaintext.encode()).decode()
-            if commit and report.unreadable and not skip_undecryptable:
-                raise RotationRefused(
-                    f"{len(report.unreadable)} of {report.total} credentials do not decrypt with "
-                    f"the current key: {', '.join(report.unreadable)}. Nothing was changed. Fix "
-                    "or delete them, or pass --skip-undecryptable to leave them as they are."
-                )
-            if commit:
-                now = clock.now()
-                for name, token in fresh.items():
-                    changed = Credential.objects.filter(pk=name, password=tokens[name]).update(
-                        password=token, changed_at=now
-                    )
-                    if changed != 1:
-                        raise RotationRefused(
-                            f"The credential {name!r} changed while rotating; nothing was "
-                            "changed. Run the command again."
-                        )
-                    report.reencrypted += 1
-                report.committed = True
-            audit.record(
-                user=user,
-                action="credential.rotate_key" if commit else "credential.rotate_key_dry_run",
-                target_type="credential",
-                targets=report.readable,
-                count=report.reencrypted,
-                outcome=Outcome.OK if not report.unreadable else Outcome.PARTIAL,
-                detail=(
-                    f"{'re-encrypted' if commit else 'would re-encrypt'} "
-                    f"{len(report.readable)} of {report.total}; not decryptable with the current "
-                    f"key (left as they are): {', '.join(report.unreadable) or 'none'}"
-                ),
-            )
-    except RotationRefused as exc:
-        # The transaction rolled back; the refusal is recorded on its own.
-        audit.record(
-            user=user,
-            action="credential.rotate_key",
-            target_type="credential",
-            targets=report.unreadable,
-            outcome=Outcome.REFUSED,
-            detail=str(exc)[:1000],
+
+def _locked_tokens() -> dict[str, str]:
+    """Every credential's token by name, the rows locked (SELECT ... FOR UPDATE where the backend
+    has it) until the rotation commits."""
+    return dict(
+        Credential.objects.select_for_update().order_by("name").values_list("name", "password")
+    )
+
+
+@sensitive_variables("new_fernet", "tokens", "token", "plaintext", "fresh")
+def _reencrypted(tokens: dict[str, str], new_fernet: Fernet, report: RotationReport) -> dict:
+    """The new token of every credential the current key decrypts; the others are listed as
+    unreadable in `report`."""
+    fresh: dict[str, str] = {}
+    for name, token in tokens.items():
+        try:
+            plaintext = crypto.decrypt(token)
+        except (crypto.WrongKey, UnicodeDecodeError):
+            report.unreadable.append(name)
+            continue
+        report.readable.append(name)
+        fresh[name] = new_fernet.encrypt(plaintext.encode()).decode()
+    return fresh
+
+
+@sensitive_variables("tokens", "fresh", "token")
+def _store(tokens: dict[str, str], fresh: dict[str, str], report: RotationReport) -> None:
+    """Write each new token conditionally on the one read: a robot's update meanwhile refuses."""
+    now = clock.now()
+    for name, token in fresh.items():
+        changed = Credential.objects.filter(pk=name, password=tokens[name]).update(
+            password=token, changed_at=now
         )
-        raise
+        if changed != 1:
+            raise RotationRefused(
+                f"The credential {name!r} changed while rotating; nothing was changed. Run the "
+                "command again."
+            )
+        report.reencrypted += 1
+    report.committed = True
+
+
+def _refuse_unreadable(report: RotationReport) -> None:
+    raise RotationRefused(
+        f"{len(report.unreadable)} of {report.total} credentials do not decrypt with the current "
+        f"key: {', '.join(report.unreadable)}. Nothing was changed. Fix or delete them, or pass "
+        "--skip-undecryptable to leave them as they are."
+    )
+
+
+@sensitive_variables("new_key", "new_fernet", "tokens", "fresh")
+def rotate_key(
+    *, user, new_key: str, commit: bool = False, skip_undecryptable: bool = False
+) -> RotationReport:
+    """Re-encrypt every credential from the configured key to `new_key`, in one transaction.
+
+    Without `commit` nothing is written (a dry run). Tokens that do not decrypt with the current key
+    make a commit refuse, unless `skip_undecryptable` leaves them as they are. Rows are locked
+    and each update is conditional on the token read, so a robot's concurrent update aborts the
+    rotation instead of being overwritten.
+    """
+    _require_encryption()
+    new_fernet = _new_fernet(new_key)
+    report = RotationReport()
+    action = "credential.rotate_key" if commit else "credential.rotate_key_dry_run"
+    with _write(action, user=user, kind="credential", names=()) as w:
+        try:
+            tokens = _locked_tokens()
+            report.total = len(tokens)
+            fresh = _reencrypted(tokens, new_fernet, report)
+            if commit and report.unreadable and not skip_undecryptable:
+                _refuse_unreadable(report)
+            if commit:
+                _store(tokens, fresh, report)
+        except RotationRefused as exc:
+            # Rolled back; the refusal's row names the unreadable credentials and says why.
+            w.targets, w.detail = report.unreadable, str(exc)[:1000]
+            raise
+        w.targets = report.readable
+        w.result = WriteResult(asked=report.total, changed=report.reencrypted)
+        w.result.outcome = AuditOutcome.OK if not report.unreadable else AuditOutcome.PARTIAL
+        w.detail = (
+            f"{'re-encrypted' if commit else 'would re-encrypt'} "
+            f"{len(report.readable)} of {report.total}; not decryptable with the current "
+            f"key (left as they are): {', '.join(report.unreadable) or 'none'}"
+        )
     return report

@@ -131,7 +131,7 @@ def _confirm_delete(request: HttpRequest, obj, kind: str, delete) -> HttpRespons
     """GET: the confirmation page naming the object; POST: delete it through the service."""
     back = f"vault:{kind}s"
     if request.method == "POST" and ConfirmForm(request.POST).is_valid():
-        if delete(user=request.user, names=[obj.name]):
+        if delete(user=request.user, names=[obj.name]).changed:
             messages.success(request, f"Deleted the {kind} “{obj.name}”.")
         else:
             messages.warning(request, f"The {kind} “{obj.name}” was already gone.")

@@ -30,7 +30,7 @@ def test_record_writes_one_row_with_who_when_what(monkeypatch):
         targets=["a", "b"],
         filter_used="queue=Q1&status=FAILED",
         count=2,
-        outcome=audit.Outcome.PARTIAL,
+        outcome=audit.AuditOutcome.PARTIAL,
         reason="rerun after fix",
     )
     row.refresh_from_db()

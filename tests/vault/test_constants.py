@@ -68,6 +68,19 @@ def test_a_duplicate_constant_name_is_a_form_error(as_admin):
 
 
 @oo_db
+def test_a_refused_change_is_audited_as_refused_with_its_reason(as_admin):
+    from vault import services
+
+    make_constant("Path", "changed by a robot")
+    with pytest.raises(services.Conflict):
+        services.update_constant(user=None, name="Path", value="w", expected="v")
+    (entry,) = audit_rows("constant.change")
+    assert (entry.outcome, entry.count, entry.target_ids) == ("refused", 0, "Path")
+    assert entry.reason.startswith("The value of “Path” was changed by someone else")
+    assert Constant.objects.get(pk="Path").value == "changed by a robot"
+
+
+@oo_db
 def test_an_over_long_value_is_refused_with_the_limit(as_admin):
     response = as_admin.post(NEW, {"name": "Path", "value": "x" * 1001})
     assert "at most 1000 characters (it has 1001)" in response.content.decode()

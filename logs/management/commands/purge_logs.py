@@ -101,7 +101,7 @@ class Command(BaseCommand):
         if not commit:
             count = services.purge_logs(
                 user=user, older_than=cutoff, process_name=process, commit=False
-            )
+            ).asked
             self.stdout.write(
                 f"Dry run: {count:,} {described} would be deleted. Add --commit to delete them."
             )
@@ -129,5 +129,5 @@ class Command(BaseCommand):
             commit=True,
             batch_size=batch_size,
             progress=progress,
-        )
+        ).changed
         self.stdout.write(self.style.SUCCESS(f"Deleted {deleted:,} {described}."))

@@ -14,6 +14,9 @@ import re
 
 from django import forms
 from django.core import signing
+from django.db import models
+
+from orchestrator_site.forms import FormMixin
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -91,7 +94,7 @@ class LoadedField(forms.CharField):
         return loaded
 
 
-class EditsColumns:
+class EditsColumns(FormMixin):
     """For an edit form of one row (`editing`) with a LoadedField `loaded` of `edited` columns.
 
     `loaded_initial(row)` fills the form with the row; `stored(name)` is what the form showed;
@@ -99,7 +102,7 @@ class EditsColumns:
     """
 
     edited: tuple[str, ...] = ()
-    editing = None
+    editing: models.Model | None = None
 
     def loaded_initial(self, row) -> dict:
         values = {name: getattr(row, name) for name in self.edited}

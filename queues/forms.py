@@ -89,7 +89,8 @@ class BulkForm(forms.Form):
         self.needs_typing = needs_typing
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns (typed as optional)
         if self.needs_typing and data.get("typed", "") != self.queue_name:
             self.add_error(
                 "typed",
@@ -127,7 +128,8 @@ class QueueTargetForm(forms.Form):
             del self.fields["queue_name"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns (typed as optional)
         if self.fixed_queue is not None:
             if len(self.fixed_queue) > QUEUE_MAX:
                 raise ValidationError(
@@ -139,7 +141,8 @@ class QueueTargetForm(forms.Form):
 
 class ElementForm(QueueTargetForm):
     reference = ColumnTextField(required=False, max_length=REFERENCE_MAX)
-    data = ColumnTextField(
+    # A field, not Form.data: the form's metaclass moves it to base_fields (the stubs can't tell).
+    data = ColumnTextField(  # type: ignore[assignment]
         required=False,
         max_length=DATA_MAX,
         widget=forms.Textarea(attrs={"rows": 8}),

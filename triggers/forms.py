@@ -332,7 +332,7 @@ class QueueTriggerForm(TriggerForm):
         return value
 
 
-FORMS = {
+FORMS: dict[str, type[TriggerForm]] = {
     TriggerType.SINGLE: SingleTriggerForm,
     TriggerType.SCHEDULED: ScheduledTriggerForm,
     TriggerType.QUEUE: QueueTriggerForm,

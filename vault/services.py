@@ -305,7 +305,7 @@ class RotationReport:
 
 
 @sensitive_variables("new_key", "new_fernet", "tokens", "token", "plaintext", "fresh")
-def rotate_key(
+def rotate_key(  # noqa: C901 - split with the write contract
     *, user, new_key: str, commit: bool = False, skip_undecryptable: bool = False
 ) -> RotationReport:
     """Re-encrypt every credential from the configured key to `new_key`, in one transaction.

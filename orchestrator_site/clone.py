@@ -166,7 +166,8 @@ def to_text(value: object) -> str | None:
 def to_int(value: object) -> int | None:
     if value is None:
         return None
-    number = int(value)
+    # A raw column value (int, Decimal, float or str, by driver); int() refuses anything else.
+    number = int(value)  # type: ignore[call-overload]
     if number != value and not isinstance(value, str):
         raise ValueError(f"not an integer: {value!r}")
     return number
@@ -496,8 +497,6 @@ def _stream(alias: str, spec: TableSpec, cutoff: dt.datetime | None, batch_size:
     sql = f"SELECT {columns} FROM {quote(spec.name)}{where}"  # noqa: S608 - names are constants
     connection.ensure_connection()
     with connection.chunked_cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.itersize = batch_size
         cursor.execute(sql, params)
         while True:
             rows = cursor.fetchmany(batch_size)

@@ -94,7 +94,7 @@ class WhitelistField(models.CharField):
 
     def validate(self, value, model_instance):
         text = self.get_prep_value(value)
-        if text is not None and len(text) > self.max_length:
+        if text is not None and self.max_length is not None and len(text) > self.max_length:
             raise ValidationError(
                 f"The whitelist is {len(text)} characters as JSON; at most {self.max_length} fit."
             )

@@ -81,7 +81,8 @@ class LoadedField(forms.CharField):
         """Sign the initial values (a dict); a bound form shows the token it was sent."""
         return signing.dumps(value, salt=self.salt) if isinstance(value, dict) else value
 
-    def to_python(self, value) -> dict | None:
+    # The stubs want CharField's str: this CharField carries a signed dict in its hidden input.
+    def to_python(self, value) -> dict | None:  # type: ignore[override]
         """None when the form sent none (a script, not a browser): compare with the row as it is."""
         if not value:
             return None

@@ -111,8 +111,15 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
     with transaction.atomic(using=alias):
         Scheduler.objects.using(alias).bulk_create(schedulers)
         Trigger.objects.using(alias).bulk_create(triggers)
-        for model in (SingleTrigger, ScheduledTrigger, QueueTrigger):
-            model.objects.using(alias).bulk_create([c for c in children if isinstance(c, model)])
+        SingleTrigger.objects.using(alias).bulk_create(
+            [c for c in children if isinstance(c, SingleTrigger)]
+        )
+        ScheduledTrigger.objects.using(alias).bulk_create(
+            [c for c in children if isinstance(c, ScheduledTrigger)]
+        )
+        QueueTrigger.objects.using(alias).bulk_create(
+            [c for c in children if isinstance(c, QueueTrigger)]
+        )
         Job.objects.using(alias).bulk_create(jobs, batch_size=500)
         Log.objects.using(alias).bulk_create(logs, batch_size=500)
         QueueElement.objects.using(alias).bulk_create(elements, batch_size=500)

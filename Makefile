@@ -10,7 +10,7 @@ DEMO_KEY := lKny5NQPtx5B_7mFh8JxO7OaxN4o_t_4THJujLGDIBM=
 
 .PHONY: run test lint format install clean bench loadtest
 
-# Runtime packages for `make run`; test packages (OpenOrchestrator itself, pytest, Playwright, ruff) on top for `make test`.
+# Runtime packages for `make run`; test packages (OpenOrchestrator itself, pytest, Playwright, ruff, mypy) on top for `make test`.
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed ($(PYTHON))."; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment: on Debian run 'apt-get install python3-venv'."; exit 1; }
@@ -33,14 +33,13 @@ run: $(VENV)/.runtime
 	echo "OpenOrchestrator Console on http://$(HOST):$(PORT)/ (local sign-in as $$CONSOLE_LOCAL_USER; Ctrl+C stops)"; \
 	exec $(VENV)/bin/waitress-serve --listen=$(HOST):$(PORT) --threads=8 orchestrator_site.wsgi:application
 
-test: $(VENV)/.test
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+test: lint
 	$(PY) tests/run.py
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.test
 	$(VENV)/bin/ruff check --fix .

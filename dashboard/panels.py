@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Count
+from django.db.models import Count, Func
 from django.db.models.functions import Substr, TruncDate
 
 from logs.models import Log, LogLevel
@@ -112,10 +112,11 @@ class TriggerProblem:
 
 def trigger_problems(now: dt.datetime) -> list[TriggerProblem]:
     """FAILED triggers, and active ones that nothing will move (the same judgement as the reset)."""
-    triggers = Trigger.objects.filter(
-        process_status__in=(TriggerStatus.FAILED, *ACTIVE_STATUSES)
-    ).order_by("trigger_name")[:200]
-    triggers = list(triggers)
+    triggers = list(
+        Trigger.objects.filter(
+            process_status__in=(TriggerStatus.FAILED, *ACTIVE_STATUSES)
+        ).order_by("trigger_name")[:200]
+    )
     who = liveness.owners([t for t in triggers if t.process_status != TriggerStatus.FAILED], now)
     problems = []
     for trigger in triggers:
@@ -154,7 +155,7 @@ class SchedulerRow:
 
 def scheduler_rows(now: dt.datetime) -> list[SchedulerRow]:
     rows = [SchedulerRow(s, s.state(now), s.age_seconds(now)) for s in Scheduler.objects.all()]
-    order = {
+    order: dict[str, int] = {
         SchedulerState.OFFLINE: 0,
         SchedulerState.STALE: 1,
         SchedulerState.ONLINE: 2,
@@ -194,7 +195,7 @@ def _daily_counts(start: dt.datetime) -> dict[tuple[dt.date, str], int]:
     if connections[elements.db].vendor == "sqlite":
         # Dates are stored as "YYYY-MM-DD HH:MM:SS.ffffff" text: the day is its first ten
         # characters. TruncDate would call a Python function for every row.
-        day = Substr("end_date", 1, 10)
+        day: Func = Substr("end_date", 1, 10)
     else:
         day = TruncDate("end_date")
     rows = elements.annotate(day=day).values("day", "status").annotate(n=Count("id")).order_by()
@@ -210,10 +211,13 @@ def throughput(now: dt.datetime, days: int | None = None) -> Throughput:
     days = days or settings.CONSOLE_THROUGHPUT_DAYS
     first = now.date() - dt.timedelta(days=days - 1)
     start = dt.datetime.combine(first, dt.time.min)
-    counts = cache.get_or_set(
-        f"dashboard:throughput:{first.isoformat()}:{days}",
-        lambda: _daily_counts(start),
-        THROUGHPUT_CACHE_SECONDS,
+    counts = (
+        cache.get_or_set(
+            f"dashboard:throughput:{first.isoformat()}:{days}",
+            lambda: _daily_counts(start),
+            THROUGHPUT_CACHE_SECONDS,
+        )
+        or {}
     )
     day_list = [first + dt.timedelta(days=i) for i in range(days)]
     done = [counts.get((d, QueueStatus.DONE), 0) for d in day_list]

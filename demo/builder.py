@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import random
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -85,12 +86,58 @@ def _cron(i: int) -> str:
     return ["*/15 7-16 * * MON-FRI", "0 6 * * *", "30 22 * * *", "0 */2 * * *", "0 8 1 * *"][i % 5]
 
 
+Ids = Callable[[], uuid.UUID]
+
+
 def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
-    """Fill an empty OpenOrchestrator database on connection `alias`. Returns rows per table."""
+    """Fill an empty OpenOrchestrator database on connection `alias`. Returns rows per table.
+
+    The steps draw from one seeded random generator in a fixed order: the same seed and `now`
+    give the same database.
+    """
     rnd = random.Random(seed)
     ids = lambda: uuid.UUID(int=rnd.getrandbits(128), version=4)  # noqa: E731 - deterministic uuid4
 
-    schedulers = [
+    schedulers = _schedulers(now)
+    triggers, children = _triggers(now, rnd, ids)
+    running = _tie_running(triggers, schedulers, now)
+    jobs, logs = _history(now, rnd, ids)
+    _running_jobs(running, schedulers, ids, jobs=jobs, logs=logs)
+    logs.extend(_logs_without_job(now, ids))
+    elements = _elements(now, rnd, ids)
+    credentials = _credentials(now, rnd)
+    constants = _constants(now, rnd)
+
+    with transaction.atomic(using=alias):
+        Scheduler.objects.using(alias).bulk_create(schedulers)
+        Trigger.objects.using(alias).bulk_create(triggers)
+        SingleTrigger.objects.using(alias).bulk_create(
+            [c for c in children if isinstance(c, SingleTrigger)]
+        )
+        ScheduledTrigger.objects.using(alias).bulk_create(
+            [c for c in children if isinstance(c, ScheduledTrigger)]
+        )
+        QueueTrigger.objects.using(alias).bulk_create(
+            [c for c in children if isinstance(c, QueueTrigger)]
+        )
+        Job.objects.using(alias).bulk_create(jobs, batch_size=500)
+        Log.objects.using(alias).bulk_create(logs, batch_size=500)
+        QueueElement.objects.using(alias).bulk_create(elements, batch_size=500)
+        Credential.objects.using(alias).bulk_create(credentials)
+        Constant.objects.using(alias).bulk_create(constants)
+    return {
+        "Schedulers": len(schedulers),
+        "Triggers": len(triggers),
+        "Jobs": len(jobs),
+        "Logs": len(logs),
+        "Queues": len(elements),
+        "Credentials": len(credentials),
+        "Constants": len(constants),
+    }
+
+
+def _schedulers(now: dt.datetime) -> list[Scheduler]:
+    return [
         Scheduler(
             machine_name=name,
             last_update=now - dt.timedelta(seconds=age),
@@ -100,8 +147,13 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
         for name, age in SCHEDULERS
     ]
 
+
+def _triggers(
+    now: dt.datetime, rnd: random.Random, ids: Ids
+) -> tuple[list[Trigger], list[SingleTrigger | ScheduledTrigger | QueueTrigger]]:
+    """A trigger of each kind per process (queue triggers for processes with a queue)."""
     triggers: list[Trigger] = []
-    children: list = []
+    children: list[SingleTrigger | ScheduledTrigger | QueueTrigger] = []
     statuses = list(TriggerStatus)
     for i, process in enumerate(PROCESSES):
         kind = [TriggerType.SCHEDULED, TriggerType.QUEUE, TriggerType.SINGLE][i % 3]
@@ -127,26 +179,31 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
             type=kind,
         )
         triggers.append(trigger)
-        if kind == TriggerType.SINGLE:
-            children.append(
-                SingleTrigger(trigger=trigger, next_run=now + dt.timedelta(hours=i - 5))
-            )
-        elif kind == TriggerType.SCHEDULED:
-            children.append(
-                ScheduledTrigger(
-                    trigger=trigger,
-                    cron_expr=_cron(i),
-                    next_run=now + dt.timedelta(minutes=10 * i - 30),
-                )
-            )
-        else:
-            children.append(
-                QueueTrigger(
-                    trigger=trigger, queue_name=queue_name or "Diverse", min_batch_size=1 + i % 10
-                )
-            )
-    # Every status appears at least once, running ones tied to a scheduler.
-    for trigger, status in zip(triggers[:8], statuses, strict=False):
+        children.append(_child(trigger, i, now=now, queue_name=queue_name))
+    return triggers, children
+
+
+def _child(
+    trigger: Trigger, i: int, *, now: dt.datetime, queue_name: str | None
+) -> SingleTrigger | ScheduledTrigger | QueueTrigger:
+    if trigger.type == TriggerType.SINGLE:
+        return SingleTrigger(trigger=trigger, next_run=now + dt.timedelta(hours=i - 5))
+    if trigger.type == TriggerType.SCHEDULED:
+        return ScheduledTrigger(
+            trigger=trigger,
+            cron_expr=_cron(i),
+            next_run=now + dt.timedelta(minutes=10 * i - 30),
+        )
+    return QueueTrigger(
+        trigger=trigger, queue_name=queue_name or "Diverse", min_batch_size=1 + i % 10
+    )
+
+
+def _tie_running(
+    triggers: list[Trigger], schedulers: list[Scheduler], now: dt.datetime
+) -> list[Trigger]:
+    """Every status appears at least once, running ones tied to a scheduler. Returns those."""
+    for trigger, status in zip(triggers[:8], list(TriggerStatus), strict=False):
         trigger.process_status = status
     running = [
         t
@@ -159,7 +216,11 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
         scheduler.latest_trigger = trigger.trigger_name
         scheduler.latest_trigger_time = now - dt.timedelta(minutes=12)
         trigger.last_run = scheduler.latest_trigger_time
+    return running
 
+
+def _history(now: dt.datetime, rnd: random.Random, ids: Ids) -> tuple[list[Job], list[Log]]:
+    """30 days of finished jobs with their logs, more failures in the last two days."""
     jobs: list[Job] = []
     logs: list[Log] = []
     for day in range(30, -1, -1):
@@ -182,38 +243,54 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
                 end_time=start + duration,
             )
             jobs.append(job)
-            steps = rnd.randint(4, 14)
-            for step in range(steps):
-                at = (
-                    start
-                    + duration * step / steps
-                    + dt.timedelta(microseconds=rnd.randint(0, 999999))
-                )
-                level = LogLevel.TRACE if step % 3 else LogLevel.INFO
-                message = f"Trin {step + 1}/{steps}: behandler sag {rnd.randint(10000, 99999)}"
-                logs.append(
-                    Log(
-                        id=ids(),
-                        log_time=at,
-                        log_level=level,
-                        process_name=process,
-                        job_id=job.id,
-                        log_message=message,
-                    )
-                )
-            if failed:
-                logs.append(
-                    Log(
-                        id=ids(),
-                        log_time=job.end_time,
-                        log_level=LogLevel.ERROR,
-                        process_name=process,
-                        job_id=job.id,
-                        log_message="An uncaught error ocurred during the process:\n"
-                        + rnd.choice(ERRORS),
-                    )
-                )
-    # Running jobs for running triggers; one of them on the stale scheduler.
+            logs.extend(_job_logs(job, duration, failed=failed, rnd=rnd, ids=ids))
+    return jobs, logs
+
+
+def _job_logs(
+    job: Job, duration: dt.timedelta, *, failed: bool, rnd: random.Random, ids: Ids
+) -> list[Log]:
+    """A finished job's step logs, and the error OpenOrchestrator logs when it failed."""
+    logs = []
+    start, process = job.start_time, job.process_name
+    steps = rnd.randint(4, 14)
+    for step in range(steps):
+        at = start + duration * step / steps + dt.timedelta(microseconds=rnd.randint(0, 999999))
+        level = LogLevel.TRACE if step % 3 else LogLevel.INFO
+        message = f"Trin {step + 1}/{steps}: behandler sag {rnd.randint(10000, 99999)}"
+        logs.append(
+            Log(
+                id=ids(),
+                log_time=at,
+                log_level=level,
+                process_name=process,
+                job_id=job.id,
+                log_message=message,
+            )
+        )
+    if failed:
+        logs.append(
+            Log(
+                id=ids(),
+                log_time=job.end_time,
+                log_level=LogLevel.ERROR,
+                process_name=process,
+                job_id=job.id,
+                log_message="An uncaught error ocurred during the process:\n" + rnd.choice(ERRORS),
+            )
+        )
+    return logs
+
+
+def _running_jobs(
+    running: list[Trigger],
+    schedulers: list[Scheduler],
+    ids: Ids,
+    *,
+    jobs: list[Job],
+    logs: list[Log],
+) -> None:
+    """Running jobs for running triggers; one of them on the stale scheduler."""
     for trigger, scheduler in zip(
         running, [schedulers[0], schedulers[2], schedulers[1]], strict=False
     ):
@@ -236,8 +313,11 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
                 log_message="Robot started.",
             )
         )
-    # A launch failure (OpenOrchestrator logs it without a job id) and a long message.
-    logs.append(
+
+
+def _logs_without_job(now: dt.datetime, ids: Ids) -> list[Log]:
+    """A launch failure (OpenOrchestrator logs it without a job id) and a long message."""
+    return [
         Log(
             id=ids(),
             log_time=now - dt.timedelta(hours=3),
@@ -245,9 +325,7 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
             process_name="Budget Rapport",
             job_id=None,
             log_message="Scheduler couldn't launch the process:\nFileNotFoundError:\nC:\\Robots\\BudgetRapport\\main.py",
-        )
-    )
-    logs.append(
+        ),
         Log(
             id=ids(),
             log_time=now - dt.timedelta(hours=5),
@@ -255,35 +333,18 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
             process_name="Aktindsigt Udtræk",
             job_id=None,
             log_message="Udtræk: " + "æøå " * 1500,
-        )
-    )
+        ),
+    ]
 
+
+def _elements(now: dt.datetime, rnd: random.Random, ids: Ids) -> list[QueueElement]:
+    """A month of elements per queue in every status, and one failed element without dates."""
     elements: list[QueueElement] = []
     for q, (process, queue_name) in enumerate(QUEUES):
         for n in range(120 + 40 * q):
             created = now - dt.timedelta(days=rnd.random() * 30)
-            roll = rnd.random()
-            recent = created > now - dt.timedelta(days=2)
-            if recent and roll < 0.15:
-                status = QueueStatus.NEW
-            elif roll < 0.05:
-                status = QueueStatus.IN_PROGRESS
-            elif roll < (0.25 if recent else 0.12):
-                status = QueueStatus.FAILED
-            elif roll < 0.15:
-                status = QueueStatus.ABANDONED
-            else:
-                status = QueueStatus.DONE
-            start = (
-                created + dt.timedelta(minutes=rnd.randint(1, 120))
-                if status != QueueStatus.NEW
-                else None
-            )
-            if start and start > now:
-                start = now - dt.timedelta(minutes=rnd.randint(1, 20))
-            end = None
-            if status in (QueueStatus.DONE, QueueStatus.FAILED, QueueStatus.ABANDONED) and start:
-                end = min(start + dt.timedelta(seconds=rnd.randint(5, 600)), now)
+            status = _element_status(rnd.random(), recent=created > now - dt.timedelta(days=2))
+            start, end = _element_window(status, created, now=now, rnd=rnd)
             message = None
             if status == QueueStatus.FAILED:
                 message = rnd.choice(ERRORS)[:1000]
@@ -323,9 +384,48 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
             message="Failed before it started",
         )
     )
+    return elements
 
-    credentials = []
-    if crypto.vault_available():
+
+def _element_status(roll: float, *, recent: bool) -> QueueStatus:
+    """NEW only among recent elements; more failures among them."""
+    if recent and roll < 0.15:
+        return QueueStatus.NEW
+    if roll < 0.05:
+        return QueueStatus.IN_PROGRESS
+    if roll < (0.25 if recent else 0.12):
+        return QueueStatus.FAILED
+    if roll < 0.15:
+        return QueueStatus.ABANDONED
+    return QueueStatus.DONE
+
+
+def _element_window(
+    status: QueueStatus, created: dt.datetime, *, now: dt.datetime, rnd: random.Random
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Start and end dates that fit the status, never in the future."""
+    start = (
+        created + dt.timedelta(minutes=rnd.randint(1, 120)) if status != QueueStatus.NEW else None
+    )
+    if start and start > now:
+        start = now - dt.timedelta(minutes=rnd.randint(1, 20))
+    end = None
+    if status in (QueueStatus.DONE, QueueStatus.FAILED, QueueStatus.ABANDONED) and start:
+        end = min(start + dt.timedelta(seconds=rnd.randint(5, 600)), now)
+    return start, end
+
+
+def _credentials(now: dt.datetime, rnd: random.Random) -> list[Credential]:
+    """Demo credentials, only when a key can encrypt their passwords."""
+    if not crypto.vault_available():
+        return []
+    return [
+        Credential(
+            name=name,
+            username=user,
+            password=crypto.encrypt(f"demo-{user}-pw!"),
+            changed_at=now - dt.timedelta(days=rnd.randint(1, 300)),
+        )
         for name, user in [
             ("KMD Logon", "svc-kmd"),
             ("SAP Robot", "rpa-sap"),
@@ -333,16 +433,12 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
             ("Outlook Robot", "rpa@kommune.example"),
             ("Digital Post", "dp-robot"),
             ("Opus", "opus-rpa"),
-        ]:
-            credentials.append(
-                Credential(
-                    name=name,
-                    username=user,
-                    password=crypto.encrypt(f"demo-{user}-pw!"),
-                    changed_at=now - dt.timedelta(days=rnd.randint(1, 300)),
-                )
-            )
-    constants = [
+        ]
+    ]
+
+
+def _constants(now: dt.datetime, rnd: random.Random) -> list[Constant]:
+    return [
         Constant(name=name, value=value, changed_at=now - dt.timedelta(days=rnd.randint(1, 100)))
         for name, value in [
             ("Mail Afsender", "rpa@kommune.example"),
@@ -355,26 +451,6 @@ def build(alias: str, *, now: dt.datetime, seed: int = 7) -> dict[str, int]:
             ("Tom Linje", " leading and trailing spaces "),
         ]
     ]
-
-    with transaction.atomic(using=alias):
-        Scheduler.objects.using(alias).bulk_create(schedulers)
-        Trigger.objects.using(alias).bulk_create(triggers)
-        for model in (SingleTrigger, ScheduledTrigger, QueueTrigger):
-            model.objects.using(alias).bulk_create([c for c in children if isinstance(c, model)])
-        Job.objects.using(alias).bulk_create(jobs, batch_size=500)
-        Log.objects.using(alias).bulk_create(logs, batch_size=500)
-        QueueElement.objects.using(alias).bulk_create(elements, batch_size=500)
-        Credential.objects.using(alias).bulk_create(credentials)
-        Constant.objects.using(alias).bulk_create(constants)
-    return {
-        "Schedulers": len(schedulers),
-        "Triggers": len(triggers),
-        "Jobs": len(jobs),
-        "Logs": len(logs),
-        "Queues": len(elements),
-        "Credentials": len(credentials),
-        "Constants": len(constants),
-    }
 
 
 def sqlite_alias(path: str, alias: str = "demo_build") -> str:

@@ -25,7 +25,8 @@ JOB_SORTS = tuple(
 
 class TimeWindowForm(forms.Form):
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns (typed as optional)
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             self.add_error("end", "“To” must not be before “From”.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from orchestrator_site.forms import LocalDateTimeField, UUIDListField
+from orchestrator_site.forms import FormMixin, LocalDateTimeField, UUIDListField
 
 MAX_SELECTED = 1000
 
@@ -22,7 +22,7 @@ class AroundForm(forms.Form):
         return self.cleaned_data.get("minutes") or 1
 
 
-class TypedConfirmationMixin:
+class TypedConfirmationMixin(FormMixin):
     """Above CONSOLE_BULK_CONFIRM_THRESHOLD rows the user must type `expected_text` exactly."""
 
     def check_typed(self, *, required: bool, expected_text: str) -> bool:

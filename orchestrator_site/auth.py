@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.backends import RemoteUserBackend
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.middleware import LoginRequiredMiddleware, RemoteUserMiddleware
 from django.contrib.auth.models import Group
+from django.http import HttpRequest
 from django.shortcuts import render
 
 from orchestrator_site.identity import GROUPS_KEY, LOCAL_ROLE_PREFIX
@@ -126,7 +128,11 @@ def apply_roles(user, roles: set[str]) -> None:
 class ConsoleRemoteUserBackend(RemoteUserBackend):
     """Creates a user on first visit, but only for identities that hold at least one role."""
 
-    def authenticate(self, request, remote_user):
+    # The stubs mark Django's own RemoteUserBackend.authenticate as an incompatible override too:
+    # it narrows ModelBackend's (username, password) to the one remote_user Django passes it.
+    def authenticate(  # type: ignore[override]
+        self, request: HttpRequest | None, remote_user: str | None
+    ) -> AbstractBaseUser | None:
         if not remote_user or request is None:
             return None
         username = normalize_username(remote_user)
@@ -149,9 +155,10 @@ class ConsoleRemoteUserMiddleware(RemoteUserMiddleware):
 
     header = "REMOTE_USER"
 
-    async_capable = False
+    # The stubs type Django's attribute as Literal[True]; Django reads any bool (a sync-only subclass).
+    async_capable = False  # type: ignore[assignment]
 
-    def clean_username(self, username, request):
+    def clean_username(self, username: str, request: HttpRequest) -> str:
         return normalize_username(username) or ""
 
 

@@ -166,7 +166,8 @@ def to_text(value: object) -> str | None:
 def to_int(value: object) -> int | None:
     if value is None:
         return None
-    number = int(value)
+    # A raw column value (int, Decimal, float or str, by driver); int() refuses anything else.
+    number = int(value)  # type: ignore[call-overload]
     if number != value and not isinstance(value, str):
         raise ValueError(f"not an integer: {value!r}")
     return number
@@ -492,8 +493,6 @@ def _stream(alias: str, spec: TableSpec, cutoff: dt.datetime | None, batch_size:
     sql = f"SELECT {columns} FROM {quote(spec.name)}{where}"  # noqa: S608 - names are constants
     connection.ensure_connection()
     with connection.chunked_cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.itersize = batch_size
         cursor.execute(sql, params)
         while True:
             rows = cursor.fetchmany(batch_size)
@@ -567,12 +566,41 @@ def clone(options: CloneOptions, *, progress: Progress | None = None) -> CloneRe
     journals) whatever --force says, the copy is built in a new hidden file of its own (mkstemp)
     and only that file is renamed over the output.
     """
-    from orchestrator_site import indexes
-
     alias = settings.ORCHESTRATOR_DB
     progress = progress or (lambda table, done, total: None)
     started = time.monotonic()
     output = check_output(options)
+    tables, notes = _planned_tables(options)
+    revision = check_source()
+    cutoff = _cutoff(options)
+    result = CloneResult(output=output, revision=revision, notes=notes)
+
+    temporary = _temporary_file(output)
+    target = None
+    try:
+        create_sqlite_schema(temporary, revision=revision)
+        target = _open_target(temporary)
+        _fill(target, tables, cutoff=cutoff, options=options, progress=progress, result=result)
+        target.execute("PRAGMA journal_mode = DELETE")
+        target.close()
+        target = None
+        with open(temporary, "rb+") as stream:
+            os.fsync(stream.fileno())
+        refuse_live_database(output)  # again: the copy took a while, the folder may have changed
+        os.replace(temporary, output)
+    except BaseException as exc:
+        _discard(target, temporary)
+        error = _failure(exc, output=output, alias=alias)
+        if error is None:
+            raise
+        raise error from None
+    result.seconds = time.monotonic() - started
+    result.size_bytes = output.stat().st_size
+    return result
+
+
+def _planned_tables(options: CloneOptions) -> tuple[list[str], list[str]]:
+    """The tables to copy and notes on what was left out; refuses impossible options."""
     if options.batch_size < 1:
         raise CloneError("--batch-size must be at least 1.")
     if options.since_days is not None and options.since_days < 0:
@@ -581,10 +609,11 @@ def clone(options: CloneOptions, *, progress: Progress | None = None) -> CloneRe
     if options.credentials == "skip" and "Credentials" in tables:
         tables.remove("Credentials")
         notes.append("Credentials skipped (--exclude-credentials).")
-    revision = check_source()
-    cutoff = _cutoff(options)
-    result = CloneResult(output=output, revision=revision, notes=notes)
+    return tables, notes
 
+
+def _temporary_file(output: Path) -> Path:
+    """A new hidden file beside the output, ours alone, that becomes the output at the end."""
     try:
         handle, name = tempfile.mkstemp(
             prefix=f".{output.name}.", suffix=".clonedb-tmp", dir=output.parent
@@ -592,58 +621,57 @@ def clone(options: CloneOptions, *, progress: Progress | None = None) -> CloneRe
     except OSError as exc:
         raise CloneError(f"Cannot create a file in {output.parent}: {exc.strerror}.") from None
     os.close(handle)
-    temporary = Path(name)
-    target = None
-    try:
-        create_sqlite_schema(temporary, revision=revision)
-        target = _open_target(temporary)
-        with _source_snapshot(alias):
-            for table in tables:
-                result.rows[table] = _copy_table(
-                    alias, target, SPECS[table], cutoff=cutoff, options=options, progress=progress
-                )
-        if options.with_indexes:
-            for spec in indexes.RECOMMENDED:
-                target.execute(indexes.create_sql(spec, "sqlite"))
-                result.indexes.append(spec.name)
-            target.execute("ANALYZE")
-        target.execute("PRAGMA journal_mode = DELETE")
-        target.close()
-        target = None
-        with open(temporary, "rb+") as stream:
-            os.fsync(stream.fileno())
-        refuse_live_database(output)  # again: the copy took a while, the folder may have changed
-        os.replace(temporary, output)
-    except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM as the clonedb command turns it into
-        _discard(target, temporary)
-        raise CloneError(
+    return Path(name)
+
+
+def _fill(
+    target: sqlite3.Connection,
+    tables: list[str],
+    *,
+    cutoff: dt.datetime | None,
+    options: CloneOptions,
+    progress: Progress,
+    result: CloneResult,
+) -> None:
+    """Copy each table from one snapshot of the source, then add the recommended indexes."""
+    from orchestrator_site import indexes
+
+    alias = settings.ORCHESTRATOR_DB
+    with _source_snapshot(alias):
+        for table in tables:
+            result.rows[table] = _copy_table(
+                alias, target, SPECS[table], cutoff=cutoff, options=options, progress=progress
+            )
+    if options.with_indexes:
+        for spec in indexes.RECOMMENDED:
+            target.execute(indexes.create_sql(spec, "sqlite"))
+            result.indexes.append(spec.name)
+        target.execute("ANALYZE")
+
+
+def _failure(exc: BaseException, *, output: Path, alias: str) -> CloneError | None:
+    """What to tell the person when building the copy failed; None: let the exception through."""
+    if isinstance(
+        exc, KeyboardInterrupt
+    ):  # Ctrl+C, or SIGTERM as the clonedb command turns it into
+        return CloneError(
             f"{str(exc) or 'Interrupted'}. Nothing was written; the output was not touched."
-        ) from None
-    except sqlite3.Error as exc:
-        _discard(target, temporary)
+        )
+    if isinstance(exc, sqlite3.Error):
         if "full" in str(exc).lower():
-            raise CloneError(
+            return CloneError(
                 f"The disk holding {output.parent} is full (SQLite: {exc}). Nothing was written; "
                 "free some space or use --since/--tables for a smaller copy."
-            ) from None
-        raise CloneError(f"Writing the copy failed: {exc}. Nothing was written.") from None
-    except DatabaseError as exc:
-        _discard(target, temporary)
-        raise CloneError(
+            )
+        return CloneError(f"Writing the copy failed: {exc}. Nothing was written.")
+    if isinstance(exc, DatabaseError):
+        return CloneError(
             f"Reading the source failed. {dbfaults.explain(exc, alias=alias)} "
             "Nothing was written; the output was not touched."
-        ) from None
-    except OSError as exc:
-        _discard(target, temporary)
-        raise CloneError(
-            f"Writing the copy failed: {exc.strerror or exc}. Nothing was written."
-        ) from None
-    except BaseException:
-        _discard(target, temporary)
-        raise
-    result.seconds = time.monotonic() - started
-    result.size_bytes = output.stat().st_size
-    return result
+        )
+    if isinstance(exc, OSError):
+        return CloneError(f"Writing the copy failed: {exc.strerror or exc}. Nothing was written.")
+    return None
 
 
 def _discard(target: sqlite3.Connection | None, temporary: Path) -> None:

@@ -93,7 +93,7 @@ def classify(exc: BaseException) -> DbState | None:
         text = str(driver).lower()
         return next((state for words, state in _SQLITE_WORDS if words in text), None)
     sqlstate = getattr(driver, "sqlstate", None)  # psycopg
-    args = getattr(driver, "args", ())
+    args: tuple = getattr(driver, "args", ())
     if sqlstate is None and len(args) >= 2 and isinstance(args[0], str) and len(args[0]) == 5:
         sqlstate = args[0]  # pyodbc: (SQLSTATE, message)
     if sqlstate in _SQLSTATE_STATES:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
+
+# The base of a mixin for forms: to the type checker it is a Form (cleaned_data, fields, add_error),
+# at run time a plain object, so the mixin adds no second Form to the classes that use it.
+if TYPE_CHECKING:
+    FormMixin = forms.Form
+else:
+    FormMixin = object
 
 
 class UUIDListField(forms.Field):

@@ -46,7 +46,8 @@ class SchemaStatus:
     @property
     def retry_after(self) -> int | None:
         """Seconds a client should wait: only faults that pass by themselves have one."""
-        return {DbState.BUSY: 5, DbState.UNREACHABLE: 30}.get(self.state)
+        waits: dict[str, int] = {DbState.BUSY: 5, DbState.UNREACHABLE: 30}
+        return waits.get(self.state)
 
 
 OK = "ok"
@@ -132,7 +133,7 @@ def unavailable_response(request, status: SchemaStatus) -> HttpResponse:
     return response
 
 
-def fault_response(request, exception: BaseException) -> HttpResponse | None:
+def fault_response(request, exception: BaseException | None) -> HttpResponse | None:
     """The friendly 503 for a database fault raised anywhere in a request, else None."""
     if not isinstance(exception, DatabaseError):
         return None

@@ -167,8 +167,8 @@ class IdentityAdapter:
             except Exception:  # noqa: BLE001 - a resolver failure is a refusal, never a 500
                 logger.exception("The token resolver failed.")
                 identity = None
-            if identity is None or not identity.username:
-                return _forbidden(start_response, "The Windows identity could not be read.")
+        if identity is None or not identity.username:
+            return _forbidden(start_response, "The Windows identity could not be read.")
 
         environ["REMOTE_USER"] = identity.username
         environ[GROUPS_KEY] = tuple(identity.groups)

@@ -14,6 +14,9 @@ import re
 
 from django import forms
 from django.core import signing
+from django.db import models
+
+from orchestrator_site.forms import FormMixin
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -78,7 +81,8 @@ class LoadedField(forms.CharField):
         """Sign the initial values (a dict); a bound form shows the token it was sent."""
         return signing.dumps(value, salt=self.salt) if isinstance(value, dict) else value
 
-    def to_python(self, value) -> dict | None:
+    # The stubs want CharField's str: this CharField carries a signed dict in its hidden input.
+    def to_python(self, value) -> dict | None:  # type: ignore[override]
         """None when the form sent none (a script, not a browser): compare with the row as it is."""
         if not value:
             return None
@@ -91,7 +95,7 @@ class LoadedField(forms.CharField):
         return loaded
 
 
-class EditsColumns:
+class EditsColumns(FormMixin):
     """For an edit form of one row (`editing`) with a LoadedField `loaded` of `edited` columns.
 
     `loaded_initial(row)` fills the form with the row; `stored(name)` is what the form showed;
@@ -99,7 +103,7 @@ class EditsColumns:
     """
 
     edited: tuple[str, ...] = ()
-    editing = None
+    editing: models.Model | None = None
 
     def loaded_initial(self, row) -> dict:
         values = {name: getattr(row, name) for name in self.edited}

@@ -21,7 +21,8 @@ RANGES = (("created", "created_date"), ("started", "start_date"), ("ended", "end
 
 class ElementFilterForm(forms.Form):
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns (typed as optional)
         for prefix, _column in RANGES:
             start, end = data.get(f"{prefix}_from"), data.get(f"{prefix}_to")
             if start and end and start > end:

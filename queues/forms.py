@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django import forms
@@ -89,7 +90,8 @@ class BulkForm(forms.Form):
         self.needs_typing = needs_typing
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns (typed as optional)
         if self.needs_typing and data.get("typed", "") != self.queue_name:
             self.add_error(
                 "typed",
@@ -127,7 +129,8 @@ class QueueTargetForm(forms.Form):
             del self.fields["queue_name"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns (typed as optional)
         if self.fixed_queue is not None:
             if len(self.fixed_queue) > QUEUE_MAX:
                 raise ValidationError(
@@ -139,7 +142,8 @@ class QueueTargetForm(forms.Form):
 
 class ElementForm(QueueTargetForm):
     reference = ColumnTextField(required=False, max_length=REFERENCE_MAX)
-    data = ColumnTextField(
+    # A field, not Form.data: the form's metaclass moves it to base_fields (the stubs can't tell).
+    data = ColumnTextField(  # type: ignore[assignment]
         required=False,
         max_length=DATA_MAX,
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -160,59 +164,76 @@ def parse_elements_csv(raw: bytes) -> ParsedUpload:
     """Read `reference,data` rows; every problem becomes an error naming its row (nothing is kept
     when there is any error). Accepts UTF-8 with or without a byte order mark; `,` or `;`."""
     result = ParsedUpload()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        result.errors.append(
-            f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). "
-            "Save it as “CSV UTF-8” and upload it again."
-        )
-        return result
-    if "\x00" in text:
-        result.errors.append("The file contains NUL characters: it is not a CSV text file.")
+    text = _csv_text(raw, result.errors)
+    if text is None:
         return result
     # The header decides: "reference;data" (Excel in a Danish locale) or "reference,data".
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if ";" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        header = next(reader, None)
-        if header is None:
-            result.errors.append("The file is empty: it needs a header line “reference,data”.")
-            return result
-        names = [h.strip().lower() for h in header]
-        if names != ["reference", "data"]:
-            result.errors.append(
-                f"Row 1: the columns must be exactly “reference,data”, not “{','.join(header)}”."
-            )
-            return result
-        for number, row in enumerate(reader, start=2):
-            if not row or row == [""]:
-                continue
-            if len(result.rows) >= UPLOAD_MAX_ROWS:
-                result.errors.append(
-                    f"Row {number}: the file has more than {UPLOAD_MAX_ROWS:,} rows; split it."
-                )
-                break
-            if len(row) != 2:
-                result.errors.append(f"Row {number}: expected 2 values, found {len(row)}.")
-                continue
-            reference, data = row
-            if len(reference) > REFERENCE_MAX:
-                result.errors.append(
-                    f"Row {number}: the reference is {len(reference):,} characters; "
-                    f"at most {REFERENCE_MAX} fit."
-                )
-            if len(data) > DATA_MAX:
-                result.errors.append(
-                    f"Row {number}: data is {len(data):,} characters; at most {DATA_MAX:,} fit."
-                )
-            result.rows.append((reference or None, data or None))
+        if _header_ok(next(reader, None), result.errors):
+            _read_rows(reader, result)
     except csv.Error as exc:
         result.errors.append(f"Row {reader.line_num}: the CSV cannot be read ({exc}).")
     if not result.rows and not result.errors:
         result.errors.append("The file has a header but no rows.")
     return result
+
+
+def _csv_text(raw: bytes, errors: list[str]) -> str | None:
+    """The upload as text, or None (with the error) when it is not UTF-8 text."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        errors.append(
+            f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). "
+            "Save it as “CSV UTF-8” and upload it again."
+        )
+        return None
+    if "\x00" in text:
+        errors.append("The file contains NUL characters: it is not a CSV text file.")
+        return None
+    return text
+
+
+def _header_ok(header: list[str] | None, errors: list[str]) -> bool:
+    if header is None:
+        errors.append("The file is empty: it needs a header line “reference,data”.")
+        return False
+    names = [h.strip().lower() for h in header]
+    if names != ["reference", "data"]:
+        errors.append(
+            f"Row 1: the columns must be exactly “reference,data”, not “{','.join(header)}”."
+        )
+        return False
+    return True
+
+
+def _read_rows(reader: Iterator[list[str]], result: ParsedUpload) -> None:
+    """The rows after the header, numbered as a spreadsheet shows them; blank lines are skipped."""
+    for number, row in enumerate(reader, start=2):
+        if not row or row == [""]:
+            continue
+        if len(result.rows) >= UPLOAD_MAX_ROWS:
+            result.errors.append(
+                f"Row {number}: the file has more than {UPLOAD_MAX_ROWS:,} rows; split it."
+            )
+            break
+        if len(row) != 2:
+            result.errors.append(f"Row {number}: expected 2 values, found {len(row)}.")
+            continue
+        reference, data = row
+        if len(reference) > REFERENCE_MAX:
+            result.errors.append(
+                f"Row {number}: the reference is {len(reference):,} characters; "
+                f"at most {REFERENCE_MAX} fit."
+            )
+        if len(data) > DATA_MAX:
+            result.errors.append(
+                f"Row {number}: data is {len(data):,} characters; at most {DATA_MAX:,} fit."
+            )
+        result.rows.append((reference or None, data or None))
 
 
 class UploadForm(QueueTargetForm):

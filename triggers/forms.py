@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from typing import cast
 
 from django import forms
 from django.core import signing
@@ -107,7 +108,8 @@ class TriggerForm(forms.Form):
         super().__init__(data, initial=initial)
         self.warnings: list[str] = []
         known = list(dict.fromkeys(schedulers))
-        self.fields["whitelist_known"].choices = [(name, name) for name in known]
+        whitelist_known = cast(forms.MultipleChoiceField, self.fields["whitelist_known"])
+        whitelist_known.choices = [(name, name) for name in known]
         self.known_schedulers = known
 
     @staticmethod
@@ -172,7 +174,8 @@ class TriggerForm(forms.Form):
         return list(dict.fromkeys(machines))
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns (typed as optional)
         self._refuse_only_spaces(data)
         machines = self._machines(data)
         too_long = [m for m in machines if len(m) > 100]
@@ -325,7 +328,7 @@ class QueueTriggerForm(TriggerForm):
         return value
 
 
-FORMS = {
+FORMS: dict[str, type[TriggerForm]] = {
     TriggerType.SINGLE: SingleTriggerForm,
     TriggerType.SCHEDULED: ScheduledTriggerForm,
     TriggerType.QUEUE: QueueTriggerForm,
@@ -341,12 +344,13 @@ class ResumeForm(forms.Form):
     """Resume, optionally moving an overdue next run first."""
 
     KEEP, CRON, AT = "keep", "cron", "at"
+    CHOICES = [
+        (KEEP, "Keep the next run (runs at once if it is overdue)"),
+        (CRON, "Move the next run to the next cron occurrence"),
+        (AT, "Move the next run to this time:"),
+    ]
     choice = forms.ChoiceField(
-        choices=[
-            (KEEP, "Keep the next run (runs at once if it is overdue)"),
-            (CRON, "Move the next run to the next cron occurrence"),
-            (AT, "Move the next run to this time:"),
-        ],
+        choices=CHOICES,
         widget=forms.RadioSelect,
         initial=KEEP,
     )
@@ -357,12 +361,12 @@ class ResumeForm(forms.Form):
         self.trigger = trigger
         self.now = now
         if trigger.type != TriggerType.SCHEDULED:
-            self.fields["choice"].choices = [
-                c for c in self.fields["choice"].choices if c[0] != self.CRON
-            ]
+            choice = cast(forms.ChoiceField, self.fields["choice"])
+            choice.choices = [c for c in self.CHOICES if c[0] != self.CRON]
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns (typed as optional)
         choice = data.get("choice")
         data["next_run"] = None
         if choice == self.AT:

@@ -60,8 +60,8 @@ def owners(triggers: list[Trigger], now: datetime.datetime) -> dict:
         .values_list("process_name", "scheduler_name")
         .distinct()
     )
-    for process, machine in pairs:
-        running.setdefault(process, set()).add(machine)
+    for process, running_on in pairs:
+        running.setdefault(process, set()).add(running_on)
     machines = set().union(*running.values()) | {
         m.job.scheduler_name for m in matches.values() if m.job is not None
     }
@@ -76,6 +76,7 @@ def owners(triggers: list[Trigger], now: datetime.datetime) -> dict:
     for trigger in triggers:
         found = matches[trigger.pk]
         named = [s.machine_name for s in schedulers if s.latest_trigger == trigger.trigger_name]
+        machine: str | None
         if found.job is not None:
             machine = found.job.scheduler_name
         else:
@@ -131,17 +132,17 @@ def staleness(trigger: Trigger, now: datetime.datetime, who: Owner | None = None
         return Staleness(False, "It is not running, pausing or being killed.")
     who = who or owner(trigger, now)
     if who.job is not None:
-        return _judge_identified(trigger, now, who)
+        return _judge_identified(trigger, now, who, who.job)
     return _judge_unidentified(trigger, now, who)
 
 
-def _judge_identified(trigger: Trigger, now: datetime.datetime, who: Owner) -> Staleness:
+def _judge_identified(trigger: Trigger, now: datetime.datetime, who: Owner, job: Job) -> Staleness:
     machine = who.machine_name
     if who.scheduler is None:
         return Staleness(True, f"Its Scheduler {machine} no longer pings at all.")
     if who.state != SchedulerState.ONLINE:
         return Staleness(True, f"Its Scheduler {machine} last pinged {who.age_seconds} s ago.")
-    if who.job.status != JobStatus.RUNNING and _killing_too_long(trigger, now):
+    if job.status != JobStatus.RUNNING and _killing_too_long(trigger, now):
         return Staleness(
             True,
             f"It has been KILLING for more than {settings.CONSOLE_SCHEDULER_ONLINE_SECONDS} s "

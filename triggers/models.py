@@ -93,12 +93,12 @@ class Trigger(OrchestratorModel):
     @property
     def child(self):
         """The child row for this trigger's type (one query unless select_related)."""
-        related = {
+        related: dict[str, str] = {
             TriggerType.SINGLE: "single",
             TriggerType.SCHEDULED: "scheduled",
             TriggerType.QUEUE: "queue",
-        }[self.type]
-        return getattr(self, related)
+        }
+        return getattr(self, related[self.type])
 
     @property
     def next_run(self) -> datetime.datetime | None:

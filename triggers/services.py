@@ -44,12 +44,12 @@ PARENT_FIELDS = (
     "scheduler_whitelist",
     "priority",
 )
-CHILD_FIELDS = {
+CHILD_FIELDS: dict[str, tuple[str, ...]] = {
     TriggerType.SINGLE: ("next_run",),
     TriggerType.SCHEDULED: ("cron_expr", "next_run"),
     TriggerType.QUEUE: ("queue_name", "min_batch_size"),
 }
-CHILD_MODELS = {
+CHILD_MODELS: dict[str, type[SingleTrigger | ScheduledTrigger | QueueTrigger]] = {
     TriggerType.SINGLE: SingleTrigger,
     TriggerType.SCHEDULED: ScheduledTrigger,
     TriggerType.QUEUE: QueueTrigger,

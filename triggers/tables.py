@@ -16,7 +16,7 @@ from orchestrator_site.templatetags.console_format import icon
 from triggers import capabilities
 from triggers.models import Scheduler, Trigger, TriggerStatus, TriggerType
 
-STATUS_ICONS = {
+STATUS_ICONS: dict[str, str] = {
     TriggerStatus.IDLE: "●",
     TriggerStatus.RUNNING: "▶",
     TriggerStatus.FAILED: "✖",
@@ -112,78 +112,7 @@ class ActionButtons:
     def __call__(self, record: Trigger) -> SafeString:
         t, name = record, record.trigger_name
         operate, change, delete = self._may
-        buttons = []
-        if operate:
-            if t.can_pause:
-                confirm = (
-                    f"Pause {name}? The running process finishes, and the trigger will not start "
-                    "again until resumed."
-                    if t.process_status == TriggerStatus.RUNNING
-                    else ""
-                )
-                buttons.append(
-                    self._post(
-                        "triggers:pause", t, "Pause", f"Pause {name}", "pause", confirm=confirm
-                    )
-                )
-            if t.can_resume:
-                if t.next_run and t.next_run <= self.now:
-                    url = (
-                        id_url("triggers:resume", t.pk)
-                        + "?"
-                        + urlencode({"next": self.request.get_full_path()})
-                    )
-                    buttons.append(
-                        self._link(
-                            url, "Resume (overdue: choose when it runs)", f"Resume {name}", "resume"
-                        )
-                    )
-                else:
-                    buttons.append(
-                        self._post("triggers:resume", t, "Resume", f"Resume {name}", "resume")
-                    )
-            if t.can_run_now:
-                buttons.append(
-                    self._post(
-                        "triggers:run",
-                        t,
-                        "Run now",
-                        f"Run {name} now",
-                        "run",
-                        confirm=f"Run {name} now? A Scheduler starts it at its next loop.",
-                    )
-                )
-            elif t.type == TriggerType.QUEUE:
-                buttons.append(
-                    format_html(
-                        '<button type="button" class="small secondary" disabled title="Queue '
-                        "triggers start when their queue holds enough NEW elements; they cannot "
-                        'be run on demand.">{}</button>',
-                        icon("run"),
-                    )
-                )
-            if t.can_kill and self._kill_supported:
-                buttons.append(
-                    self._post(
-                        "triggers:kill",
-                        t,
-                        "Kill",
-                        f"Kill {name}",
-                        "kill",
-                        danger=True,
-                        confirm=f"Kill the running process of {name}? Its Scheduler stops it at "
-                        "its next loop.",
-                    )
-                )
-            if t.is_active:
-                buttons.append(
-                    self._link(
-                        id_url("triggers:reset", t.pk),
-                        "Reset stale",
-                        f"Reset {name}",
-                        "reset",
-                    )
-                )
+        buttons = self._operate_buttons(t) if operate else []
         if change:
             buttons.append(
                 self._link(id_url("triggers:edit", t.pk), "Edit", f"Edit {name}", "edit")
@@ -193,6 +122,78 @@ class ActionButtons:
                 self._link(id_url("triggers:delete", t.pk), "Delete", f"Delete {name}", "delete")
             )
         return format_html('<div class="actions">{}</div>', mark_safe("".join(buttons)))  # noqa: S308
+
+    def _operate_buttons(self, t: Trigger) -> list[SafeString]:
+        """An operator's buttons, in order: pause or resume, run now, kill, reset stale."""
+        name = t.trigger_name
+        buttons = []
+        if t.can_pause:
+            buttons.append(self._pause_button(t))
+        if t.can_resume:
+            buttons.append(self._resume_button(t))
+        if t.can_run_now:
+            buttons.append(
+                self._post(
+                    "triggers:run",
+                    t,
+                    "Run now",
+                    f"Run {name} now",
+                    "run",
+                    confirm=f"Run {name} now? A Scheduler starts it at its next loop.",
+                )
+            )
+        elif t.type == TriggerType.QUEUE:
+            buttons.append(
+                format_html(
+                    '<button type="button" class="small secondary" disabled title="Queue '
+                    "triggers start when their queue holds enough NEW elements; they cannot "
+                    'be run on demand.">{}</button>',
+                    icon("run"),
+                )
+            )
+        if t.can_kill and self._kill_supported:
+            buttons.append(
+                self._post(
+                    "triggers:kill",
+                    t,
+                    "Kill",
+                    f"Kill {name}",
+                    "kill",
+                    danger=True,
+                    confirm=f"Kill the running process of {name}? Its Scheduler stops it at "
+                    "its next loop.",
+                )
+            )
+        if t.is_active:
+            buttons.append(
+                self._link(id_url("triggers:reset", t.pk), "Reset stale", f"Reset {name}", "reset")
+            )
+        return buttons
+
+    def _pause_button(self, t: Trigger) -> SafeString:
+        """Pausing a running trigger asks first: its process goes on, but it won't start again."""
+        name = t.trigger_name
+        confirm = (
+            f"Pause {name}? The running process finishes, and the trigger will not start "
+            "again until resumed."
+            if t.process_status == TriggerStatus.RUNNING
+            else ""
+        )
+        return self._post("triggers:pause", t, "Pause", f"Pause {name}", "pause", confirm=confirm)
+
+    def _resume_button(self, t: Trigger) -> SafeString:
+        """An overdue trigger resumes through a page that asks when it should run; others at once."""
+        name = t.trigger_name
+        if t.next_run and t.next_run <= self.now:
+            url = (
+                id_url("triggers:resume", t.pk)
+                + "?"
+                + urlencode({"next": self.request.get_full_path()})
+            )
+            return self._link(
+                url, "Resume (overdue: choose when it runs)", f"Resume {name}", "resume"
+            )
+        return self._post("triggers:resume", t, "Resume", f"Resume {name}", "resume")
 
 
 class TriggerTable(ConsoleTable):

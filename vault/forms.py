@@ -9,6 +9,8 @@ is kept while it is left unchanged. Passwords and constant values are data: only
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
@@ -16,6 +18,9 @@ from django.views.decorators.debug import sensitive_variables
 from orchestrator_site.crypto import MAX_PASSWORD_BYTES
 from orchestrator_site.textfields import ColumnTextField, EditsColumns, LoadedField, typed_text
 from vault.models import Constant, Credential
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
 
 NAME_HELP = "Robots look it up by this exact name; it cannot be changed later."
 
@@ -84,7 +89,8 @@ class CredentialForm(EditsColumns, forms.Form):
 
     @sensitive_variables("password", "again", "cleaned")
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns (typed as optional)
         password, again = cleaned.get("password"), cleaned.get("password_again")
         if password is not None and again is not None and password != again:
             self.add_error("password_again", "The two passwords differ.")
@@ -129,8 +135,9 @@ class RevealForm(forms.Form):
         if key and key in reason:
             # The reason goes into the audit trail and is shown again with the errors: the key
             # must be in neither.
-            self.data = self.data.copy()
-            self.data["reason"] = ""
+            data = cast("QueryDict", self.data).copy()  # request.POST, typed as a Mapping
+            data["reason"] = ""
+            self.data = data
             raise forms.ValidationError("The reason must not contain the key.")
         return reason
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
+from orchestrator_site.display import input_text
 from orchestrator_site.reversing import id_url, name_url
-
-INPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"  # what <input type="datetime-local" step="1"> sends
 
 
 def logs_around_url(log, minutes: int | None = None) -> str:
@@ -23,7 +22,7 @@ def process_logs_url(
     url = name_url("logs:process", process_name)
     query = {}
     if start is not None:
-        query["start"] = start.strftime(INPUT_FORMAT)
+        query["start"] = input_text(start)
     if end is not None:
-        query["end"] = end.strftime(INPUT_FORMAT)  # "To" includes that whole second
+        query["end"] = input_text(end)  # "To" includes that whole second
     return f"{url}?{urlencode(query)}" if query else url

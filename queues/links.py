@@ -11,15 +11,15 @@ from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
 
-INPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"  # what <input type="datetime-local" step="1"> sends
+from orchestrator_site.display import input_text
 
 
 def _window(start: dt.datetime | None, end: dt.datetime | None) -> dict[str, str]:
     query = {}
     if start is not None:
-        query["start"] = start.strftime(INPUT_FORMAT)
+        query["start"] = input_text(start)
     if end is not None:
-        query["end"] = end.strftime(INPUT_FORMAT)
+        query["end"] = input_text(end)
     return query
 
 

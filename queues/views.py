@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from orchestrator_site import audit, clock
 from orchestrator_site.csvstream import csv_response, export_page, filter_query
+from orchestrator_site.display import duration_text
 from orchestrator_site.paging import PagingForm, capped_count, configure_lazy
 from orchestrator_site.tables import LateRows
 from queues import links
@@ -25,7 +26,7 @@ from queues.models import (
     acknowledgements_for,
     queue_overview_snapshot,
 )
-from queues.tables import ElementTable, InboxTable, OverviewTable, format_duration
+from queues.tables import ElementTable, InboxTable, OverviewTable
 from triggers.models import QueueTrigger
 
 INBOX_SCAN_CHUNK = 500
@@ -225,9 +226,9 @@ def element(request: HttpRequest, element_id: uuid.UUID) -> HttpResponse:
             "ack_current": ack is not None and ack.covers(item),
             "window": window,
             "process_links": process_links,
-            "waiting": format_duration(item.waiting_time),
-            "duration": format_duration(item.duration),
-            "running_for": format_duration(now - item.start_date)
+            "waiting": duration_text(item.waiting_time) or "—",
+            "duration": duration_text(item.duration) or "—",
+            "running_for": duration_text(now - item.start_date)
             if item.status == QueueStatus.IN_PROGRESS and item.start_date
             else None,
             "stale": item.is_stale(now),

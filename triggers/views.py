@@ -22,7 +22,7 @@ from triggers.filters import TriggerFilter
 from triggers.forms import ResetForm, ResumeForm
 from triggers.liveness import owner, staleness
 from triggers.models import Job, Scheduler, Trigger, TriggerType
-from triggers.tables import ActionButtons, SchedulerTable, TriggerTable, age_text
+from triggers.tables import ActionButtons, SchedulerTable, TriggerTable
 
 
 def get_trigger(pk: uuid.UUID) -> Trigger:
@@ -83,14 +83,8 @@ def trigger_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     }
     if trigger.is_active:
         who = owner(trigger, now)
-        context.update(
-            owner=who, staleness=staleness(trigger, now, who), owner_age=_age(who.age_seconds)
-        )
+        context.update(owner=who, staleness=staleness(trigger, now, who))
     return render(request, "triggers/detail.html", context)
-
-
-def _age(seconds: int | None) -> str:
-    return age_text(seconds) if seconds is not None else "never"
 
 
 @require_GET
@@ -224,7 +218,6 @@ def trigger_reset(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             "trigger": trigger,
             "form": form,
             "owner": who,
-            "owner_age": _age(who.age_seconds) if who else "",
             "staleness": judged,
         },
     )

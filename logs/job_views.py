@@ -25,7 +25,7 @@ from triggers.models import Job
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
     filterset = JobFilter(request.GET, queryset=Job.objects.all())
-    rows = filterset.qs if filterset.is_valid() else Job.objects.none()
+    rows = filterset.qs
     table = JobTable(rows, now=clock.now(), order_by_field="sort")
     configure_lazy(request, table)
     # One query for the states of the Schedulers on this page (not one per row).

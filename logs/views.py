@@ -71,7 +71,7 @@ def _filter_query(request: HttpRequest, *, drop=("page", "per_page")) -> str:
 def process_logs(request: HttpRequest, process_name: str) -> HttpResponse:
     filterset = _process_filter(request, process_name)
     valid = filterset.is_valid()
-    rows = filterset.qs if valid else Log.objects.none()
+    rows = filterset.qs
     can_delete = request.user.has_perm("logs.delete_log")
     table = LogTable(
         LateRows(rows), order_by_field="sort", exclude=() if can_delete else ("select",)

@@ -76,7 +76,7 @@ def _filtered(request: HttpRequest, queue_name: str) -> tuple[ElementFilter, obj
     """The queue's elements under the filter in the URL; no rows at all when the filter is invalid."""
     base = QueueElement.objects.in_queue(queue_name)
     filterset = ElementFilter(request.GET, queryset=base)
-    rows = filterset.qs if filterset.is_valid() else base.none()
+    rows = filterset.qs
     return filterset, rows
 
 

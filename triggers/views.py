@@ -55,7 +55,7 @@ def report(request: HttpRequest, result: services.Result) -> None:
 @permission_required("triggers.view_trigger", raise_exception=True)
 def trigger_list(request: HttpRequest) -> HttpResponse:
     filterset = TriggerFilter(request.GET, queryset=Trigger.objects.with_children())
-    rows = filterset.qs if filterset.is_valid() else Trigger.objects.none()
+    rows = filterset.qs
     table = TriggerTable(rows, now=clock.now())
     configure_lazy(request, table)
     return render(request, "triggers/list.html", {"filter": filterset, "table": table})

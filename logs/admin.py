@@ -6,25 +6,14 @@ import uuid
 
 from django.conf import settings
 from django.contrib import admin
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.template.response import TemplateResponse
-from django.utils.functional import cached_property
 
 from logs import services
 from logs.models import Log
 from orchestrator_site.admin_base import ConsoleModelAdmin
-from orchestrator_site.paging import capped_count
+from orchestrator_site.paging import CappedPaginator
 from triggers.models import Job
-
-
-class CappedPaginator(Paginator):
-    """Counts at most CONSOLE_COUNT_CAP + 1 rows: the admin pages through that many, never COUNT(*)s all."""
-
-    @cached_property
-    def count(self) -> int:
-        result = capped_count(self.object_list)
-        return result.value + (1 if result.capped else 0)
 
 
 class ReadOnlyAdmin(ConsoleModelAdmin):

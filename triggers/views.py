@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from orchestrator_site import clock
+from orchestrator_site import clock, reporting
 from orchestrator_site.models import AuditEntry
 from orchestrator_site.nexturl import safe_next
 from orchestrator_site.paging import configure_lazy
@@ -40,12 +40,9 @@ def back_to(request: HttpRequest, trigger: Trigger | None = None) -> HttpRespons
 
 
 def report(request: HttpRequest, result: services.Result) -> None:
-    if result.changed:
-        messages.success(request, result.message)
-    else:
-        messages.error(request, result.message)
-    for warning in result.warnings:
-        messages.warning(request, warning)
+    """A trigger write's result: an error when it changed nothing."""
+    level = messages.SUCCESS if result.changed else messages.ERROR
+    reporting.report(request, result.message, level=level, warnings=result.warnings)
 
 
 # --- Pages ---------------------------------------------------------------------------------------

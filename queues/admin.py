@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.template.response import TemplateResponse
+from django.template.defaultfilters import pluralize
 
 from orchestrator_site.admin_base import ConsoleModelAdmin
 from orchestrator_site.paging import CappedPaginator
@@ -68,20 +68,20 @@ class QueueElementAdmin(ConsoleModelAdmin):
     @admin.action(permissions=["remove"], description="Delete selected elements (not in progress)…")
     def delete_elements(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True)[: services.MAX_IDS_PER_STATEMENT * 2])
-        if request.POST.get("post") == "yes":
+        if self.confirmed(request):
             report_outcome(request, services.delete_elements(user=request.user, ids=ids))
             return None
-        return TemplateResponse(
+        sample = queryset.order_by("-created_date")[:10]
+        return self.confirm_action(
             request,
-            "queues/admin_confirm_delete.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Delete queue elements?",
-                "opts": self.model._meta,
-                "ids": ids,
-                "sample": list(queryset.order_by("-created_date")[:10]),
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
+            action="delete_elements",
+            ids=ids,
+            question=f"Delete {len(ids)} queue element{pluralize(len(ids))}?",
+            note="Elements in progress are skipped (a robot is working on them). "
+            "Deleted elements are gone for good.",
+            sample=[
+                f"{e.queue_name}: {e.reference or e.pk} ({e.get_status_display()})" for e in sample
+            ],
         )
 
 

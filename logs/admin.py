@@ -6,25 +6,14 @@ import uuid
 
 from django.conf import settings
 from django.contrib import admin
-from django.core.paginator import Paginator
 from django.db.models import Q
-from django.template.response import TemplateResponse
-from django.utils.functional import cached_property
+from django.template.defaultfilters import pluralize
 
 from logs import services
 from logs.models import Log
 from orchestrator_site.admin_base import ConsoleModelAdmin
-from orchestrator_site.paging import capped_count
+from orchestrator_site.paging import CappedPaginator
 from triggers.models import Job
-
-
-class CappedPaginator(Paginator):
-    """Counts at most CONSOLE_COUNT_CAP + 1 rows: the admin pages through that many, never COUNT(*)s all."""
-
-    @cached_property
-    def count(self) -> int:
-        result = capped_count(self.object_list)
-        return result.value + (1 if result.capped else 0)
 
 
 class ReadOnlyAdmin(ConsoleModelAdmin):
@@ -72,18 +61,14 @@ class LogAdmin(ReadOnlyAdmin):
                 request, f"Select at most {cap:,} logs; use manage.py purge_logs for more.", "error"
             )
             return None
-        if request.POST.get("confirm") != "yes":
-            return TemplateResponse(
+        if not self.confirmed(request):
+            return self.confirm_action(
                 request,
-                "logs/admin_confirm_delete.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "title": "Delete logs?",
-                    "ids": ids,
-                    "count": len(ids),
-                    "opts": self.model._meta,
-                    "action": "delete_logs_audited",
-                },
+                action="delete_logs_audited",
+                ids=ids,
+                question=f"Delete {len(ids)} log{pluralize(len(ids))}?",
+                note="They cannot be restored; the deletion is recorded in the audit trail.",
+                yes=f"Yes, delete {len(ids)}",
             )
         result = services.delete_logs(user=request.user, ids=ids, reason="admin action")
         self.message_user(request, result.message)

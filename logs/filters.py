@@ -10,7 +10,13 @@ from django.conf import settings
 
 from logs.models import Log, LogLevel
 from orchestrator_site import clock, indexes
-from orchestrator_site.filters import FromFilter, UntilFilter, per_page_filter, sort_filter
+from orchestrator_site.filters import (
+    ConsoleFilterSet,
+    FromFilter,
+    UntilFilter,
+    per_page_filter,
+    sort_filter,
+)
 from orchestrator_site.forms import end_of_second
 from triggers.models import Job, JobStatus
 
@@ -23,21 +29,11 @@ JOB_SORTS = tuple(
 )
 
 
-class TimeWindowForm(forms.Form):
-    def clean(self):
-        super().clean()
-        data = self.cleaned_data  # what Form.clean() returns (typed as optional)
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            self.add_error("end", "“To” must not be before “From”.")
-        return data
-
-
 # The index that makes finding a process's Nth newest line cheap (orchestrator_site/indexes.py).
 PROCESS_TIME_INDEX = f"{indexes.PREFIX}logs_process_time"
 
 
-class LogFilter(django_filters.FilterSet):
+class LogFilter(ConsoleFilterSet):
     """The logs of one process: a time window, levels, text (bounded by the window) and a job."""
 
     start = FromFilter(field_name="log_time", label="From")
@@ -60,7 +56,6 @@ class LogFilter(django_filters.FilterSet):
     class Meta:
         model = Log
         fields: list[str] = []
-        form = TimeWindowForm
 
     def text_window_start(self) -> dt.datetime | None:
         """Where a text search starts when no `From` is given: CONSOLE_TEXT_SEARCH_DAYS before
@@ -102,7 +97,7 @@ class LogFilter(django_filters.FilterSet):
         return queryset.filter(log_message__icontains=value)
 
 
-class JobFilter(django_filters.FilterSet):
+class JobFilter(ConsoleFilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=JobStatus.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -118,4 +113,3 @@ class JobFilter(django_filters.FilterSet):
     class Meta:
         model = Job
         fields: list[str] = []
-        form = TimeWindowForm

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from logs.filters import JobFilter
 from logs.models import Log
 from logs.queries import JOB_LOGS_SHOWN, is_stale, scheduler_states, trigger_candidates
-from logs.tables import JobTable, duration_text
+from logs.tables import JobTable, job_duration_text
 from orchestrator_site import clock
 from orchestrator_site.paging import configure_lazy
 from triggers.matching import JOB_START_WINDOW
@@ -25,7 +25,7 @@ from triggers.models import Job
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
     filterset = JobFilter(request.GET, queryset=Job.objects.all())
-    rows = filterset.qs if filterset.is_valid() else Job.objects.none()
+    rows = filterset.qs
     table = JobTable(rows, now=clock.now(), order_by_field="sort")
     configure_lazy(request, table)
     # One query for the states of the Schedulers on this page (not one per row).
@@ -45,7 +45,7 @@ def job_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         "logs/job_detail.html",
         {
             "job": job,
-            "duration": duration_text(job, now),
+            "duration": job_duration_text(job, now),
             "stale": is_stale(job, states),
             "scheduler_state": states[job.scheduler_name],
             "logs": logs[:JOB_LOGS_SHOWN],

@@ -7,9 +7,8 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from orchestrator_site.display import input_text
 from orchestrator_site.reversing import id_url, name_url
-
-INPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"  # what <input type="datetime-local" step="1"> sends
 
 
 def logs_around_url(log, minutes: int | None = None) -> str:
@@ -38,7 +37,7 @@ def process_jobs_url(
 def _window(start: dt.datetime | None, end: dt.datetime | None) -> dict[str, str]:
     query = {}
     if start is not None:
-        query["start"] = start.strftime(INPUT_FORMAT)
+        query["start"] = input_text(start)
     if end is not None:
-        query["end"] = end.strftime(INPUT_FORMAT)  # "To" includes that whole second
+        query["end"] = input_text(end)  # "To" includes that whole second
     return query

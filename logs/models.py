@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 
+from orchestrator_site.display import datetime_text
 from orchestrator_site.fields import OODateTimeField, OOUUIDField
 from orchestrator_site.models import OrchestratorModel
 
@@ -32,7 +33,7 @@ class Log(OrchestratorModel):
         ordering = ["-log_time"]
 
     def __str__(self) -> str:
-        return f"{self.log_time:%d-%m-%Y %H:%M:%S} {self.log_level} {self.process_name}"
+        return f"{datetime_text(self.log_time)} {self.log_level} {self.process_name}"
 
     @property
     def first_line(self) -> str:

@@ -22,7 +22,7 @@ from logs.models import Log
 from logs.queries import AROUND_MAX_ROWS, JOB_LOGS_SHOWN, around, process_overview
 from logs.tables import LogTable, OverviewTable
 from orchestrator_site import audit, clock
-from orchestrator_site.csvstream import csv_response, export_page, filter_fields, filter_query
+from orchestrator_site.csvstream import csv_response, filter_fields, filtered_export
 from orchestrator_site.nexturl import safe_next
 from orchestrator_site.paging import capped_count, configure_lazy
 from orchestrator_site.tables import LateRows
@@ -71,7 +71,7 @@ def _filter_query(request: HttpRequest, *, drop=("page", "per_page")) -> str:
 def process_logs(request: HttpRequest, process_name: str) -> HttpResponse:
     filterset = _process_filter(request, process_name)
     valid = filterset.is_valid()
-    rows = filterset.qs if valid else Log.objects.none()
+    rows = filterset.qs
     can_delete = request.user.has_perm("logs.delete_log")
     table = LogTable(
         LateRows(rows), order_by_field="sort", exclude=() if can_delete else ("select",)
@@ -166,19 +166,16 @@ def log_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 def export_csv(request: HttpRequest, process_name: str) -> HttpResponse:
     """POST: the filtered logs as CSV, newest first, at most CONSOLE_CSV_MAX_ROWS rows, audited.
     GET: only the page with the download button (see orchestrator_site.csvstream)."""
-    data = request.POST if request.method == "POST" else request.GET
-    filterset = LogFilter(data, queryset=Log.objects.filter(process_name=process_name))
-    back = filter_query(filterset, reverse("logs:process", args=[process_name]))
-    if not filterset.is_valid():
-        return HttpResponseRedirect(back)
-    if request.method != "POST":
-        return export_page(
-            request,
-            what=f"Logs of “{process_name}”",
-            filterset=filterset,
-            export_url=reverse("logs:export", args=[process_name]),
-            back_url=back,
-        )
+    filterset, answer = filtered_export(
+        request,
+        LogFilter,
+        Log.objects.filter(process_name=process_name),
+        what=f"Logs of “{process_name}”",
+        list_url=reverse("logs:process", args=[process_name]),
+        export_url=reverse("logs:export", args=[process_name]),
+    )
+    if answer is not None:
+        return answer
     cap = settings.CONSOLE_CSV_MAX_ROWS
     audit.record(
         user=request.user,

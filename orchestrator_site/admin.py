@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest
 
 from orchestrator_site.admin_base import ConsoleModelAdmin
 from orchestrator_site.models import AuditEntry
+from orchestrator_site.paging import CappedPaginator
 from orchestrator_site.views import denied
 from orchestrator_site.writes import CONSOLE, write
 
@@ -41,6 +42,7 @@ class AuditEntryAdmin(ConsoleModelAdmin):
     search_fields = ("username", "action", "target_ids", "reason")
     date_hierarchy = "at"
     show_full_result_count = False
+    paginator = CappedPaginator  # the trail grows with every change, reveal and export
     list_per_page = 100
     fields = (
         "at",

@@ -18,6 +18,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import F
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 DATE_HIERARCHY_PARTS = ("year", "month", "day")
 
@@ -150,3 +151,38 @@ class ConsoleModelAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         raise PermissionDenied("The admin deletes only through the console's services.")
+
+    @staticmethod
+    def confirmed(request: HttpRequest) -> bool:
+        """Whether the person said yes on confirm_action's page (Django's `post=yes`)."""
+        return request.POST.get("post") == "yes"
+
+    def confirm_action(
+        self,
+        request: HttpRequest,
+        *,
+        action: str,
+        ids: list,
+        question: str,
+        note: str,
+        yes: str = "Yes, delete",
+        sample: list[str] | tuple[str, ...] = (),
+    ) -> TemplateResponse:
+        """The page that asks before a destructive admin action; it posts the same selection
+        back with `post=yes` (see `confirmed`)."""
+        return TemplateResponse(
+            request,
+            "orchestrator_site/admin_confirm_action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": question,
+                "opts": self.model._meta,
+                "question": question,
+                "note": note,
+                "yes": yes,
+                "sample": sample,
+                "ids": ids,
+                "action": action,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

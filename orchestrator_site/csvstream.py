@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 
 # Rows per chunk handed to the server: one write per row made a 100k-row export crawl.
@@ -66,6 +66,25 @@ def filter_query(filterset, url: str) -> str:
     """`url` (the list) with the filter in its query string."""
     query = urlencode(filter_fields(filterset))
     return f"{url}?{query}" if query else url
+
+
+def filtered_export(
+    request: HttpRequest, filterset_class, queryset, *, what: str, list_url: str, export_url: str
+):
+    """The start of every CSV export view: its filter from the POST (or, for GET, the query), and
+    the response when there is nothing to stream yet: back to the list when the filter is not
+    valid, the download button on GET. Returns (filterset, None) when the view should stream."""
+    data = request.POST if request.method == "POST" else request.GET
+    filterset = filterset_class(data, queryset=queryset)
+    back = filter_query(filterset, list_url)
+    if not filterset.is_valid():
+        return filterset, HttpResponseRedirect(back)
+    if request.method != "POST":
+        page = export_page(
+            request, what=what, filterset=filterset, export_url=export_url, back_url=back
+        )
+        return filterset, page
+    return filterset, None
 
 
 def export_page(

@@ -35,6 +35,49 @@ class UntilFilter(LocalDateTimeFilter):
         return qs.filter(**{f"{self.field_name}__lt": end_of_second(value)})
 
 
+class FilterForm(forms.Form):
+    """The form of every ConsoleFilterSet: each “To” must not be before its “From”."""
+
+    ranges: tuple[tuple[str, str], ...] = ()  # (from, to) field names, set by ConsoleFilterSet
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns (typed as optional)
+        for start_name, end_name in self.ranges:
+            start, end = data.get(start_name), data.get(end_name)
+            if start and end and start > end:
+                self.add_error(end_name, "“To” must not be before “From”.")
+        return data
+
+
+class ConsoleFilterSet(django_filters.FilterSet):
+    """A FilterSet that filters only a valid form: invalid input gives no rows (the page shows
+    the form's errors), never a filter with the bad field silently left out, as django-filter's
+    own `qs` does. Pairs of FromFilter/UntilFilter on one column are checked as a range."""
+
+    @property
+    def qs(self) -> QuerySet:
+        if not hasattr(self, "_qs"):
+            valid = not self.is_bound or self.is_valid()
+            self._qs = super().qs if valid else self.queryset.none()
+        return self._qs
+
+    def get_form_class(self):
+        """django-filter's form class, on FilterForm (whatever `Meta.form` a subclass names)."""
+        base = self._meta.form
+        if not issubclass(base, FilterForm):
+            base = type(base.__name__, (FilterForm, base), {})
+        fields: dict = {name: f.field for name, f in self.filters.items()}
+        fields["ranges"] = tuple(
+            (start, end)
+            for end, until in self.filters.items()
+            if isinstance(until, UntilFilter)
+            for start, since in self.filters.items()
+            if isinstance(since, FromFilter) and since.field_name == until.field_name
+        )
+        return type(f"{type(self).__name__}Form", (base,), fields)
+
+
 def _unchanged(queryset: QuerySet, name: str, value) -> QuerySet:
     return queryset
 
@@ -57,7 +100,7 @@ def per_page_filter() -> django_filters.ChoiceFilter:
     )
 
 
-class AuditFilter(django_filters.FilterSet):
+class AuditFilter(ConsoleFilterSet):
     username = django_filters.CharFilter(lookup_expr="icontains", label="User", max_length=150)
     action = django_filters.CharFilter(lookup_expr="icontains", max_length=60)
     outcome = django_filters.ChoiceFilter(choices=AuditEntry.Outcome.choices)

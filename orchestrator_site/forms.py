@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.core.exceptions import ValidationError
 
+from orchestrator_site import display
+
 # The base of a mixin for forms: to the type checker it is a Form (cleaned_data, fields, add_error),
 # at run time a plain object, so the mixin adds no second Form to the classes that use it.
 if TYPE_CHECKING:
@@ -59,7 +61,6 @@ class UUIDListField(forms.Field):
 # second, a text search's window of days before it, an hour's look-back) can never leave
 # datetime's range (years 1..9999), and every backend can store and compare it.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 9998
-INPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"  # what <input type="datetime-local" step="1"> sends and shows
 
 
 class LocalDateTimeField(forms.DateTimeField):
@@ -69,7 +70,9 @@ class LocalDateTimeField(forms.DateTimeField):
     local times; comparing one would fail) or a year out of range is a form error, never a 500.
     """
 
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}, format=INPUT_FORMAT)
+    widget = forms.DateTimeInput(
+        attrs={"type": "datetime-local", "step": "1"}, format=display.INPUT_FORMAT
+    )
     default_error_messages = {
         "aware": "Give a local time without a time zone (times are the Scheduler PCs' local time).",
         "year": f"Give a year from {EARLIEST_YEAR} to {LATEST_YEAR}.",

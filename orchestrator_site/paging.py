@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
-from django.core.paginator import EmptyPage
+from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
 from django_tables2.paginators import LazyPaginator
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
@@ -36,6 +37,17 @@ def capped_count(queryset: QuerySet, cap: int | None = None) -> CappedCount:
     cap = cap or settings.CONSOLE_COUNT_CAP
     n = queryset.order_by()[: cap + 1].count()
     return CappedCount(min(n, cap), n > cap)
+
+
+class CappedPaginator(Paginator):
+    """The admin's paginator for large tables (with `show_full_result_count = False`): counts at
+    most CONSOLE_COUNT_CAP + 1 rows, one bounded query, never a COUNT(*) of millions. The one row
+    past the cap gives the admin a last page that says more rows exist."""
+
+    @cached_property
+    def count(self) -> int:
+        result = capped_count(self.object_list)
+        return result.value + (1 if result.capped else 0)
 
 
 class PagingForm(forms.Form):

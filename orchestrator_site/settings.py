@@ -188,8 +188,21 @@ USE_TZ = False
 TIME_ZONE = env_str("CONSOLE_TIME_ZONE", "Europe/Copenhagen")
 LANGUAGE_CODE = "en-gb"
 USE_I18N = False
-DATETIME_FORMAT = "d-m-Y H:i:s"
-SHORT_DATETIME_FORMAT = "d-m-Y H:i"
+# Every time the console shows, by style (Django date-format syntax), through orchestrator_site.display
+# (Python) and the `when` filter of console_format (templates).
+CONSOLE_DATETIME_FORMATS = {
+    "datetime": "d-m-Y H:i:s",  # any moment: OpenOrchestrator's own display format
+    "precise": "d-m-Y H:i:s.u",  # a log line's exact time
+    "minute": "d-m-Y H:i",  # when to the second does not matter (an acknowledgement)
+    "schedule": "D d-m-Y H:i",  # runs to come and look-back windows: the weekday matters
+    "day": "D d-m-Y",  # a chart's days
+    "recent": "d-m H:i:s",  # within the last days, in a narrow column
+    "clock": "H:i:s",  # a time of today (when a panel was refreshed)
+}
+CONSOLE_DATETIME_FORMAT = CONSOLE_DATETIME_FORMATS["datetime"]
+# Django's own formats (the admin, `|date` without a format) agree with the console's.
+DATETIME_FORMAT = CONSOLE_DATETIME_FORMAT
+SHORT_DATETIME_FORMAT = CONSOLE_DATETIME_FORMATS["minute"]
 DATE_FORMAT = "d-m-Y"
 USE_THOUSAND_SEPARATOR = True
 

@@ -18,6 +18,7 @@ from django_tables2.data import TableQuerysetData
 from django_tables2.rows import BoundRow
 from django_tables2.utils import AttributeDict, signature
 
+from orchestrator_site.display import datetime_text
 from orchestrator_site.models import AuditEntry
 
 _MISSING = object()
@@ -176,9 +177,28 @@ def _static_td_attrs(bound_column) -> str | None:
     return AttributeDict(bound_column.attrs["td"]).as_html()
 
 
+class TimeColumn(tables.Column):
+    """A moment in a display style of settings.CONSOLE_DATETIME_FORMATS (default: to the second),
+    kept on one line. Exports read the datetime itself.
+
+    django-tables2's DateTimeColumn renders a template per cell: about 5 ms each, half a page.
+    """
+
+    def __init__(self, *, style: str = "datetime", **kwargs):
+        kwargs.setdefault("attrs", {"td": {"class": "nowrap"}})
+        super().__init__(**kwargs)
+        self.style = style
+
+    def render(self, value):
+        return datetime_text(value, self.style)
+
+    def value(self, value):
+        return value
+
+
 class AuditTable(ConsoleTable):
     # Sorting only by indexed columns, so a long trail still sorts fast.
-    at = tables.DateTimeColumn(format="d-m-Y H:i:s", verbose_name="When", order_by=("at", "id"))
+    at = TimeColumn(verbose_name="When", order_by=("at", "id"))
     username = tables.Column(verbose_name="User")
     action = tables.Column()
     target_type = tables.Column(verbose_name="Type", orderable=False)

@@ -1,23 +1,13 @@
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.core.paginator import Paginator
-from django.template.response import TemplateResponse
-from django.utils.functional import cached_property
+from django.contrib import admin
+from django.template.defaultfilters import pluralize
 
 from orchestrator_site.admin_base import ConsoleModelAdmin
-from orchestrator_site.paging import capped_count
-from orchestrator_site.writes import WriteResult
+from orchestrator_site.paging import CappedPaginator
 from queues import services
+from queues.actions import report_outcome
 from queues.models import Acknowledgement, QueueElement, queue_overview
-
-
-class CappedPaginator(Paginator):
-    """Counts at most CONSOLE_COUNT_CAP rows (one bounded query), never the whole table."""
-
-    @cached_property
-    def count(self) -> int:
-        return capped_count(self.object_list).value
 
 
 class QueueNameFilter(admin.SimpleListFilter):
@@ -31,13 +21,6 @@ class QueueNameFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         return queryset.filter(queue_name=value) if value else queryset
-
-
-def _report(modeladmin, request, outcome: WriteResult) -> None:
-    level = messages.SUCCESS if not outcome.skipped else messages.WARNING
-    modeladmin.message_user(request, outcome.message, level)
-    for warning in outcome.warnings:
-        modeladmin.message_user(request, warning, messages.WARNING)
 
 
 @admin.register(QueueElement)
@@ -75,30 +58,30 @@ class QueueElementAdmin(ConsoleModelAdmin):
     @admin.action(permissions=["retry"], description="Retry selected failed/abandoned elements")
     def retry_selected(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True)[: services.MAX_IDS_PER_STATEMENT * 2])
-        _report(self, request, services.retry_elements(user=request.user, ids=ids))
+        report_outcome(request, services.retry_elements(user=request.user, ids=ids))
 
     @admin.action(permissions=["acknowledge"], description="Acknowledge selected failures")
     def acknowledge_selected(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True)[: services.MAX_IDS_PER_STATEMENT * 2])
-        _report(self, request, services.acknowledge_elements(user=request.user, ids=ids))
+        report_outcome(request, services.acknowledge_elements(user=request.user, ids=ids))
 
     @admin.action(permissions=["remove"], description="Delete selected elements (not in progress)…")
     def delete_elements(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True)[: services.MAX_IDS_PER_STATEMENT * 2])
-        if request.POST.get("post") == "yes":
-            _report(self, request, services.delete_elements(user=request.user, ids=ids))
+        if self.confirmed(request):
+            report_outcome(request, services.delete_elements(user=request.user, ids=ids))
             return None
-        return TemplateResponse(
+        sample = queryset.order_by("-created_date")[:10]
+        return self.confirm_action(
             request,
-            "queues/admin_confirm_delete.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Delete queue elements?",
-                "opts": self.model._meta,
-                "ids": ids,
-                "sample": list(queryset.order_by("-created_date")[:10]),
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
+            action="delete_elements",
+            ids=ids,
+            question=f"Delete {len(ids)} queue element{pluralize(len(ids))}?",
+            note="Elements in progress are skipped (a robot is working on them). "
+            "Deleted elements are gone for good.",
+            sample=[
+                f"{e.queue_name}: {e.reference or e.pk} ({e.get_status_display()})" for e in sample
+            ],
         )
 
 

@@ -10,29 +10,30 @@ from django.conf import settings
 from django.db.models import Q
 
 from orchestrator_site import clock
-from orchestrator_site.filters import FromFilter, UntilFilter, sort_filter
+from orchestrator_site.filters import (
+    ConsoleFilterSet,
+    FilterForm,
+    FromFilter,
+    UntilFilter,
+    sort_filter,
+)
 from queues.models import QueueElement, QueueStatus
 
 # Orderings the element table declares, and nothing else.
 SORTABLE = ("reference", "status", "created_date", "start_date", "end_date", "created_by")
 ELEMENT_SORTS = tuple(f"{sign}{name}" for name in SORTABLE for sign in ("", "-"))
-RANGES = (("created", "created_date"), ("started", "start_date"), ("ended", "end_date"))
 
 
-class ElementFilterForm(forms.Form):
+class ElementFilterForm(FilterForm):
     def clean(self):
-        super().clean()
+        super().clean()  # FilterForm checks every From/To pair
         data = self.cleaned_data  # what Form.clean() returns (typed as optional)
-        for prefix, _column in RANGES:
-            start, end = data.get(f"{prefix}_from"), data.get(f"{prefix}_to")
-            if start and end and start > end:
-                self.add_error(f"{prefix}_to", "“To” must not be before “From”.")
         if data.get("reference_match") and not data.get("reference"):
             data["reference_match"] = ""
         return data
 
 
-class ElementFilter(django_filters.FilterSet):
+class ElementFilter(ConsoleFilterSet):
     """Elements of one queue (the view narrows the queryset to it before filtering)."""
 
     status = django_filters.MultipleChoiceFilter(

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from orchestrator_site.reporting import report
 from queues import services
 from queues.forms import (
     UPLOAD_MAX_ROWS,
@@ -40,9 +41,8 @@ def create(request: HttpRequest) -> HttpResponse:
         form = ElementForm(request.POST, queue=queue)
         if form.is_valid():
             element = services.create_element(user=request.user, **form.cleaned_data)
-            messages.success(request, f"Added element “{element}” (status New).")
-            for warning in services.trigger_warnings([element.queue_name]):
-                messages.warning(request, warning)
+            added = f"Added element “{element}” (status New)."
+            report(request, added, warnings=services.trigger_warnings([element.queue_name]))
             return redirect("queues:element", element_id=element.pk)
     else:
         form = ElementForm(queue=queue)
@@ -103,7 +103,6 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     rows = [tuple(row) for row in pending["rows"]]
     queue_name = pending["queue_name"]
     created = services.create_elements(user=request.user, queue_name=queue_name, rows=rows)
-    messages.success(request, f"Added {len(created):,} elements to “{queue_name}”.")
-    for warning in services.trigger_warnings([queue_name]):
-        messages.warning(request, warning)
+    added = f"Added {len(created):,} elements to “{queue_name}”."
+    report(request, added, warnings=services.trigger_warnings([queue_name]))
     return redirect(reverse("queues:elements", args=[queue_name]))

@@ -1,35 +1,17 @@
 from __future__ import annotations
 
-import datetime as dt
-
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from orchestrator_site.display import datetime_text, duration_text
 from orchestrator_site.reversing import id_url, name_url
-from orchestrator_site.tables import ConsoleTable
+from orchestrator_site.tables import ConsoleTable, TimeColumn
 from orchestrator_site.templatetags.console_format import name_label
 from queues.models import QueueElement
 
 OVERVIEW_COUNTS = ("new", "in_progress", "done", "failed", "abandoned")
-
-
-def format_duration(value: dt.timedelta | None) -> str:
-    if value is None:
-        return "—"
-    seconds = int(value.total_seconds())
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours >= 24:
-        return f"{sign}{hours // 24}d {hours % 24}h {minutes}m"
-    if hours:
-        return f"{sign}{hours}h {minutes}m {secs}s"
-    if minutes:
-        return f"{sign}{minutes}m {secs}s"
-    return f"{sign}{value.total_seconds():.1f}s" if seconds < 10 else f"{sign}{secs}s"
 
 
 def queue_link(queue_name: str):
@@ -46,16 +28,6 @@ def element_link(element, reference: str | None):
         id_url("queues:element", element.pk),
         reference or str(element.pk)[:8],
     )
-
-
-class TimeColumn(tables.Column):
-    """dd-mm-yyyy HH:MM:SS (OpenOrchestrator's display format), without a template per cell.
-
-    django-tables2's DateTimeColumn renders a template per cell: about 5 ms each, half the page.
-    """
-
-    def render(self, value):
-        return value.strftime("%d-%m-%Y %H:%M:%S")
 
 
 class SelectColumn(tables.Column):
@@ -98,7 +70,7 @@ class AcknowledgedMixin:
             '<span title="{}">{}, {}</span>',
             ack.comment,
             ack.acknowledged_by_name,
-            ack.acknowledged_at.strftime("%d-%m-%Y %H:%M"),
+            datetime_text(ack.acknowledged_at, "minute"),
         )
 
 
@@ -137,7 +109,7 @@ class ElementTable(AcknowledgedMixin, ConsoleTable):
         return element_link(record, value)
 
     def render_duration(self, record):
-        return format_duration(record.duration)
+        return duration_text(record.duration) or "—"
 
     def render_message(self, value):
         return Truncator(value).chars(120)

@@ -7,13 +7,14 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from logs.links import process_jobs_url, process_logs_url
 from orchestrator_site import audit, clock
-from orchestrator_site.csvstream import csv_response, export_page, filter_query
+from orchestrator_site.csvstream import csv_response, filtered_export
+from orchestrator_site.display import duration_text
 from orchestrator_site.paging import PagingForm, capped_count, configure_lazy
 from orchestrator_site.tables import LateRows
 from queues.filters import ElementFilter
@@ -25,7 +26,7 @@ from queues.models import (
     acknowledgements_for,
     queue_overview_snapshot,
 )
-from queues.tables import ElementTable, InboxTable, OverviewTable, format_duration
+from queues.tables import ElementTable, InboxTable, OverviewTable
 from triggers.models import QueueTrigger
 
 INBOX_SCAN_CHUNK = 500
@@ -75,7 +76,7 @@ def _filtered(request: HttpRequest, queue_name: str) -> tuple[ElementFilter, obj
     """The queue's elements under the filter in the URL; no rows at all when the filter is invalid."""
     base = QueueElement.objects.in_queue(queue_name)
     filterset = ElementFilter(request.GET, queryset=base)
-    rows = filterset.qs if filterset.is_valid() else base.none()
+    rows = filterset.qs
     return filterset, rows
 
 
@@ -121,20 +122,16 @@ def elements(request: HttpRequest, queue_name: str) -> HttpResponse:
 def export(request: HttpRequest, queue_name: str) -> HttpResponse:
     """POST: the filtered elements as CSV, streamed, at most CONSOLE_CSV_MAX_ROWS rows, audited.
     GET: only the page with the download button (see orchestrator_site.csvstream)."""
-    base = QueueElement.objects.in_queue(queue_name)
-    data = request.POST if request.method == "POST" else request.GET
-    filterset = ElementFilter(data, queryset=base)
-    back = filter_query(filterset, reverse("queues:elements", args=[queue_name]))
-    if not filterset.is_valid():
-        return redirect(back)
-    if request.method != "POST":
-        return export_page(
-            request,
-            what=f"Elements of the queue “{queue_name}”",
-            filterset=filterset,
-            export_url=reverse("queues:export", args=[queue_name]),
-            back_url=back,
-        )
+    filterset, answer = filtered_export(
+        request,
+        ElementFilter,
+        QueueElement.objects.in_queue(queue_name),
+        what=f"Elements of the queue “{queue_name}”",
+        list_url=reverse("queues:elements", args=[queue_name]),
+        export_url=reverse("queues:export", args=[queue_name]),
+    )
+    if answer is not None:
+        return answer
     rows = filterset.qs
     ordering = filterset.form.cleaned_data.get("sort") or "-created_date"
     limit = settings.CONSOLE_CSV_MAX_ROWS
@@ -225,9 +222,9 @@ def element(request: HttpRequest, element_id: uuid.UUID) -> HttpResponse:
             "ack_current": ack is not None and ack.covers(item),
             "window": window,
             "process_links": process_links,
-            "waiting": format_duration(item.waiting_time),
-            "duration": format_duration(item.duration),
-            "running_for": format_duration(now - item.start_date)
+            "waiting": duration_text(item.waiting_time) or "—",
+            "duration": duration_text(item.duration) or "—",
+            "running_for": duration_text(now - item.start_date)
             if item.status == QueueStatus.IN_PROGRESS and item.start_date
             else None,
             "stale": item.is_stale(now),

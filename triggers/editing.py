@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from orchestrator_site import clock
+from orchestrator_site import clock, reporting
 from queues.models import QueueElement
 from triggers import services
 from triggers.forms import FORMS, KIND_SLUGS, ScheduledTriggerForm, TriggerForm
@@ -85,9 +85,7 @@ def trigger_create(request: HttpRequest, kind: str) -> HttpResponse:
         values=form.parent_values(),
         child=form.child_values(),
     )
-    messages.success(request, f"Created {trigger.trigger_name}.")
-    for warning in form.warnings:
-        messages.warning(request, warning)
+    reporting.report(request, f"Created {trigger.trigger_name}.", warnings=form.warnings)
     return redirect(trigger.get_absolute_url())
 
 
@@ -117,11 +115,9 @@ def trigger_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         form.add_error(None, result.message)
         return _render_form(request, form, trigger=trigger, status=409, conflict=True)
     if result.changed:
-        messages.success(request, result.message)
-        for warning in form.warnings:
-            messages.warning(request, warning)
+        reporting.report(request, result.message, warnings=form.warnings)
     else:
-        messages.info(request, result.message)
+        reporting.report(request, result.message, level=messages.INFO)
     return redirect(trigger.get_absolute_url())
 
 

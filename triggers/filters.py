@@ -4,10 +4,11 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
+from orchestrator_site.filters import ConsoleFilterSet
 from triggers.models import Trigger, TriggerStatus, TriggerType
 
 
-class TriggerFilter(django_filters.FilterSet):
+class TriggerFilter(ConsoleFilterSet):
     q = django_filters.CharFilter(
         method="search",
         label="Search",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q
 
+from orchestrator_site.display import age_text
 from orchestrator_site.models import AuditEntry
 from triggers import matching
 from triggers.models import (
@@ -141,7 +142,7 @@ def _judge_identified(trigger: Trigger, now: datetime.datetime, who: Owner, job:
     if who.scheduler is None:
         return Staleness(True, f"Its Scheduler {machine} no longer pings at all.")
     if who.state != SchedulerState.ONLINE:
-        return Staleness(True, f"Its Scheduler {machine} last pinged {who.age_seconds} s ago.")
+        return Staleness(True, f"Its Scheduler {machine} last pinged {age_text(who.age_seconds)}.")
     if job.status != JobStatus.RUNNING and _killing_too_long(trigger, now):
         return Staleness(
             True,
@@ -155,8 +156,8 @@ def _judge_identified(trigger: Trigger, now: datetime.datetime, who: Owner, job:
 def _judge_unidentified(trigger: Trigger, now: datetime.datetime, who: Owner) -> Staleness:
     online = settings.CONSOLE_SCHEDULER_ONLINE_SECONDS
     if trigger.last_run is not None and (now - trigger.last_run).total_seconds() <= online:
-        age = max(0, int((now - trigger.last_run).total_seconds()))
-        return Staleness(False, f"It started {age} s ago; its Scheduler may still be launching it.")
+        age = age_text(max(0, int((now - trigger.last_run).total_seconds())))
+        return Staleness(False, f"It started {age}; its Scheduler may still be launching it.")
     suspects = sorted({*who.running_online, *who.named_online})
     if suspects and (who.running_online or not _killing_too_long(trigger, now)):
         if who.ambiguous:
@@ -175,6 +176,6 @@ def _judge_unidentified(trigger: Trigger, now: datetime.datetime, who: Owner) ->
     if who.scheduler is not None:
         return Staleness(
             True,
-            f"Its Scheduler {who.machine_name} last pinged {who.age_seconds} s ago. {nobody}",
+            f"Its Scheduler {who.machine_name} last pinged {age_text(who.age_seconds)}. {nobody}",
         )
     return Staleness(True, f"No Scheduler is known to run it. {nobody}")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 
+from orchestrator_site.display import datetime_text
 from orchestrator_site.fields import OODateTimeField, OOUUIDField, WhitelistField
 from orchestrator_site.models import OrchestratorModel
 from orchestrator_site.reversing import id_url
@@ -200,9 +201,7 @@ class Job(OrchestratorModel):
         ordering = ["-start_time"]
 
     def __str__(self) -> str:
-        return (
-            f"{self.process_name} on {self.scheduler_name} at {self.start_time:%d-%m-%Y %H:%M:%S}"
-        )
+        return f"{self.process_name} on {self.scheduler_name} at {datetime_text(self.start_time)}"
 
 
 class SchedulerState(models.TextChoices):

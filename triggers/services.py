@@ -14,6 +14,7 @@ import uuid
 from django.db.models import F
 
 from orchestrator_site import clock
+from orchestrator_site.display import age_text, datetime_text
 from orchestrator_site.writes import Write, WriteResult, write
 from triggers import capabilities, cron
 from triggers.capabilities import KILL_UNSUPPORTED
@@ -158,7 +159,7 @@ def same_value(a, b) -> bool:
 def _shown(value) -> str:
     """A stored value in a sentence: text quoted exactly (spaces are data), times as the pages show."""
     if isinstance(value, datetime.datetime):
-        return f"{value:%d-%m-%Y %H:%M:%S}"
+        return datetime_text(value)
     if isinstance(value, list | tuple):
         return ", ".join(f"“{v}”" for v in value) if value else "any Scheduler"
     if value in (None, ""):
@@ -290,7 +291,7 @@ def resume_trigger(
             )
         result = _settle(w, _done(f"Resumed {trigger.trigger_name}.", status=TriggerStatus.IDLE))
         if moves_next_run:
-            result.message += f" Next run: {next_run:%d-%m-%Y %H:%M:%S}."
+            result.message += f" Next run: {datetime_text(next_run)}."
         due = next_run if next_run is not None else trigger.next_run
         if due is not None and due <= now:
             result.warnings.append(
@@ -350,7 +351,7 @@ def kill_trigger(*, user, trigger: Trigger) -> WriteResult:
             status=TriggerStatus.KILLING,
         )
         if who.state != SchedulerState.ONLINE:
-            seen = f"last pinged {who.age_seconds} s ago" if who.scheduler else "is unknown"
+            seen = f"last pinged {age_text(who.age_seconds)}" if who.scheduler else "is unknown"
             result.warnings.append(
                 f"{machine} {seen} and looks offline: nothing kills the process until it is "
                 "back. If it is gone for good, use Reset stale."

@@ -10,8 +10,9 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
+from orchestrator_site.display import datetime_text, duration_text
 from orchestrator_site.reversing import id_url
-from orchestrator_site.tables import ConsoleTable
+from orchestrator_site.tables import ConsoleTable, TimeColumn
 from orchestrator_site.templatetags.console_format import icon
 from triggers import capabilities
 from triggers.models import Scheduler, Trigger, TriggerStatus, TriggerType
@@ -36,10 +37,6 @@ def status_badge(status: str) -> str:
         STATUS_ICONS.get(status, "?"),
         label,
     )
-
-
-def when(value: datetime.datetime | None) -> str:
-    return value.strftime("%d-%m-%Y %H:%M:%S") if value else "—"
 
 
 class ActionButtons:
@@ -201,7 +198,7 @@ class TriggerTable(ConsoleTable):
     trigger_name = tables.Column(verbose_name="Name", linkify=True)
     type = tables.Column()
     process_name = tables.Column(verbose_name="Process")
-    last_run = tables.Column(verbose_name="Last run")
+    last_run = TimeColumn(verbose_name="Last run")
     next_run_at = tables.Column(verbose_name="Next run", empty_values=())
     priority = tables.Column()
     scheduler_whitelist = tables.Column(verbose_name="Whitelist", orderable=False)
@@ -252,9 +249,6 @@ class TriggerTable(ConsoleTable):
             return format_html("Scheduled<br><code>{}</code>", record.scheduled.cron_expr)
         return "Single"
 
-    def render_last_run(self, value) -> str:
-        return format_html('<span class="nowrap">{}</span>', when(value))
-
     def render_next_run_at(self, record: Trigger) -> str:
         value = record.next_run
         if value is None:
@@ -266,7 +260,8 @@ class TriggerTable(ConsoleTable):
             TriggerStatus.KILLED,
         )
         badge = ' <span class="badge badge-overdue">overdue</span>' if overdue else ""
-        return format_html('<span class="nowrap">{}</span>{}', when(value), mark_safe(badge))  # noqa: S308
+        shown = datetime_text(value)
+        return format_html('<span class="nowrap">{}</span>{}', shown, mark_safe(badge))  # noqa: S308
 
     def render_scheduler_whitelist(self, value: list[str]) -> str:
         return ", ".join(value) if value else mark_safe('<span class="muted">any</span>')  # noqa: S308
@@ -284,10 +279,10 @@ class TriggerTable(ConsoleTable):
 class SchedulerTable(ConsoleTable):
     machine_name = tables.Column(verbose_name="Machine")
     state = tables.Column(verbose_name="Status", empty_values=(), orderable=False)
-    last_update = tables.Column(verbose_name="Last ping")
+    last_update = TimeColumn(verbose_name="Last ping")
     age = tables.Column(verbose_name="Age", empty_values=(), orderable=False)
     latest_trigger = tables.Column(verbose_name="Latest trigger")
-    latest_trigger_time = tables.Column(verbose_name="Started")
+    latest_trigger_time = TimeColumn(verbose_name="Started")
     actions = tables.TemplateColumn(
         template_name="triggers/_scheduler_actions.html", orderable=False, verbose_name=""
     )
@@ -316,25 +311,9 @@ class SchedulerTable(ConsoleTable):
         state = record.state(self.now)
         return format_html('<span class="badge badge-{}">{}</span>', state, state.capitalize())
 
-    def render_last_update(self, value) -> str:
-        return when(value)
-
-    def render_latest_trigger_time(self, value) -> str:
-        return when(value)
-
     def render_age(self, record: Scheduler) -> str:
-        return age_text(record.age_seconds(self.now))
+        return duration_text(record.age_seconds(self.now))
 
     def render_latest_trigger(self, value: str) -> str:
         url = reverse("triggers:list") + "?" + urlencode({"q": value})
         return format_html('<a href="{}">{}</a>', url, value)
-
-
-def age_text(seconds: int) -> str:
-    if seconds < 120:
-        return f"{seconds} s"
-    if seconds < 7200:
-        return f"{seconds // 60} min"
-    if seconds < 172800:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86400} days"

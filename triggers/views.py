@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from orchestrator_site import clock
+from orchestrator_site import clock, reporting
 from orchestrator_site.models import AuditEntry
 from orchestrator_site.nexturl import safe_next
 from orchestrator_site.paging import configure_lazy
@@ -23,7 +23,7 @@ from triggers.filters import TriggerFilter
 from triggers.forms import ResetForm, ResumeForm
 from triggers.liveness import owner, staleness
 from triggers.models import Job, Scheduler, Trigger, TriggerType
-from triggers.tables import ActionButtons, SchedulerTable, TriggerTable, age_text
+from triggers.tables import ActionButtons, SchedulerTable, TriggerTable
 
 
 def get_trigger(pk: uuid.UUID) -> Trigger:
@@ -41,12 +41,9 @@ def back_to(request: HttpRequest, trigger: Trigger | None = None) -> HttpRespons
 
 
 def report(request: HttpRequest, result: WriteResult) -> None:
-    if result.changed:
-        messages.success(request, result.message)
-    else:
-        messages.error(request, result.message)
-    for warning in result.warnings:
-        messages.warning(request, warning)
+    """A trigger write's result: an error when it changed nothing."""
+    level = messages.SUCCESS if result.changed else messages.ERROR
+    reporting.report(request, result.message, level=level, warnings=result.warnings)
 
 
 # --- Pages ---------------------------------------------------------------------------------------
@@ -56,7 +53,7 @@ def report(request: HttpRequest, result: WriteResult) -> None:
 @permission_required("triggers.view_trigger", raise_exception=True)
 def trigger_list(request: HttpRequest) -> HttpResponse:
     filterset = TriggerFilter(request.GET, queryset=Trigger.objects.with_children())
-    rows = filterset.qs if filterset.is_valid() else Trigger.objects.none()
+    rows = filterset.qs
     table = TriggerTable(rows, now=clock.now())
     configure_lazy(request, table)
     return render(request, "triggers/list.html", {"filter": filterset, "table": table})
@@ -84,14 +81,8 @@ def trigger_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     }
     if trigger.is_active:
         who = owner(trigger, now)
-        context.update(
-            owner=who, staleness=staleness(trigger, now, who), owner_age=_age(who.age_seconds)
-        )
+        context.update(owner=who, staleness=staleness(trigger, now, who))
     return render(request, "triggers/detail.html", context)
-
-
-def _age(seconds: int | None) -> str:
-    return age_text(seconds) if seconds is not None else "never"
 
 
 @require_GET
@@ -225,7 +216,6 @@ def trigger_reset(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             "trigger": trigger,
             "form": form,
             "owner": who,
-            "owner_age": _age(who.age_seconds) if who else "",
             "staleness": judged,
         },
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
+from orchestrator_site.filters import ConsoleFilterSet
 from vault.models import Constant, Credential
 
 
-class NameSearchFilter(django_filters.FilterSet):
+class NameSearchFilter(ConsoleFilterSet):
     """One search box over the name and one more column (`search_fields`)."""
 
     search_fields: tuple[str, ...] = ("name",)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.template.loader import render_to_string
 
-from orchestrator_site.tables import ConsoleTable
+from orchestrator_site.tables import ConsoleTable, TimeColumn
 from vault.models import Constant, Credential, token_size_label
 
 
@@ -12,7 +12,7 @@ class CredentialTable(ConsoleTable):
 
     name = tables.Column()
     username = tables.Column()
-    changed_at = tables.DateTimeColumn(format="d-m-Y H:i:s", verbose_name="Changed at")
+    changed_at = TimeColumn(verbose_name="Changed at")
     token_length = tables.Column(verbose_name="Stored token", attrs={"td": {"class": "nowrap"}})
     actions = tables.Column(empty_values=(), orderable=False, verbose_name="")
 
@@ -39,7 +39,7 @@ class CredentialTable(ConsoleTable):
 class ConstantTable(ConsoleTable):
     name = tables.Column()
     value = tables.Column(attrs={"td": {"class": "msgcell exact"}})
-    changed_at = tables.DateTimeColumn(format="d-m-Y H:i:s", verbose_name="Changed at")
+    changed_at = TimeColumn(verbose_name="Changed at")
     actions = tables.Column(empty_values=(), orderable=False, verbose_name="")
 
     class Meta:

@@ -42,7 +42,7 @@ def _bound(request: HttpRequest):
 @require_http_methods(["GET"])
 def credential_list(request: HttpRequest) -> HttpResponse:
     filterset = CredentialFilter(request.GET, queryset=_credential_rows())
-    rows = filterset.qs if filterset.is_valid() else Credential.objects.none()
+    rows = filterset.qs
     table = CredentialTable(rows, perms=_vault_perms(request, "credential"))
     configure_lazy(request, table)
     return render(
@@ -209,7 +209,7 @@ def forget_key(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def constant_list(request: HttpRequest) -> HttpResponse:
     filterset = ConstantFilter(request.GET, queryset=Constant.objects.all())
-    rows = filterset.qs if filterset.is_valid() else Constant.objects.none()
+    rows = filterset.qs
     table = ConstantTable(rows, perms=_vault_perms(request, "constant"))
     configure_lazy(request, table)
     return render(request, "vault/constant_list.html", {"filter": filterset, "table": table})

@@ -1,32 +1,41 @@
-"""Formatting filters shared by the console's templates."""
+"""Formatting filters shared by the console's templates; times, durations and sizes come from
+orchestrator_site.display, as they do in Python."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import template
+
+from orchestrator_site import display
 
 register = template.Library()
 
 
 @register.filter
-def seconds_human(value) -> str:
-    """3725 -> "1 h 2 min"; 45 -> "45 s"."""
-    if value is None or value == "":
+def when(value, style: str = "datetime") -> str:
+    """A moment in a display format of settings.CONSOLE_DATETIME_FORMATS: `{{ t|when }}`,
+    `{{ t|when:"schedule" }}`; "" for None, so `|default:"—"` still applies."""
+    try:
+        return display.datetime_text(value, style)
+    except (AttributeError, TypeError):  # not a date: nothing, as Django's `date` filter does
         return ""
-    if isinstance(value, dt.timedelta):
-        value = value.total_seconds()
-    seconds = int(value)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds} s" if seconds and minutes < 10 else f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+@register.filter
+def duration(value) -> str:
+    """Seconds or a timedelta as "1 h 2 min" (display.duration_text)."""
+    return display.duration_text(value)
+
+
+@register.filter
+def ago(value) -> str:
+    """Seconds since something happened as "3 min ago", or "never" (display.age_text)."""
+    return display.age_text(value)
+
+
+@register.filter(name="bytes")
+def bytes_(value) -> str:
+    """A size in bytes as "4.8 MiB" (display.bytes_text)."""
+    return display.bytes_text(value)
 
 
 @register.filter

@@ -43,7 +43,7 @@ def test_the_audited_action_confirms_then_deletes(as_admin):
     confirm = as_admin.post(CHANGELIST, data)
     assert confirm.status_code == 200 and b"Delete 2 logs?" in confirm.content
     assert Log.objects.count() == 2
-    done = as_admin.post(CHANGELIST, {**data, "confirm": "yes"})
+    done = as_admin.post(CHANGELIST, {**data, "post": "yes"})
     assert done.status_code == 302 and Log.objects.count() == 0
     entry = AuditEntry.objects.get()
     assert entry.action == "logs.delete_selected" and entry.count == 2

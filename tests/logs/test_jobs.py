@@ -26,7 +26,7 @@ def test_it_lists_jobs_newest_first_with_duration(as_viewer):
     response = as_viewer.get(URL)
     assert [j.pk for j in jobs_of(response)] == [new.pk, old.pk]
     html = response.content.decode()
-    assert "1h 02m 00s" in html and "1m 15s so far" in html
+    assert "1 h 2 min" in html and "1 min 15 s so far" in html
     assert "Its Scheduler stopped pinging" not in html  # its Scheduler is online
 
 

@@ -13,6 +13,7 @@ from django.db import DatabaseError
 
 from logs import services
 from orchestrator_site import clock, dbfaults
+from orchestrator_site.display import datetime_text
 
 PROGRESS_ROWS = 10_000
 PROGRESS_SECONDS = 5
@@ -97,7 +98,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{as_user!r} may not delete logs (needs logs.delete_log).")
         cutoff = clock.now() - dt.timedelta(days=older_than)
         scope = f"of process {process!r}" if process is not None else "of all processes"
-        described = f"logs {scope} older than {older_than} days (before {cutoff:%d-%m-%Y %H:%M:%S})"
+        described = f"logs {scope} older than {older_than} days (before {datetime_text(cutoff)})"
         if not commit:
             count = services.purge_logs(
                 user=user, older_than=cutoff, process_name=process, commit=False

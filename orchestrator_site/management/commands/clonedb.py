@@ -9,6 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from orchestrator_site import clone
+from orchestrator_site.display import bytes_text
 
 
 @contextlib.contextmanager
@@ -121,11 +122,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {table:<{width}}  {count:>12,}")
         if result.indexes:
             self.stdout.write(f"Indexes created in the copy: {', '.join(result.indexes)}.")
-        size = result.size_bytes / 1024 / 1024
         self.stdout.write(
             self.style.SUCCESS(
                 f"Copied {sum(result.rows.values()):,} rows in {len(result.rows)} tables to "
-                f"{result.output} ({size:,.1f} MB) in {result.seconds:.1f}s, at revision "
+                f"{result.output} ({bytes_text(result.size_bytes)}) in {result.seconds:.1f}s, at revision "
                 f"{result.revision}."
             )
         )

@@ -1,0 +1,73 @@
+"""How the console shows times, durations, ages and sizes: one helper per concern, used by the
+templates (the filters of `console_format`) and by Python (tables, panels, messages) alike.
+
+The formats themselves are settings (`CONSOLE_DATETIME_FORMATS`, Django date-format syntax), so a
+page, a table cell and a message show the same moment the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import dateformat
+
+# What <input type="datetime-local" step="1"> sends and shows: a wire format, not a display choice.
+INPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+
+def datetime_text(value: dt.datetime | dt.date | None, style: str = "datetime") -> str:
+    """`value` in the display format `style` (a key of CONSOLE_DATETIME_FORMATS: "datetime",
+    "precise", "minute", "schedule", "day", "recent"); "" for None. An unknown style is a
+    programming error (KeyError), not a silent fallback."""
+    if value is None or value == "":
+        return ""
+    return dateformat.format(value, settings.CONSOLE_DATETIME_FORMATS[style])
+
+
+def input_text(value: dt.datetime) -> str:
+    """`value` as a datetime-local input and the list filters' `start`/`end` parameters read it."""
+    return value.strftime(INPUT_FORMAT)
+
+
+def duration_text(value: dt.timedelta | float | None) -> str:
+    """A length of time, to the unit that matters: 45 -> "45 s", 185 -> "3 min 5 s",
+    3725 -> "1 h 2 min", 190000 -> "2 d 4 h"; negative (clocks that disagree) with a "-"."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.timedelta):
+        value = value.total_seconds()
+    seconds = int(value)
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    if seconds < 60:
+        return f"{sign}{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        text = f"{minutes} min {seconds} s" if seconds and minutes < 10 else f"{minutes} min"
+        return sign + text
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return sign + (f"{hours} h {minutes} min" if minutes else f"{hours} h")
+    days, hours = divmod(hours, 24)
+    return sign + (f"{days} d {hours} h" if hours else f"{days} d")
+
+
+def age_text(seconds: dt.timedelta | float | None) -> str:
+    """How long ago something happened: "3 min ago"; "never" when it never did (None)."""
+    if seconds is None:
+        return "never"
+    return f"{duration_text(seconds)} ago"
+
+
+def bytes_text(size: int | None) -> str:
+    """A size in bytes, binary units: 512 -> "512 B", 2048 -> "2.0 KiB", 5_000_000 -> "4.8 MiB"."""
+    if size is None:
+        return ""
+    if abs(size) < 1024:
+        return f"{size} B"
+    value = size / 1024
+    for unit in ("KiB", "MiB"):
+        if abs(value) < 1024:
+            return f"{value:,.1f} {unit}"
+        value /= 1024
+    return f"{value:,.1f} GiB"

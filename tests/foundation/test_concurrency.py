@@ -10,11 +10,15 @@ import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pytest
 from OpenOrchestrator.database import db_util
 from OpenOrchestrator.database.queues import QueueStatus
 
 from tests import oo
 from tests.iis_server import SECRET, Server, iis_console
+
+# A server of its own on its own SQLite files: the same in both runs.
+pytestmark = pytest.mark.no_orchestrator_db
 
 USERS = 20
 CSRF = "c" * 32  # a CSRF secret of the client's choosing, sent as cookie and form field

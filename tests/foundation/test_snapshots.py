@@ -11,6 +11,8 @@ from django.core.cache import cache
 
 from orchestrator_site import snapshots
 
+pytestmark = pytest.mark.no_orchestrator_db
+
 KEY = "tests:snapshot"
 
 

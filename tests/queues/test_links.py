@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.urls import NoReverseMatch
 
 from queues import links
+
+pytestmark = pytest.mark.no_orchestrator_db
 
 START = dt.datetime(2026, 11, 25, 8, 59, 0, 500)
 END = dt.datetime(2026, 11, 25, 9, 7, 0)

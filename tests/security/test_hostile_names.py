@@ -370,6 +370,7 @@ def percent_encoded_path(route: str, name: str) -> str:
     return head + urllib.parse.quote(name, safe="/") + tail
 
 
+@pytest.mark.no_orchestrator_db  # its own server on its own SQLite files: the same in both runs
 @pytest.mark.parametrize("route", SERVED)
 def test_a_real_server_gives_each_link_the_page_of_its_name(hostile_server, route):
     kind = NAME_ROUTES[route][0]

@@ -36,7 +36,10 @@ def _panel_context(panel: str) -> dict:
         schedulers = {s.machine_name: s for s in panels.Scheduler.objects.all()}
         context["running"] = panels.running_jobs(now, schedulers)
     elif panel == "schedulers":
-        context["schedulers"] = panels.scheduler_rows(now)
+        context["schedulers"] = rows = panels.scheduler_rows(now)
+        context["schedulers_not_online"] = sum(
+            row.state != panels.SchedulerState.ONLINE for row in rows
+        )
     elif panel == "throughput":
         context["chart"] = panels.throughput(now)
     return context

@@ -68,7 +68,9 @@ class OverviewTable(ConsoleTable):
 
 class LogTable(ConsoleTable):
     select = tables.CheckBoxColumn(
-        accessor="pk", orderable=False, attrs={"th__input": {"data-select-all": "ids"}}
+        accessor="pk",
+        orderable=False,
+        attrs={"th__input": {"data-select-all": "ids", "aria-label": "Select every log shown"}},
     )
     log_time = TimeColumn(verbose_name="Time")
     # Only time is sortable: it is the one order an index serves (level sorts 300k rows per page).
@@ -93,7 +95,13 @@ class LogTable(ConsoleTable):
         super().__init__(*args, **kwargs)
 
     def render_select(self, record: Log):
-        return format_html('<input type="checkbox" name="ids" value="{}">', record.pk)
+        # A screen reader names the row it selects: its time and level, as the row shows them.
+        return format_html(
+            '<input type="checkbox" name="ids" value="{}" aria-label="Select the log of {} ({})">',
+            record.pk,
+            display.datetime_text(record.log_time),
+            record.get_log_level_display(),
+        )
 
     def render_log_level(self, record: Log):
         return level_badge(record.log_level, record.get_log_level_display())

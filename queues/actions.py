@@ -87,8 +87,8 @@ def _confirm_then_apply(request: HttpRequest, form, *, flag: str, template: str,
     return redirect(form.redirect_target(request, reverse("queues:overview")))
 
 
-@require_POST
 @permission_required("queues.retry_queueelement", raise_exception=True)
+@require_POST
 def retry(request: HttpRequest) -> HttpResponse:
     return _confirm_then_apply(
         request,
@@ -104,8 +104,8 @@ def retry(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @permission_required("queues.delete_queueelement", raise_exception=True)
+@require_POST
 def delete(request: HttpRequest) -> HttpResponse:
     """Always via a confirmation page with the count and a sample."""
     return _confirm_then_apply(
@@ -119,8 +119,8 @@ def delete(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @permission_required("queues.acknowledge_queueelement", raise_exception=True)
+@require_POST
 def acknowledge(request: HttpRequest) -> HttpResponse:
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():

@@ -107,6 +107,22 @@ def _fresh_cache():
         caches[alias].clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_orchestrator_db_means_none(request):
+    """A test marked no_orchestrator_db runs in the SQLite run only (tests/run.py): the claim that
+    the backend cannot matter to it is checked here, by failing any query it sends that database."""
+    if request.node.get_closest_marker("no_orchestrator_db") is None:
+        yield
+        return
+    from django.db import connections
+
+    def refuse(execute, sql, params, many, context):
+        raise AssertionError(f"marked no_orchestrator_db, but queried it: {sql[:200]}")
+
+    with connections[settings.ORCHESTRATOR_DB].execute_wrapper(refuse):
+        yield
+
+
 @pytest.fixture
 def oo_url() -> str:
     return test_settings.TEST_OO_URL

@@ -1,6 +1,10 @@
-"""Run the whole suite: on SQLite (with the browser tests), then on PostgreSQL when a server answers.
+"""Run the whole suite: on PostgreSQL when a server answers, then on SQLite (with the browser tests).
 
 `make test` calls this. A PostgreSQL run that cannot happen says why; it is never silently skipped.
+The PostgreSQL run leaves out the browser tests (their server has its own SQLite database),
+`sqlite_only` and `no_orchestrator_db` tests (pure code, servers on their own SQLite files, start-up
+checks): the backend cannot change what they see, and tests/conftest.py fails any of them that
+queries the OpenOrchestrator database.
 """
 
 from __future__ import annotations
@@ -43,7 +47,14 @@ def main() -> int:
         env = dict(os.environ, CONSOLE_TEST_DB="postgresql")
         results.append(
             subprocess.call(
-                [*pytest, "-m", "not browser and not sqlite_only", *extra], cwd=ROOT, env=env
+                [
+                    *pytest,
+                    "-m",
+                    "not browser and not sqlite_only and not no_orchestrator_db",
+                    *extra,
+                ],
+                cwd=ROOT,
+                env=env,
             )
         )
     print(

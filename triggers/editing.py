@@ -57,14 +57,14 @@ def _render_form(
     )
 
 
-@require_GET
 @permission_required("triggers.add_trigger", raise_exception=True)
+@require_GET
 def trigger_new(request: HttpRequest) -> HttpResponse:
     return render(request, "triggers/new.html")
 
 
-@require_http_methods(["GET", "POST"])
 @permission_required("triggers.add_trigger", raise_exception=True)
+@require_http_methods(["GET", "POST"])
 def trigger_create(request: HttpRequest, kind: str) -> HttpResponse:
     """The trigger type comes from the URL, never from the submitted form."""
     try:
@@ -89,8 +89,8 @@ def trigger_create(request: HttpRequest, kind: str) -> HttpResponse:
     return redirect(trigger.get_absolute_url())
 
 
-@require_http_methods(["GET", "POST"])
 @permission_required("triggers.change_trigger", raise_exception=True)
+@require_http_methods(["GET", "POST"])
 def trigger_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """Writes only the columns the user changed, and only if nobody changed them meanwhile."""
     trigger = get_trigger(pk)
@@ -121,8 +121,8 @@ def trigger_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     return redirect(trigger.get_absolute_url())
 
 
-@require_http_methods(["GET", "POST"])
 @permission_required("triggers.delete_trigger", raise_exception=True)
+@require_http_methods(["GET", "POST"])
 def trigger_delete(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     trigger = get_trigger(pk)
     if request.method == "POST":

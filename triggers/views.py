@@ -49,8 +49,8 @@ def report(request: HttpRequest, result: WriteResult) -> None:
 # --- Pages ---------------------------------------------------------------------------------------
 
 
-@require_GET
 @permission_required("triggers.view_trigger", raise_exception=True)
+@require_GET
 def trigger_list(request: HttpRequest) -> HttpResponse:
     filterset = TriggerFilter(request.GET, queryset=Trigger.objects.with_children())
     rows = filterset.qs
@@ -59,8 +59,8 @@ def trigger_list(request: HttpRequest) -> HttpResponse:
     return render(request, "triggers/list.html", {"filter": filterset, "table": table})
 
 
-@require_GET
 @permission_required("triggers.view_trigger", raise_exception=True)
+@require_GET
 def trigger_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     trigger = get_trigger(pk)
     now = clock.now()
@@ -85,8 +85,8 @@ def trigger_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     return render(request, "triggers/detail.html", context)
 
 
-@require_GET
 @permission_required("triggers.view_scheduler", raise_exception=True)
+@require_GET
 def scheduler_list(request: HttpRequest) -> HttpResponse:
     table = SchedulerTable(Scheduler.objects.all(), now=clock.now())
     configure_lazy(request, table, default_per_page=100)
@@ -101,8 +101,8 @@ def scheduler_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @permission_required("triggers.delete_scheduler", raise_exception=True)
+@require_POST
 def scheduler_forget(request: HttpRequest, machine_name: str) -> HttpResponse:
     get_object_or_404(Scheduler, pk=machine_name)
     report(request, services.forget_scheduler(user=request.user, machine_name=machine_name))
@@ -118,26 +118,26 @@ def _act(request: HttpRequest, pk: uuid.UUID, service) -> HttpResponse:
     return back_to(request, trigger)
 
 
-@require_POST
 @permission_required("triggers.operate_trigger", raise_exception=True)
+@require_POST
 def trigger_pause(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     return _act(request, pk, services.pause_trigger)
 
 
-@require_POST
 @permission_required("triggers.operate_trigger", raise_exception=True)
+@require_POST
 def trigger_run_now(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     return _act(request, pk, services.run_trigger_now)
 
 
-@require_POST
 @permission_required("triggers.operate_trigger", raise_exception=True)
+@require_POST
 def trigger_kill(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     return _act(request, pk, services.kill_trigger)
 
 
-@require_http_methods(["GET", "POST"])
 @permission_required("triggers.operate_trigger", raise_exception=True)
+@require_http_methods(["GET", "POST"])
 def trigger_resume(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """One click when nothing surprising happens; a page with choices when next run is overdue."""
     trigger = get_trigger(pk)
@@ -188,8 +188,8 @@ def trigger_resume(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 @permission_required("triggers.operate_trigger", raise_exception=True)
+@require_http_methods(["GET", "POST"])
 def trigger_reset(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """Reset a trigger nobody will move any more, after a page that explains the risk."""
     trigger = get_trigger(pk)

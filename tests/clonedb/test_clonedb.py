@@ -23,7 +23,8 @@ from orchestrator_site.oo_schema import REVISION, TABLES
 from tests import oo
 from tests.helpers import oo_tx
 
-BULK_LOGS = 100_500
+# Enough rows to cross eight batches of 2,000 (and the last, partial one).
+BULK_LOGS = 15_500
 
 
 def columns(obj) -> dict:
@@ -129,9 +130,11 @@ def test_openorchestrator_reads_every_row_of_the_copy_back_identical(db_util, oo
     assert len(before["logs"]) == BULK_LOGS + 2
 
     output = tmp_path / "copy.db"
-    printed = run_clone("--output", str(output), "--batch-size", "7000")
+    printed = run_clone("--output", str(output), "--batch-size", "2000")
 
-    assert "Logs 0/100,502" in printed and "Logs 100,502/100,502" in printed
+    progress = [line for line in printed.splitlines() if line.startswith("Logs ")]
+    assert progress[0] == "Logs 0/15,502" and progress[-1] == "Logs 15,502/15,502"
+    assert {"Logs 2,000/15,502", "Logs 14,000/15,502"} <= set(progress)  # batch by batch
     assert f"Copied {BULK_LOGS + 18:,} rows in 10 tables" in printed
     assert files_in(tmp_path) == ["copy.db"]
 

@@ -10,6 +10,8 @@ import pytest
 
 from orchestrator_site import clone
 
+pytestmark = pytest.mark.no_orchestrator_db
+
 HEX = "72a03dfe457d43d7be9c9df619e54e62"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connections
@@ -159,11 +160,32 @@ def test_scheduler_states(as_viewer):
     panel = (
         as_viewer.get("/")
         .content.decode()
-        .split("<h2>Schedulers</h2>", 1)[1]
+        .split(">Schedulers</h2>", 1)[1]
         .split("</section>", 1)[0]
     )
     assert panel.index("PC-OFF") < panel.index("PC-STALE") < panel.index("PC-ON")
     assert "2 min ago" in panel and "1 h ago" in panel
+
+
+@oo_db
+def test_one_polite_status_line_speaks_for_the_panels(as_viewer):
+    """A screen reader must not read six panels aloud every 15 s: no panel is a live region; one
+    status line (filled by console.js when a summary changes) and each panel heading's summary."""
+    make_log("P", level=LogLevel.ERROR, message="boom", at=NOW - dt.timedelta(minutes=3))
+    make_element("Q", status=QueueStatus.FAILED, created_date=NOW - dt.timedelta(hours=1))
+    make_trigger(status=TriggerStatus.FAILED, last_run=NOW - dt.timedelta(hours=1))
+    make_scheduler("PC-ON", age_seconds=10)
+    make_scheduler("PC-OFF", age_seconds=3600)
+    text = as_viewer.get("/").content.decode()
+    assert "aria-live" not in text
+    assert text.count("data-refresh-announce") == 1
+    assert '<p class="sr-only" role="status" aria-atomic="true" data-refresh-announce>' in text
+    assert re.findall(r'data-live-summary="([^"]*)"', text) == [
+        "Recent errors: the latest at 10:27:15.",
+        "Failed queue elements: 1.",
+        "Failed or stuck triggers: 1.",
+        "Schedulers not online: 1.",
+    ]
 
 
 @oo_db

@@ -25,11 +25,10 @@ def test_filter_sort_and_page_a_queue(as_role):
     badges = page.locator("table tbody .badge")
     expect(badges.first).to_have_text("Done")
     assert set(badges.all_inner_texts()) == {"Done"}
-    # The newest-first default is marked on the "Created" heading (its arrow is part of its
-    # accessible name); clicking it sorts oldest first.
-    created = page.locator("thead th.desc a").filter(has_text=re.compile(r"^Created$"))
-    created.click()
+    # The header shows the current order (newest first); its link sorts the other way.
+    page.get_by_role("link", name="Created ▼", exact=True).click()
     expect(page).to_have_url(re.compile(r"sort=created_date"))
+    expect(page.get_by_role("link", name="Created ▲", exact=True)).to_be_visible()
     expect(page).to_have_url(re.compile(r"status=DONE"))  # the filter survives sorting
     first_page = page.locator("table tbody tr").first.inner_text()
     page.get_by_role("link", name="next").first.click()

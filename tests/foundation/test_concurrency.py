@@ -9,8 +9,13 @@ from __future__ import annotations
 import threading
 from urllib.parse import urlencode
 
+import pytest
+
 from tests import oo
 from tests.iis_server import SECRET, Server, iis_console
+
+# A server of its own on its own SQLite files: the same in both runs.
+pytestmark = pytest.mark.no_orchestrator_db
 
 USERS = 20
 CSRF = "c" * 32  # a CSRF secret of the client's choosing, sent as cookie and form field

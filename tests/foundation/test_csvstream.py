@@ -6,7 +6,11 @@ import csv
 import datetime as dt
 import io
 
+import pytest
+
 from orchestrator_site.csvstream import BATCH_ROWS, csv_response, csv_safe
+
+pytestmark = pytest.mark.no_orchestrator_db
 
 
 def test_rows_arrive_in_batches_and_read_back_intact():

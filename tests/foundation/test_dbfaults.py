@@ -72,7 +72,8 @@ def test_postgresql_errors():
 
 
 def test_sql_server_errors_as_pyodbc_raises_them():
-    pyodbc = pytest.importorskip("pyodbc")
+    import pyodbc  # pinned in requirements.txt: missing libodbc2 must fail, not skip
+
     cases = {
         ("HYT00", "[HYT00] [Microsoft][ODBC Driver 18 for SQL Server]Query timeout expired"): (
             DbState.BUSY

@@ -8,6 +8,8 @@ import pytest
 
 from orchestrator_site.dburl import ConnectionStringError, parse_connection_string
 
+pytestmark = pytest.mark.no_orchestrator_db
+
 BASE = Path("/srv/console")
 
 

@@ -15,6 +15,8 @@ from logs.models import Log, LogLevel
 from queues.models import QueueElement, QueueStatus
 from triggers.models import SingleTrigger, Trigger, TriggerStatus
 
+pytestmark = pytest.mark.no_orchestrator_db
+
 ELEMENT_ID = uuid.UUID("72a03dfe-457d-43d7-be9c-9df619e54e62")
 
 

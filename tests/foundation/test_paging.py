@@ -8,6 +8,8 @@ from django.test import RequestFactory
 
 from orchestrator_site.paging import MAX_PAGE, configure_lazy
 
+pytestmark = pytest.mark.no_orchestrator_db
+
 
 class NumberTable(tables.Table):
     n = tables.Column()

@@ -9,6 +9,8 @@ from django.urls import NoReverseMatch, reverse, set_script_prefix
 
 from orchestrator_site.reversing import id_url
 
+pytestmark = pytest.mark.no_orchestrator_db
+
 NAMES = (
     "logs:detail",
     "logs:around",

@@ -23,6 +23,8 @@ from orchestrator_site import settings as production_settings
 from orchestrator_site import snapshots
 from tests.helpers import oo_db
 
+pytestmark = pytest.mark.no_orchestrator_db
+
 KEY = "tests:snapshot"
 
 

@@ -12,6 +12,8 @@ from orchestrator_site.identity import (
     local_identity,
 )
 
+pytestmark = pytest.mark.no_orchestrator_db
+
 
 class Recorder:
     """A WSGI app that records the environ it was given."""

@@ -117,8 +117,9 @@ def test_the_audit_admin_is_read_only(as_operator):
     assert as_operator.post(f"{base}{row.pk}/change/", {"reason": "edited"}).status_code == 403
     assert as_operator.get(f"{base}add/").status_code == 403
     assert as_operator.post(f"{base}{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    # The list offers no action at all; a forged delete_selected just shows the list again.
     bulk = as_operator.post(base, {"action": "delete_selected", "_selected_action": [row.pk]})
-    assert bulk.status_code in (200, 302)
+    assert bulk.status_code == 200 and b'name="action"' not in bulk.content
     row.refresh_from_db()
     assert row.reason == "why"
     assert AuditEntry.objects.filter(pk=row.pk).exists()

@@ -9,6 +9,9 @@ import pytest
 
 from tests.iis_server import SECRET, Server, iis_console
 
+# A server of its own on its own SQLite files: the same in both runs.
+pytestmark = pytest.mark.no_orchestrator_db
+
 TOKENS = {
     "0x1a2b": ["TEST\\Otto", ["TEST\\domain users", "TEST\\rpa-operators"]],
     "0x3c4d": ["TEST\\Vera", ["S-1-5-21-9999", "TEST\\rpa-viewers"]],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -275,6 +276,19 @@ def test_only_admins_see_the_delete_controls(as_viewer, as_admin):
     assert b'name="ids"' not in as_viewer.get(url()).content
     html = as_admin.get(url()).content
     assert b"Delete selected" in html and b'name="ids"' in html
+
+
+@oo_db
+def test_each_selection_checkbox_names_its_row_for_a_screen_reader(as_admin):
+    make_log("Proc A", level=LogLevel.ERROR, message="boom", at=NOW)
+    make_log("Proc A", level=LogLevel.INFO, message="fine", at=NOW - dt.timedelta(seconds=5))
+    html = as_admin.get(url()).content.decode()
+    boxes = re.findall(r'<input type="checkbox" (?:name="ids"|data-select-all)[^>]*>', html)
+    assert [re.search(r'aria-label="([^"]*)"', box).group(1) for box in boxes] == [
+        "Select every log shown",
+        "Select the log of 25-11-2026 10:30:15 (Error)",
+        "Select the log of 25-11-2026 10:30:10 (Info)",
+    ]
 
 
 @oo_tx

@@ -102,6 +102,7 @@ def test_unknown_user_and_bad_days_are_errors(old_and_new):
     assert Log.objects.count() == 3
 
 
+@pytest.mark.no_orchestrator_db  # argparse refuses the value before anything is read
 @pytest.mark.parametrize("days", ["0", "-3", "abc", "999999"])
 def test_bad_days_from_a_shell_are_one_line_without_a_traceback(days):
     run = subprocess.run(

@@ -116,11 +116,15 @@ def test_query_count_is_bounded(as_viewer, operator_user, django_assert_max_num_
 
 
 @oo_db
-def test_a_bad_page_number_shows_the_first_page(as_viewer):
-    make_element(status=QueueStatus.FAILED, reference="only")
+def test_a_bad_page_number_says_so_and_a_page_past_the_end_shows_the_last(as_viewer):
+    make_element(status=QueueStatus.FAILED, reference="only-failed-row")
     for page in ("x", "0", "-3", "100000"):
         response = as_viewer.get(URL, {"page": page})
-        assert response.status_code == 200
+        html = response.content.decode()
+        assert response.status_code == 200, page
+        assert "Page must be a whole number from 1 to 100." in html, page
+        assert "only-failed-row" not in html, page
+    assert "only-failed-row" in as_viewer.get(URL, {"page": "2"}).content.decode()
 
 
 @oo_db

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from django.db import connections
 from django.urls import reverse
 from OpenOrchestrator.database.queues import QueueStatus as OOQueueStatus
 
-from queues import services
 from queues.models import QueueElement, QueueStatus
 from tests.helpers import NOW, make_element, oo_tx
 from tests.queues.util import messages_of
@@ -97,27 +97,27 @@ def test_a_robot_taking_an_element_after_the_page_loaded_wins_over_retry(db_util
 
 
 @oo_tx
-def test_a_robot_working_between_bulk_batches(db_util, as_operator, settings, monkeypatch):
+def test_a_robot_working_between_bulk_batches(db_util, as_operator, settings):
+    """Before the console reads each further batch of ids (it walks the matches by primary key), a
+    robot takes the oldest New element. The console still lists it in a batch, and its conditional
+    delete leaves it alone."""
     settings.CONSOLE_BULK_BATCH_SIZE = 2
     for i in range(6):
         db_util.create_queue_element("Queue A", f"n{i}", "", "robot")
-    batch = services._BATCH[services.DELETE]
-    calls = []
+    reads = []
 
-    def robot_between_batches(ids, **kwargs):
-        if calls:
-            # Before the second batch a robot takes the oldest remaining New element.
-            calls.append(db_util.get_next_queue_element("Queue A").id)
-        else:
-            calls.append(None)
-        return batch(ids, **kwargs)
+    def robot_before_each_later_batch(execute, sql, params, many, context):
+        if sql.startswith('SELECT "Queues"."id"') and " LIMIT " in sql:  # the next batch's ids
+            taken = db_util.get_next_queue_element("Queue A") if reads else None
+            reads.append(taken.id if taken else None)
+        return execute(sql, params, many, context)
 
-    monkeypatch.setitem(services._BATCH, services.DELETE, robot_between_batches)
-    response = as_operator.post(
-        reverse("queues:bulk", args=["Queue A"]), {"action": "delete"}, follow=True
-    )
-    taken = {c for c in calls if c}
-    assert len(calls) == 3 and len(taken) == 2
+    with connections["orchestrator"].execute_wrapper(robot_before_each_later_batch):
+        done = as_operator.post(reverse("queues:bulk", args=["Queue A"]), {"action": "delete"})
+    response = as_operator.get(done["Location"])
+    taken = {pk for pk in reads if pk}
+    # Three batches of two, then an empty read; the robot found a New element twice.
+    assert len(reads) == 4 and len(taken) == 2
     # The elements the robot took survive; every other one is gone.
     left = set(QueueElement.objects.values_list("pk", flat=True))
     assert left == taken

@@ -495,15 +495,22 @@ def world(monkeypatch) -> World:
 
 def _variants(page: Page, param: str) -> list[tuple[str, object]]:
     """Each value alone, and each bad value repeated before and after a good one. Every variant
-    that cannot act comes first: a good value may act (resume the trigger) and change the page."""
+    that cannot act comes first: a good value may act (resume the trigger) and change the page.
+
+    A single value is read last-wins, so [good, bad] is judged like bad alone; what it adds is a
+    page that reads another value than its form (rows for `good` under the form's error), which
+    any refused value shows: one is enough. [bad, good] keeps every bad value (a reader of the
+    first value meets each one), and a list parameter gets both orders of every bad value.
+    """
     battery = page.params[param]
     good = next((v for kind, v in battery if kind == OK and v), None)
     bad = [value for kind, value in battery if kind == BAD]
+    multi = _multi(page, param)
     variants: list[tuple[str, object]] = [(BAD, value) for value in bad]
     if good is not None:
-        variants += [(BAD, [good, value]) for value in bad]
+        variants += [(BAD, [good, value]) for value in (bad if multi else bad[:1])]
         # First bad, then good: the last of a single value counts (and may act); a list takes both.
-        variants += [(BAD if _multi(page, param) else ANY, [value, good]) for value in bad]
+        variants += [(BAD if multi else ANY, [value, good]) for value in bad]
     return variants + [(kind, value) for kind, value in battery if kind != BAD]
 
 

@@ -7,8 +7,11 @@ import shlex
 import xml.etree.ElementTree as ET  # noqa: S405 - parses our own file
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from waitress.adjustments import Adjustments
+
+pytestmark = pytest.mark.no_orchestrator_db
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_CONFIG = ET.parse(ROOT / "deploy" / "web.config").getroot()  # noqa: S314 - our own file

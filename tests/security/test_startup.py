@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# manage.py in a subprocess with production settings: no test database at all.
+pytestmark = pytest.mark.no_orchestrator_db
+
 ROOT = Path(__file__).resolve().parents[2]
 ENV_EXAMPLE = ROOT / ".env.example"
 GOOD_KEY = "8Qw0c3Qk3sY2m3H0fGmU3cQJmJxq7m1lq3H1m2ZQ8Xc="

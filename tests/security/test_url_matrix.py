@@ -3,7 +3,8 @@
 - Someone signed in to Windows but in no console group (and someone with no identity at all) gets
   403 on every URL, whatever the method; only the monitoring and refusal views are login-free.
 - Every POST-only view answers GET with 405, even for a user who holds every role.
-- A role without a permission a view declares gets 403 for POST (and 403 or 405 for GET).
+- A role without a permission a view declares gets 403, whatever the method.
+- Every view checks the permission before the method (one decorator order everywhere).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from orchestrator_site.identity import Identity, signed_in_environ
 from orchestrator_site.roles import ROLE_PERMISSIONS
 from tests.conftest import PERSONAS
 from tests.helpers import oo_db
-from tests.security.urlmap import LOGIN_FREE, project_urls
+from tests.security.urlmap import LOGIN_FREE, guard_order, project_urls
 
 URLS = project_urls()
 POST_ONLY = [u for u in URLS if u.post_only]
@@ -82,12 +83,10 @@ def test_a_role_without_the_permission_is_refused(url):
         if url.permissions <= permissions_of(identity):
             continue
         client = client_for(identity)
-        for method in ("GET", "POST"):
-            response = getattr(client, method.lower())(url.path)
-            # A method the view does not take may be refused either way; a method it takes: 403.
-            declared = url.methods is None or method in url.methods
-            allowed = {403} if declared else {403, 405}
-            assert response.status_code in allowed, f"{name} {method} {url.path}"
+        for method in ("get", "post", "put"):
+            # The permission is checked before the method: 403 even for a method it never takes.
+            response = getattr(client, method)(url.path)
+            assert response.status_code == 403, f"{name} {method.upper()} {url.path}"
         checked += 1
     if url.permissions <= permissions_of(PERSONAS["viewer"]):
         assert checked <= 1  # only the keeper lacks viewer permissions
@@ -99,3 +98,12 @@ def test_a_role_without_the_permission_is_refused(url):
 def test_the_declared_permissions_exist_in_some_role(url):
     granted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
     assert url.permissions <= granted, f"{url.route} needs a permission no role has"
+
+
+@pytest.mark.parametrize("url", [u for u in URLS if not u.login_free], ids=str)
+def test_the_permission_is_checked_before_the_method(url):
+    """One decorator order everywhere: @permission_required(..., raise_exception=True) above the
+    method check, so that someone without the permission gets 403 whatever the method, and only a
+    person who may use the view learns which methods it takes (405)."""
+    expected = ["permission", "method"] if url.permissions else ["method"]
+    assert guard_order(url.view) == expected, url.route

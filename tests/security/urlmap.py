@@ -81,6 +81,22 @@ def _declarations(view) -> tuple[frozenset[str] | None, frozenset[str]]:
     return (frozenset(methods) if methods is not None else None), frozenset(permissions)
 
 
+def guard_order(view) -> list[str]:
+    """The view's guards from the outside in: "permission" for @permission_required, "method" for
+    @require_GET/@require_POST/@require_http_methods (followed through functools.wraps)."""
+    order: list[str] = []
+    func = getattr(view, "__func__", view)
+    while isinstance(func, FunctionType):
+        cells = dict(zip(func.__code__.co_freevars, func.__closure__ or (), strict=True))
+        if "request_method_list" in cells:
+            order.append("method")
+        test = cells.get("test_func")
+        if test is not None and getattr(test.cell_contents, "__name__", "") == "check_perms":
+            order.append("permission")
+        func = getattr(func, "__wrapped__", None)
+    return order
+
+
 def project_urls() -> list[Url]:
     found: list[Url] = []
 

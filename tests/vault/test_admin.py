@@ -82,5 +82,6 @@ def test_operators_cannot_delete_in_the_vault_admin(as_operator):
 def test_viewers_and_keepers_have_no_admin(as_viewer, as_keeper):
     make_credential("Mail")
     for client in (as_viewer, as_keeper):
-        response = client.get(CRED)
-        assert response.status_code in (302, 403)
+        response = client.get(CRED, follow=True)
+        assert response.redirect_chain[0][0].startswith("/admin/login/")
+        assert response.status_code == 403 and b"Access denied" in response.content

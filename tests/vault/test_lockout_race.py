@@ -21,6 +21,9 @@ from tests.iis_server import SECRET, Server, iis_console
 from tests.vault.conftest import KEY
 from vault import guard
 
+# A server of its own on its own SQLite files: the same in both runs.
+pytestmark = pytest.mark.no_orchestrator_db
+
 PARALLEL = 12
 LIMIT = 5  # CONSOLE_REVEAL_MAX_FAILURES's default
 KEEPER = "0x0c1a"

@@ -38,17 +38,25 @@
     }, 1000);
   });
 
-  // Live fragments: <section data-refresh-url="/fragment/" data-refresh-seconds="15">.
+  // Live fragments: <section data-refresh-url="/fragment/" data-refresh-seconds="15">. The panels
+  // are not live regions; one polite status line says once when their headings' summaries change.
   var fragments = Array.prototype.slice.call(document.querySelectorAll("[data-refresh-url]"));
   if (fragments.length) {
     var paused = false;
     var toggle = document.querySelector("[data-refresh-toggle]");
     var stamp = document.querySelector("[data-refresh-stamp]");
+    var announcer = document.querySelector("[data-refresh-announce]");
     var seconds = parseInt(fragments[0].getAttribute("data-refresh-seconds"), 10) || 15;
+    var summary = function () {
+      return Array.prototype.map.call(document.querySelectorAll("[data-live-summary]"), function (node) {
+        return node.getAttribute("data-live-summary");
+      }).join(" ");
+    };
+    var announced = summary();
     var refresh = function () {
       if (paused || document.hidden) return;
-      fragments.forEach(function (node) {
-        fetch(node.getAttribute("data-refresh-url"), {
+      Promise.all(fragments.map(function (node) {
+        return fetch(node.getAttribute("data-refresh-url"), {
           credentials: "same-origin",
           headers: { "X-Requested-With": "fetch" },
         }).then(function (response) {
@@ -62,6 +70,12 @@
           node.setAttribute("data-refresh-error", "true");
           if (stamp) stamp.textContent = "update failed, retrying";
         });
+      })).then(function () {
+        var now = summary();
+        if (announcer && now !== announced) {
+          announcer.textContent = "Dashboard changed. " + now;
+        }
+        announced = now;
       });
     };
     window.setInterval(refresh, seconds * 1000);

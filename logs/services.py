@@ -45,19 +45,25 @@ def _delete_in_batches(
     batch_size: int = DELETE_BATCH_ROWS,
     progress: Progress | None = None,
 ) -> int:
-    """Delete the rows of `queryset` (at most `limit`), `batch_size` at a time, each batch one
-    `DELETE ... WHERE id IN (SELECT id ... LIMIT n)` in its own transaction (on SQLite BEGIN
-    IMMEDIATE: the write lock is taken before anything is read)."""
-    keys = queryset.order_by().values("pk")
+    """Delete the rows of `queryset` (at most `limit`), `batch_size` at a time, each batch in its own
+    transaction (on SQLite BEGIN IMMEDIATE: the write lock is taken before anything is read).
+
+    Each batch reads its keys first and deletes by primary key. A single `DELETE ... WHERE id IN
+    (SELECT ... LIMIT n)` lets a planner with stale statistics (a Logs table it believes empty) pick a
+    nested loop that compares every row with every key: seconds per batch on PostgreSQL.
+    """
+    keys = queryset.order_by().values_list("pk", flat=True)
     deleted = 0
     while limit is None or deleted < limit:
         take = batch_size if limit is None else min(batch_size, limit - deleted)
         with transaction.atomic(using=ORCHESTRATOR):
-            done = Log.objects.filter(pk__in=keys[:take]).delete()[0]
-        deleted += done
+            batch = list(keys[:take])
+            for start in range(0, len(batch), IDS_PER_STATEMENT):
+                chunk = batch[start : start + IDS_PER_STATEMENT]
+                deleted += Log.objects.filter(pk__in=chunk).delete()[0]
         if progress:
             progress(deleted)
-        if done < take:
+        if len(batch) < take:
             break
     return deleted
 

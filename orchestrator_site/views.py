@@ -64,10 +64,16 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 
 @login_not_required
 def denied(request: HttpRequest) -> HttpResponse:
+    """403 for someone the console refuses, or (signed in) for a page their roles do not open."""
+    user = getattr(request, "user", None)
     return render(
         request,
         "orchestrator_site/denied.html",
-        {"remote_user": request.META.get("REMOTE_USER", "")},
+        {
+            "remote_user": request.META.get("REMOTE_USER", ""),
+            "member": bool(user and user.is_authenticated and user.is_active),
+            "admin_page": request.path_info.startswith("/admin/"),
+        },
         status=403,
     )
 

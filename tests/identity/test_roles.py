@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.signals import user_logged_in
 from django.test import Client
+from django.urls import reverse
 
 from orchestrator_site.identity import GROUPS_KEY, Identity, signed_in_environ
 from orchestrator_site.roles import ROLE_PERMISSIONS, ROLES
@@ -194,3 +195,12 @@ def test_the_admin_has_no_password_login_form():
         assert response.status_code == 403
         assert b'type="password"' not in response.content
         assert client.post("/admin/login/", {"username": "x", "password": "y"}).status_code == 403
+
+
+@oo_db
+def test_a_viewer_at_the_admin_is_told_why_not_that_they_have_no_group(as_viewer):
+    response = as_viewer.get(reverse("admin:index"), follow=True)
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "The admin is for Operators and Automation admins" in text
+    assert "not in any group allowed" not in text

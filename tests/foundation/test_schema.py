@@ -8,7 +8,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections
+from django.test import override_settings
 
+from orchestrator_site import settings as production_settings
 from orchestrator_site.oo_schema import REVISION, create_sqlite_schema
 from tests import oo
 from tests.helpers import oo_db
@@ -47,3 +49,15 @@ def test_migrate_leaves_the_openorchestrator_database_unchanged():
         call_command("migrate", database="orchestrator", verbosity=0, stdout=StringIO())
     assert _orchestrator_tables() == before
     assert "django_migrations" not in before
+
+
+@oo_db
+def test_migrate_makes_the_shared_cache_table_in_the_console_database_only():
+    def tables(alias):
+        return set(connections[alias].introspection.table_names())
+
+    assert "console_cache" not in tables("default")
+    with override_settings(CACHES=production_settings.CACHES):
+        call_command("migrate", verbosity=0, stdout=StringIO())
+    assert "console_cache" in tables("default")
+    assert "console_cache" not in tables("orchestrator")

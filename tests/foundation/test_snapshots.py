@@ -11,17 +11,11 @@ import datetime as dt
 import logging
 import threading
 import time
-from io import StringIO
 
 import pytest
 from django.core.cache import caches
-from django.core.management import call_command
-from django.db import connections
-from django.test import override_settings
 
-from orchestrator_site import settings as production_settings
 from orchestrator_site import snapshots
-from tests.helpers import oo_db
 
 pytestmark = pytest.mark.no_orchestrator_db
 
@@ -196,15 +190,3 @@ def test_warm_up_does_nothing_when_background_work_is_off(settings):
     settings.CONSOLE_BACKGROUND_REFRESH = False
     snapshots.warm_up({KEY: lambda: "warm"})
     assert _shared().get(KEY) is None
-
-
-@oo_db
-def test_migrate_makes_the_shared_cache_table_in_the_console_database_only():
-    def tables(alias):
-        return set(connections[alias].introspection.table_names())
-
-    assert "console_cache" not in tables("default")
-    with override_settings(CACHES=production_settings.CACHES):
-        call_command("migrate", verbosity=0, stdout=StringIO())
-    assert "console_cache" in tables("default")
-    assert "console_cache" not in tables("orchestrator")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from io import StringIO
 
 import pytest
@@ -34,7 +35,7 @@ def test_rotation_keeps_every_credential_readable_by_openorchestrator(db_util, a
     make_credential("From console", "u2", "  pw two ")
     db_util.update_credential("From OO", "u1", "pw one updated")
     try:
-        output = rotate("--new-key", NEW_KEY, "--commit")
+        output = rotate(f"--new-key={NEW_KEY}", "--commit")
         assert "Re-encrypted 2 of 2 credentials" in output and "Scheduler" in output
         assert NEW_KEY not in output and KEY not in output
 
@@ -62,7 +63,7 @@ def test_a_dry_run_changes_nothing_and_says_how_many(frozen_now):
     make_credential("A", "u", "a")
     make_credential("B", "u", "b")
     before = tokens()
-    output = rotate("--new-key", NEW_KEY)
+    output = rotate(f"--new-key={NEW_KEY}")
     assert "Dry run: 2 of 2 credentials would be re-encrypted" in output
     assert tokens() == before
     entry = audit_rows("credential.rotate_key_dry_run")[-1]
@@ -75,15 +76,15 @@ def test_tokens_that_do_not_decrypt_are_listed_and_block_the_commit(frozen_now):
     foreign = Fernet(OTHER_KEY).encrypt(b"x").decode()
     Credential.objects.create(name="Foreign", username="u", password=foreign, changed_at=NOW)
     before = tokens()
-    output = rotate("--new-key", NEW_KEY)
+    output = rotate(f"--new-key={NEW_KEY}")
     assert "1 of 2 credentials do not decrypt with the current key" in output
     assert "  Foreign" in output
     with pytest.raises(CommandError, match="Foreign.*Nothing was changed.*--skip-undecryptable"):
-        rotate("--new-key", NEW_KEY, "--commit")
+        rotate(f"--new-key={NEW_KEY}", "--commit")
     assert tokens() == before
     assert audit_rows("credential.rotate_key")[-1].outcome == AuditEntry.Outcome.REFUSED
 
-    output = rotate("--new-key", NEW_KEY, "--commit", "--skip-undecryptable")
+    output = rotate(f"--new-key={NEW_KEY}", "--commit", "--skip-undecryptable")
     assert "Re-encrypted 1 of 2" in output
     after = tokens()
     assert after["Foreign"] == foreign and after["Good"] != before["Good"]
@@ -95,9 +96,9 @@ def test_tokens_that_do_not_decrypt_are_listed_and_block_the_commit(frozen_now):
 def test_bad_new_keys_are_refused():
     make_credential("A", "u", "a")
     with pytest.raises(CommandError, match="not a valid Fernet key"):
-        rotate("--new-key", "short")
+        rotate("--new-key=short")
     with pytest.raises(CommandError, match="already configured"):
-        rotate("--new-key", KEY, "--commit")
+        rotate(f"--new-key={KEY}", "--commit")
     with pytest.raises(CommandError):
         rotate()  # one of --new-key / --new-key-file is required
 
@@ -115,7 +116,7 @@ def test_the_new_key_can_come_from_a_file(tmp_path):
 @override_settings(OPENORCHESTRATOR_KEY="")
 def test_rotation_needs_the_current_key():
     with pytest.raises(CommandError, match="OpenOrchestratorKey is not set"):
-        rotate("--new-key", NEW_KEY)
+        rotate(f"--new-key={NEW_KEY}")
 
 
 @oo_db
@@ -138,3 +139,16 @@ def test_a_concurrent_change_aborts_the_whole_rotation(monkeypatch):
     after = tokens()
     # Everything rolled back, including the meddling done inside the transaction.
     assert after == before
+
+
+@oo_db
+def test_a_new_key_that_starts_with_a_dash_is_accepted(tmp_path):
+    # One Fernet key in 64 starts with "-" (url-safe base64): the file form and --new-key=KEY take it.
+    dashed = base64.urlsafe_b64encode(b"\xf8" + bytes(range(31))).decode()
+    assert dashed.startswith("-")
+    Fernet(dashed)  # a valid key
+    make_credential("Mail", "robot", "pw")
+    assert "Dry run: 1 of 1 credentials would be re-encrypted" in rotate(f"--new-key={dashed}")
+    key_file = tmp_path / "new.key"
+    key_file.write_text(dashed + "\n")
+    assert "Re-encrypted 1 of 1" in rotate("--new-key-file", str(key_file), "--commit")

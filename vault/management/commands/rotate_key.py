@@ -45,7 +45,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         source = parser.add_mutually_exclusive_group(required=True)
-        source.add_argument("--new-key", help="The new Fernet key (visible in the process list).")
+        source.add_argument(
+            "--new-key",
+            help='The new Fernet key, as --new-key=KEY (a key may start with "-"; visible in the process list).',
+        )
         source.add_argument(
             "--new-key-file",
             type=Path,

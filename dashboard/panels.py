@@ -11,12 +11,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections
 from django.db.models import Count, Func
 from django.db.models.functions import Substr, TruncDate
 
 from logs.models import Log, LogLevel
+from orchestrator_site import ttlcache
 from queues.models import Acknowledgement, QueueElement, QueueStatus
 from triggers import liveness
 from triggers.models import (
@@ -211,13 +211,10 @@ def throughput(now: dt.datetime, days: int | None = None) -> Throughput:
     days = days or settings.CONSOLE_THROUGHPUT_DAYS
     first = now.date() - dt.timedelta(days=days - 1)
     start = dt.datetime.combine(first, dt.time.min)
-    counts = (
-        cache.get_or_set(
-            f"dashboard:throughput:{first.isoformat()}:{days}",
-            lambda: _daily_counts(start),
-            THROUGHPUT_CACHE_SECONDS,
-        )
-        or {}
+    counts = ttlcache.cached(
+        f"dashboard:throughput:{first.isoformat()}:{days}",
+        THROUGHPUT_CACHE_SECONDS,
+        lambda: _daily_counts(start),
     )
     day_list = [first + dt.timedelta(days=i) for i in range(days)]
     done = [counts.get((d, QueueStatus.DONE), 0) for d in day_list]

@@ -6,8 +6,6 @@ Also the friendly 503 for a database fault in any request (see orchestrator_site
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 
@@ -16,7 +14,7 @@ from django.db import DatabaseError, connections, transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from orchestrator_site import dbfaults
+from orchestrator_site import dbfaults, ttlcache
 from orchestrator_site.dbfaults import DbState
 from orchestrator_site.oo_schema import REVISION, UPGRADE_COMMAND
 
@@ -24,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 _OK_TTL = 30.0
 _BAD_TTL = 2.0  # recover quickly once the database is back
+_CACHE_KEY = "health:schema-status"  # per process: it is this process's view of the database
 
 
 @dataclass(frozen=True)
@@ -53,9 +52,6 @@ class SchemaStatus:
 OK = "ok"
 NO_VERSION_TABLE = "no-version-table"
 WRONG_REVISION = "wrong-revision"
-
-_lock = threading.Lock()
-_cached: tuple[float, SchemaStatus] | None = None
 
 
 def release(connection) -> None:
@@ -97,22 +93,17 @@ def _probe() -> SchemaStatus:
 
 
 def schema_status(*, fresh: bool = False) -> SchemaStatus:
-    global _cached
-    with _lock:
-        now = time.monotonic()
-        if not fresh and _cached is not None:
-            checked_at, status = _cached
-            if now - checked_at < (_OK_TTL if status.ok else _BAD_TTL):
-                return status
-        status = _probe()
-        _cached = (now, status)
-        return status
+    """The probe's answer, kept _OK_TTL seconds when good and _BAD_TTL when not."""
+    return ttlcache.cached(
+        _CACHE_KEY,
+        lambda status: _OK_TTL if status.ok else _BAD_TTL,
+        _probe,
+        fresh=fresh,
+    )
 
 
 def forget_status() -> None:
-    global _cached
-    with _lock:
-        _cached = None
+    ttlcache.forget(_CACHE_KEY)
 
 
 def unavailable_response(request, status: SchemaStatus) -> HttpResponse:

@@ -10,19 +10,18 @@ exactly the ones it manages.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections
 
+from orchestrator_site import ttlcache
+
 logger = logging.getLogger(__name__)
 
 PREFIX = "ix_console_"
 CACHE_SECONDS = 300
-_lock = threading.Lock()
-_cached: tuple[float, tuple[IndexSpec, ...]] | None = None
+_CACHE_KEY = "indexes:missing"
 
 
 @dataclass(frozen=True)
@@ -284,27 +283,23 @@ def missing_indexes() -> list[IndexSpec]:
     disturbs, the page's own queries and transaction). Any failure (database down, no right to
     read the catalog) means "nothing to say": the notice is a hint, never a reason to break a page.
     """
-    global _cached
-    with _lock:
-        if _cached is not None and time.monotonic() - _cached[0] < CACHE_SECONDS:
-            return list(_cached[1])
-    connection = connections.create_connection(settings.ORCHESTRATOR_DB)
     try:
-        missing = [state.spec for state in inspect(connection=connection) if not state.present]
-    except Exception:  # noqa: BLE001
+        return list(ttlcache.cached(_CACHE_KEY, CACHE_SECONDS, _inspect_missing))
+    except Exception:  # noqa: BLE001 - a failure is not kept: the next page asks again
         logger.debug("Could not inspect OpenOrchestrator's indexes", exc_info=True)
         return []
+
+
+def _inspect_missing() -> tuple[IndexSpec, ...]:
+    connection = connections.create_connection(settings.ORCHESTRATOR_DB)
+    try:
+        return tuple(state.spec for state in inspect(connection=connection) if not state.present)
     finally:
         try:
             connection.close()
         except Exception:  # noqa: BLE001, S110 - closing a connection that never opened
             pass
-    with _lock:
-        _cached = (time.monotonic(), tuple(missing))
-    return missing
 
 
 def forget() -> None:
-    global _cached
-    with _lock:
-        _cached = None
+    ttlcache.forget(_CACHE_KEY)

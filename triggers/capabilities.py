@@ -8,9 +8,9 @@ Server/SQLite, where the column is VARCHAR(7)) have them.
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.db import connections
 
+from orchestrator_site import ttlcache
 from orchestrator_site.writes import ORCHESTRATOR
 
 _CACHE_KEY = "triggers:kill-supported"
@@ -29,13 +29,13 @@ def kill_supported() -> bool:
     connection = connections[ORCHESTRATOR]
     if connection.vendor != "postgresql":
         return True
-    known = cache.get(_CACHE_KEY)
-    if known is None:
+
+    def ask() -> bool:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT enumlabel FROM pg_enum WHERE enumtypid = to_regtype('triggerstatus')"
             )
             labels = {row[0] for row in cursor.fetchall()}
-        known = not labels or "KILLING" in labels  # no enum at all: a plain text column
-        cache.set(_CACHE_KEY, known, _CACHE_SECONDS)
-    return known
+        return not labels or "KILLING" in labels  # no enum at all: a plain text column
+
+    return ttlcache.cached(_CACHE_KEY, _CACHE_SECONDS, ask)

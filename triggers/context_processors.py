@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpRequest
 
-from orchestrator_site import clock
+from orchestrator_site import clock, ttlcache
 from triggers.models import Scheduler
 
-SUMMARY_CACHE_KEY = "console:scheduler-summary"
+SUMMARY_CACHE_KEY = "triggers:scheduler-summary"
 SUMMARY_SECONDS = 10
 
 
 def scheduler_summary() -> dict[str, int] | None:
     """Counts of online/stale/offline Schedulers for the header, cached for 10 seconds; None when
     the OpenOrchestrator database does not answer (the page still renders)."""
-    summary = cache.get(SUMMARY_CACHE_KEY)
-    if summary is None:
-        now = clock.now()
-        summary = {"online": 0, "stale": 0, "offline": 0}
-        try:
-            for last_update in Scheduler.objects.values_list("last_update", flat=True):
-                summary[Scheduler(last_update=last_update).state(now)] += 1
-        except DatabaseError:
-            return None
-        cache.set(SUMMARY_CACHE_KEY, summary, SUMMARY_SECONDS)
+    try:
+        return ttlcache.cached(SUMMARY_CACHE_KEY, SUMMARY_SECONDS, _count_schedulers)
+    except DatabaseError:
+        return None
+
+
+def _count_schedulers() -> dict[str, int]:
+    now = clock.now()
+    summary = {"online": 0, "stale": 0, "offline": 0}
+    for last_update in Scheduler.objects.values_list("last_update", flat=True):
+        summary[Scheduler(last_update=last_update).state(now)] += 1
     return summary
 
 

@@ -42,8 +42,10 @@ def status_badge(status: str) -> str:
 class ActionButtons:
     """The buttons a user may use on a trigger now, for the list's rows and the detail page.
 
-    Built in Python: a template per row cost half a millisecond, a third of the list page. The
-    CSRF token, the way back and the permissions are looked up once per page.
+    Built in Python, the CSRF token, the way back and the permissions looked up once per page:
+    bench/table_render.py measured 64-71 µs of CPU per row against 240-400 µs for the template it
+    replaced (git show 7791386^:triggers/templates/triggers/_row_actions.html), about 3.5 ms
+    against 12-20 ms on a 50-row page whose whole table costs 17 ms.
     """
 
     def __init__(self, request, now: datetime.datetime):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import django_tables2
 import django_tables2 as tables
 import pytest
 from django.template import Context, Template
@@ -37,6 +38,20 @@ class Sample(ConsoleTable):
     label = "L&L"
 
 
+class StaticSample(Sample):
+    """Sample without attributes computed from the cell: the path most console tables take."""
+
+    count = tables.Column(attrs={"td": {"class": "num"}}, localize=False)
+    when = tables.Column(accessor="missing", empty_values=(), orderable=False)
+    size = tables.Column(accessor="count", localize=True, orderable=False)
+
+    class Meta(Sample.Meta):
+        pass
+
+    def render_when(self, value, record):
+        return f"value={value!r}"
+
+
 ROWS = [
     {"id": 1, "name": HOSTILE, "note": None, "count": 1234567, "kind": "a<b"},
     {"id": 2, "name": "plain", "note": "multi\nline " + HOSTILE, "count": 2, "kind": "ok"},
@@ -54,6 +69,14 @@ def _tbody(table: tables.Table) -> str:
     return re.sub(r">\s+<", "><", body.strip())
 
 
+def test_the_construct_was_verified_with_the_installed_django_tables2():
+    assert django_tables2.__version__ == ConsoleTable.VERIFIED_WITH, (
+        f"django-tables2 is now {django_tables2.__version__}; ConsoleTable.tbody_html was verified "
+        f"with {ConsoleTable.VERIFIED_WITH}. Re-run this file's equivalence tests and "
+        "bench/table_render.py, then update ConsoleTable.VERIFIED_WITH and its docstring."
+    )
+
+
 def test_the_body_matches_django_tables2_cell_for_cell():
     ours = _tbody(Sample(ROWS))
     theirs = _tbody(Sample(ROWS, template_name="django_tables2/table.html"))
@@ -64,6 +87,16 @@ def test_the_body_matches_django_tables2_cell_for_cell():
     assert 'data-count="1234567"' in ours and 'data-id="1" class="a&lt;b even"' in ours
     assert '<span class="badge badge-a&lt;b">L&amp;L</span>' in ours
     assert "—" in ours  # the default of an empty note
+
+
+def test_the_body_without_computed_td_attributes_matches_too():
+    """The path most console tables take (Sample's callable td attribute sends it through
+    BoundRow.items()): plain attributes, a missing key, localize on and off."""
+    ours = _tbody(StaticSample(ROWS))
+    theirs = _tbody(StaticSample(ROWS, template_name="django_tables2/table.html"))
+    assert ours == theirs
+    assert 'class="num"' in ours and "value=None" in ours and 'data-id="2"' in ours
+    assert "&lt;script&gt;" in ours and "<script>" not in ours
 
 
 def test_an_empty_table_says_so_escaped():
@@ -94,3 +127,40 @@ def test_late_rows_pages_keep_the_querysets_order_and_filters():
     assert [log.log_message for log in rows[1:4]] == ["m1", "m2", "m3"]
     assert [log.log_message for log in rows[4:10]] == ["m4", "m5"]
     assert rows[10:20] == []
+
+
+def test_the_body_of_model_rows_matches_django_tables2():
+    """Model records: a field with choices shows its label, a missing attribute renders as
+    django-tables2 renders it (value None), a callable attribute is left to django-tables2."""
+    import uuid
+
+    from logs.models import Log
+
+    class LogSample(ConsoleTable):
+        log_level = tables.Column()
+        log_message = tables.Column(default="(none)")
+        absent = tables.Column(empty_values=(), orderable=False)
+        method = tables.Column(accessor="get_log_level_display", orderable=False)
+
+        class Meta:
+            model = Log
+            fields = ("log_time", "log_level", "log_message", "job_id")
+
+        def render_absent(self, value):
+            return f"absent={value!r}"
+
+    logs = [
+        Log(
+            id=uuid.UUID(int=i + 1),
+            log_time=dt.datetime(2026, 11, 25, 10, i),
+            log_level=level,
+            process_name="Proc A",
+            log_message=message,
+        )
+        for i, (level, message) in enumerate([("ERROR", HOSTILE), ("TRACE", ""), ("INFO", "ok")])
+    ]
+    ours = _tbody(LogSample(logs))
+    assert ours == _tbody(LogSample(logs, template_name="django_tables2/table.html"))
+    assert "absent=None" in ours and "(none)" in ours and "&lt;script&gt;" in ours
+    assert "<td >Error</td>" in ours and "<td >ERROR</td>" not in ours  # the label, not the key
+    assert ours.count(">Error<") == 2  # the get_log_level_display column too

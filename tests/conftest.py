@@ -174,3 +174,16 @@ def as_outsider() -> Client:
 
 def pytest_report_header(config):
     return f"OpenOrchestrator test database: {test_settings.TEST_BACKEND} ({sys.platform})"
+
+
+def pytest_collection_modifyitems(config, items):
+    """`sqlite_only` tests (SQLite query plans, file formats) skip, with the reason, on another backend,
+    also when pytest is run by hand with CONSOLE_TEST_DB=postgresql (tests/run.py deselects them)."""
+    if test_settings.TEST_BACKEND == "sqlite":
+        return
+    skip = pytest.mark.skip(
+        reason=f"SQLite only; this run's database is {test_settings.TEST_BACKEND}"
+    )
+    for item in items:
+        if "sqlite_only" in item.keywords:
+            item.add_marker(skip)

@@ -1,24 +1,30 @@
-"""Django's side of sign-in: REMOTE_USER from the identity adapter, roles from AD groups."""
+"""Who is asking: REMOTE_USER from the identity adapter on every request, roles from AD groups."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib import auth
-from django.contrib.auth.backends import RemoteUserBackend
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.middleware import LoginRequiredMiddleware, RemoteUserMiddleware
-from django.contrib.auth.models import Group
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.middleware import AuthenticationMiddleware, LoginRequiredMiddleware
+from django.contrib.auth.models import AnonymousUser, Group
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.utils import timezone
 
 from orchestrator_site.identity import GROUPS_KEY, LOCAL_ROLE_PREFIX
-from orchestrator_site.roles import ROLES, STAFF_ROLES
+from orchestrator_site.roles import ROLE_PERMISSIONS, ROLES, STAFF_ROLES
 
 logger = logging.getLogger(__name__)
 USERNAME_MAX_LENGTH = 150  # django.contrib.auth's User.username
+LAST_SEEN_EVERY = dt.timedelta(minutes=15)
+# The session entry that says whose data a session holds (a user's primary key).
+SESSION_OWNER_KEY = "console_owner"
 
 
 @dataclass(frozen=True)
@@ -121,69 +127,138 @@ def apply_roles(user, roles: set[str]) -> None:
         user.set_unusable_password()
         user.save(update_fields=["is_staff", "is_superuser", "password"])
     # Permissions are cached on the instance: drop them so this request sees the new roles.
-    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
-        user.__dict__.pop(cache, None)
+    user.__dict__.pop("_console_perm_cache", None)
 
 
-class ConsoleRemoteUserBackend(RemoteUserBackend):
-    """Creates a user on first visit, but only for identities that hold at least one role."""
-
-    # The stubs mark Django's own RemoteUserBackend.authenticate as an incompatible override too:
-    # it narrows ModelBackend's (username, password) to the one remote_user Django passes it.
-    def authenticate(  # type: ignore[override]
-        self, request: HttpRequest | None, remote_user: str | None
-    ) -> AbstractBaseUser | None:
-        if not remote_user or request is None:
-            return None
-        username = normalize_username(remote_user)
-        if username is None:
-            return None
-        roles = roles_for(remote_user, request.META.get(GROUPS_KEY, ()))
-        if not roles:
-            return None  # refused: no user row is created
-        user = super().authenticate(request, username)
-        if user is not None:
-            apply_roles(user, roles)
-        return user
-
-    def clean_username(self, username: str) -> str:
-        return username  # already normalised in authenticate()
+def permissions_of(roles: Iterable[str]) -> frozenset[str]:
+    """Every permission the roles grant, from ROLE_PERMISSIONS: the same table `sync_roles` writes."""
+    return frozenset(perm for role in roles for perm in ROLE_PERMISSIONS.get(role, ()))
 
 
-class ConsoleRemoteUserMiddleware(RemoteUserMiddleware):
-    """Reads REMOTE_USER from the WSGI environment, where only the identity adapter can put it."""
+class ConsoleRoleBackend(BaseBackend):
+    """Permissions are the roles' permissions, read from the code rather than from four tables.
 
-    header = "REMOTE_USER"
-
-    # The stubs type Django's attribute as Literal[True]; Django reads any bool (a sync-only subclass).
-    async_capable = False  # type: ignore[assignment]
-
-    def clean_username(self, username: str, request: HttpRequest) -> str:
-        return normalize_username(username) or ""
-
-
-class RoleSyncMiddleware:
-    """Re-applies the AD group mapping on every request, so removal from a group takes effect now.
-
-    The roles last applied are kept in the session, so an unchanged identity costs no query.
+    The identity middleware puts the request's roles on the user (`console_roles`), so checking a
+    permission costs no query. A user row loaded any other way (the admin's user list, a test)
+    falls back to its role groups. Nobody is given permissions one by one: roles come from AD.
     """
 
-    session_key = "console_roles"
+    def get_all_permissions(self, user_obj, obj=None) -> set[str]:
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_console_perm_cache"):
+            roles = getattr(user_obj, "console_roles", None)
+            if roles is None:
+                roles = user_obj.groups.values_list("name", flat=True)
+            user_obj._console_perm_cache = permissions_of(roles)
+        return set(user_obj._console_perm_cache)
 
-    def __init__(self, get_response):
-        self.get_response = get_response
+    def has_perm(self, user_obj, perm: str, obj=None) -> bool:
+        return perm in self.get_all_permissions(user_obj, obj)
 
-    def __call__(self, request):
-        user = request.user
-        if user.is_authenticated:
-            roles = roles_for(request.META.get("REMOTE_USER", ""), request.META.get(GROUPS_KEY, ()))
-            if not roles:
-                apply_roles(user, set())
-                auth.logout(request)
-            elif user.is_superuser or request.session.get(self.session_key) != sorted(roles):
-                apply_roles(user, roles)
-                request.session[self.session_key] = sorted(roles)
-        return self.get_response(request)
+    def has_module_perms(self, user_obj, app_label: str) -> bool:
+        prefix = f"{app_label}."
+        return any(perm.startswith(prefix) for perm in self.get_all_permissions(user_obj))
+
+    def get_user(self, user_id):
+        return get_user_model()._default_manager.filter(pk=user_id).first()
+
+
+# The roles this process last wrote to each user's groups, and when, so an unchanged identity costs
+# no query. Permissions and is_staff never depend on it (they come from the request and the row);
+# only the role groups the admin's user list shows could lag behind another process, for at most
+# ROLES_RECHECK_SECONDS.
+_applied_roles: dict[tuple[object, str], tuple[frozenset[str], float]] = {}
+_APPLIED_ROLES_MAX = 10_000
+ROLES_RECHECK_SECONDS = 300.0
+
+
+def forget_applied_roles() -> None:
+    """Check every user's role groups again on their next request (tests roll the rows back)."""
+    _applied_roles.clear()
+
+
+def _sync_roles(user, roles: frozenset[str]) -> None:
+    staff = bool(roles & STAFF_ROLES)
+    stale_row = user.is_superuser or user.is_staff != staff or user.has_usable_password()
+    key = (user.pk, user.get_username())
+    applied, at = _applied_roles.get(key, (None, 0.0))
+    if stale_row or applied != roles or time.monotonic() - at > ROLES_RECHECK_SECONDS:
+        apply_roles(user, set(roles))
+        if len(_applied_roles) >= _APPLIED_ROLES_MAX:
+            _applied_roles.clear()
+        _applied_roles[key] = (roles, time.monotonic())
+
+
+def _withdraw_roles(username: str) -> None:
+    """An identity whose AD groups no longer map to a role: its row keeps no role group either."""
+    user = get_user_model()._default_manager.filter(username=username).first()
+    if user is not None:
+        _sync_roles(user, frozenset())
+
+
+def _touch_last_login(user) -> None:
+    """last_login says when the person was last seen, to within LAST_SEEN_EVERY (one small UPDATE)."""
+    now = timezone.now()
+    if user.last_login is None or now - user.last_login > LAST_SEEN_EVERY:
+        user.last_login = now
+        type(user)._default_manager.filter(pk=user.pk).update(last_login=now)
+
+
+def identify(request: HttpRequest):
+    """The user this request is from, or AnonymousUser: REMOTE_USER and its groups, every time.
+
+    Windows authentication proves who is asking on every request, so nothing about the identity is
+    kept between requests: one query reads the user row (so blocking someone takes effect at once,
+    in every process), the roles come from the groups, and a new identity holding a role gets a
+    row on its first visit. Identities holding no role get no row.
+    """
+    raw = request.META.get("REMOTE_USER", "")
+    username = normalize_username(raw) if raw else None
+    if username is None:
+        return AnonymousUser()
+    roles = frozenset(roles_for(raw, request.META.get(GROUPS_KEY, ())))
+    if not roles:
+        _withdraw_roles(username)
+        return AnonymousUser()
+    user, _ = get_user_model()._default_manager.get_or_create(username=username)
+    if not user.is_active:
+        return AnonymousUser()
+    _sync_roles(user, roles)
+    # The roles of this request, in ROLES order: ConsoleRoleBackend's permissions, the header's names.
+    user.console_roles = tuple(role for role in ROLES if role in roles)  # type: ignore[attr-defined]
+    _touch_last_login(user)
+    return user
+
+
+class ConsoleIdentityMiddleware(AuthenticationMiddleware):
+    """Sets request.user from the identity on every request, with no sign-in kept in the session.
+
+    The session only holds what a page stores in it (a CSV upload between its two steps, when the
+    vault key was last proved). That data belongs to the identity that stored it: a request from
+    anyone else with the same session cookie starts from an empty session, which also makes a
+    planted session cookie worthless. A browser gets a session cookie only once a page stores data.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        user = identify(request)
+        request.user = user
+
+        async def auser():
+            return user
+
+        request.auser = auser
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            if request.session.get(SESSION_OWNER_KEY) != user.pk:
+                request.session.flush()
+
+    def process_response(self, request: HttpRequest, response):
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and session.modified and user is not None and user.pk:
+            if not session.is_empty() and session.get(SESSION_OWNER_KEY) != user.pk:
+                session[SESSION_OWNER_KEY] = user.pk
+        return response
 
 
 class ConsoleLoginRequiredMiddleware(LoginRequiredMiddleware):

@@ -104,9 +104,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "orchestrator_site.auth.ConsoleRemoteUserMiddleware",
-    "orchestrator_site.auth.RoleSyncMiddleware",
+    "orchestrator_site.auth.ConsoleIdentityMiddleware",
     "orchestrator_site.auth.ConsoleLoginRequiredMiddleware",
     "orchestrator_site.converters.nul_paths_not_found",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -115,7 +113,7 @@ MIDDLEWARE = [
     "orchestrator_site.health.OrchestratorDatabaseMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = ["orchestrator_site.auth.ConsoleRemoteUserBackend"]
+AUTHENTICATION_BACKENDS = ["orchestrator_site.auth.ConsoleRoleBackend"]
 LOGIN_URL = "denied"  # a URL name: reversed under the script prefix
 
 ROOT_URLCONF = "orchestrator_site.urls"

@@ -100,11 +100,15 @@ def _fresh_cache():
     test's rows would otherwise leak into it (and expire at a random moment inside it)."""
     from django.core.cache import caches
 
+    from orchestrator_site.auth import forget_applied_roles
+
     for alias in ("default", "shared"):
         caches[alias].clear()
+    forget_applied_roles()
     yield
     for alias in ("default", "shared"):
         caches[alias].clear()
+    forget_applied_roles()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,97 @@
+"""Where a page's server CPU goes: a page requested in-process under cProfile, top functions printed.
+
+    .venv/bin/python bench/cpu_profile.py --size small --page triggers --requests 50
+    .venv/bin/python bench/cpu_profile.py --size large --page plogs --sort tottime
+
+Uses a database `bench/run.py` generated (bench/out/), through Django's WSGI handler with the
+identity adapter, as waitress would call it; no network, so the figures are the server's own work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import generate, harness, pages  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", default="small")
+    parser.add_argument("--indexes", choices=("on", "off"), default="on")
+    parser.add_argument("--page", default="triggers", help="a key of bench/pages.py, or a path")
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args(argv)
+
+    name = f"oo-{args.size}{'-idx' if args.indexes == 'on' else ''}"
+    path = harness.OUT / f"{name}.sqlite3"
+    if not path.exists():
+        parser.error(f"{path} does not exist: generate it with bench/run.py --sizes {args.size}")
+    os.environ.update(
+        generate.console_env(f"sqlite:///{path}", var_dir=tempfile.mkdtemp(prefix="oo-prof-"))
+    )
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", "--noinput", verbosity=0)
+    from orchestrator_site.wsgi import application
+
+    by_key = {page.key: page for page in pages.PAGES}
+    url = by_key[args.page].url() if args.page in by_key else args.page
+
+    def request() -> int:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": url.split("?")[0],
+            "QUERY_STRING": url.split("?", 1)[1] if "?" in url else "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr,
+        }
+        status = []
+        body = application(environ, lambda s, h, *a: status.append(s))
+        size = sum(len(chunk) for chunk in body)
+        getattr(body, "close", lambda: None)()
+        assert status[0].startswith("200"), status
+        return size
+
+    for _ in range(5):
+        size = request()
+    started, cpu = time.perf_counter(), time.process_time()
+    for _ in range(args.requests):
+        request()
+    wall = (time.perf_counter() - started) * 1000 / args.requests
+    cpu_ms = (time.process_time() - cpu) * 1000 / args.requests
+    print(
+        f"{url}: {size:,} bytes, {wall:.1f} ms wall, {cpu_ms:.1f} ms CPU per request (unprofiled)"
+    )
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(args.requests):
+        request()
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
+    print(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

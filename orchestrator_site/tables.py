@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -138,6 +139,12 @@ class _CellPlan:
     def html(self, cell, context: Context) -> str:
         """The cell as django-tables2's template prints it (column.localize: the l10n filters)."""
         if self.localize is None:
+            # Most cells are text: escaped exactly as {{ }} would, without its generic path.
+            kind = type(cell)
+            if kind is SafeString:
+                return cell
+            if kind is str:
+                return html.escape(cell)
             return render_value_in_context(cell, context)
         shown = localize(cell) if self.localize else unlocalize(cell)
         return str(conditional_escape(shown))

@@ -7,6 +7,8 @@ creates users, never edits roles and never grants superuser: the one thing it ch
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -22,17 +24,19 @@ User = get_user_model()
 
 # There is no password sign-in: the admin's login form would only confuse people, and it must not
 # answer 200 to someone the console refuses. Anyone the admin sends to its login page (not signed
-# in, or signed in without staff status) gets the console's 403 page instead.
-admin.site.login = lambda request, extra_context=None: denied(request)
+# in, or signed in without staff status) gets the console's 403 page instead. The views are replaced
+# on the default site itself (mypy forbids assigning to a method): every app registers with it, and
+# a custom AdminSite would have to become the default site for these three views.
+admin.site.login = lambda request, extra_context=None: denied(request)  # type: ignore[method-assign]
 
 
-def _no_password(request: HttpRequest, extra_context=None):
+def _no_password(request: HttpRequest, extra_context=None) -> NoReturn:
     """Nobody has a console password (Windows signs people in): there is none to change."""
     raise Http404("There is no password to change: Windows signs you in.")
 
 
-admin.site.password_change = _no_password
-admin.site.password_change_done = _no_password
+admin.site.password_change = _no_password  # type: ignore[method-assign]
+admin.site.password_change_done = _no_password  # type: ignore[method-assign]
 
 
 @admin.register(AuditEntry)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin import SimpleListFilter
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
@@ -75,7 +76,7 @@ class ConsoleChangeList(ChangeList):
             column = self.list_display[int(index)]
         except (IndexError, ValueError):
             raise IncorrectLookupParameters(f"No column {index!r} to sort by.") from None
-        if column not in self.sortable_by:
+        if self.sortable_by is None or column not in self.sortable_by:
             raise IncorrectLookupParameters(f"This list cannot be sorted by {column}.")
         return column
 
@@ -96,7 +97,11 @@ class ConsoleModelAdmin(admin.ModelAdmin):
     def get_changelist(self, request: HttpRequest, **kwargs):
         return ConsoleChangeList
 
-    def lookup_allowed(self, lookup: str, value, request: HttpRequest) -> bool:
+    # Django 6's signature: request is required. Django 5.2 still allows the deprecated request=None,
+    # which the admin itself never passes and this check cannot answer without a request.
+    def lookup_allowed(  # type: ignore[override]
+        self, lookup: str, value: str, request: HttpRequest
+    ) -> bool:
         """The first gate (400): a parameter must name a declared filter; ConsoleChangeList then
         refuses (?e=1) any parameter that no declared filter consumed, e.g. `status__regex`."""
         if touches_secret(self.model, lookup):
@@ -116,7 +121,8 @@ class ConsoleModelAdmin(admin.ModelAdmin):
             if isinstance(field, str):
                 paths.add(field)
             elif isinstance(field, type) and issubclass(field, SimpleListFilter):
-                exact.add(field.parameter_name)
+                if field.parameter_name is not None:  # Django refuses such a filter anyway
+                    exact.add(field.parameter_name)
         if self.date_hierarchy:
             exact.update(f"{self.date_hierarchy}__{part}" for part in DATE_HIERARCHY_PARTS)
         return exact, paths
@@ -183,6 +189,6 @@ class ConsoleModelAdmin(admin.ModelAdmin):
                 "sample": sample,
                 "ids": ids,
                 "action": action,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
             },
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -43,6 +44,8 @@ class CappedPaginator(Paginator):
     """The admin's paginator for large tables (with `show_full_result_count = False`): counts at
     most CONSOLE_COUNT_CAP + 1 rows, one bounded query, never a COUNT(*) of millions. The one row
     past the cap gives the admin a last page that says more rows exist."""
+
+    object_list: QuerySet  # the admin pages its changelist's QuerySet, never a list
 
     @cached_property
     def count(self) -> int:
@@ -79,7 +82,8 @@ class PagingForm(forms.Form):
             max_value=max_page,
             error_messages={k: wrong_page for k in ("invalid", "min_value", "max_value")},
         )
-        self.fields["sort"].choices = [(s, s) for s in sorts]
+        sort = cast(forms.MultipleChoiceField, self.fields["sort"])  # `fields` holds only Field
+        sort.choices = [(s, s) for s in sorts]
 
     @classmethod
     def for_table(cls, request, table, *, max_page: int = MAX_PAGE) -> PagingForm:
@@ -95,7 +99,8 @@ class PagingForm(forms.Form):
         )
 
     def errors_list(self) -> list[str]:
-        return [message for messages in self.errors.values() for message in messages]
+        # An ErrorList yields each error's message, a str or a lazy translation of one.
+        return [str(message) for messages in self.errors.values() for message in messages]
 
 
 def configure_lazy(

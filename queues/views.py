@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
@@ -22,6 +23,7 @@ from queues.forms import OverviewForm
 from queues.models import (
     Acknowledgement,
     QueueElement,
+    QueueElementQuerySet,
     QueueStatus,
     acknowledgements_for,
     queue_overview_snapshot,
@@ -72,11 +74,13 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _filtered(request: HttpRequest, queue_name: str) -> tuple[ElementFilter, object]:
+def _filtered(request: HttpRequest, queue_name: str) -> tuple[ElementFilter, QueueElementQuerySet]:
     """The queue's elements under the filter in the URL; no rows at all when the filter is invalid."""
     base = QueueElement.objects.in_queue(queue_name)
     filterset = ElementFilter(request.GET, queryset=base)
-    rows = filterset.qs
+    # django-filter filters the queryset it is given, so the rows keep its class; ConsoleFilterSet.qs
+    # (over an untyped django-filter) can only promise a QuerySet.
+    rows = cast(QueueElementQuerySet, filterset.qs)
     return filterset, rows
 
 

@@ -93,7 +93,7 @@ PAGES: tuple[Page, ...] = (
     ),
     Page("inbox", "Failed inbox", "/queues/failed/", "queues:failed"),
     Page("triggers", "Triggers", "/triggers/", "triggers:list", load_weight=2),
-    Page("jobs", "Jobs", "/jobs/", "logs:jobs", load_weight=2),
+    Page("jobs", "Jobs", "/jobs/", "triggers:jobs", load_weight=2),
     Page("schedulers", "Schedulers", "/schedulers/", "triggers:schedulers"),
     Page("credentials", "Credentials", "/vault/credentials/", "vault:credentials"),
     Page("constants", "Constants", "/vault/constants/", "vault:constants"),

@@ -1,4 +1,4 @@
-"""Filters of the logs and jobs lists. Every GET parameter of those pages goes through one of these."""
+"""Filters of the logs lists. Every GET parameter of those pages goes through one of these."""
 
 from __future__ import annotations
 
@@ -18,15 +18,9 @@ from orchestrator_site.filters import (
     sort_filter,
 )
 from orchestrator_site.forms import end_of_second
-from triggers.models import Job, JobStatus
 
-# Orderings the tables declare (and nothing else): the `sort` parameter is validated against these.
+# Orderings the table declares (and nothing else): the `sort` parameter is validated against these.
 LOG_SORTS = ("log_time", "-log_time")
-JOB_SORTS = tuple(
-    f"{sign}{name}"
-    for name in ("start_time", "end_time", "process_name", "scheduler_name", "status")
-    for sign in ("", "-")
-)
 
 
 # The index that makes finding a process's Nth newest line cheap (orchestrator_site/indexes.py).
@@ -95,21 +89,3 @@ class LogFilter(ConsoleFilterSet):
         if window_start is not None:
             queryset = queryset.filter(log_time__gte=window_start)
         return queryset.filter(log_message__icontains=value)
-
-
-class JobFilter(ConsoleFilterSet):
-    status = django_filters.MultipleChoiceFilter(
-        choices=JobStatus.choices, widget=forms.CheckboxSelectMultiple
-    )
-    process = django_filters.CharFilter(field_name="process_name", label="Process", max_length=100)
-    scheduler = django_filters.CharFilter(
-        field_name="scheduler_name", label="Scheduler", max_length=100
-    )
-    start = FromFilter(field_name="start_time", label="Started from")
-    end = UntilFilter(field_name="start_time", label="Started until")
-    sort = sort_filter(JOB_SORTS)
-    per_page = per_page_filter()
-
-    class Meta:
-        model = Job
-        fields: list[str] = []

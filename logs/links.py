@@ -1,4 +1,5 @@
-"""URLs other pages use to point into the logs (the dashboard and the queues pages link with these)."""
+"""URLs other pages use to point into the logs and the jobs pages (the dashboard and the queues pages
+link with these). Both narrow to one process and a time window, written the same way (_window)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def process_jobs_url(
 ) -> str:
     """The jobs page of one process, limited to jobs that started between `start` and `end`."""
     query = {"process": process_name, **_window(start, end)}
-    return f"{reverse('logs:jobs')}?{urlencode(query)}"
+    return f"{reverse('triggers:jobs')}?{urlencode(query)}"
 
 
 def _window(start: dt.datetime | None, end: dt.datetime | None) -> dict[str, str]:

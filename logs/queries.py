@@ -1,12 +1,12 @@
-"""Read-side queries of the logs and jobs pages, each written with its query plan in mind.
+"""Read-side queries of the logs pages, each written with its query plan in mind.
 
 Indexes these queries expect on OpenOrchestrator's tables (OpenOrchestrator itself creates none on
-Logs or Jobs besides the primary key; orchestrator_site/indexes.py has the DDL per backend):
+Logs besides the primary key; orchestrator_site/indexes.py has the DDL per backend):
   Logs (process_name, log_time)            process pages, around, export, delete by filter
   Logs (process_name, log_level, log_time) the overview (covering: no table rows read)
-  Logs (job_id)                            a job's logs
+  Logs (job_id)                            a job's logs (here and on the job page, triggers.job_views)
   Logs (log_time)                          purge_logs without --process, the Log admin unfiltered
-  Jobs (start_time), Jobs (process_name, start_time)
+The jobs pages' queries are in triggers.queries.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from django.db.models import Count, Max, Q
 
 from logs.models import Log, LogLevel
 from orchestrator_site import clock, snapshots
-from triggers import matching
-from triggers.models import Job, JobStatus, Scheduler, SchedulerState, Trigger
 
 OVERVIEW_CACHE_KEY = "logs:overview"
 RECENT_ERROR_HOURS = 48
@@ -102,45 +100,3 @@ def around(log: Log, minutes: int):
     truncated = len(before) > half or len(after) > AROUND_MAX_ROWS - half
     rows = before[:half][::-1] + after[: AROUND_MAX_ROWS - half]
     return rows, truncated
-
-
-def scheduler_states(names) -> dict[str, str]:
-    """State of each named Scheduler; a name without a row (never pinged) is offline."""
-    now = clock.now()
-    found = {
-        s.machine_name: s.state(now) for s in Scheduler.objects.filter(machine_name__in=set(names))
-    }
-    return {name: found.get(name, SchedulerState.OFFLINE) for name in names}
-
-
-def is_stale(job: Job, states: dict[str, str]) -> bool:
-    """A RUNNING job whose Scheduler is no longer online: nobody supervises it any more."""
-    return (
-        job.status == JobStatus.RUNNING and states.get(job.scheduler_name) != SchedulerState.ONLINE
-    )
-
-
-@dataclass(frozen=True)
-class TriggerCandidate:
-    trigger: Trigger
-    seconds_apart: float | None
-    probable: bool
-
-
-def trigger_candidates(job: Job) -> list[TriggerCandidate]:
-    """Triggers that may have started `job`: Jobs has no trigger id (OpenOrchestrator 3.0).
-
-    The triggers of its process; the one triggers.matching ties to this job without doubt is
-    marked probable. last_run only remembers the latest start, so old jobs have only candidates.
-    """
-    triggers = list(Trigger.objects.filter(process_name=job.process_name).order_by("trigger_name"))
-    started = matching.trigger_of(job, triggers)
-    result = [
-        TriggerCandidate(
-            trigger,
-            abs((trigger.last_run - job.start_time).total_seconds()) if trigger.last_run else None,
-            started is not None and trigger.pk == started.pk,
-        )
-        for trigger in triggers
-    ]
-    return sorted(result, key=lambda c: (not c.probable, c.trigger.trigger_name))

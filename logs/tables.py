@@ -1,4 +1,4 @@
-"""Tables of the logs and jobs pages. Only the columns marked orderable may be sorted."""
+"""Tables of the logs pages. Only the columns marked orderable may be sorted."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ from django.utils.html import format_html
 
 from logs.links import logs_around_url, process_logs_url
 from logs.models import Log
-from logs.queries import ProcessSummary, is_stale
+from logs.queries import ProcessSummary
 from orchestrator_site import display
 from orchestrator_site.reversing import id_url
 from orchestrator_site.tables import ConsoleTable, TimeColumn
 from orchestrator_site.templatetags.console_format import name_label
-from triggers.models import Job
 
 FIRST_LINE_CHARS = 200
 
@@ -30,12 +29,6 @@ def message_cell(message: str):
     return format_html(
         '<details class="msgcell"><summary>{}</summary><pre>{}</pre></details>', shown, message
     )
-
-
-def job_duration_text(job: Job, now) -> str:
-    """How long the job ran, or has run so far."""
-    text = display.duration_text(max(0.0, ((job.end_time or now) - job.start_time).total_seconds()))
-    return text if job.end_time else f"{text} so far"
 
 
 class OverviewTable(ConsoleTable):
@@ -112,7 +105,7 @@ class LogTable(ConsoleTable):
     def render_job_id(self, value):
         return format_html(
             '<a href="{}" title="{}">{}</a>',
-            id_url("logs:job", value),
+            id_url("triggers:job", value),
             value,
             str(value)[:8],
         )
@@ -123,55 +116,3 @@ class LogTable(ConsoleTable):
             id_url("logs:detail", record.pk),
             logs_around_url(record),
         )
-
-
-class JobTable(ConsoleTable):
-    start_time = TimeColumn(verbose_name="Started")
-    end_time = TimeColumn(verbose_name="Ended")
-    duration = tables.Column(accessor="pk", verbose_name="Duration", orderable=False)
-    process_name = tables.Column(verbose_name="Process", empty_values=())
-    scheduler_name = tables.Column(verbose_name="Scheduler")
-    status = tables.Column(verbose_name="Status")
-    id = tables.Column(verbose_name="", orderable=False)
-
-    class Meta:
-        model = Job
-        fields = (
-            "start_time",
-            "end_time",
-            "duration",
-            "process_name",
-            "scheduler_name",
-            "status",
-            "id",
-        )
-        order_by = ("-start_time",)
-        attrs = {"class": "table"}
-        empty_text = "No jobs match."
-
-    def __init__(self, *args, now, states: dict[str, str] | None = None, **kwargs):
-        self.now = now
-        self.states = states or {}
-        super().__init__(*args, **kwargs)
-
-    def render_duration(self, record: Job):
-        return job_duration_text(record, self.now)
-
-    def render_process_name(self, record: Job):
-        return format_html(
-            '<a href="{}">{}</a>',
-            process_logs_url(record.process_name, record.start_time, record.end_time),
-            name_label(record.process_name),
-        )
-
-    def render_status(self, record: Job):
-        badge = level_badge(record.status, record.get_status_display())
-        if is_stale(record, self.states):
-            return format_html(
-                '{} <span class="badge badge-stale" title="Its Scheduler stopped pinging">stale</span>',
-                badge,
-            )
-        return badge
-
-    def render_id(self, record: Job):
-        return format_html('<a href="{}">job</a>', id_url("logs:job", record.pk))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from logs import job_views, views
+from logs import views
 
 app_name = "logs"
 urlpatterns = [
@@ -16,6 +16,4 @@ urlpatterns = [
         name="delete_matching",
     ),
     path("logs/process/<name:process_name>/", views.process_logs, name="process"),
-    path("jobs/", job_views.job_list, name="jobs"),
-    path("jobs/<uuid:pk>/", job_views.job_detail, name="job"),
 ]

@@ -15,7 +15,7 @@ NAVIGATION = (
     ("triggers", "Triggers", "triggers:list"),
     ("queues", "Queues", "queues:overview"),
     ("logs", "Logs", "logs:overview"),
-    ("jobs", "Jobs", "logs:jobs"),
+    ("jobs", "Jobs", "triggers:jobs"),
     ("schedulers", "Schedulers", "triggers:schedulers"),
     ("credentials", "Credentials", "vault:credentials"),
     ("constants", "Constants", "vault:constants"),

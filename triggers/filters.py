@@ -4,8 +4,21 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
-from orchestrator_site.filters import ConsoleFilterSet
-from triggers.models import Trigger, TriggerStatus, TriggerType
+from orchestrator_site.filters import (
+    ConsoleFilterSet,
+    FromFilter,
+    UntilFilter,
+    per_page_filter,
+    sort_filter,
+)
+from triggers.models import Job, JobStatus, Trigger, TriggerStatus, TriggerType
+
+# Orderings JobTable declares (and nothing else): the `sort` parameter is validated against these.
+JOB_SORTS = tuple(
+    f"{sign}{name}"
+    for name in ("start_time", "end_time", "process_name", "scheduler_name", "status")
+    for sign in ("", "-")
+)
 
 
 class TriggerFilter(ConsoleFilterSet):
@@ -37,3 +50,21 @@ class TriggerFilter(ConsoleFilterSet):
             | Q(process_path__icontains=value)
             | Q(queue__queue_name__icontains=value)
         )
+
+
+class JobFilter(ConsoleFilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=JobStatus.choices, widget=forms.CheckboxSelectMultiple
+    )
+    process = django_filters.CharFilter(field_name="process_name", label="Process", max_length=100)
+    scheduler = django_filters.CharFilter(
+        field_name="scheduler_name", label="Scheduler", max_length=100
+    )
+    start = FromFilter(field_name="start_time", label="Started from")
+    end = UntilFilter(field_name="start_time", label="Started until")
+    sort = sort_filter(JOB_SORTS)
+    per_page = per_page_filter()
+
+    class Meta:
+        model = Job
+        fields: list[str] = []

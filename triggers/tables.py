@@ -10,12 +10,15 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
+from logs.links import process_logs_url
+from logs.tables import level_badge
 from orchestrator_site.display import datetime_text, duration_text
 from orchestrator_site.reversing import id_url
 from orchestrator_site.tables import ConsoleTable, TimeColumn
-from orchestrator_site.templatetags.console_format import icon
+from orchestrator_site.templatetags.console_format import icon, name_label
 from triggers import capabilities
-from triggers.models import Scheduler, Trigger, TriggerStatus, TriggerType
+from triggers.models import Job, Scheduler, Trigger, TriggerStatus, TriggerType
+from triggers.queries import is_stale
 
 STATUS_ICONS: dict[str, str] = {
     TriggerStatus.IDLE: "●",
@@ -319,3 +322,61 @@ class SchedulerTable(ConsoleTable):
     def render_latest_trigger(self, value: str) -> str:
         url = reverse("triggers:list") + "?" + urlencode({"q": value})
         return format_html('<a href="{}">{}</a>', url, value)
+
+
+def job_duration_text(job: Job, now) -> str:
+    """How long the job ran, or has run so far."""
+    text = duration_text(max(0.0, ((job.end_time or now) - job.start_time).total_seconds()))
+    return text if job.end_time else f"{text} so far"
+
+
+class JobTable(ConsoleTable):
+    start_time = TimeColumn(verbose_name="Started")
+    end_time = TimeColumn(verbose_name="Ended")
+    duration = tables.Column(accessor="pk", verbose_name="Duration", orderable=False)
+    process_name = tables.Column(verbose_name="Process", empty_values=())
+    scheduler_name = tables.Column(verbose_name="Scheduler")
+    status = tables.Column(verbose_name="Status")
+    id = tables.Column(verbose_name="", orderable=False)
+
+    class Meta:
+        model = Job
+        fields = (
+            "start_time",
+            "end_time",
+            "duration",
+            "process_name",
+            "scheduler_name",
+            "status",
+            "id",
+        )
+        order_by = ("-start_time",)
+        attrs = {"class": "table"}
+        empty_text = "No jobs match."
+
+    def __init__(self, *args, now, states: dict[str, str] | None = None, **kwargs):
+        self.now = now
+        self.states = states or {}
+        super().__init__(*args, **kwargs)
+
+    def render_duration(self, record: Job):
+        return job_duration_text(record, self.now)
+
+    def render_process_name(self, record: Job):
+        return format_html(
+            '<a href="{}">{}</a>',
+            process_logs_url(record.process_name, record.start_time, record.end_time),
+            name_label(record.process_name),
+        )
+
+    def render_status(self, record: Job):
+        badge = level_badge(record.status, record.get_status_display())
+        if is_stale(record, self.states):
+            return format_html(
+                '{} <span class="badge badge-stale" title="Its Scheduler stopped pinging">stale</span>',
+                badge,
+            )
+        return badge
+
+    def render_id(self, record: Job):
+        return format_html('<a href="{}">job</a>', id_url("triggers:job", record.pk))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from triggers import editing, views
+from triggers import editing, job_views, views
 
 app_name = "triggers"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("triggers/<uuid:pk>/run/", views.trigger_run_now, name="run"),
     path("triggers/<uuid:pk>/kill/", views.trigger_kill, name="kill"),
     path("triggers/<uuid:pk>/reset/", views.trigger_reset, name="reset"),
+    path("jobs/", job_views.job_list, name="jobs"),
+    path("jobs/<uuid:pk>/", job_views.job_detail, name="job"),
     path("schedulers/", views.scheduler_list, name="schedulers"),
     path("schedulers/<name:machine_name>/forget/", views.scheduler_forget, name="forget"),
 ]

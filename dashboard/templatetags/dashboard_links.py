@@ -35,4 +35,4 @@ def trigger_url(trigger) -> str:
 
 @register.simple_tag
 def job_url(job) -> str:
-    return reverse("logs:job", args=[job.pk])
+    return reverse("triggers:job", args=[job.pk])

@@ -38,7 +38,7 @@ def test_a_to_before_its_from_is_an_error_on_every_list(as_viewer):
 
 @oo_db
 def test_the_jobs_list_checks_its_range_too(as_viewer):
-    from logs.filters import JobFilter
+    from triggers.filters import JobFilter
 
     request = RequestFactory().get("/", {"start": "2026-11-25T10:00:00", "end": "2026-11-24T10:00"})
     filterset = JobFilter(request.GET, queryset=Job.objects.all())

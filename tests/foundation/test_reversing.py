@@ -14,7 +14,6 @@ pytestmark = pytest.mark.no_orchestrator_db
 NAMES = (
     "logs:detail",
     "logs:around",
-    "logs:job",
     "queues:element",
     "triggers:detail",
     "triggers:edit",
@@ -24,6 +23,7 @@ NAMES = (
     "triggers:run",
     "triggers:kill",
     "triggers:reset",
+    "triggers:job",
 )
 
 

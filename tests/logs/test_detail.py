@@ -21,7 +21,7 @@ def test_it_shows_every_field_and_the_job_with_its_other_logs(as_viewer):
     assert '<pre class="message">Traceback\n  line 2</pre>' in html
     assert "25-11-2026 10:30:15.123456" in html and "badge-ERROR" in html
     assert str(log.pk) in html and "SCHED-9" in html
-    assert reverse("logs:job", args=[job.pk]) in html
+    assert reverse("triggers:job", args=[job.pk]) in html
     assert "step 2" in html and "not this job" not in html
     assert reverse("logs:detail", args=[first.pk]) in html
     assert f"?job={job.pk}" in html

@@ -48,7 +48,7 @@ def test_it_shows_time_to_the_second_level_badge_and_job_link(as_viewer):
     html = as_viewer.get(url()).content.decode()
     assert "25-11-2026 10:30:15" in html and "10:30:15.123" not in html
     assert '<span class="badge badge-ERROR">Error</span>' in html
-    assert reverse("logs:job", args=[job.pk]) in html
+    assert reverse("triggers:job", args=[job.pk]) in html
 
 
 @oo_db

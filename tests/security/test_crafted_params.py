@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import resolve, reverse, set_script_prefix
 
-from logs.filters import JOB_SORTS
 from logs.models import LogLevel
 from orchestrator_site import audit
 from queues.filters import ELEMENT_SORTS
@@ -41,6 +40,7 @@ from tests.helpers import (
 )
 from tests.security.urlmap import project_urls
 from tests.triggers.util import form_data
+from triggers.filters import JOB_SORTS
 from triggers.models import TriggerStatus
 
 BAD, OK, ANY = "bad", "ok", "any"  # ANY: only "no 5xx" is asked (the meaning is ambiguous)
@@ -397,7 +397,7 @@ PAGES = [
     ),
     Page(
         "jobs",
-        lambda w: reverse("logs:jobs"),
+        lambda w: reverse("triggers:jobs"),
         {
             "status": choices("RUNNING", "DONE", "FAILED", multiple=True),
             "process": TEXT,
@@ -584,10 +584,10 @@ NOT_LISTS = {
     "triggers:delete": "a confirmation of one row: no field but the CSRF token",
     "triggers:reset": "choice fields of one row (tests/triggers/test_reset.py)",
     "triggers:forget": "one row by name: no field",
+    "triggers:job": "one row; its id is the URL converter's",
     "queues:element": "one row; its id is the URL converter's",
     "queues:upload": "a CSV upload (tests/queues/test_create.py)",
     "logs:detail": "one row; its id is the URL converter's",
-    "logs:job": "one row; its id is the URL converter's",
     "vault:credential_create": "a create form (tests/vault)",
     "vault:credential_edit": "an edit form of one row (tests/vault)",
     "vault:credential_delete": "a confirmation of one row (tests/vault)",

@@ -67,7 +67,7 @@ def test_the_job_page_names_a_probable_trigger_only_without_doubt(as_viewer):
     alone = make_job("Q", start=start + 10 * MS)
 
     def probable(job_row):
-        response = as_viewer.get(reverse("logs:job", args=[job_row.pk]))
+        response = as_viewer.get(reverse("triggers:job", args=[job_row.pk]))
         return [c.trigger.trigger_name for c in response.context["candidates"] if c.probable]
 
     assert probable(shared) == []

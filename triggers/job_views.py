@@ -11,14 +11,15 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from logs.filters import JobFilter
 from logs.models import Log
-from logs.queries import JOB_LOGS_SHOWN, is_stale, scheduler_states, trigger_candidates
-from logs.tables import JobTable, job_duration_text
+from logs.queries import JOB_LOGS_SHOWN
 from orchestrator_site import clock
 from orchestrator_site.paging import configure_lazy
+from triggers.filters import JobFilter
 from triggers.matching import JOB_START_WINDOW
 from triggers.models import Job
+from triggers.queries import is_stale, scheduler_states, trigger_candidates
+from triggers.tables import JobTable, job_duration_text
 
 
 @permission_required("triggers.view_job", raise_exception=True)
@@ -30,7 +31,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
     configure_lazy(request, table)
     # One query for the states of the Schedulers on this page (not one per row).
     table.states = scheduler_states({row.record.scheduler_name for row in table.page.object_list})
-    return render(request, "logs/jobs.html", {"filter": filterset, "table": table})
+    return render(request, "triggers/jobs.html", {"filter": filterset, "table": table})
 
 
 @permission_required("triggers.view_job", raise_exception=True)
@@ -42,7 +43,7 @@ def job_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     logs = list(Log.objects.filter(job_id=job.pk).order_by("log_time")[: JOB_LOGS_SHOWN + 1])
     return render(
         request,
-        "logs/job_detail.html",
+        "triggers/job_detail.html",
         {
             "job": job,
             "duration": job_duration_text(job, now),

@@ -6,12 +6,23 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from tests.helpers import NOW, make_job, make_log, make_scheduler, make_trigger, oo_db, oo_tx
 from triggers.models import Job, JobStatus, TriggerType
 
-URL = reverse("logs:jobs")
+URL = reverse("triggers:jobs")
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache_and_clock(monkeypatch):
+    """Durations and staleness are counted from "now": every test runs at tests.helpers.NOW, with
+    no Scheduler summary cached by an earlier test."""
+    cache.clear()
+    monkeypatch.setattr("orchestrator_site.clock.now", lambda: NOW)
+    yield
+    cache.clear()
 
 
 def jobs_of(response) -> list[Job]:
@@ -40,7 +51,7 @@ def test_a_running_job_whose_scheduler_stopped_pinging_is_stale(as_viewer):
     make_job(scheduler="NEVER-PINGED", status=JobStatus.RUNNING)
     html = as_viewer.get(URL).content.decode()
     assert html.count('title="Its Scheduler stopped pinging">stale</span>') == 2
-    detail = as_viewer.get(reverse("logs:job", args=[dead.pk])).content.decode()
+    detail = as_viewer.get(reverse("triggers:job", args=[dead.pk])).content.decode()
     assert "badge-stale" in detail and "offline" in detail
 
 
@@ -93,7 +104,7 @@ def test_the_detail_shows_its_logs_and_the_probable_trigger(as_viewer):
     job = make_job("Proc A", start=start + dt.timedelta(milliseconds=8))
     make_log(message="job step <1>", job_id=job.pk)
     make_log(message="another job", job_id=uuid.uuid4())
-    response = as_viewer.get(reverse("logs:job", args=[job.pk]))
+    response = as_viewer.get(reverse("triggers:job", args=[job.pk]))
     html = response.content.decode()
     candidates = response.context["candidates"]
     assert [(c.trigger.trigger_name, c.probable) for c in candidates] == [
@@ -109,14 +120,23 @@ def test_the_detail_shows_its_logs_and_the_probable_trigger(as_viewer):
 def test_no_trigger_close_to_the_start_means_no_probable_one(as_viewer):
     make_trigger(TriggerType.SINGLE, name="Nightly", process="Proc A", last_run=NOW)
     job = make_job("Proc A", start=NOW - dt.timedelta(days=1))
-    response = as_viewer.get(reverse("logs:job", args=[job.pk]))
+    response = as_viewer.get(reverse("triggers:job", args=[job.pk]))
     assert [c.probable for c in response.context["candidates"]] == [False]
     assert b"probable trigger</td>" not in response.content
 
 
 @oo_db
+def test_bookmarked_paths_still_work(as_viewer):
+    """The pages moved from the logs app to triggers; their addresses did not."""
+    job = make_job()
+    assert URL == "/jobs/"
+    assert as_viewer.get("/jobs/").status_code == 200
+    assert as_viewer.get(f"/jobs/{job.pk}/").context["job"].pk == job.pk
+
+
+@oo_db
 def test_bad_job_ids_are_404(as_viewer):
-    assert as_viewer.get(reverse("logs:job", args=[uuid.uuid4()])).status_code == 404
+    assert as_viewer.get(reverse("triggers:job", args=[uuid.uuid4()])).status_code == 404
     assert as_viewer.get("/jobs/not-a-uuid/").status_code == 404
     assert as_viewer.get("/jobs/1/").status_code == 404
 
@@ -125,7 +145,7 @@ def test_bad_job_ids_are_404(as_viewer):
 def test_it_requires_the_job_view_permission(as_outsider, as_viewer):
     job = make_job()
     assert as_outsider.get(URL).status_code == 403
-    assert as_outsider.get(reverse("logs:job", args=[job.pk])).status_code == 403
+    assert as_outsider.get(reverse("triggers:job", args=[job.pk])).status_code == 403
     assert as_viewer.post(URL).status_code == 405
 
 
@@ -138,7 +158,7 @@ def test_jobs_and_logs_written_by_openorchestrator(as_viewer, db_util):
     job = db_util.start_job("Robot ø", "SCHED-PC")
     db_util.create_log("Robot ø", OOLogLevel.INFO, job.id, "Started ✓")
     db_util.set_job_status(job.id, OOJobStatus.FAILED)
-    response = as_viewer.get(reverse("logs:job", args=[job.id]))
+    response = as_viewer.get(reverse("triggers:job", args=[job.id]))
     assert response.status_code == 200
     assert b"Started \xe2\x9c\x93" in response.content
     listed = jobs_of(as_viewer.get(URL, {"status": "FAILED"}))

@@ -1,0 +1,56 @@
+"""Read-side queries of the jobs pages (triggers.job_views).
+
+Indexes they expect on OpenOrchestrator's Jobs table (OpenOrchestrator itself creates none besides
+the primary key; orchestrator_site/indexes.py has the DDL per backend): Jobs (start_time) for the
+list, Jobs (process_name, start_time) for one process's jobs and triggers.matching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from orchestrator_site import clock
+from triggers import matching
+from triggers.models import Job, JobStatus, Scheduler, SchedulerState, Trigger
+
+
+def scheduler_states(names) -> dict[str, str]:
+    """State of each named Scheduler; a name without a row (never pinged) is offline."""
+    now = clock.now()
+    found = {
+        s.machine_name: s.state(now) for s in Scheduler.objects.filter(machine_name__in=set(names))
+    }
+    return {name: found.get(name, SchedulerState.OFFLINE) for name in names}
+
+
+def is_stale(job: Job, states: dict[str, str]) -> bool:
+    """A RUNNING job whose Scheduler is no longer online: nobody supervises it any more."""
+    return (
+        job.status == JobStatus.RUNNING and states.get(job.scheduler_name) != SchedulerState.ONLINE
+    )
+
+
+@dataclass(frozen=True)
+class TriggerCandidate:
+    trigger: Trigger
+    seconds_apart: float | None
+    probable: bool
+
+
+def trigger_candidates(job: Job) -> list[TriggerCandidate]:
+    """Triggers that may have started `job`: Jobs has no trigger id (OpenOrchestrator 3.0).
+
+    The triggers of its process; the one triggers.matching ties to this job without doubt is
+    marked probable. last_run only remembers the latest start, so old jobs have only candidates.
+    """
+    triggers = list(Trigger.objects.filter(process_name=job.process_name).order_by("trigger_name"))
+    started = matching.trigger_of(job, triggers)
+    result = [
+        TriggerCandidate(
+            trigger,
+            abs((trigger.last_run - job.start_time).total_seconds()) if trigger.last_run else None,
+            started is not None and trigger.pk == started.pk,
+        )
+        for trigger in triggers
+    ]
+    return sorted(result, key=lambda c: (not c.probable, c.trigger.trigger_name))

@@ -8,6 +8,7 @@ page, a table cell and a message show the same moment the same way.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.conf import settings
 from django.utils import dateformat
@@ -22,7 +23,41 @@ def datetime_text(value: dt.datetime | dt.date | None, style: str = "datetime") 
     programming error (KeyError), not a silent fallback."""
     if value is None or value == "":
         return ""
-    return dateformat.format(value, settings.CONSOLE_DATETIME_FORMATS[style])
+    django_format = settings.CONSOLE_DATETIME_FORMATS[style]
+    pattern = _strftime_pattern(django_format)
+    if (
+        pattern is None
+        or not isinstance(value, dt.date)
+        or value.year < 1000  # strftime writes no leading zeros there, Django's "Y" does
+        or (not isinstance(value, dt.datetime) and _TIME_CHARACTERS.intersection(django_format))
+    ):
+        return dateformat.format(value, django_format)  # it also refuses a time of a date
+    if "%a" in pattern:  # the English weekday, as Django's "D" (strftime's %a follows the locale)
+        pattern = pattern.replace("%a", _WEEKDAYS[value.weekday()])
+    return value.strftime(pattern)
+
+
+# Django date-format characters that strftime writes the same way, for every year from 1000 on.
+_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M", "s": "%S"}
+_STRFTIME |= {"u": "%f", "D": "%a"}
+_TIME_CHARACTERS = frozenset("Hisu")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@functools.lru_cache(maxsize=64)
+def _strftime_pattern(django_format: str) -> str | None:
+    """The strftime pattern that writes what dateformat.format(value, django_format) writes, or
+    None when the format uses anything else (then dateformat formats it). A page shows hundreds
+    of moments; dateformat builds a formatter object for each, strftime is one C call."""
+    parts = []
+    for char in django_format:
+        if char in _STRFTIME:
+            parts.append(_STRFTIME[char])
+        elif char.isalpha() or char in "\\%":
+            return None
+        else:
+            parts.append(char)
+    return "".join(parts)
 
 
 def input_text(value: dt.datetime) -> str:

@@ -161,10 +161,10 @@ DATABASES = {
     ),
 }
 for _database in DATABASES.values():
-    if not _database["ENGINE"].endswith("sqlite3"):
-        # Reuse server connections between requests; a dead one is noticed before use.
-        _database["CONN_MAX_AGE"] = env_int("CONSOLE_CONN_MAX_AGE", 60, minimum=0)
-        _database["CONN_HEALTH_CHECKS"] = True
+    # Reuse connections between requests: a dead server connection is noticed before use, a SQLite
+    # file that was replaced or removed too (orchestrator_site.sqlitefiles).
+    _database["CONN_MAX_AGE"] = env_int("CONSOLE_CONN_MAX_AGE", 60, minimum=0)
+    _database["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # The console's own SQLite file belongs to the console alone and lives on the web server's

@@ -1,0 +1,40 @@
+"""datetime_text's fast path writes exactly what Django's dateformat writes, for every style."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.utils import dateformat
+
+from orchestrator_site.display import datetime_text
+
+MOMENTS = [
+    dt.datetime(2026, 11, 28, 9, 5, 3, 7),
+    dt.datetime(2026, 1, 1, 0, 0, 0),
+    dt.datetime(1999, 12, 31, 23, 59, 59, 999999),
+    dt.datetime(2024, 2, 29, 12, 30, 0, 120000),
+    dt.datetime(1900, 3, 4, 5, 6, 7),
+    dt.datetime(9998, 12, 31, 23, 59, 59),
+    dt.datetime(999, 5, 6, 7, 8, 9),
+    dt.datetime(1, 1, 1, 0, 0, 0),
+] + [dt.datetime(2026, 11, 23, 8, 0) + dt.timedelta(days=n) for n in range(7)]
+
+
+@pytest.mark.parametrize("style", sorted(settings.CONSOLE_DATETIME_FORMATS))
+def test_every_style_matches_django(style):
+    django_format = settings.CONSOLE_DATETIME_FORMATS[style]
+    for moment in MOMENTS:
+        assert datetime_text(moment, style) == dateformat.format(moment, django_format), moment
+
+
+def test_dates_and_other_formats_match_django(settings):
+    day = dt.date(2026, 11, 28)
+    assert datetime_text(day, "day") == dateformat.format(day, "D d-m-Y") == "Sat 28-11-2026"
+    with pytest.raises(TypeError):
+        datetime_text(day, "datetime")  # a date has no time: refused, as Django refuses it
+    settings.CONSOLE_DATETIME_FORMATS = {"odd": r"N jS \o\f F Y, P"}
+    moment = dt.datetime(2026, 11, 28, 14, 5)
+    assert datetime_text(moment, "odd") == dateformat.format(moment, r"N jS \o\f F Y, P")
+    assert datetime_text(None) == ""

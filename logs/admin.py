@@ -13,6 +13,7 @@ from logs import services
 from logs.models import Log
 from orchestrator_site.admin_base import ConsoleModelAdmin
 from orchestrator_site.paging import CappedPaginator
+from orchestrator_site.reporting import report_result
 from triggers.models import Job
 
 
@@ -70,8 +71,9 @@ class LogAdmin(ReadOnlyAdmin):
                 note="They cannot be restored; the deletion is recorded in the audit trail.",
                 yes=f"Yes, delete {len(ids)}",
             )
-        result = services.delete_logs(user=request.user, ids=ids, reason="admin action")
-        self.message_user(request, result.message)
+        report_result(
+            request, services.delete_logs(user=request.user, ids=ids, reason="admin action")
+        )
         return None
 
 

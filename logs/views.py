@@ -7,7 +7,6 @@ import uuid
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -25,6 +24,7 @@ from orchestrator_site import audit, clock
 from orchestrator_site.csvstream import csv_response, filter_fields, filtered_export
 from orchestrator_site.nexturl import safe_next
 from orchestrator_site.paging import capped_count, configure_lazy
+from orchestrator_site.reporting import report_result
 from orchestrator_site.tables import LateRows
 from triggers.models import Job
 
@@ -216,8 +216,7 @@ def delete_selected(request: HttpRequest) -> HttpResponse:
     if form.cleaned_data["confirm"] and form.check_typed(
         required=needs_typing, expected_text=str(len(ids))
     ):
-        result = services.delete_logs(user=request.user, ids=ids)
-        messages.success(request, result.message)
+        report_result(request, services.delete_logs(user=request.user, ids=ids))
         return HttpResponseRedirect(back)
     logs = list(Log.objects.filter(pk__in=ids).order_by("-log_time")[:PREVIEW_ROWS])
     return render(
@@ -265,12 +264,14 @@ def delete_matching(request: HttpRequest, process_name: str) -> HttpResponse:
             expected=min(count.value, limit),
             limit=limit,
         )
-        text = f"Deleted {result.changed:,} matching logs."
+        result.message = f"Deleted {result.changed:,} matching logs."
         if count.capped or result.changed >= limit:
-            text += f" At most {limit:,} are deleted per confirmation: check whether more remain."
+            result.message += (
+                f" At most {limit:,} are deleted per confirmation: check whether more remain."
+            )
         elif result.changed < result.asked:
-            text += f" {result.asked - result.changed:,} were already gone."
-        messages.success(request, text)
+            result.message += f" {result.asked - result.changed:,} were already gone."
+        report_result(request, result)
         return HttpResponseRedirect(list_url)
     preview = list(matching.order_by("-log_time")[:PREVIEW_ROWS])
     return render(

@@ -13,7 +13,15 @@ exception's message as the reason unless the body gave one; otherwise FAILED, or
 some rows were already committed). When `using` holds the console's database the audit row commits in
 the same transaction as the write; otherwise it is written after the write committed. Services
 that write in batches, each batch its own short transaction, pass `using=()` and open one
-`atomic()` per batch. Every service returns the `WriteResult` it filled in.
+`atomic()` per batch.
+
+Every public service returns the `WriteResult` it filled in, whatever it wrote: counts and a
+message for the person (`orchestrator_site.reporting.report_result` shows them), and two fields
+for what the caller needs next. `created` is what an insert produced (the new row, or the list of
+new rows), for the caller to link to. `value` is what a reveal revealed (a decrypted password): it
+is for the one response that shows it, so it is left out of the result's repr, and neither the audit
+row nor `message` nor `warnings` ever carry it. A refusal the caller shows in a form (a duplicate
+name, a wrong key) may still be an exception, listed in `refusals` so that it is audited.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -36,7 +45,8 @@ CONSOLE = "default"
 
 @dataclass
 class WriteResult:
-    """What a write did: `changed` of `asked` rows, in words for the person who asked."""
+    """What a write did: `changed` of `asked` rows, in words for the person who asked (see above
+    for `created` and `value`)."""
 
     asked: int = 0
     changed: int = 0
@@ -45,6 +55,8 @@ class WriteResult:
     status: str = ""  # the row's status now, when the write knows it
     conflict: bool = False  # refused because someone changed the same values meanwhile
     outcome: str = ""  # the audit outcome; derived from the counts unless set
+    created: Any = None  # the row an insert made, or the list of rows
+    value: str | None = field(default=None, repr=False)  # a revealed secret: never audited or shown
 
     @property
     def skipped(self) -> int:

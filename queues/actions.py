@@ -19,8 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from orchestrator_site import clock
 from orchestrator_site.nexturl import safe_next
 from orchestrator_site.paging import capped_count
-from orchestrator_site.reporting import report
-from orchestrator_site.writes import WriteResult
+from orchestrator_site.reporting import report_result
 from queues import services
 from queues.forms import AcknowledgeForm, BulkActionChoice, BulkForm, DeleteForm, RetryForm
 from queues.models import DELETABLE, RETRYABLE, QueueElement, QueueStatus
@@ -32,12 +31,6 @@ PERMISSION = {
     services.DELETE: "queues.delete_queueelement",
     services.ACKNOWLEDGE: "queues.acknowledge_queueelement",
 }
-
-
-def report_outcome(request: HttpRequest, outcome: WriteResult) -> None:
-    """A bulk write's outcome, on a page or in the admin: a warning when some were skipped."""
-    level = messages.WARNING if outcome.skipped else messages.SUCCESS
-    report(request, outcome.message, level=level, warnings=outcome.warnings)
 
 
 def _refuse(request: HttpRequest, form) -> HttpResponse:
@@ -83,7 +76,7 @@ def _confirm_then_apply(request: HttpRequest, form, *, flag: str, template: str,
             "next_after_delete": safe_next(request, data.get("next_after_delete"), ""),
         }
         return render(request, template, {**context, **_selection(data["ids"])})
-    report_outcome(request, apply(data))
+    report_result(request, apply(data))
     return redirect(form.redirect_target(request, reverse("queues:overview")))
 
 
@@ -128,7 +121,7 @@ def acknowledge(request: HttpRequest) -> HttpResponse:
     outcome = services.acknowledge_elements(
         user=request.user, ids=form.cleaned_data["ids"], comment=form.cleaned_data["comment"]
     )
-    report_outcome(request, outcome)
+    report_result(request, outcome)
     return redirect(form.redirect_target(request, reverse("queues:failed")))
 
 
@@ -159,7 +152,7 @@ def bulk(request: HttpRequest, queue_name: str) -> HttpResponse:
                 include_stale=data["include_stale"],
                 comment=data["comment"],
             )
-            report_outcome(request, outcome)
+            report_result(request, outcome)
             return redirect(f"{list_url}?{filter_query.urlencode()}")
     else:
         choice = BulkActionChoice(request.GET)

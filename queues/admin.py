@@ -5,8 +5,8 @@ from django.template.defaultfilters import pluralize
 
 from orchestrator_site.admin_base import ConsoleModelAdmin
 from orchestrator_site.paging import CappedPaginator
+from orchestrator_site.reporting import report_result
 from queues import services
-from queues.actions import report_outcome
 from queues.models import Acknowledgement, QueueElement, queue_overview
 
 
@@ -58,18 +58,18 @@ class QueueElementAdmin(ConsoleModelAdmin):
     @admin.action(permissions=["retry"], description="Retry selected failed/abandoned elements")
     def retry_selected(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True)[: services.MAX_IDS_PER_STATEMENT * 2])
-        report_outcome(request, services.retry_elements(user=request.user, ids=ids))
+        report_result(request, services.retry_elements(user=request.user, ids=ids))
 
     @admin.action(permissions=["acknowledge"], description="Acknowledge selected failures")
     def acknowledge_selected(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True)[: services.MAX_IDS_PER_STATEMENT * 2])
-        report_outcome(request, services.acknowledge_elements(user=request.user, ids=ids))
+        report_result(request, services.acknowledge_elements(user=request.user, ids=ids))
 
     @admin.action(permissions=["remove"], description="Delete selected elements (not in progress)…")
     def delete_elements(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True)[: services.MAX_IDS_PER_STATEMENT * 2])
         if self.confirmed(request):
-            report_outcome(request, services.delete_elements(user=request.user, ids=ids))
+            report_result(request, services.delete_elements(user=request.user, ids=ids))
             return None
         sample = queryset.order_by("-created_date")[:10]
         return self.confirm_action(

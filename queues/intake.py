@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from orchestrator_site.reporting import report
+from orchestrator_site.reporting import report_result
 from queues import services
 from queues.forms import (
     UPLOAD_MAX_ROWS,
@@ -40,10 +40,9 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ElementForm(request.POST, queue=queue)
         if form.is_valid():
-            element = services.create_element(user=request.user, **form.cleaned_data)
-            added = f"Added element “{element}” (status New)."
-            report(request, added, warnings=services.trigger_warnings([element.queue_name]))
-            return redirect("queues:element", element_id=element.pk)
+            result = services.create_element(user=request.user, **form.cleaned_data)
+            report_result(request, result)
+            return redirect("queues:element", element_id=result.created.pk)
     else:
         form = ElementForm(queue=queue)
     return render(request, "queues/create.html", {"form": form, "queue": queue})
@@ -102,7 +101,7 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     del request.session[SESSION_KEY]
     rows = [tuple(row) for row in pending["rows"]]
     queue_name = pending["queue_name"]
-    created = services.create_elements(user=request.user, queue_name=queue_name, rows=rows)
-    added = f"Added {len(created):,} elements to “{queue_name}”."
-    report(request, added, warnings=services.trigger_warnings([queue_name]))
+    report_result(
+        request, services.create_elements(user=request.user, queue_name=queue_name, rows=rows)
+    )
     return redirect(reverse("queues:elements", args=[queue_name]))

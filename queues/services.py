@@ -278,8 +278,9 @@ def apply_to_filter(
 
 def create_element(
     *, user, queue_name: str, reference: str | None, data: str | None
-) -> QueueElement:
-    """One NEW element, written exactly as OpenOrchestrator's `create_queue_element` does."""
+) -> WriteResult:
+    """One NEW element, written exactly as OpenOrchestrator's `create_queue_element` does; it is
+    the result's `created`."""
     with write(
         "queues.create",
         user=user,
@@ -296,15 +297,19 @@ def create_element(
             created_by=user.get_username()[:100],
         )
         w.targets = [element.pk]
-        w.result = WriteResult(asked=1, changed=1, message="Created 1 element.")
+        w.result = WriteResult(
+            asked=1, changed=1, message=f"Added element “{element}” (status New).", created=element
+        )
     mark_overview_changed()
-    return element
+    w.result.warnings = trigger_warnings([queue_name])
+    return w.result
 
 
 def create_elements(
     *, user, queue_name: str, rows: Sequence[tuple[str | None, str | None]]
-) -> list[QueueElement]:
-    """Many NEW elements in one transaction (all or nothing), in the order given.
+) -> WriteResult:
+    """Many NEW elements in one transaction (all or nothing), in the order given; the list of them
+    is the result's `created`.
 
     created_date grows by one microsecond per row so that robots take them in file order.
     """
@@ -336,12 +341,14 @@ def create_elements(
         w.result = WriteResult(
             asked=len(elements),
             changed=len(elements),
-            message=f"Created {len(elements):,} elements.",
+            message=f"Added {len(elements):,} elements to “{queue_name}”.",
+            created=elements,
         )
     for element in elements:
         element.status = QueueStatus.NEW
     mark_overview_changed()
-    return elements
+    w.result.warnings = trigger_warnings([queue_name])
+    return w.result
 
 
 def trigger_warnings(queue_names: Iterable[str]) -> list[str]:

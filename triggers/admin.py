@@ -7,31 +7,47 @@ the status actions.
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.defaultfilters import pluralize
 
 from orchestrator_site import clock
 from orchestrator_site.admin_base import ConsoleModelAdmin
+from orchestrator_site.reporting import report_result
+from orchestrator_site.writes import WriteResult
 from triggers import services
 from triggers.models import Scheduler, Trigger, TriggerStatus
 
+REFUSALS_SHOWN = 10  # the reasons named in the one message; the rest are counted
 
-def _apply(modeladmin, request: HttpRequest, queryset: QuerySet, service, verb: str) -> None:
-    done, refused = 0, []
-    for trigger in queryset.select_related("single", "scheduled", "queue"):
-        result = service(user=request.user, trigger=trigger)
-        if result.changed:
-            done += 1
-        else:
-            refused.append(result.message)
-        for warning in result.warnings:
-            modeladmin.message_user(request, warning, messages.WARNING)
-    total = done + len(refused)
-    level = messages.SUCCESS if not refused else messages.WARNING
-    modeladmin.message_user(request, f"{verb} {done} of {total}.", level)
-    for message in refused[:10]:
-        modeladmin.message_user(request, message, messages.ERROR)
+
+def _apply(request: HttpRequest, queryset: QuerySet, service, verb: str) -> None:
+    """Run `service` on each trigger (one write and one audit row each), then report once."""
+    results = [
+        (trigger.trigger_name, service(user=request.user, trigger=trigger))
+        for trigger in queryset.select_related("single", "scheduled", "queue")
+    ]
+    report_result(request, _aggregate(results, verb))
+
+
+def _aggregate(results: list[tuple[str, WriteResult]], verb: str) -> WriteResult:
+    """ "Paused 3 of 4 triggers; 1 skipped: <why>.", then each write's warnings under its trigger's
+    name (a warning alone does not say which trigger it is about)."""
+    changed = sum(1 for _name, result in results if result.changed)
+    refusals = [result.message for _name, result in results if not result.changed]
+    counted = f"{verb} {changed} of {len(results)} trigger{pluralize(len(results))}"
+    message = counted + "."
+    if refusals:
+        message = f"{counted}; {len(refusals)} skipped: " + " ".join(refusals[:REFUSALS_SHOWN])
+        if len(refusals) > REFUSALS_SHOWN:
+            message += f" And {len(refusals) - REFUSALS_SHOWN} more."
+    return WriteResult(
+        asked=len(results),
+        changed=changed,
+        message=message,
+        warnings=[f"{name}: {w}" for name, result in results for w in result.warnings],
+    )
 
 
 @admin.register(Trigger)
@@ -73,20 +89,20 @@ class TriggerAdmin(ConsoleModelAdmin):
 
     @admin.action(description="Pause selected triggers", permissions=["operate"])
     def pause(self, request, queryset):
-        _apply(self, request, queryset, services.pause_trigger, "Paused")
+        _apply(request, queryset, services.pause_trigger, "Paused")
 
     @admin.action(description="Resume selected triggers", permissions=["operate"])
     def resume(self, request, queryset):
-        _apply(self, request, queryset, services.resume_trigger, "Resumed")
+        _apply(request, queryset, services.resume_trigger, "Resumed")
 
     @admin.action(description="Run selected triggers now", permissions=["operate"])
     def run_now(self, request, queryset):
-        _apply(self, request, queryset, services.run_trigger_now, "Started")
+        _apply(request, queryset, services.run_trigger_now, "Started")
 
     @admin.action(description="Kill selected running triggers", permissions=["operate"])
     def kill(self, request, queryset):
         running = queryset.filter(process_status__in=(TriggerStatus.RUNNING, TriggerStatus.PAUSING))
-        _apply(self, request, running, services.kill_trigger, "Kill requested for")
+        _apply(request, running, services.kill_trigger, "Kill requested for")
 
 
 @admin.register(Scheduler)

@@ -15,7 +15,7 @@ from queues.models import QueueElement
 from triggers import services
 from triggers.forms import FORMS, KIND_SLUGS, ScheduledTriggerForm, TriggerForm
 from triggers.models import QueueTrigger, Scheduler, TriggerType
-from triggers.views import get_trigger, report
+from triggers.views import get_trigger
 
 _DATALIST_LIMIT = 500
 
@@ -79,14 +79,15 @@ def trigger_create(request: HttpRequest, kind: str) -> HttpResponse:
     form = form_class(request.POST, now=now, schedulers=schedulers)
     if not form.is_valid() or "preview" in request.POST:
         return _render_form(request, form)
-    trigger = services.create_trigger(
+    result = services.create_trigger(
         user=request.user,
         kind=trigger_type,
         values=form.parent_values(),
         child=form.child_values(),
     )
-    reporting.report(request, f"Created {trigger.trigger_name}.", warnings=form.warnings)
-    return redirect(trigger.get_absolute_url())
+    result.warnings.extend(form.warnings)
+    reporting.report_result(request, result)
+    return redirect(result.created.get_absolute_url())
 
 
 @permission_required("triggers.change_trigger", raise_exception=True)
@@ -114,10 +115,12 @@ def trigger_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         # Keep what the person typed on screen, say what changed and write nothing.
         form.add_error(None, result.message)
         return _render_form(request, form, trigger=trigger, status=409, conflict=True)
-    if result.changed:
-        reporting.report(request, result.message, warnings=form.warnings)
-    else:
+    if not result.asked:  # the form changed nothing: no write to report
         reporting.report(request, result.message, level=messages.INFO)
+    else:
+        if result.changed:
+            result.warnings.extend(form.warnings)
+        reporting.report_result(request, result)
     return redirect(trigger.get_absolute_url())
 
 
@@ -127,7 +130,7 @@ def trigger_delete(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     trigger = get_trigger(pk)
     if request.method == "POST":
         result = services.delete_trigger(user=request.user, trigger=trigger)
-        report(request, result)
+        reporting.report_result(request, result)
         if result.changed:
             return redirect("triggers:list")
         return redirect(trigger.get_absolute_url())

@@ -104,8 +104,9 @@ def _moved(trigger: Trigger, verb: str, why: str) -> WriteResult:
 # --- Create and edit ---------------------------------------------------------------------------
 
 
-def create_trigger(*, user, kind: str, values: dict, child: dict) -> Trigger:
-    """Insert the parent row (IDLE, never run) and its one child row in one transaction."""
+def create_trigger(*, user, kind: str, values: dict, child: dict) -> WriteResult:
+    """Insert the parent row (IDLE, never run) and its one child row in one transaction; the new
+    trigger is the result's `created`."""
     kind = TriggerType(kind)
     parent = {name: values[name] for name in PARENT_FIELDS}
     parent["process_args"] = parent["process_args"] or ""
@@ -121,10 +122,10 @@ def create_trigger(*, user, kind: str, values: dict, child: dict) -> Trigger:
             **parent,
         )
         CHILD_MODELS[kind].objects.create(trigger=trigger, **child_values)
-        w.result = _done(f"Created {trigger.trigger_name}.")
+        w.result = _done(f"Created {trigger.trigger_name}.", created=trigger)
         w.targets = [trigger.pk]
         w.detail = f"{trigger.trigger_name} ({kind}): {_describe({**parent, **child_values})}"
-    return trigger
+    return w.result
 
 
 def _guard(values: dict) -> None:
@@ -218,7 +219,8 @@ def update_trigger(*, user, trigger: Trigger, loaded: dict, changes: dict) -> Wr
     """
     parent_changes, child_changes = _normalised(trigger.type, changes)
     if not parent_changes and not child_changes:
-        return _refused(f"Nothing to save: {trigger.trigger_name} is unchanged.")
+        # Nothing asked, nothing written, nothing audited.
+        return WriteResult(message=f"Nothing to save: {trigger.trigger_name} is unchanged.")
     _guard(child_changes)
     child_model = CHILD_MODELS[trigger.type]
     with _write("trigger.edit", user=user, trigger=trigger) as w:

@@ -13,11 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from orchestrator_site import clock, reporting
+from orchestrator_site import clock
 from orchestrator_site.models import AuditEntry
 from orchestrator_site.nexturl import safe_next
 from orchestrator_site.paging import configure_lazy
-from orchestrator_site.writes import WriteResult
+from orchestrator_site.reporting import report_result
 from triggers import cron, services
 from triggers.filters import TriggerFilter
 from triggers.forms import ResetForm, ResumeForm
@@ -38,12 +38,6 @@ def next_of(request: HttpRequest, trigger: Trigger | None = None) -> str:
 
 def back_to(request: HttpRequest, trigger: Trigger | None = None) -> HttpResponseRedirect:
     return redirect(next_of(request, trigger))
-
-
-def report(request: HttpRequest, result: WriteResult) -> None:
-    """A trigger write's result: an error when it changed nothing."""
-    level = messages.SUCCESS if result.changed else messages.ERROR
-    reporting.report(request, result.message, level=level, warnings=result.warnings)
 
 
 # --- Pages ---------------------------------------------------------------------------------------
@@ -105,7 +99,7 @@ def scheduler_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def scheduler_forget(request: HttpRequest, machine_name: str) -> HttpResponse:
     get_object_or_404(Scheduler, pk=machine_name)
-    report(request, services.forget_scheduler(user=request.user, machine_name=machine_name))
+    report_result(request, services.forget_scheduler(user=request.user, machine_name=machine_name))
     return redirect("triggers:schedulers")
 
 
@@ -114,7 +108,7 @@ def scheduler_forget(request: HttpRequest, machine_name: str) -> HttpResponse:
 
 def _act(request: HttpRequest, pk: uuid.UUID, service) -> HttpResponse:
     trigger = get_trigger(pk)
-    report(request, service(user=request.user, trigger=trigger))
+    report_result(request, service(user=request.user, trigger=trigger))
     return back_to(request, trigger)
 
 
@@ -161,7 +155,7 @@ def trigger_resume(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         data.setdefault("choice", ResumeForm.KEEP)  # the list's one-click button sends none
         form = ResumeForm(data, trigger=trigger, now=now)
         if form.is_valid():
-            report(
+            report_result(
                 request,
                 services.resume_trigger(
                     user=request.user, trigger=trigger, next_run=form.cleaned_data["next_run"]
@@ -205,7 +199,7 @@ def trigger_reset(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
                 expected_status=form.cleaned_data["expected_status"],
                 to_status=form.cleaned_data["to_status"],
             )
-            report(request, result)
+            report_result(request, result)
             return redirect(trigger.get_absolute_url())
     else:
         form = ResetForm(initial={"expected_status": trigger.process_status})

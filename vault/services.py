@@ -1,7 +1,8 @@
 """Every change to credentials and constants, and every reveal: one function each, used by the
 views, the admin and the rotate_key command. Each takes the acting user and runs in
-`orchestrator_site.writes.write`: a refusal raises a `VaultError`, whose message is safe to show,
-and every outcome writes one audit row (never with a secret in it)."""
+`orchestrator_site.writes.write` and returns its `WriteResult`: a refusal raises a `VaultError`,
+whose message is safe to show (the views put it in their form), and every outcome writes one audit
+row (never with a secret in it)."""
 
 from __future__ import annotations
 
@@ -91,8 +92,9 @@ def _check_password_size(password: str) -> None:
 
 
 @sensitive_variables("password", "token")
-def create_credential(*, user, name: str, username: str, password: str) -> Credential:
-    """Insert a credential with the password encrypted as OpenOrchestrator's crypto_util does."""
+def create_credential(*, user, name: str, username: str, password: str) -> WriteResult:
+    """Insert a credential with the password encrypted as OpenOrchestrator's crypto_util does; the
+    new row is the result's `created`."""
     _require_encryption()
     _check_password_size(password)
     token = crypto.encrypt(password)
@@ -105,7 +107,9 @@ def create_credential(*, user, name: str, username: str, password: str) -> Crede
                 name=name, username=username, password=token, changed_at=clock.now()
             )
         w.result.changed = 1
-    return credential
+        w.result.message = f"Created the credential “{name}”."
+        w.result.created = credential
+    return w.result
 
 
 @sensitive_variables("password", "token", "values")
@@ -147,6 +151,8 @@ def update_credential(
                 f"The username of “{name}” was changed by someone else (or a robot) while you "
                 "edited it. Nothing was saved; reload the page and make your change again.",
             )
+        kept = "" if password is not None else " The password was kept."
+        w.result.message = f"Saved the credential “{name}”.{kept}"
     return w.result
 
 
@@ -167,17 +173,28 @@ def _delete(model, kind: str, *, user, names: Iterable[str]) -> WriteResult:
     with _write(f"{kind}.delete", user=user, kind=kind, names=names) as w:
         deleted, _ = model.objects.filter(pk__in=names).delete()
         w.result = WriteResult(asked=len(names), changed=deleted)
+        w.result.message = _deleted_message(kind, names, deleted)
         # Names already gone make it partial, never a refusal: nobody else's change was undone.
         w.result.outcome = AuditOutcome.OK if deleted == len(names) else AuditOutcome.PARTIAL
     return w.result
 
 
-@sensitive_variables("typed_key", "token", "password")
+def _deleted_message(kind: str, names: list[str], deleted: int) -> str:
+    if len(names) == 1:
+        if deleted:
+            return f"Deleted the {kind} “{names[0]}”."
+        return f"The {kind} “{names[0]}” was already gone."
+    gone = len(names) - deleted
+    text = f"Deleted {deleted} of {len(names)} {kind}s"
+    return text + (f"; {gone} {'was' if gone == 1 else 'were'} already gone." if gone else ".")
+
+
+@sensitive_variables("typed_key", "token", "password", "w")
 def reveal_credential(
     *, user, name: str, reason: str, typed_key: str | None, key_remembered: bool = False
-) -> str:
-    """Return the decrypted password, after writing (and committing) the audit row that says who
-    revealed it and why.
+) -> WriteResult:
+    """The decrypted password in the result's `value` (never in its message), returned after
+    writing (and committing) the audit row that says who revealed it and why.
 
     The person proves they know the installation key: either `typed_key` matches it (constant-time),
     or `key_remembered` says their session did so a few minutes ago. A typed key is compared only
@@ -198,9 +215,11 @@ def reveal_credential(
         if token is None:
             raise NotFound(f"The credential {name!r} no longer exists.")
         password = _decrypt_for_reveal(w, token, key_verified=key_verified)
-        w.result = WriteResult(asked=1, changed=1)
+        w.result = WriteResult(
+            asked=1, changed=1, message=f"Revealed the password of “{name}”.", value=password
+        )
     # The audit row is committed before the caller can return the password.
-    return password
+    return w.result
 
 
 def _prove_key(w: Write, user, *, typed_key: str | None, key_remembered: bool) -> bool:
@@ -259,7 +278,8 @@ def _decrypt_for_reveal(w: Write, token: str, *, key_verified: bool) -> str:
 # --- Constants -----------------------------------------------------------------------------------
 
 
-def create_constant(*, user, name: str, value: str) -> Constant:
+def create_constant(*, user, name: str, value: str) -> WriteResult:
+    """Insert a constant; the new row is the result's `created`."""
     with _write("constant.create", user=user, kind="constant", names=[name]) as w:
         w.result.asked = 1
         if Constant.objects.filter(pk=name).exists():
@@ -267,7 +287,9 @@ def create_constant(*, user, name: str, value: str) -> Constant:
         with _unique_name("constant"):
             constant = Constant.objects.create(name=name, value=value, changed_at=clock.now())
         w.result.changed = 1
-    return constant
+        w.result.message = f"Created the constant “{name}”."
+        w.result.created = constant
+    return w.result
 
 
 def update_constant(*, user, name: str, value: str, expected: str | None = None) -> WriteResult:
@@ -285,6 +307,7 @@ def update_constant(*, user, name: str, value: str, expected: str | None = None)
                 f"The value of “{name}” was changed by someone else (or a robot) while you "
                 "edited it. Nothing was saved; reload the page and make your change again.",
             )
+        w.result.message = f"Saved the constant “{name}”."
     return w.result
 
 
@@ -302,11 +325,12 @@ class RotationRefused(VaultError):
 
 @dataclass
 class RotationReport:
+    """The rotation's own tally while it runs; `rotate_key` returns it in words, as a WriteResult."""
+
     total: int = 0
     readable: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     reencrypted: int = 0
-    committed: bool = False
 
 
 @sensitive_variables("new_key")
@@ -362,7 +386,6 @@ def _store(tokens: dict[str, str], fresh: dict[str, str], report: RotationReport
                 "command again."
             )
         report.reencrypted += 1
-    report.committed = True
 
 
 def _refuse_unreadable(report: RotationReport) -> None:
@@ -376,13 +399,14 @@ def _refuse_unreadable(report: RotationReport) -> None:
 @sensitive_variables("new_key", "new_fernet", "tokens", "fresh")
 def rotate_key(
     *, user, new_key: str, commit: bool = False, skip_undecryptable: bool = False
-) -> RotationReport:
+) -> WriteResult:
     """Re-encrypt every credential from the configured key to `new_key`, in one transaction.
 
     Without `commit` nothing is written (a dry run). Tokens that do not decrypt with the current key
     make a commit refuse, unless `skip_undecryptable` leaves them as they are. Rows are locked
     and each update is conditional on the token read, so a robot's concurrent update aborts the
-    rotation instead of being overwritten.
+    rotation instead of being overwritten. The result counts the credentials re-encrypted of all
+    of them, and warns with the names of those left as they are.
     """
     _require_encryption()
     new_fernet = _new_fernet(new_key)
@@ -409,4 +433,25 @@ def rotate_key(
             f"{len(report.readable)} of {report.total}; not decryptable with the current "
             f"key (left as they are): {', '.join(report.unreadable) or 'none'}"
         )
-    return report
+        w.result.message, w.result.warnings = _rotation_words(report, commit=commit)
+    return w.result
+
+
+def _rotation_words(report: RotationReport, *, commit: bool) -> tuple[str, list[str]]:
+    if commit:
+        message = (
+            f"Re-encrypted {report.reencrypted} of {report.total} credentials with the new key."
+        )
+    else:
+        message = (
+            f"Dry run: {len(report.readable)} of {report.total} credentials would be re-encrypted. "
+            "Nothing was changed; add --commit to do it."
+        )
+    warnings = []
+    if report.unreadable:
+        names = "".join(f"\n  {name}" for name in report.unreadable)
+        warnings.append(
+            f"{len(report.unreadable)} of {report.total} credentials do not decrypt with the "
+            f"current key:{names}"
+        )
+    return message, warnings

@@ -11,6 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orchestrator_site.paging import configure_lazy
+from orchestrator_site.reporting import report_result
 from vault import guard, services
 from vault.filters import ConstantFilter, CredentialFilter
 from vault.forms import ConfirmForm, ConstantForm, CredentialForm, RevealForm
@@ -66,7 +67,7 @@ def credential_create(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         name = form.cleaned_data["name"]
         try:
-            services.create_credential(
+            result = services.create_credential(
                 user=request.user,
                 name=name,
                 username=form.cleaned_data["username"],
@@ -77,7 +78,7 @@ def credential_create(request: HttpRequest) -> HttpResponse:
         except services.VaultError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Created the credential “{name}”.")
+            report_result(request, result)
             return redirect("vault:credentials")
     return render(
         request,
@@ -100,7 +101,7 @@ def credential_edit(request: HttpRequest, name: str) -> HttpResponse:
             messages.info(request, f"Nothing to save: “{credential.name}” is unchanged.")
             return redirect("vault:credentials")
         try:
-            services.update_credential(
+            result = services.update_credential(
                 user=request.user,
                 name=credential.name,
                 username=username,
@@ -110,8 +111,7 @@ def credential_edit(request: HttpRequest, name: str) -> HttpResponse:
         except services.VaultError as exc:
             form.add_error(None, str(exc))
         else:
-            kept = "" if password else " The password was kept."
-            messages.success(request, f"Saved the credential “{credential.name}”.{kept}")
+            report_result(request, result)
             return redirect("vault:credentials")
     return render(
         request,
@@ -131,10 +131,7 @@ def _confirm_delete(request: HttpRequest, obj, kind: str, delete) -> HttpRespons
     """GET: the confirmation page naming the object; POST: delete it through the service."""
     back = f"vault:{kind}s"
     if request.method == "POST" and ConfirmForm(request.POST).is_valid():
-        if delete(user=request.user, names=[obj.name]).changed:
-            messages.success(request, f"Deleted the {kind} “{obj.name}”.")
-        else:
-            messages.warning(request, f"The {kind} “{obj.name}” was already gone.")
+        report_result(request, delete(user=request.user, names=[obj.name]))
         return redirect(back)
     return render(request, "vault/confirm_delete.html", {"kind": kind, "object": obj, "back": back})
 
@@ -153,7 +150,7 @@ def credential_reveal(request: HttpRequest, name: str) -> HttpResponse:
     if form.is_bound and problem is None and form.is_valid():
         typed_key = form.cleaned_data.get("key")
         try:
-            password = services.reveal_credential(
+            revealed = services.reveal_credential(
                 user=request.user,
                 name=credential.name,
                 reason=form.cleaned_data["reason"],
@@ -174,7 +171,7 @@ def credential_reveal(request: HttpRequest, name: str) -> HttpResponse:
                 "vault/credential_revealed.html",
                 {
                     "credential": credential,
-                    "password": password,
+                    "password": revealed.value,
                     "key_remembered_until": guard.key_remembered_until(request.session),
                 },
             )
@@ -222,11 +219,13 @@ def constant_create(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         name = form.cleaned_data["name"]
         try:
-            services.create_constant(user=request.user, name=name, value=form.cleaned_data["value"])
+            result = services.create_constant(
+                user=request.user, name=name, value=form.cleaned_data["value"]
+            )
         except services.DuplicateName as exc:
             form.add_error("name", str(exc))
         else:
-            messages.success(request, f"Created the constant “{name}”.")
+            report_result(request, result)
             return redirect("vault:constants")
     return render(request, "vault/constant_form.html", {"form": form, "constant": None})
 
@@ -242,13 +241,13 @@ def constant_edit(request: HttpRequest, name: str) -> HttpResponse:
             messages.info(request, f"Nothing to save: “{constant.name}” is unchanged.")
             return redirect("vault:constants")
         try:
-            services.update_constant(
+            result = services.update_constant(
                 user=request.user, name=constant.name, value=value, expected=form.stored("value")
             )
         except services.VaultError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Saved the constant “{constant.name}”.")
+            report_result(request, result)
             return redirect("vault:constants")
     return render(request, "vault/constant_form.html", {"form": form, "constant": constant})
 

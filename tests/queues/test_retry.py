@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.urls import reverse
 
 from orchestrator_site.models import AuditEntry
@@ -47,6 +48,16 @@ def test_it_reports_how_many_were_no_longer_failed(as_operator):
     entry = last_audit("queues.retry")
     assert entry.count == 3 and entry.outcome == AuditEntry.Outcome.PARTIAL
     assert entry.username == "test\\otto" and str(failed[0].pk) in entry.target_ids
+
+
+@oo_db
+def test_the_message_is_a_warning_when_some_were_skipped_and_an_error_when_all_were(as_operator):
+    failed = make_element(status=QueueStatus.FAILED)
+    done = make_element(status=QueueStatus.DONE)
+    levels = {m.message: m.level for m in post(as_operator, [failed, done]).context["messages"]}
+    assert levels == {"Retried 1 of 2; 1 was no longer failed or abandoned.": messages.WARNING}
+    levels = {m.message: m.level for m in post(as_operator, [done]).context["messages"]}
+    assert levels == {"Retried 0 of 1; 1 was no longer failed or abandoned.": messages.ERROR}
 
 
 @oo_db

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib import messages
+from django.contrib.messages import get_messages
 from django.db import connections
 from django.test import override_settings
 from django.urls import reverse
@@ -14,6 +16,10 @@ from vault.models import Credential
 
 LIST = "/vault/credentials/"
 NEW = "/vault/credentials/new/"
+
+
+def reported(response) -> list[tuple[int, str]]:
+    return [(m.level, m.message) for m in get_messages(response.wsgi_request)]
 
 
 def create(client, name="Cred", username="robot", password=" pässword ", again=None):
@@ -109,6 +115,7 @@ def test_an_admin_creates_a_credential_encrypted_and_untrimmed(as_admin, frozen_
     assert row.username == " robot " and row.changed_at == NOW
     assert row.password.startswith("gAAAAA")
     assert crypto.decrypt(row.password) == "  pw with spaces\t"
+    assert reported(response) == [(messages.SUCCESS, "Created the credential “Mail”.")]
     entry = audit_rows("credential.create")[-1]
     assert entry.target_ids == "Mail" and entry.username == "test\\ada" and entry.count == 1
 
@@ -192,6 +199,9 @@ def test_editing_without_a_new_password_keeps_the_token(as_admin, frozen_now):
     assert response.status_code == 302
     row = Credential.objects.get(pk="Mail")
     assert row.username == "robot2" and row.password == old.password and row.changed_at == NOW
+    assert reported(response) == [
+        (messages.SUCCESS, "Saved the credential “Mail”. The password was kept.")
+    ]
     entry = audit_rows("credential.change")[-1]
     assert entry.target_ids == "Mail" and "password kept" in entry.detail
 
@@ -246,6 +256,7 @@ def test_delete_asks_for_confirmation_showing_the_name_then_deletes(as_admin):
     assert Credential.objects.filter(pk="Mail").exists()
     response = as_admin.post("/vault/credentials/Mail/delete/")
     assert response.status_code == 302 and not Credential.objects.filter(pk="Mail").exists()
+    assert reported(response) == [(messages.SUCCESS, "Deleted the credential “Mail”.")]
     entry = audit_rows("credential.delete")[-1]
     assert entry.target_ids == "Mail" and entry.count == 1
 

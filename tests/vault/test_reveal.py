@@ -12,7 +12,7 @@ from orchestrator_site import audit
 from orchestrator_site.identity import Identity, signed_in_environ
 from orchestrator_site.models import AuditEntry
 from tests.helpers import NOW, make_credential, oo_db
-from tests.vault.conftest import KEY, OTHER_KEY, audit_rows, reveal
+from tests.vault.conftest import KEY, OTHER_KEY, all_audit_text, audit_rows, reveal
 from vault import services
 from vault.models import Credential
 
@@ -224,6 +224,16 @@ def test_the_service_refuses_without_proof_of_the_key(django_user_model):
         services.reveal_credential(user=user, name="Mail", reason="x", typed_key=None)
     with pytest.raises(services.RevealRefused):
         services.reveal_credential(user=user, name="Mail", reason="x", typed_key=f" {KEY}x")
+
+
+@oo_db
+def test_the_service_returns_the_password_as_the_results_value_only(django_user_model):
+    make_credential("Mail", "robot", "s3cret")
+    user = django_user_model.objects.create(username="svc")
+    result = services.reveal_credential(user=user, name="Mail", reason="x", typed_key=KEY)
+    assert (result.asked, result.changed, result.value) == (1, 1, "s3cret")
+    assert "s3cret" not in result.message + repr(result)
+    assert "s3cret" not in "".join(result.warnings) + all_audit_text()
 
 
 @oo_db

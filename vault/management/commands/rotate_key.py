@@ -78,7 +78,7 @@ class Command(BaseCommand):
                 ) from None
         commit = options["commit"]
         try:
-            report = services.rotate_key(
+            result = services.rotate_key(
                 user=CommandUser(),
                 new_key=new_key,
                 commit=commit,
@@ -90,25 +90,10 @@ class Command(BaseCommand):
             raise CommandError(f"The rotation stopped. {dbfaults.explain(exc)}") from None
 
         out = self.stdout
-        if report.unreadable:
-            out.write(
-                self.style.WARNING(
-                    f"{len(report.unreadable)} of {report.total} credentials do not decrypt with "
-                    "the current key:"
-                )
-            )
-            for name in report.unreadable:
-                out.write(f"  {name}")
-        if report.committed:
-            out.write(
-                self.style.SUCCESS(
-                    f"Re-encrypted {report.reencrypted} of {report.total} credentials with the "
-                    "new key."
-                )
-            )
+        for warning in result.warnings:
+            out.write(self.style.WARNING(warning))
+        if commit:
+            out.write(self.style.SUCCESS(result.message))
             out.write(ROLLOUT)
         else:
-            out.write(
-                f"Dry run: {len(report.readable)} of {report.total} credentials would be "
-                "re-encrypted. Nothing was changed; add --commit to do it."
-            )
+            out.write(result.message)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.http import Http404, HttpRequest
@@ -17,8 +17,9 @@ from django.http import Http404, HttpRequest
 from orchestrator_site.admin_base import ConsoleModelAdmin
 from orchestrator_site.models import AuditEntry
 from orchestrator_site.paging import CappedPaginator
+from orchestrator_site.reporting import report_result
 from orchestrator_site.views import denied
-from orchestrator_site.writes import CONSOLE, write
+from orchestrator_site.writes import CONSOLE, WriteResult, write
 
 User = get_user_model()
 
@@ -98,33 +99,33 @@ class ConsoleUserAdmin(ConsoleModelAdmin):
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         if "is_active" in form.changed_data:
-            _set_active(request, User.objects.filter(pk=obj.pk), active=obj.is_active)
+            set_active(request, User.objects.filter(pk=obj.pk), active=obj.is_active)
 
     @admin.action(description="Block the selected users", permissions=["change"])
     def block_users(self, request: HttpRequest, queryset) -> None:
-        changed = _set_active(request, queryset, active=False)
-        self.message_user(
-            request, f"Blocked {changed} of {queryset.count()} users.", messages.SUCCESS
-        )
+        report_result(request, set_active(request, queryset, active=False))
 
     @admin.action(description="Unblock the selected users", permissions=["change"])
     def unblock_users(self, request: HttpRequest, queryset) -> None:
-        changed = _set_active(request, queryset, active=True)
-        self.message_user(
-            request, f"Unblocked {changed} of {queryset.count()} users.", messages.SUCCESS
-        )
+        report_result(request, set_active(request, queryset, active=True))
 
 
-def _set_active(request: HttpRequest, queryset, *, active: bool) -> int:
+def set_active(request: HttpRequest, queryset, *, active: bool) -> WriteResult:
     """Block or unblock users with one conditional update, in one audited write."""
-    if not active:
-        queryset = queryset.exclude(pk=request.user.pk)  # nobody locks themselves out
+    selected = queryset.count()
+    warnings = []
+    if not active and queryset.filter(pk=request.user.pk).exists():
+        queryset = queryset.exclude(pk=request.user.pk)
+        warnings.append("You were left unblocked: nobody can lock themselves out.")
     action = "user.unblock" if active else "user.block"
     with write(action, user=request.user, target_type="user", using=(CONSOLE,)) as w:
         w.targets = list(queryset.exclude(is_active=active).values_list("username", flat=True))
         w.result.asked = len(w.targets)
         w.result.changed = queryset.filter(username__in=w.targets).update(is_active=active)
-    return w.result.changed
+        verb = "Unblocked" if active else "Blocked"
+        w.result.message = f"{verb} {w.result.changed} of {selected} users."
+        w.result.warnings = warnings
+    return w.result
 
 
 @admin.register(Group)

@@ -140,6 +140,22 @@ def test_an_automation_admin_can_block_a_user_in_the_admin_and_it_is_audited(as_
 
 
 @oo_db
+def test_blocking_a_selection_that_includes_yourself_says_you_stay_unblocked(as_admin, as_viewer):
+    as_viewer.get("/audit/")
+    as_admin.get("/admin/")
+    ada, vera = User.objects.get(username="test\\ada"), User.objects.get(username="test\\vera")
+    response = as_admin.post(
+        "/admin/auth/user/",
+        {"action": "block_users", "_selected_action": [ada.pk, vera.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Blocked 1 of 2 users." in page
+    assert "You were left unblocked: nobody can lock themselves out." in page
+    assert User.objects.get(pk=ada.pk).is_active and not User.objects.get(pk=vera.pk).is_active
+
+
+@oo_db
 def test_the_user_admin_changes_nothing_but_is_active(as_admin, as_viewer):
     as_viewer.get("/audit/")
     vera = User.objects.get(username="test\\vera")

@@ -94,3 +94,32 @@ def test_liveness_and_the_job_page_agree(as_viewer):
     assert who[mine.pk].job is None and who[mine.pk].ambiguous
     assert who[other.pk].job is None
     assert matching.trigger_of(running) is None
+
+
+@oo_db
+def test_the_window_query_finds_exactly_the_jobs_within_each_window(monkeypatch):
+    """Through the database: the edges of the window, other processes, statements in chunks."""
+    monkeypatch.setattr(matching, "WINDOWS_PER_STATEMENT", 2)
+    inside = [
+        make_job("P", start=NOW),
+        make_job("P", start=NOW + JOB_START_WINDOW),
+        make_job("Q", start=NOW + 10 * JOB_START_WINDOW + MS),
+        make_job("Navn med æ/ø\n", start=NOW - dt.timedelta(days=30) + MS),
+    ]
+    for start, process in [
+        (NOW - MS, "P"),
+        (NOW + JOB_START_WINDOW + MS, "P"),
+        (NOW, "Q"),
+        (NOW - dt.timedelta(days=30) - MS, "Navn med æ/ø\n"),
+    ]:
+        make_job(process, start=start)
+    windows = {
+        ("P", NOW),
+        ("Q", NOW + 10 * JOB_START_WINDOW),
+        ("Navn med æ/ø\n", NOW - dt.timedelta(days=30)),
+        ("Nobody", NOW),
+    }
+    found = matching.jobs_in_windows(windows)
+    assert sorted(j.pk for j in found) == sorted(j.pk for j in inside)
+    assert {j.pk: j.start_time for j in found} == {j.pk: j.start_time for j in inside}
+    assert matching.jobs_in_windows(set()) == []

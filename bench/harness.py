@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -226,6 +227,81 @@ def machine_busy_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
+def loadavg() -> tuple[float, float, float]:
+    """The machine's 1, 5 and 15 minute load averages, as `uptime` prints them (/proc/loadavg)."""
+    try:
+        one, five, fifteen = Path("/proc/loadavg").read_text().split()[:3]
+        return float(one), float(five), float(fifteen)
+    except (OSError, ValueError):
+        return os.getloadavg()
+
+
+class CpuMeter:
+    """CPU seconds of the console's processes, of its PostgreSQL backends (by their process
+    title, which names the database), of this script, and of the whole machine, over a span."""
+
+    def __init__(self, server_pids: list[int], pg_database: str | None):
+        self.server_pids = server_pids
+        self.pg_tag = f" {pg_database} " if pg_database else None
+        self.backends: dict[int, tuple[float, float]] = {}  # pid -> (first seen, last seen)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _scan_backends(self, baseline: bool) -> None:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                title = (
+                    (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                )
+            except OSError:
+                continue
+            if not (title.startswith("postgres: ") and self.pg_tag in title + " "):
+                continue
+            pid = int(entry.name)
+            cpu = process_cpu_seconds(pid)
+            if cpu is None:
+                continue
+            first = self.backends.get(pid, (cpu if baseline else 0.0, cpu))[0]
+            self.backends[pid] = (first, cpu)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.5):  # backends that come and go during the run count too
+            self._scan_backends(baseline=False)
+
+    def start(self) -> None:
+        self.started = time.perf_counter()
+        self.servers0 = sum(process_cpu_seconds(p) or 0 for p in self.server_pids)
+        self.self0 = sum(os.times()[:2])
+        self.machine0 = machine_busy_seconds()
+        if self.pg_tag:
+            self._scan_backends(baseline=True)
+            self._thread = threading.Thread(target=self._watch, daemon=True)
+            self._thread.start()
+
+    def stop(self, elapsed: float | None = None) -> dict:
+        """CPU seconds per party over the span; `others_cores`: how many cores' worth the rest of
+        the machine (other programs) used meanwhile, which slows wall times but is not ours."""
+        elapsed = elapsed or (time.perf_counter() - self.started)
+        if self._thread:
+            self._stop.set()
+            self._thread.join()
+            self._scan_backends(baseline=False)
+        servers = sum(process_cpu_seconds(p) or 0 for p in self.server_pids) - self.servers0
+        database = sum(last - first for first, last in self.backends.values())
+        own = sum(os.times()[:2]) - self.self0
+        machine = machine_busy_seconds() - self.machine0
+        return {
+            "seconds": round(elapsed, 2),
+            "servers_s": round(servers, 2),
+            "database_s": round(database, 2),
+            "load_test_client_s": round(own, 2),
+            # The kernel's own work for loopback traffic lands here too: a little is normal.
+            "others_cores": round(max(0.0, machine - servers - database - own) / elapsed, 2),
+        }
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((LOOPBACK, 0))
@@ -364,6 +440,7 @@ class Response:
     seconds: float
     truncated: bool = False
     location: str = ""  # the Location header of a redirect
+    headers: dict[str, str] = field(default_factory=dict)  # by lower-case name
 
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
@@ -447,6 +524,7 @@ class Client:
                 seconds,
                 truncated,
                 location=response.getheader("Location", ""),
+                headers={name.lower(): value for name, value in response.getheaders()},
             )
         raise AssertionError("unreachable")
 

@@ -166,65 +166,7 @@ def summarize(users: list[writes.User], elapsed: float) -> dict:
     return report
 
 
-class CpuMeter:
-    """CPU seconds of the console's processes, of its PostgreSQL backends (by their process
-    title, which names the database), of this script, and of the whole machine, over a span."""
-
-    def __init__(self, server_pids: list[int], pg_database: str | None):
-        self.server_pids = server_pids
-        self.pg_tag = f" {pg_database} " if pg_database else None
-        self.backends: dict[int, tuple[float, float]] = {}  # pid -> (first seen, last seen)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def _scan_backends(self, baseline: bool) -> None:
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                title = (
-                    (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-                )
-            except OSError:
-                continue
-            if not (title.startswith("postgres: ") and self.pg_tag in title + " "):
-                continue
-            pid = int(entry.name)
-            cpu = harness.process_cpu_seconds(pid)
-            if cpu is None:
-                continue
-            first = self.backends.get(pid, (cpu if baseline else 0.0, cpu))[0]
-            self.backends[pid] = (first, cpu)
-
-    def _watch(self) -> None:
-        while not self._stop.wait(0.5):  # backends that come and go during the run count too
-            self._scan_backends(baseline=False)
-
-    def start(self) -> None:
-        self.servers0 = sum(harness.process_cpu_seconds(p) or 0 for p in self.server_pids)
-        self.self0 = sum(os.times()[:2])
-        self.machine0 = harness.machine_busy_seconds()
-        if self.pg_tag:
-            self._scan_backends(baseline=True)
-            self._thread = threading.Thread(target=self._watch, daemon=True)
-            self._thread.start()
-
-    def stop(self, elapsed: float) -> dict:
-        if self._thread:
-            self._stop.set()
-            self._thread.join()
-            self._scan_backends(baseline=False)
-        servers = sum(harness.process_cpu_seconds(p) or 0 for p in self.server_pids) - self.servers0
-        database = sum(last - first for first, last in self.backends.values())
-        own = sum(os.times()[:2]) - self.self0
-        machine = harness.machine_busy_seconds() - self.machine0
-        return {
-            "servers_s": round(servers, 2),
-            "database_s": round(database, 2),
-            "load_test_client_s": round(own, 2),
-            # The kernel's own work for loopback traffic lands here too: a little is normal.
-            "others_cores": round(max(0.0, machine - servers - database - own) / elapsed, 2),
-        }
+CpuMeter = harness.CpuMeter  # shared with bench/run.py
 
 
 def judge(report: dict, *, busy_load: float = BUSY_LOAD) -> dict:

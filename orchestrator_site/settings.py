@@ -112,6 +112,15 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "orchestrator_site.health.OrchestratorDatabaseMiddleware",
 ]
+# The benchmark's queries-per-request header (orchestrator_site.instrument): off unless asked, and
+# only with local sign-in, so a production installation never reports its queries.
+CONSOLE_BENCH_INSTRUMENT = env_bool("CONSOLE_BENCH_INSTRUMENT", False)
+if CONSOLE_BENCH_INSTRUMENT:
+    if not LOCAL_MODE:
+        raise ImproperlyConfigured(
+            "CONSOLE_BENCH_INSTRUMENT is for the benchmark (local sign-in) only: unset it."
+        )
+    MIDDLEWARE.insert(0, "orchestrator_site.instrument.query_count_middleware")
 
 AUTHENTICATION_BACKENDS = ["orchestrator_site.auth.ConsoleRoleBackend"]
 LOGIN_URL = "denied"  # a URL name: reversed under the script prefix

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -56,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     def request() -> int:
         environ = {
             "REQUEST_METHOD": "GET",
-            "PATH_INFO": url.split("?")[0],
+            # WSGI servers decode the path (as UTF-8 bytes in latin-1 str, PEP 3333).
+            "PATH_INFO": unquote_to_bytes(url.split("?")[0]).decode("latin-1"),
             "QUERY_STRING": url.split("?", 1)[1] if "?" in url else "",
             "SERVER_NAME": "127.0.0.1",
             "SERVER_PORT": "8000",

@@ -46,21 +46,23 @@ class LateRows(TableQuerysetData):
 
 def _reader(accessor: str, record) -> Callable[[Any], Any] | None:
     """How to read a one-step accessor from records like `record`, as django-tables2 would:
-    a dict key, a model field (its choice label when it has choices) or a plain attribute.
+    a dict key, a model field (its choice label when it has choices) or a plain attribute (of a
+    model or of a plain object such as a dataclass).
     None (or _MISSING when read) hands the cell to django-tables2's own resolution."""
     if "__" in accessor or "." in accessor:
         return None
     if isinstance(record, dict):
         return lambda r: r.get(accessor, _MISSING)
-    if not isinstance(record, models.Model):
-        return None
-    try:
-        field = type(record)._meta.get_field(accessor)
-    except FieldDoesNotExist:
-        field = None
-    display = f"get_{accessor}_display"
-    if field is not None and getattr(field, "choices", None) and hasattr(record, display):
-        return lambda r: getattr(r, display)()
+    if isinstance(record, models.Model):
+        try:
+            field = type(record)._meta.get_field(accessor)
+        except FieldDoesNotExist:
+            field = None
+        display = f"get_{accessor}_display"
+        if field is not None and getattr(field, "choices", None) and hasattr(record, display):
+            return lambda r: getattr(r, display)()
+    elif hasattr(record, "__getitem__"):
+        return None  # django-tables2 tries record[accessor] before the attribute
 
     def attribute(r):
         try:

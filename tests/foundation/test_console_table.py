@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 import django_tables2
 import django_tables2 as tables
@@ -97,6 +98,46 @@ def test_the_body_without_computed_td_attributes_matches_too():
     assert ours == theirs
     assert 'class="num"' in ours and "value=None" in ours and 'data-id="2"' in ours
     assert "&lt;script&gt;" in ours and "<script>" not in ours
+
+
+@dataclass
+class Summary:
+    """A plain object as a row, like the overviews' summaries."""
+
+    name: str
+    count: int
+    note: str | None = None
+
+    def shout(self) -> str:  # a callable attribute: django-tables2 calls it
+        return self.name.upper()
+
+    @property
+    def double(self) -> int:
+        return self.count * 2
+
+
+class ObjectSample(ConsoleTable):
+    name = tables.Column()
+    count = tables.Column(attrs={"td": {"class": "num"}})
+    note = tables.Column(default="—")
+    shout = tables.Column(orderable=False)
+    double = tables.Column(orderable=False)
+    absent = tables.Column(orderable=False)
+    flag = tables.Column(empty_values=(), orderable=False)
+
+    class Meta:
+        order_by = ("-count",)
+
+    def render_flag(self, record):
+        return format_html("<b>{}</b>", record.name)
+
+
+def test_the_body_of_plain_object_rows_matches_django_tables2():
+    rows = [Summary(HOSTILE, 1234567, "x"), Summary("plain", 2), Summary("", 0, "")]
+    ours = _tbody(ObjectSample(rows))
+    theirs = _tbody(ObjectSample(rows, template_name="django_tables2/table.html"))
+    assert ours == theirs
+    assert "&lt;SCRIPT&gt;" in ours and "<script>" not in ours and "2,469,134" in ours
 
 
 def test_an_empty_table_says_so_escaped():

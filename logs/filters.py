@@ -37,6 +37,7 @@ class LogFilter(ConsoleFilterSet):
         choices=LogLevel.choices,
         label="Level",
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # a plain column of Logs: DISTINCT would only make the query sort
     )
     text = django_filters.CharFilter(
         method="filter_text",

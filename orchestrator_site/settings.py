@@ -126,6 +126,8 @@ AUTHENTICATION_BACKENDS = ["orchestrator_site.auth.ConsoleRoleBackend"]
 LOGIN_URL = "denied"  # a URL name: reversed under the script prefix
 
 ROOT_URLCONF = "orchestrator_site.urls"
+# Django's form templates, with the common widgets written in Python (the same HTML, less CPU).
+FORM_RENDERER = "orchestrator_site.formrender.FastWidgets"
 WSGI_APPLICATION = "orchestrator_site.wsgi.application"
 
 TEMPLATES = [

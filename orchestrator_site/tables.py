@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django_tables2.columns import ManyToManyColumn
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.data import TableQuerysetData
+from django_tables2.utils import AttributeDict
 
 from orchestrator_site.display import datetime_text
 from orchestrator_site.models import AuditEntry
@@ -179,9 +180,10 @@ class ConsoleTable(tables.Table):
         # public path that hands each cell to its column's attrs: as django-tables2's template.
         computed_td = any(plan.td is None for plan in plans)
         context = Context(autoescape=True)
+        row_attrs = _RowAttrsPlan(self)
         parts: list[str] = []
         for row in self.paginated_rows:
-            parts.append(format_html("<tr {}>", row.attrs.as_html()))
+            parts.append(format_html("<tr {}>", row_attrs.html(row)))
             if computed_td:
                 for plan, (bc, cell) in zip(plans, row.items(), strict=True):
                     td = bc.attrs["td"].as_html()
@@ -196,6 +198,44 @@ class ConsoleTable(tables.Table):
                 format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), self.empty_text)
             )
         return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped or format_html
+
+
+class _RowAttrsPlan:
+    """BoundRow.attrs, with each callable's arguments worked out once per page instead of per row
+    (django-tables2 inspects their signatures for every row). Nested attribute dicts, which
+    django-tables2 computes recursively, go through BoundRow.attrs."""
+
+    def __init__(self, table: tables.Table) -> None:
+        self.table = table
+        self.items: list[tuple[str, Any, tuple[str, ...] | None]] | None = []
+        for name, value in (table.row_attrs or {}).items():
+            if isinstance(value, dict):
+                self.items = None
+                return
+            if not callable(value):
+                self.items.append((name, value, None))
+                continue
+            parameters = inspect.signature(value).parameters.values()
+            if any(p.kind is p.VAR_KEYWORD for p in parameters):
+                wanted: tuple[str, ...] = ("table", "record")
+            else:
+                wanted = tuple(p.name for p in parameters if p.kind is not p.VAR_POSITIONAL)
+            if any(argument not in ("table", "record") for argument in wanted):
+                self.items = None  # django-tables2 would not call it at all: let it decide
+                return
+            self.items.append((name, value, wanted))
+
+    def html(self, row) -> str:
+        if self.items is None:
+            return row.attrs.as_html()
+        available = {"table": self.table, "record": row.record}
+        attrs = {
+            name: value if wanted is None else value(**{a: available[a] for a in wanted})
+            for name, value, wanted in self.items
+        }
+        css = row.get_even_odd_css_class()
+        attrs["class"] = f"{attrs['class']} {css}" if attrs.get("class") else css
+        return AttributeDict(attrs).as_html()
 
 
 def _static_td_attrs(table: tables.Table, bound_column) -> str | None:

@@ -32,7 +32,10 @@ class TriggerFilter(ConsoleFilterSet):
     )
     type = django_filters.ChoiceFilter(choices=TriggerType.choices, empty_label="Any type")
     status = django_filters.MultipleChoiceFilter(
-        field_name="process_status", choices=TriggerStatus.choices, label="Status"
+        field_name="process_status",
+        choices=TriggerStatus.choices,
+        label="Status",
+        distinct=False,  # a column of the row itself: DISTINCT would only add a sort
     )
 
     class Meta:
@@ -54,7 +57,9 @@ class TriggerFilter(ConsoleFilterSet):
 
 class JobFilter(ConsoleFilterSet):
     status = django_filters.MultipleChoiceFilter(
-        choices=JobStatus.choices, widget=forms.CheckboxSelectMultiple
+        choices=JobStatus.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # a column of the row itself: DISTINCT would only add a sort
     )
     process = django_filters.CharFilter(field_name="process_name", label="Process", max_length=100)
     scheduler = django_filters.CharFilter(

@@ -1,0 +1,164 @@
+"""Django's form renderer, with its most used widget templates written in Python.
+
+A list page's filter form is a dozen widgets: a select renders one included template per option,
+and each included template another for its attributes. That was a fifth to a third of the server
+CPU of the process logs, queue and jobs pages. The templates below are Django's own
+(django/forms/templates/django/forms/widgets/), written out here byte for byte (their newlines included,
+since the ones inside a select or a checkbox list stay in the page); tests/foundation/test_formrender.py renders every widget kind and the console's
+filter forms both ways and requires identical HTML. Any other template goes to Django.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, mark_safe
+
+_WIDGETS = "django/forms/widgets/"
+
+
+def _text(value) -> str:
+    """`{{ value }}` with autoescaping."""
+    return str(conditional_escape(value))
+
+
+def _formatted(value) -> str:
+    """`{{ value|stringformat:'s' }}` with autoescaping."""
+    try:
+        text = "%s" % value  # noqa: UP031 - the filter's own formatting
+    except (ValueError, TypeError):
+        return ""
+    return text if isinstance(value, SafeData) else str(conditional_escape(text))
+
+
+def _attrs(attrs: dict) -> str:
+    """attrs.html."""
+    parts = []
+    for name, value in attrs.items():
+        if value is not False:
+            parts.append(" " + _text(name))
+            if value is not True:
+                parts.append(f'="{_formatted(value)}"')
+    return "".join(parts)
+
+
+def _input(widget: dict) -> str:
+    """input.html."""
+    value = widget["value"]
+    shown = f' value="{_formatted(value)}"' if value != None else ""  # noqa: E711 - as {% if %}
+    return (
+        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{shown}'
+        f"{_attrs(widget['attrs'])}>\n"
+    )
+
+
+def _input_option(widget: dict) -> str:
+    """input_option.html."""
+    if not widget.get("wrap_label"):
+        return _input(widget) + "\n"
+    widget_id = widget["attrs"].get("id")
+    label_for = f' for="{_text(widget_id)}"' if widget_id else ""
+    return f"<label{label_for}>{_input(widget)} {_text(widget['label'])}</label>\n"
+
+
+def _select_option(widget: dict) -> str:
+    """select_option.html."""
+    return (
+        f'<option value="{_formatted(widget["value"])}"{_attrs(widget["attrs"])}>'
+        f"{_text(widget['label'])}</option>\n"
+    )
+
+
+def _options(widget: dict) -> list[tuple[object, list[str]]] | None:
+    """Each group's options rendered, or None when an option uses another template."""
+    groups = []
+    for group_name, options, _index in widget["optgroups"]:
+        shown = []
+        for option in options:
+            render = _OPTIONS.get(option["template_name"])
+            if render is None:
+                return None
+            shown.append(render(option))
+        groups.append((group_name, shown))
+    return groups
+
+
+def _select(widget: dict) -> str | None:
+    """select.html."""
+    groups = _options(widget)
+    if groups is None:
+        return None
+    parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, options in groups:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{_text(group_name)}">')
+        parts.extend("\n  " + option for option in options)
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>\n")
+    return "".join(parts)
+
+
+def _multiple_input(widget: dict) -> str | None:
+    """multiple_input.html (checkbox and radio lists)."""
+    groups = _options(widget)
+    if groups is None:
+        return None
+    widget_id, css = widget["attrs"].get("id"), widget["attrs"].get("class")
+    parts = ["<div"]
+    if widget_id:
+        parts.append(f' id="{_text(widget_id)}"')
+    if css:
+        parts.append(f' class="{_text(css)}"')
+    parts.append(">")
+    for group_name, options in groups:
+        if group_name:
+            parts.append(f"\n  <div><label>{_text(group_name)}</label>")
+        parts.extend(f"<div>\n    {option}</div>" for option in options)
+        if group_name:
+            parts.append("\n  </div>")
+    parts.append("\n</div>\n")
+    return "".join(parts)
+
+
+def _wrapped(render: Callable[[dict], str | None]) -> Callable[[dict], str | None]:
+    """A template that only includes another one, plus its own trailing newline."""
+
+    def wrapper(widget: dict) -> str | None:
+        inner = render(widget)
+        return None if inner is None else inner + "\n"
+
+    return wrapper
+
+
+_OPTIONS: dict[str, Callable[[dict], str]] = {
+    _WIDGETS + "select_option.html": _select_option,
+    _WIDGETS + "input_option.html": _input_option,
+    _WIDGETS + "checkbox_option.html": lambda w: _input_option(w) + "\n",
+    _WIDGETS + "radio_option.html": lambda w: _input_option(w) + "\n",
+}
+_INPUTS = ("text", "number", "email", "url", "password", "hidden", "date", "datetime", "time")
+_TEMPLATES: dict[str, Callable[[dict], str | None]] = {
+    **{f"{_WIDGETS}{kind}.html": _wrapped(_input) for kind in (*_INPUTS, "search", "checkbox")},
+    _WIDGETS + "input.html": _input,
+    _WIDGETS + "select.html": _select,
+    _WIDGETS + "checkbox_select.html": _wrapped(_multiple_input),
+    _WIDGETS + "radio.html": _wrapped(_multiple_input),
+    _WIDGETS + "multiple_input.html": _multiple_input,
+}
+
+
+class FastWidgets(DjangoTemplates):
+    """FORM_RENDERER: Django's templates, except the widgets above (which nobody overrides here)."""
+
+    def render(self, template_name, context, request=None):
+        render = _TEMPLATES.get(template_name)
+        widget = context.get("widget") if render is not None else None
+        if isinstance(widget, dict):
+            html = render(widget)  # type: ignore[misc]
+            if html is not None:
+                # Stripped, as BaseRenderer.render strips what a template wrote.
+                return mark_safe(html.strip())  # noqa: S308 - every value above is escaped
+        return super().render(template_name, context, request)

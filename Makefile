@@ -8,7 +8,7 @@ PORT ?= 8000
 # Demo only: the key that encrypts the demo database's credentials. Never use it for real data.
 DEMO_KEY := lKny5NQPtx5B_7mFh8JxO7OaxN4o_t_4THJujLGDIBM=
 
-.PHONY: run test lint format install clean bench loadtest
+.PHONY: run test lint format install clean bench loadtest time-to-content
 
 # Runtime packages for `make run`; test packages (OpenOrchestrator itself, pytest, Playwright, ruff, mypy) on top for `make test`.
 $(VENV)/.runtime: requirements.txt
@@ -50,6 +50,10 @@ bench: $(VENV)/.test
 
 loadtest: $(VENV)/.test
 	$(PY) bench/loadtest.py $(BENCH_ARGS)
+
+# Navigation start to the main table's first row (dashboard: its panels) in Debian's Chromium.
+time-to-content: $(VENV)/.test
+	$(PY) bench/time_to_content.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles var/test-*

@@ -20,6 +20,7 @@ import datetime
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
 
 from django.db import connections, router
 
@@ -43,7 +44,24 @@ class JobMatch:
         return self.job is None and self.fitting > 0
 
 
-def match(triggers: Iterable[Trigger], jobs: Iterable[Job]) -> dict[uuid.UUID, JobMatch]:
+class Start(Protocol):
+    """What the rule reads of a trigger: a Trigger, or a LastStart read without the model."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def process_name(self) -> str: ...
+    @property
+    def last_run(self) -> datetime.datetime | None: ...
+
+
+class LastStart(NamedTuple):
+    pk: uuid.UUID
+    process_name: str
+    last_run: datetime.datetime | None
+
+
+def match(triggers: Iterable[Start], jobs: Iterable[Job]) -> dict[uuid.UUID, JobMatch]:
     """The rule itself, without the database.
 
     `triggers` must hold every trigger of the processes involved and `jobs` every job of those
@@ -82,11 +100,14 @@ def jobs_of(triggers: Iterable[Trigger]) -> dict[uuid.UUID, JobMatch]:
     names = {t.process_name for t in wanted}
     if not names:
         return {}
-    related = list(
-        Trigger.objects.filter(process_name__in=names, last_run__isnull=False).only(
-            "id", "trigger_name", "process_name", "last_run"
-        )
-    )
+    # Plain tuples: building model instances for every trigger of those processes cost more
+    # than the rule itself.
+    related = [
+        LastStart(*values)
+        for values in Trigger.objects.filter(
+            process_name__in=names, last_run__isnull=False
+        ).values_list("id", "process_name", "last_run")
+    ]
     jobs = jobs_in_windows({(t.process_name, t.last_run) for t in related if t.last_run})
     # The caller's rows may be older than the ones just read: judge with the fresh last_run.
     found = match(related, jobs)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django import template
-from django.urls import reverse
 
 from logs.links import logs_around_url
-from orchestrator_site.reversing import name_url
+from orchestrator_site.reversing import id_url, name_url
 
 register = template.Library()
 
@@ -20,7 +19,7 @@ def logs_around(log) -> str:
 
 @register.simple_tag
 def element_url(element) -> str:
-    return reverse("queues:element", args=[element.pk])
+    return id_url("queues:element", element.pk)
 
 
 @register.simple_tag
@@ -30,9 +29,9 @@ def queue_failed_url(queue_name: str) -> str:
 
 @register.simple_tag
 def trigger_url(trigger) -> str:
-    return reverse("triggers:detail", args=[trigger.pk])
+    return id_url("triggers:detail", trigger.pk)
 
 
 @register.simple_tag
 def job_url(job) -> str:
-    return reverse("triggers:job", args=[job.pk])
+    return id_url("triggers:job", job.pk)

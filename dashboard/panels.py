@@ -82,12 +82,18 @@ def failed_elements(start: dt.datetime) -> FailedElements:
     )
     capped = len(scanned) > FAILED_ELEMENTS_SCAN
     scanned = scanned[:FAILED_ELEMENTS_SCAN]
-    acknowledged = set(
+    acknowledged_at = dict(
         Acknowledgement.objects.filter(element_id__in=[row[0] for row in scanned]).values_list(
-            "element_id", flat=True
+            "element_id", "acknowledged_at"
         )
     )
-    open_rows = [row for row in scanned if row[0] not in acknowledged]
+    # Acknowledgement.covers, on the tuples: an element that failed again since its
+    # acknowledgement is open again, here as in the failed inbox.
+    open_rows = [
+        row
+        for row in scanned
+        if row[0] not in acknowledged_at or row[3] is None or row[3] > acknowledged_at[row[0]]
+    ]
     open_rows.sort(key=lambda row: row[3] or row[2], reverse=True)
     per_queue = Counter(row[1] for row in open_rows)
     shown_ids = [row[0] for row in open_rows[:FAILED_ELEMENTS_SHOWN]]

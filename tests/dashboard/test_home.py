@@ -266,3 +266,35 @@ def test_error_summaries_say_what_went_wrong(message, summary):
     from orchestrator_site.templatetags.console_format import summary_line
 
     assert summary_line(message) == summary
+
+
+@oo_db
+def test_an_element_that_failed_again_after_its_acknowledgement_is_open_again(as_viewer):
+    """The dashboard and the failed inbox apply one rule (Acknowledgement.covers)."""
+    again = make_element(
+        "Post",
+        status=QueueStatus.FAILED,
+        reference="P-AGAIN",
+        created_date=NOW - dt.timedelta(hours=5),
+        end_date=NOW - dt.timedelta(hours=1),
+    )
+    handled = make_element(
+        "Post",
+        status=QueueStatus.FAILED,
+        reference="P-HANDLED",
+        created_date=NOW - dt.timedelta(hours=5),
+        end_date=NOW - dt.timedelta(hours=3),
+    )
+    for element in (again, handled):
+        Acknowledgement.objects.create(
+            element_id=element.id,
+            queue_name="Post",
+            acknowledged_by_name="x",
+            acknowledged_at=NOW - dt.timedelta(hours=2),
+        )
+    dashboard = as_viewer.get("/").content.decode()
+    inbox = as_viewer.get("/queues/failed/").content.decode()
+    for page in (dashboard, inbox):
+        assert "P-AGAIN" in page
+        assert "P-HANDLED" not in page
+    assert "Post</a>: 1" in dashboard

@@ -80,8 +80,8 @@ class LogCounts:
 def process_overview() -> snapshots.Snapshot:
     """One row per process (ProcessSummary), newest activity first, and when it was counted.
 
-    A full count scans the whole table (an index-only scan with the covering index, still ~500 ms
-    at a million rows on SQLite), so the page is served from a snapshot shared by every process
+    A full count scans the whole table (an index-only scan with the covering index, still a few
+    hundred ms at a million rows on SQLite), so the page is served from a snapshot shared by every process
     (orchestrator_site.snapshots) whose periodic refresh (refresh_counts) reads only recent rows.
     """
     snapshot = snapshots.get(OVERVIEW_CACHE_KEY, count_processes, refresh_counts)
@@ -122,8 +122,11 @@ def refresh_counts(previous: LogCounts) -> LogCounts:
     """
     now = clock.now()
     recount = dt.timedelta(minutes=settings.CONSOLE_LOG_RECOUNT_MINUTES)
-    if not isinstance(previous, LogCounts) or now - previous.full_count_at >= recount:
-        return count_processes()
+    if (
+        not isinstance(previous, LogCounts)
+        or not dt.timedelta(0) <= now - previous.full_count_at < recount
+    ):
+        return count_processes()  # also when the server's clock was set back
     margin = dt.timedelta(seconds=settings.CONSOLE_LOG_COUNT_MARGIN_SECONDS)
     # Never back: a server clock set back must not count the same rows twice.
     settled_before = max(previous.settled_before, now - margin)
@@ -150,8 +153,8 @@ class _Counted(Tally):
 
 
 def _per_process(logs: QuerySet[Log], part: int, errors_since: dt.datetime | None = None):
-    """`logs` counted per process and level (and the errors from `errors_since`), as `part` of
-    the one statement `_tallies` runs.
+    """`logs` counted per process, each level apart (and the errors from `errors_since`), as
+    `part` of the one statement `_tallies` runs.
 
     A time range reads only OpenOrchestrator's three levels: `log_level IN (...)` lets it use an
     index on (log_level, log_time) or the covering (process_name, log_level, log_time) index.

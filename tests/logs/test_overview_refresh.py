@@ -143,3 +143,14 @@ def age_snapshot(seconds: int) -> queries.LogCounts:
     aged = replace(entry, taken_at=entry.taken_at - dt.timedelta(seconds=seconds))
     caches["shared"].set(queries.OVERVIEW_CACHE_KEY, aged, None)
     return entry.value
+
+
+@oo_tx
+def test_a_server_clock_set_back_means_a_full_count(db_util, server_clock):
+    robot_writes(db_util, "Invoices", OOLevel.INFO)
+    counts = queries.count_processes()
+    server_clock[0] -= dt.timedelta(hours=1)
+    robot_writes(db_util, "Invoices", OOLevel.INFO)
+    counts = queries.refresh_counts(counts)
+    assert counts.full_count_at == server_clock[0]
+    assert counts_of(counts, "Invoices") == (0, 2, 0, 0)

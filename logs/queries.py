@@ -3,7 +3,8 @@
 Indexes these queries expect on OpenOrchestrator's tables (OpenOrchestrator itself creates none on
 Logs besides the primary key; orchestrator_site/indexes.py has the DDL per backend):
   Logs (process_name, log_time)            process pages, around, export, delete by filter
-  Logs (process_name, log_level, log_time) the overview (covering: no table rows read)
+  Logs (process_name, log_level, log_time) the overview's full count (covering: no table rows read)
+  Logs (log_level, log_time)               the overview's refresh: the newest rows, recent errors
   Logs (job_id)                            a job's logs (here and on the job page, triggers.job_views)
   Logs (log_time)                          purge_logs without --process, the Log admin unfiltered
 The jobs pages' queries are in triggers.queries.
@@ -12,9 +13,10 @@ The jobs pages' queries are in triggers.queries.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from django.db.models import Count, Max, Q
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet, Value
 
 from logs.models import Log, LogLevel
 from orchestrator_site import clock, snapshots
@@ -39,44 +41,181 @@ class ProcessSummary:
         return self.trace + self.info + self.error
 
 
+@dataclass(frozen=True)
+class Tally:
+    """One process's counts per level and newest log_time, over some of its rows."""
+
+    trace: int = 0
+    info: int = 0
+    error: int = 0
+    last_log: dt.datetime | None = None
+
+    def plus(self, other: Tally, sign: int = 1) -> Tally:
+        """Both tallies' rows (`sign` -1: these rows without `other`'s, but the newest log_time
+        of both, which only a delete could make wrong, and a delete calls for a full count)."""
+        return Tally(
+            self.trace + sign * other.trace,
+            self.info + sign * other.info,
+            self.error + sign * other.error,
+            max((t for t in (self.last_log, other.last_log) if t is not None), default=None),
+        )
+
+
+@dataclass(frozen=True)
+class LogCounts:
+    """The logs overview's snapshot: the rows the page shows, and what the next refresh builds on.
+
+    `settled` holds each process's counts of the rows with log_time before `settled_before`; the
+    rows from there on (the last CONSOLE_LOG_COUNT_MARGIN_SECONDS and anything later) are counted
+    again by every refresh, so a robot whose clock lags the server's by less than the margin is
+    counted once, when its rows arrive. `full_count_at`: when the whole table was last counted.
+    """
+
+    summaries: list[ProcessSummary]
+    settled: dict[str, Tally]
+    settled_before: dt.datetime
+    full_count_at: dt.datetime
+
+
 def process_overview() -> snapshots.Snapshot:
     """One row per process (ProcessSummary), newest activity first, and when it was counted.
 
-    count_processes() scans the whole table (an index-only scan with the covering index, still
-    ~100 ms at a million rows), so a busy page is served from a snapshot shared by every process
-    (orchestrator_site.snapshots) instead of rescanning per view.
+    A full count scans the whole table (an index-only scan with the covering index, still a few
+    hundred ms at a million rows on SQLite), so the page is served from a snapshot shared by every process
+    (orchestrator_site.snapshots) whose periodic refresh (refresh_counts) reads only recent rows.
     """
-    return snapshots.get(OVERVIEW_CACHE_KEY, count_processes)
+    snapshot = snapshots.get(OVERVIEW_CACHE_KEY, count_processes, refresh_counts)
+    counts = snapshot.value
+    # A snapshot stored by an older version of the console held the rows themselves.
+    return replace(snapshot, value=counts.summaries if isinstance(counts, LogCounts) else counts)
 
 
 def mark_overview_changed() -> None:
-    """After the console deleted logs: every process recounts once, in the background."""
+    """After the console deleted logs: every process recounts once, fully, in the background."""
     snapshots.mark_changed(OVERVIEW_CACHE_KEY)
 
 
-def count_processes() -> list[ProcessSummary]:
-    """One GROUP BY over Logs; errors of the last RECENT_ERROR_HOURS counted apart."""
+def count_processes() -> LogCounts:
+    """Count the whole table: one grouped scan (of the covering index, when it exists), and in the
+    same statement, so that both see the same rows, the rows not settled yet (a range scan)."""
     now = clock.now()
+    settled_before = now - dt.timedelta(seconds=settings.CONSOLE_LOG_COUNT_MARGIN_SECONDS)
     since = now - dt.timedelta(hours=RECENT_ERROR_HOURS)
-    # Counting log_level (not id) keeps every referenced column inside the covering index.
-    rows = (
-        Log.objects.order_by()
+    totals, unsettled = _tallies(
+        _per_process(Log.objects.all(), 0, errors_since=since),
+        _per_process(Log.objects.filter(log_time__gte=settled_before), 1),
+    )
+    settled = {name: tally.plus(unsettled.get(name, Tally()), -1) for name, tally in totals.items()}
+    recent = {name: tally.recent_errors for name, tally in totals.items()}
+    return _counted(settled, unsettled, settled_before, recent, full_count_at=now)
+
+
+def refresh_counts(previous: LogCounts) -> LogCounts:
+    """`previous` brought up to date by reading only the rows from its `settled_before` on, and
+    the error rows of the last RECENT_ERROR_HOURS (range scans of an index on log_level, log_time),
+    or a full count when CONSOLE_LOG_RECOUNT_MINUTES have passed since the last one.
+
+    Robots only insert logs, and only the console deletes them (then the snapshot is marked
+    changed and counted fully), so adding the rows that settled since the last refresh is exact,
+    except for a row that arrives with a log_time already settled: a robot clock lagging by more
+    than the margin. The periodic full count corrects that.
+    """
+    now = clock.now()
+    recount = dt.timedelta(minutes=settings.CONSOLE_LOG_RECOUNT_MINUTES)
+    if (
+        not isinstance(previous, LogCounts)
+        or not dt.timedelta(0) <= now - previous.full_count_at < recount
+    ):
+        return count_processes()  # also when the server's clock was set back
+    margin = dt.timedelta(seconds=settings.CONSOLE_LOG_COUNT_MARGIN_SECONDS)
+    # Never back: a server clock set back must not count the same rows twice.
+    settled_before = max(previous.settled_before, now - margin)
+    since = now - dt.timedelta(hours=RECENT_ERROR_HOURS)
+    settling, unsettled, errors = _tallies(
+        _per_process(
+            Log.objects.filter(log_time__gte=previous.settled_before, log_time__lt=settled_before),
+            0,
+        ),
+        _per_process(Log.objects.filter(log_time__gte=settled_before), 1),
+        # Counted afresh each time, so that errors age out of the window as time passes.
+        _per_process(Log.objects.filter(log_level=LogLevel.ERROR, log_time__gte=since), 2),
+    )
+    settled = dict(previous.settled)
+    for name, tally in settling.items():
+        settled[name] = settled.get(name, Tally()).plus(tally)
+    recent = {name: tally.error for name, tally in errors.items()}
+    return _counted(settled, unsettled, settled_before, recent, previous.full_count_at)
+
+
+@dataclass(frozen=True)
+class _Counted(Tally):
+    recent_errors: int = 0
+
+
+def _per_process(logs: QuerySet[Log], part: int, errors_since: dt.datetime | None = None):
+    """`logs` counted per process, each level apart (and the errors from `errors_since`), as
+    `part` of the one statement `_tallies` runs.
+
+    A time range reads only OpenOrchestrator's three levels: `log_level IN (...)` lets it use an
+    index on (log_level, log_time) or the covering (process_name, log_level, log_time) index.
+    Counting log_level (not id) keeps every referenced column inside the covering index.
+    """
+    if errors_since is None:
+        logs = logs.filter(log_level__in=list(LogLevel.values))
+        recent: Count | Value = Value(0)
+    else:
+        recent = Count("log_level", filter=Q(log_level=LogLevel.ERROR, log_time__gte=errors_since))
+    return (
+        logs.order_by()
         .values("process_name")
         .annotate(
+            part=Value(part),
             trace=Count("log_level", filter=Q(log_level=LogLevel.TRACE)),
             info=Count("log_level", filter=Q(log_level=LogLevel.INFO)),
             error=Count("log_level", filter=Q(log_level=LogLevel.ERROR)),
-            recent_errors=Count(
-                "log_level", filter=Q(log_level=LogLevel.ERROR, log_time__gte=since)
-            ),
+            recent_errors=recent,
             last_log=Max("log_time"),
         )
     )
-    return sorted(
-        (ProcessSummary(**row) for row in rows),
+
+
+def _tallies(*parts) -> list[dict[str, _Counted]]:
+    """Each part's counts by process name, from one UNION ALL: one statement sees one state of
+    the table, so no row written meanwhile is counted in one part and missed in another."""
+    found: list[dict[str, _Counted]] = [{} for _ in parts]
+    for row in parts[0].union(*parts[1:], all=True):
+        name, part = row.pop("process_name"), row.pop("part")
+        found[part][name] = _Counted(**row)
+    return found
+
+
+def _counted(
+    settled: dict[str, Tally],
+    unsettled: dict[str, _Counted],
+    settled_before: dt.datetime,
+    recent: dict[str, int],
+    full_count_at: dt.datetime,
+) -> LogCounts:
+    """The settled counts plus the rows not settled yet: what the page shows."""
+    current = dict(settled)
+    for name, tally in unsettled.items():
+        current[name] = current.get(name, Tally()).plus(tally)
+    summaries = sorted(
+        (
+            ProcessSummary(
+                process_name=name,
+                trace=tally.trace,
+                info=tally.info,
+                error=tally.error,
+                recent_errors=recent.get(name, 0),
+                last_log=tally.last_log,
+            )
+            for name, tally in current.items()
+        ),
         key=lambda s: (s.last_log or dt.datetime.min, s.process_name),
         reverse=True,
     )
+    return LogCounts(summaries, settled, settled_before, full_count_at)
 
 
 def around(log: Log, minutes: int):

@@ -67,11 +67,14 @@ RECOMMENDED: tuple[IndexSpec, ...] = (
         ("queue_name", "created_date"),
         "a queue's elements, newest first, unfiltered (433 -> 0.2 ms)",
     ),
+    # start_date and end_date only change with status, a key column already, so carrying them
+    # costs robots no extra index writes; it makes the queues overview an index-only scan.
     IndexSpec(
-        f"{PREFIX}queues_name_status_created",
+        f"{PREFIX}queues_name_status_dates",
         "Queues",
-        ("queue_name", "status", "created_date"),
-        "a queue's elements filtered by status (103-185 -> 0.1 ms) and per-status counts",
+        ("queue_name", "status", "created_date", "start_date", "end_date"),
+        "a queue's elements filtered by status (103-185 -> 0.1 ms); the queues overview, covering "
+        "(585-696 -> 199-232 ms)",
     ),
     IndexSpec(
         f"{PREFIX}queues_status_end",

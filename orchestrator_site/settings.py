@@ -283,6 +283,10 @@ CONTENT_SECURITY_POLICY = {
 CONSOLE_OVERVIEW_CACHE_SECONDS = env_int("CONSOLE_OVERVIEW_CACHE_SECONDS", 15, minimum=0)
 # Older overview counts are served while a background thread recounts (orchestrator_site.snapshots).
 CONSOLE_BACKGROUND_REFRESH = env_bool("CONSOLE_BACKGROUND_REFRESH", True)
+# The logs overview adds new rows to its counts and recounts the last few minutes each time (robots'
+# clocks disagree with the server's); a full count corrects what came later than that.
+CONSOLE_LOG_COUNT_MARGIN_SECONDS = env_int("CONSOLE_LOG_COUNT_MARGIN_SECONDS", 300, minimum=0)
+CONSOLE_LOG_RECOUNT_MINUTES = env_int("CONSOLE_LOG_RECOUNT_MINUTES", 60, minimum=1)
 CONSOLE_SCHEDULER_ONLINE_SECONDS = env_int("CONSOLE_SCHEDULER_ONLINE_SECONDS", 60, minimum=1)
 CONSOLE_SCHEDULER_STALE_SECONDS = env_int("CONSOLE_SCHEDULER_STALE_SECONDS", 300, minimum=1)
 CONSOLE_STALE_ELEMENT_MINUTES = env_int("CONSOLE_STALE_ELEMENT_MINUTES", 120, minimum=1)

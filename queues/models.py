@@ -175,19 +175,21 @@ def queue_overview() -> list[dict]:
 def queue_overview_snapshot() -> snapshots.Snapshot:
     """One row per queue_name with counts per status, total and last activity, and when counted.
 
-    count_queues() reads every row (300 ms at 300k elements), hence the snapshot shared by every
-    process (orchestrator_site.snapshots); writes through queues.services mark it changed.
+    count_queues() reads every row (an index-only scan with the recommended covering index, still
+    ~200 ms at 300k elements on SQLite), hence the snapshot shared by every process
+    (orchestrator_site.snapshots); writes through queues.services mark it changed.
     """
     return snapshots.get(OVERVIEW_CACHE_KEY, count_queues)
 
 
 def count_queues() -> list[dict]:
-    """One grouped query over the whole table; the last activity needs the table rows too."""
+    """One grouped query over the whole table. It reads only columns of the index on (queue_name,
+    status, created_date, start_date, end_date), so that index serves it without table rows."""
     grouped = (
         QueueElement.objects.order_by()
         .values("queue_name", "status")
         .annotate(
-            n=models.Count("pk"),
+            n=models.Count("*"),
             created=models.Max("created_date"),
             started=models.Max("start_date"),
             ended=models.Max("end_date"),

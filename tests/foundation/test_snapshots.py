@@ -110,6 +110,21 @@ def test_a_write_during_the_count_leaves_the_new_snapshot_stale(background):
     assert snapshots.get(KEY, lambda: "again").value == "counted after the write"
 
 
+def test_an_old_snapshot_is_updated_from_its_value_but_a_write_calls_for_a_full_count(background):
+    _store(1, age_seconds=60)
+
+    def get():
+        return snapshots.get(KEY, lambda: 100, update=lambda previous: previous + 1)
+
+    assert get().value == 1
+    _wait_for_refreshes()
+    assert get().value == 2  # updated in the background
+    snapshots.mark_changed(KEY)
+    assert get().value == 2
+    _wait_for_refreshes()
+    assert get().value == 100  # after a write: counted afresh, not updated
+
+
 def test_a_recount_another_process_holds_is_not_repeated_until_its_lease_lapses(
     background, monkeypatch
 ):

@@ -149,14 +149,14 @@ def test_sql_server_statements():
 
 
 def test_postgresql_and_sqlite_statements():
-    queues = spec("ix_console_queues_name_status_created")
+    queues = spec("ix_console_queues_name_status_dates")
     assert indexes.create_sql(queues, "postgresql") == (
-        'CREATE INDEX CONCURRENTLY IF NOT EXISTS "ix_console_queues_name_status_created" '
-        'ON "Queues" ("queue_name", "status", "created_date")'
+        'CREATE INDEX CONCURRENTLY IF NOT EXISTS "ix_console_queues_name_status_dates" '
+        'ON "Queues" ("queue_name", "status", "created_date", "start_date", "end_date")'
     )
     assert indexes.create_sql(queues, "sqlite") == (
-        'CREATE INDEX IF NOT EXISTS "ix_console_queues_name_status_created" '
-        'ON "Queues" ("queue_name", "status", "created_date")'
+        'CREATE INDEX IF NOT EXISTS "ix_console_queues_name_status_dates" '
+        'ON "Queues" ("queue_name", "status", "created_date", "start_date", "end_date")'
     )
     assert indexes.drop_sql("ix_console_x", "Logs", "postgresql") == (
         'DROP INDEX CONCURRENTLY IF EXISTS "ix_console_x"'

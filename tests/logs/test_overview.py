@@ -109,3 +109,19 @@ def test_a_process_with_an_empty_name_still_links(as_viewer):
         assert [row.record.log_message for row in response.context["table"].paginated_rows] == [
             "nameless"
         ]
+
+
+@oo_db
+def test_it_says_how_long_ago_the_numbers_were_counted(as_viewer):
+    from dataclasses import replace
+
+    from django.core.cache import caches
+
+    from logs.queries import OVERVIEW_CACHE_KEY
+
+    make_log("Proc A")
+    as_viewer.get(URL)
+    entry = caches["shared"].get(OVERVIEW_CACHE_KEY)
+    older = replace(entry, taken_at=entry.taken_at - dt.timedelta(seconds=12))
+    caches["shared"].set(OVERVIEW_CACHE_KEY, older, None)
+    assert "Counted 12 s ago" in as_viewer.get(URL).content.decode()

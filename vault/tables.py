@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
+from orchestrator_site import rowactions
+from orchestrator_site.reversing import name_url
 from orchestrator_site.tables import ConsoleTable, TimeColumn
+from orchestrator_site.templatetags.console_format import name_label
 from vault.models import Constant, Credential, token_size_label
 
 
@@ -30,10 +33,19 @@ class CredentialTable(ConsoleTable):
     def render_token_length(self, value) -> str:
         return token_size_label(value)
 
-    def render_actions(self, record):
-        return render_to_string(
-            "vault/_credential_actions.html", {"name": record.name, "perms": self.perms}
-        )
+    def render_actions(self, record: Credential) -> SafeString:
+        name, shown, may = record.name, name_label(record.name), self.perms
+        buttons = []
+        if "reveal" in may:
+            url = name_url("vault:credential_reveal", name)
+            buttons.append(rowactions.link(url, f"Reveal {shown}", text="Reveal", kind="primary"))
+        if "change" in may:
+            url = name_url("vault:credential_edit", name)
+            buttons.append(rowactions.link(url, f"Edit {shown}", text="Edit"))
+        if "delete" in may:
+            url = name_url("vault:credential_delete", name)
+            buttons.append(rowactions.link(url, f"Delete {shown}", text="Delete", kind="danger"))
+        return rowactions.actions(buttons)
 
 
 class ConstantTable(ConsoleTable):
@@ -53,7 +65,13 @@ class ConstantTable(ConsoleTable):
         super().__init__(*args, **kwargs)
         self.perms = perms or set()
 
-    def render_actions(self, record):
-        return render_to_string(
-            "vault/_constant_actions.html", {"name": record.name, "perms": self.perms}
-        )
+    def render_actions(self, record: Constant) -> SafeString:
+        name, shown, may = record.name, name_label(record.name), self.perms
+        buttons = []
+        if "change" in may:
+            url = name_url("vault:constant_edit", name)
+            buttons.append(rowactions.link(url, f"Edit {shown}", text="Edit"))
+        if "delete" in may:
+            url = name_url("vault:constant_delete", name)
+            buttons.append(rowactions.link(url, f"Delete {shown}", text="Delete", kind="danger"))
+        return rowactions.actions(buttons)

@@ -4,48 +4,12 @@ page, a small page, and names that are data in every label and confirmation."""
 from __future__ import annotations
 
 import datetime as dt
-from html.parser import HTMLParser
 
 from tests.helpers import make_scheduler, make_trigger, oo_db
+from tests.rowcontrols import HOSTILE, Controls
 from triggers.models import TriggerStatus, TriggerType
 
 S = TriggerStatus
-HOSTILE = "Evil \"quoted\" 'name'\n<script>alert(1)</script> & co"
-
-
-class Controls(HTMLParser):
-    """The forms, buttons and links of a page, with their attributes as a browser reads them."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.forms: list[dict] = []
-        self.buttons: list[dict] = []
-        self.links: list[dict] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        values = dict(attrs)
-        if tag == "form":
-            values["inputs"] = {}
-            self.forms.append(values)
-        elif tag == "input" and self.forms:
-            self.forms[-1]["inputs"][values.get("name")] = values.get("value")
-        elif tag == "button":
-            self.buttons.append(values)
-        elif tag == "a":
-            self.links.append(values)
-
-    def handle_endtag(self, tag):
-        if tag == "form" and self.forms:
-            self.forms[-1]["closed"] = True
-
-    def button(self, label: str) -> dict:
-        [found] = [b for b in self.buttons if b.get("aria-label") == label]
-        return found
-
-    def form(self, form_id: str) -> dict:
-        [found] = [f for f in self.forms if f.get("id") == form_id]
-        return found
 
 
 @oo_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from orchestrator_site import display
+from orchestrator_site import display, rowactions
 
 register = template.Library()
 
@@ -66,3 +66,10 @@ def summary_line(value) -> str:
     if lines[0].endswith(":") and len(lines) > 1:
         return f"{lines[0]} {lines[-1] if lines[1].startswith('Traceback') else lines[1]}"
     return lines[0]
+
+
+@register.simple_tag
+def icon(name: str):
+    """`{% icon "pause" %}`: an icon of the sprite that _row_actions.html puts on the page once
+    (orchestrator_site.rowactions.icon); the element around it carries the accessible name."""
+    return rowactions.icon(name)

@@ -9,6 +9,27 @@ from orchestrator_site.tables import ConsoleTable, TimeColumn
 from orchestrator_site.templatetags.console_format import name_label
 from vault.models import Constant, Credential, token_size_label
 
+# A row's links: (permission, URL name, text, button kind), in the order they are shown.
+CREDENTIAL_LINKS = (
+    ("reveal", "vault:credential_reveal", "Reveal", "primary"),
+    ("change", "vault:credential_edit", "Edit", ""),
+    ("delete", "vault:credential_delete", "Delete", "danger"),
+)
+CONSTANT_LINKS = (
+    ("change", "vault:constant_edit", "Edit", ""),
+    ("delete", "vault:constant_delete", "Delete", "danger"),
+)
+
+
+def row_links(name: str, may: set[str], links: tuple[tuple[str, str, str, str], ...]) -> SafeString:
+    """The links of a vault row that the user may follow, each labelled with the row's name."""
+    shown = name_label(name)
+    return rowactions.actions(
+        rowactions.link(name_url(route, name), f"{text} {shown}", text=text, kind=kind)
+        for permission, route, text, kind in links
+        if permission in may
+    )
+
 
 class CredentialTable(ConsoleTable):
     """Never has the token: the list query selects its length only."""
@@ -34,18 +55,7 @@ class CredentialTable(ConsoleTable):
         return token_size_label(value)
 
     def render_actions(self, record: Credential) -> SafeString:
-        name, shown, may = record.name, name_label(record.name), self.perms
-        buttons = []
-        if "reveal" in may:
-            url = name_url("vault:credential_reveal", name)
-            buttons.append(rowactions.link(url, f"Reveal {shown}", text="Reveal", kind="primary"))
-        if "change" in may:
-            url = name_url("vault:credential_edit", name)
-            buttons.append(rowactions.link(url, f"Edit {shown}", text="Edit"))
-        if "delete" in may:
-            url = name_url("vault:credential_delete", name)
-            buttons.append(rowactions.link(url, f"Delete {shown}", text="Delete", kind="danger"))
-        return rowactions.actions(buttons)
+        return row_links(record.name, self.perms, CREDENTIAL_LINKS)
 
 
 class ConstantTable(ConsoleTable):
@@ -66,12 +76,4 @@ class ConstantTable(ConsoleTable):
         self.perms = perms or set()
 
     def render_actions(self, record: Constant) -> SafeString:
-        name, shown, may = record.name, name_label(record.name), self.perms
-        buttons = []
-        if "change" in may:
-            url = name_url("vault:constant_edit", name)
-            buttons.append(rowactions.link(url, f"Edit {shown}", text="Edit"))
-        if "delete" in may:
-            url = name_url("vault:constant_delete", name)
-            buttons.append(rowactions.link(url, f"Delete {shown}", text="Delete", kind="danger"))
-        return rowactions.actions(buttons)
+        return row_links(record.name, self.perms, CONSTANT_LINKS)

@@ -71,5 +71,6 @@ def summary_line(value) -> str:
 @register.simple_tag
 def icon(name: str):
     """`{% icon "pause" %}`: an icon of the sprite that _row_actions.html puts on the page once
-    (orchestrator_site.rowactions.icon); the element around it carries the accessible name."""
+    (orchestrator_site.rowactions.icon), sized by console.css inside a `.row-actions` container;
+    the button or link around it carries the accessible name."""
     return rowactions.icon(name)

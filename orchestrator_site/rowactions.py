@@ -64,12 +64,14 @@ def post(
 
 
 def link(
-    url: str, label: str, *, icon_name: str = "", text: str = "", kind: str = ""
+    url: str, label: str, *, icon_name: str = "", text: str = "", kind: str = "", title: str = ""
 ) -> SafeString:
-    """A link styled as a row button: a page that asks more (edit, delete, reveal...)."""
+    """A link styled as a row button: a page that asks more (edit, delete, reveal...). A `title`
+    replaces the label as its tooltip, to say more than the label."""
     return format_html(
-        '<a{} href="{}" aria-label="{}">{}</a>',
+        '<a{}{} href="{}" aria-label="{}">{}</a>',
         _kind(kind),
+        format_html(' title="{}"', title) if title else "",
         url,
         label,
         icon(icon_name) if icon_name else text,

@@ -146,7 +146,10 @@ class ActionButtons:
         if t.next_run and t.next_run <= self.now:
             url = f"{id_url('triggers:resume', t.pk)}?{self._back}"
             return rowactions.link(
-                url, f"Resume {name}: overdue, choose when it runs", icon_name="resume"
+                url,
+                f"Resume {name}",
+                icon_name="resume",
+                title="Resume (overdue: choose when it runs)",
             )
         return rowactions.post(
             id_url("triggers:resume", t.pk), f"Resume {name}", icon_name="resume"

@@ -15,6 +15,8 @@ from urllib.parse import urljoin, urlsplit
 class Button:
     label: str  # aria-label, else title, else its text
     formaction: str  # "" when it submits to the form's own action
+    # The badges (CSS classes "badge-...") of the table row the button sits in: a row's status.
+    row_badges: tuple[str, ...] = ()
 
 
 @dataclass
@@ -26,9 +28,9 @@ class Form:
     fields: list[tuple[str, str]] = field(default_factory=list)
     # Every checkbox and radio, checked or not: name -> its values.
     choices: dict[str, list[str]] = field(default_factory=dict)
+    # Its submit buttons, inside it or anywhere with form="its id" (the row actions of a list
+    # share one form: orchestrator_site/rowactions.py).
     buttons: list[Button] = field(default_factory=list)
-    # The badges (CSS classes "badge-...") of the table row the form sits in: a row's status.
-    row_badges: tuple[str, ...] = ()
 
     def button(self, label: str, *, prefix: bool = False) -> Button | None:
         """The submit button labelled `label` (or whose label starts with it)."""
@@ -81,6 +83,8 @@ class _PageParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.page = Page(path)
         self.form: Form | None = None
+        self.forms_by_id: dict[str, Form] = {}
+        self.owner: Form | None = None  # the form of the button being read
         self.row_badges: list[str] | None = None  # inside a table row: its badges so far
         self.text: list[str] = []  # character data of the element being read
         self.button: Button | None = None
@@ -105,6 +109,10 @@ class _PageParser(HTMLParser):
             self.row_badges += [c for c in classes if c.startswith("badge-")]
         elif tag == "form":
             self.form = Form(self._url(a.get("action", "")), a.get("method", "get").lower())
+            if a.get("id"):
+                self.forms_by_id[a["id"]] = self.form
+        elif tag == "button" and a.get("form") in self.forms_by_id:
+            self._button(self.forms_by_id[a["form"]], a)
         elif tag == "a" and "href" in a:
             self.link = Link(self._url(a["href"]), a.get("aria-label", ""))
             self.text = []
@@ -140,8 +148,15 @@ class _PageParser(HTMLParser):
             self.select_multiple = "multiple" in a
         elif tag == "option" and self.select:
             self.select_values.append((a.get("value", ""), "selected" in a))
-        elif tag == "button" and a.get("type", "submit").lower() == "submit":
-            self.button = Button(a.get("aria-label") or a.get("title", ""), self._formaction(a))
+        elif tag == "button":
+            self._button(form, a)
+
+    def _button(self, form: Form, a: dict[str, str]) -> None:
+        if a.get("type", "submit").lower() == "submit":
+            label = a.get("aria-label") or a.get("title", "")
+            badges = tuple(self.row_badges or ())
+            self.button = Button(label, self._formaction(a), badges)
+            self.owner = form
             self.text = []
 
     def _formaction(self, a: dict[str, str]) -> str:
@@ -156,7 +171,6 @@ class _PageParser(HTMLParser):
         elif tag == "tr":
             self.row_badges = None
         elif tag == "form" and self.form is not None:
-            self.form.row_badges = tuple(self.row_badges or ())
             self.page.forms.append(self.form)
             self.form = None
         elif tag == "a" and self.link is not None:
@@ -178,11 +192,11 @@ class _PageParser(HTMLParser):
                 chosen = [self.select_values[0][0]]
             self.form.fields += [(self.select, v) for v in chosen]
             self.select = None
-        elif tag == "button" and self.button is not None and self.form is not None:
+        elif tag == "button" and self.button is not None and self.owner is not None:
             if not self.button.label:
                 self.button.label = " ".join("".join(self.text).split())
-            self.form.buttons.append(self.button)
-            self.button = None
+            self.owner.buttons.append(self.button)
+            self.button, self.owner = None, None
 
 
 def parse(path: str, html: str) -> Page:

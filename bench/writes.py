@@ -174,14 +174,15 @@ def pause_then_resume(user: User) -> None:
     if page is None:
         return
     idle = [
-        f for f in page.forms if f.button("Pause ", prefix=True) and "badge-IDLE" in f.row_badges
+        (f, b)
+        for f in page.forms
+        for b in f.buttons
+        if b.label.startswith("Pause ") and "badge-IDLE" in b.row_badges
     ]
     if not idle:
         user.skipped[PAUSE.key] += 1
         return
-    form = user.rnd.choice(idle)
-    button = form.button("Pause ", prefix=True)
-    assert button is not None
+    form, button = user.rnd.choice(idle)
     name = button.label.removeprefix("Pause ")
     url, fields = form.submission(button=button)
     after = user.click(PAUSE, url, fields, referer=path)
@@ -189,7 +190,10 @@ def pause_then_resume(user: User) -> None:
         return
     label = f"Resume {name}"
     resume = next((f for f in after.forms if f.button(label)), None)
-    if resume is None:
+    if resume is not None:
+        resume_button = resume.button(label)
+        referer = after.path
+    else:
         link = after.link(label=label)
         if link is None:  # someone else resumed it already
             user.skipped[RESUME.key] += 1
@@ -201,10 +205,9 @@ def pause_then_resume(user: User) -> None:
         if resume is None:  # the page says it is no longer resumable (tests/bench pin the form)
             user.skipped[RESUME.key] += 1
             return
+        resume_button = resume.buttons[0] if resume.buttons else None
         referer = link.href
-    else:
-        referer = after.path
-    url, fields = resume.submission(button=resume.buttons[0] if resume.buttons else None)
+    url, fields = resume.submission(button=resume_button)
     user.click(RESUME, url, fields, referer=referer)
 
 

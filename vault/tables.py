@@ -1,10 +1,34 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
+from orchestrator_site import rowactions
+from orchestrator_site.reversing import name_url
 from orchestrator_site.tables import ConsoleTable, TimeColumn
+from orchestrator_site.templatetags.console_format import name_label
 from vault.models import Constant, Credential, token_size_label
+
+# A row's links: (permission, URL name, text, button kind), in the order they are shown.
+CREDENTIAL_LINKS = (
+    ("reveal", "vault:credential_reveal", "Reveal", "primary"),
+    ("change", "vault:credential_edit", "Edit", ""),
+    ("delete", "vault:credential_delete", "Delete", "danger"),
+)
+CONSTANT_LINKS = (
+    ("change", "vault:constant_edit", "Edit", ""),
+    ("delete", "vault:constant_delete", "Delete", "danger"),
+)
+
+
+def row_links(name: str, may: set[str], links: tuple[tuple[str, str, str, str], ...]) -> SafeString:
+    """The links of a vault row that the user may follow, each labelled with the row's name."""
+    shown = name_label(name)
+    return rowactions.actions(
+        rowactions.link(name_url(route, name), f"{text} {shown}", text=text, kind=kind)
+        for permission, route, text, kind in links
+        if permission in may
+    )
 
 
 class CredentialTable(ConsoleTable):
@@ -30,10 +54,8 @@ class CredentialTable(ConsoleTable):
     def render_token_length(self, value) -> str:
         return token_size_label(value)
 
-    def render_actions(self, record):
-        return render_to_string(
-            "vault/_credential_actions.html", {"name": record.name, "perms": self.perms}
-        )
+    def render_actions(self, record: Credential) -> SafeString:
+        return row_links(record.name, self.perms, CREDENTIAL_LINKS)
 
 
 class ConstantTable(ConsoleTable):
@@ -53,7 +75,5 @@ class ConstantTable(ConsoleTable):
         super().__init__(*args, **kwargs)
         self.perms = perms or set()
 
-    def render_actions(self, record):
-        return render_to_string(
-            "vault/_constant_actions.html", {"name": record.name, "perms": self.perms}
-        )
+    def render_actions(self, record: Constant) -> SafeString:
+        return row_links(record.name, self.perms, CONSTANT_LINKS)

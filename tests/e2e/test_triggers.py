@@ -8,12 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 
-@pytest.mark.parametrize("kind", ["single", "scheduled", "queue"])
-def test_create_pause_resume_and_run_now(as_role, kind):
-    admin = as_role("admin")
+def create(admin, kind: str, name: str) -> None:
+    """A new trigger of `kind` through the create form."""
     page = admin.page
-    page.on("dialog", lambda dialog: dialog.accept())
-    name = f"E2E {kind} trigger"
     admin.goto(f"/triggers/new/{kind}/")
     page.get_by_label("Trigger name", exact=True).fill(name)
     page.get_by_label("Process name", exact=True).fill("E2E Process")
@@ -27,6 +24,15 @@ def test_create_pause_resume_and_run_now(as_role, kind):
         page.get_by_label("Min batch size").fill("5")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".messages")).to_contain_text(f"Created {name}.")
+
+
+@pytest.mark.parametrize("kind", ["single", "scheduled", "queue"])
+def test_create_pause_resume_and_run_now(as_role, kind):
+    admin = as_role("admin")
+    page = admin.page
+    page.on("dialog", lambda dialog: dialog.accept())
+    name = f"E2E {kind} trigger"
+    create(admin, kind, name)
     admin.shot(f"trigger-{kind}-created")
 
     page.get_by_role("button", name=f"Pause {name}").click()
@@ -56,3 +62,39 @@ def test_an_operator_sees_no_admin_buttons_and_is_refused_at_the_url(as_role):
     response = operator.goto("/triggers/new/single/")
     assert response.status == 403
     expect(operator.page.locator("h1")).to_have_text("Not allowed")
+
+
+def test_a_confirmed_row_action_posts_the_shared_form_for_its_own_row(as_role):
+    """Every row's buttons submit the page's one form: the confirmation is the pressed button's,
+    a dismissed one posts nothing, an accepted one acts on that row and returns to the list."""
+    admin = as_role("admin")
+    page = admin.page
+    for name in ("E2E row A", "E2E row B"):
+        create(admin, "single", name)
+    admin.goto("/triggers/?q=E2E+row")
+    asked: list[str] = []
+    answer = {"accept": False}
+
+    def on_dialog(dialog):
+        asked.append(dialog.message)
+        dialog.accept() if answer["accept"] else dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.get_by_role("button", name="Run E2E row B now").click()
+    expect(page.locator(".messages")).to_have_count(0)
+    answer["accept"] = True
+    page.get_by_role("button", name="Run E2E row A now").click()
+    expect(page.locator(".messages")).to_have_text(re.compile(r"^\s*E2E row A will start"))
+    assert page.url.endswith("/triggers/?q=E2E+row")
+    assert asked == [
+        "Run E2E row B now? A Scheduler starts it at its next loop.",
+        "Run E2E row A now? A Scheduler starts it at its next loop.",
+    ]
+    history = page.locator("section", has_text="History in this console")
+    page.get_by_role("link", name="E2E row A", exact=True).click()
+    expect(history).to_contain_text("trigger.run_now")
+    page.go_back()
+    page.get_by_role("link", name="E2E row B", exact=True).click()
+    expect(history).to_contain_text("trigger.create")
+    expect(history).not_to_contain_text("trigger.run_now")
+    assert admin.problems == []

@@ -50,6 +50,7 @@ class Page(HTMLParser):
         self.posts: list[tuple[str, str]] = []  # actions of POST forms, formactions in them
         self._script = False
         self._post_form = False
+        self._post_forms: dict[str, bool] = {}  # by id: the forms seen so far that POST
 
     def handle_starttag(self, tag, attrs):
         for name, value in attrs:
@@ -65,11 +66,16 @@ class Page(HTMLParser):
         values = dict(attrs)
         if tag == "form":
             self._post_form = (values.get("method") or "get").lower() == "post"
+            if values.get("id"):
+                self._post_forms[values["id"]] = self._post_form
             # A GET form's action is a page to open; a POST form's is checked, not opened.
             target = self.posts if self._post_form else self.urls
             target.append(("<form action>", values.get("action") or ""))
         elif tag in ("button", "input") and values.get("formaction") is not None:
-            target = self.posts if self._post_form else self.urls
+            # form="id": the button submits that form (a row action, rowactions.py), wherever it is.
+            owner = values.get("form")
+            post = self._post_forms.get(owner, False) if owner else self._post_form
+            target = self.posts if post else self.urls
             target.append((f"<{tag} formaction>", values["formaction"]))
         elif tag == "script":
             self._script = True

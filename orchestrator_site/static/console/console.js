@@ -2,10 +2,13 @@
 (function () {
   "use strict";
 
-  // Forms that ask before they act: <form data-confirm="Really?">.
+  // Forms that ask before they act: <form data-confirm="Really?">, or the button that submits,
+  // <button form="row-actions" formaction="..." data-confirm="Really?"> (row actions share a form).
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
+    var button = event.submitter;
+    var question = (button && button.getAttribute("data-confirm")) ||
+      (form.getAttribute && form.getAttribute("data-confirm"));
     if (question && !window.confirm(question)) {
       event.preventDefault();
     }

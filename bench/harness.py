@@ -299,6 +299,8 @@ class CpuMeter:
             "load_test_client_s": round(own, 2),
             # The kernel's own work for loopback traffic lands here too: a little is normal.
             "others_cores": round(max(0.0, machine - servers - database - own) / elapsed, 2),
+            # The benchmark's own cores (server, database, client): they raise the load average too.
+            "own_cores": round((servers + database + own) / elapsed, 2),
         }
 
 

@@ -281,7 +281,7 @@ def run(db: harness.Database, *, warmup: int, loads: int, say=print) -> dict[str
         "pages": results,
         "loadavg_before": load_before,
         "loadavg_after": load_after,
-        "cpu": {"others_cores": round(others, 2)},
+        "cpu": {"others_cores": round(others, 2), "own_cores": round(own / elapsed, 2)},
     }
 
 

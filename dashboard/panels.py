@@ -61,25 +61,27 @@ class FailedElements:
 
 
 def failed_elements(start: dt.datetime) -> FailedElements:
-    """FAILED elements that ended (or, without an end date, were created) in the window, unacknowledged.
+    """FAILED elements that ended (or, without an end date, were created) in the window and that
+    no acknowledgement covers (Acknowledgement.covers, as in the failed inbox).
 
-    The scan reads four columns as tuples (up to FAILED_ELEMENTS_SCAN rows every refresh); only the
-    rows shown are loaded whole.
+    Counting needs only each element's id and queue, so the scan (up to FAILED_ELEMENTS_SCAN rows
+    every refresh) reads those two columns; dates, which cost a parse per row, are read only for
+    the acknowledged elements and for the rows that may be shown.
     """
     failed = QueueElement.objects.filter(status=QueueStatus.FAILED)
-    columns = ("id", "queue_name", "created_date", "end_date")
     # Two index ranges, not one OR: (status, end_date) for the dated ones, OpenOrchestrator's own
     # created_date index for the few without an end date. One ORDER BY created_date over the OR
     # walked the whole created_date index when fewer than a scan's worth had failed (84 ms).
-    scanned = list(
-        failed.filter(end_date__gte=start)
-        .order_by("-end_date")
-        .values_list(*columns)[: FAILED_ELEMENTS_SCAN + 1]
-    ) + list(
-        failed.filter(end_date__isnull=True, created_date__gte=start)
-        .order_by("-created_date")
-        .values_list(*columns)[: FAILED_ELEMENTS_SCAN + 1]
+    dated = failed.filter(end_date__gte=start).order_by("-end_date")
+    undated = failed.filter(end_date__isnull=True, created_date__gte=start).order_by(
+        "-created_date"
     )
+    scanned = [
+        (*row, True) for row in dated.values_list("id", "queue_name")[: FAILED_ELEMENTS_SCAN + 1]
+    ]
+    scanned += [
+        (*row, False) for row in undated.values_list("id", "queue_name")[: FAILED_ELEMENTS_SCAN + 1]
+    ]
     capped = len(scanned) > FAILED_ELEMENTS_SCAN
     scanned = scanned[:FAILED_ELEMENTS_SCAN]
     acknowledged_at = dict(
@@ -87,22 +89,26 @@ def failed_elements(start: dt.datetime) -> FailedElements:
             "element_id", "acknowledged_at"
         )
     )
-    # Acknowledgement.covers, on the tuples: an element that failed again since its
-    # acknowledgement is open again, here as in the failed inbox.
+    end_dates = dict(
+        QueueElement.objects.filter(id__in=list(acknowledged_at)).values_list("id", "end_date")
+    )
     open_rows = [
         row
         for row in scanned
-        if row[0] not in acknowledged_at or row[3] is None or row[3] > acknowledged_at[row[0]]
+        if row[0] not in acknowledged_at
+        or end_dates.get(row[0]) is None
+        or end_dates[row[0]] > acknowledged_at[row[0]]
     ]
-    open_rows.sort(key=lambda row: row[3] or row[2], reverse=True)
     per_queue = Counter(row[1] for row in open_rows)
-    shown_ids = [row[0] for row in open_rows[:FAILED_ELEMENTS_SHOWN]]
-    loaded = QueueElement.objects.filter(id__in=shown_ids).only(
+    # Each list is in its own date order, so the newest shown are among the first of each.
+    candidates = [row[0] for row in open_rows if row[2]][:FAILED_ELEMENTS_SHOWN]
+    candidates += [row[0] for row in open_rows if not row[2]][:FAILED_ELEMENTS_SHOWN]
+    loaded = QueueElement.objects.filter(id__in=candidates).only(
         "id", "queue_name", "reference", "message", "created_date", "end_date"
     )
-    by_id = {element.id: element for element in loaded}
+    shown = sorted(loaded, key=lambda e: e.end_date or e.created_date, reverse=True)
     return FailedElements(
-        shown=[by_id[pk] for pk in shown_ids if pk in by_id],
+        shown=shown[:FAILED_ELEMENTS_SHOWN],
         per_queue=sorted(per_queue.items(), key=lambda item: (-item[1], item[0])),
         total=len(open_rows),
         capped=capped,

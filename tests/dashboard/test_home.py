@@ -298,3 +298,59 @@ def test_an_element_that_failed_again_after_its_acknowledgement_is_open_again(as
         assert "P-AGAIN" in page
         assert "P-HANDLED" not in page
     assert "Post</a>: 1" in dashboard
+
+
+@oo_db
+def test_the_failed_panel_agrees_with_the_plain_rule_on_a_mixed_set():
+    """Against the rule written the obvious way: FAILED, in the window by end date (or created date
+    without one), not covered by an acknowledgement, newest first by that date."""
+    import random
+
+    from dashboard import panels
+
+    rng = random.Random(5)
+    start = NOW - dt.timedelta(hours=48)
+    elements = []
+    for n in range(60):
+        created = NOW - dt.timedelta(minutes=rng.randrange(10, 80 * 60))
+        end = None if n % 7 == 0 else created + dt.timedelta(minutes=rng.randrange(1, 90))
+        status = QueueStatus.FAILED if n % 9 else QueueStatus.DONE
+        element = make_element(
+            rng.choice(["A", "B", "C"]),
+            status=status,
+            reference=f"R{n}",
+            created_date=created,
+            start_date=created,
+            end_date=end,
+        )
+        elements.append(element)
+        if n % 4 == 0:
+            Acknowledgement.objects.create(
+                element_id=element.id,
+                queue_name=element.queue_name,
+                acknowledged_by_name="x",
+                acknowledged_at=created + dt.timedelta(minutes=rng.randrange(0, 120)),
+            )
+    acks = {a.element_id: a for a in Acknowledgement.objects.all()}
+
+    def when(e):
+        return e.end_date or e.created_date
+
+    expected = [
+        e
+        for e in elements
+        if e.status == QueueStatus.FAILED
+        and when(e) >= start
+        and (e.end_date is not None or e.created_date >= start)
+        and not (e.id in acks and acks[e.id].covers(e))
+    ]
+    expected.sort(key=when, reverse=True)
+    found = panels.failed_elements(start)
+    assert found.total == len(expected) > panels.FAILED_ELEMENTS_SHOWN
+    assert [e.reference for e in found.shown] == [
+        e.reference for e in expected[: panels.FAILED_ELEMENTS_SHOWN]
+    ]
+    counts: dict[str, int] = {}
+    for e in expected:
+        counts[e.queue_name] = counts.get(e.queue_name, 0) + 1
+    assert dict(found.per_queue) == counts

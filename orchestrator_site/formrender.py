@@ -150,15 +150,82 @@ _TEMPLATES: dict[str, Callable[[dict], str | None]] = {
 }
 
 
+# --- Around the widgets: a field's label, its errors and its group (label, help, errors, widget).
+
+
+def _label(context: dict) -> str:
+    """label.html (with django/forms/attrs.html)."""
+    label = _text(context["label"])
+    if not context["use_tag"]:
+        return label + "\n"
+    tag = _text(context["tag"])
+    return f"<{tag}{_attrs(context['attrs'] or {})}>{label}</{tag}>\n"
+
+
+def _errors(context: dict) -> str:
+    """errors/list/default.html, which is errors/list/ul.html."""
+    errors = context["errors"]
+    if not errors:
+        return ""
+    field_id = getattr(errors, "field_id", None)
+    shown_id = f' id="{_text(field_id)}_error"' if field_id else ""
+    items = "".join(f"<li>{_text(error)}</li>" for error in errors)
+    return f'<ul class="{_text(context["error_class"])}"{shown_id}>{items}</ul>'
+
+
+def _field(context: dict) -> str:
+    """field.html: `field` is the BoundField."""
+    field = context["field"]
+    fieldset = field.use_fieldset
+    parts = []
+    if fieldset:
+        described = field.aria_describedby
+        shown = f' aria-describedby="{_text(described)}"' if described else ""
+        parts.append(f"\n  <fieldset{shown}>\n  ")
+        if field.label:
+            parts.append(_text(field.legend_tag()))
+        parts.append("\n")
+    else:
+        parts.append("\n  ")
+        if field.label:
+            parts.append(_text(field.label_tag()))
+        parts.append("\n")
+    parts.append("\n")
+    if field.help_text:
+        helptext_id = f' id="{_text(field.auto_id)}_helptext"' if field.auto_id else ""
+        parts.append(f'<div class="helptext"{helptext_id}>{field.help_text}</div>')
+    parts.append(f"\n{_text(field.errors)}\n{_text(field)}")
+    if fieldset:
+        parts.append("</fieldset>")
+    parts.append("\n")
+    return "".join(parts)
+
+
+_CONTEXTS: dict[str, tuple[str, Callable[[dict], str]]] = {
+    "django/forms/label.html": ("use_tag", _label),
+    "django/forms/errors/list/default.html": ("errors", _errors),
+    "django/forms/errors/list/ul.html": ("errors", _errors),
+    "django/forms/field.html": ("field", _field),
+}
+
+
 class FastWidgets(DjangoTemplates):
-    """FORM_RENDERER: Django's templates, except the widgets above (which nobody overrides here)."""
+    """FORM_RENDERER: Django's templates, except the ones above (which nobody overrides here)."""
 
     def render(self, template_name, context, request=None):
-        render = _TEMPLATES.get(template_name)
-        widget = context.get("widget") if render is not None else None
-        if isinstance(widget, dict):
-            html = render(widget)  # type: ignore[misc]
-            if html is not None:
-                # Stripped, as BaseRenderer.render strips what a template wrote.
-                return mark_safe(html.strip())  # noqa: S308 - every value above is escaped
+        html = self._python(template_name, context)
+        if html is not None:
+            # Stripped, as BaseRenderer.render strips what a template wrote.
+            return mark_safe(html.strip())  # noqa: S308 - every value above is escaped
         return super().render(template_name, context, request)
+
+    @staticmethod
+    def _python(template_name: str, context) -> str | None:
+        render = _TEMPLATES.get(template_name)
+        if render is not None:
+            widget = context.get("widget")
+            return render(widget) if isinstance(widget, dict) else None
+        known = _CONTEXTS.get(template_name)
+        if known is not None and known[0] in context:
+            return known[1](context)
+        return None

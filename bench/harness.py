@@ -32,6 +32,19 @@ DEFAULT_PG = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0
 LOOPBACK = "127.0.0.1"
 
 
+# Debian's chromium, headless under Playwright as root in a container: the browser tests and
+# bench/time_to_content.py launch it the same way.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
 def bench_now() -> dt.datetime:
     """The generated data's "now": the current hour, so the console's 48 h windows see it.
 

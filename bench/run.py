@@ -331,6 +331,26 @@ def _median(run: dict, key: str) -> float | None:
     return None
 
 
+def print_machine(
+    cores: int,
+    load_start: tuple[float, ...],
+    load_end: tuple[float, ...],
+    unreliable: list[str],
+    judged: str,
+) -> None:
+    """The machine's size and load around a benchmark, and why its figures do not count if so."""
+    print(
+        f"\nMachine: {cores} CPUs; load average {_load(load_start)} at the start, "
+        f"{_load(load_end)} at the end (1/5/15 min)"
+    )
+    if unreliable:
+        print(
+            "UNRELIABLE: the machine was busy with other work ("
+            + "; ".join(unreliable)
+            + f"), so {judged} not judged; run again on a quiet machine"
+        )
+
+
 def reliability(
     load_start: tuple[float, ...], load_end: tuple[float, ...], runs: list[dict], cores: int
 ) -> list[str]:
@@ -608,16 +628,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + summary_table(runs))
     print("\n" + summary_table(runs, "cpu_ms", "server CPU ms/request"))
     targets = evaluate(runs, unreliable)
-    print(
-        f"\nMachine: {cores} CPUs; load average {_load(load_start)} at the start, "
-        f"{_load(load_end)} at the end (1/5/15 min)"
-    )
-    if unreliable:
-        print(
-            "UNRELIABLE: the machine was busy with other work ("
-            + "; ".join(unreliable)
-            + "), so wall-time targets are not judged; run again on a quiet machine"
-        )
+    print_machine(cores, load_start, load_end, unreliable, "wall-time targets are")
     print(
         "\nTargets (pages that cache their numbers, "
         + ", ".join(sorted(CACHED))

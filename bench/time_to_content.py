@@ -44,19 +44,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import generate, harness, pages  # noqa: E402
-from bench.run import _load, reliability  # noqa: E402
+from bench.run import _load, print_machine, reliability  # noqa: E402
 
 TARGET_MS = 150.0
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = harness.CHROMIUM_ARGS
 
 # Records, in window.__timeToContent, when each kind of content first exists in the DOM.
 READY_SCRIPT = r"""
@@ -336,16 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{_load(result['loadavg_after'])} after; other processes used "
         f"{result['cpu']['others_cores']} cores meanwhile"
     )
-    print(
-        f"\nMachine: {cores} CPUs; load average {_load(load_start)} at the start, "
-        f"{_load(load_end)} at the end (1/5/15 min)"
-    )
-    if unreliable:
-        print(
-            "UNRELIABLE: the machine was busy with other work ("
-            + "; ".join(unreliable)
-            + "), so the target is not judged; run again on a quiet machine"
-        )
+    print_machine(cores, load_start, load_end, unreliable, "the target is")
     print(f"\nTarget ({args.backend} {db.label}, {dt.date.today()}):")
     for r in result["pages"]:
         median = r.get("median_ms")

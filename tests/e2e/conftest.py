@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.harness import CHROMIUM_ARGS
+
 # Playwright's sync API keeps an asyncio loop on the main thread for the whole session; Django would
 # then refuse ORM calls from the (synchronous) tests that run after the browser tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -124,15 +126,7 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
+        "args": CHROMIUM_ARGS,
     }
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.utils.html import format_html
 
 from logs.links import logs_around_url, process_logs_url
 from logs.models import Log
 from logs.queries import ProcessSummary
 from orchestrator_site import display
+from orchestrator_site.htmltext import format_html
 from orchestrator_site.reversing import id_url
 from orchestrator_site.tables import ConsoleTable, TimeColumn
 from orchestrator_site.templatetags.console_format import name_label

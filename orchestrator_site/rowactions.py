@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+from orchestrator_site.htmltext import format_html
 
 FORM_ID = "row-actions"  # the form of _row_actions.html
 KINDS = frozenset({"primary", "danger"})  # the default is a small secondary button (console.css)

@@ -13,7 +13,7 @@ from django.db import models
 from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.templatetags.l10n import localize, unlocalize
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2.columns import ManyToManyColumn
 from django_tables2.columns.linkcolumn import BaseLinkColumn
@@ -21,6 +21,7 @@ from django_tables2.data import TableQuerysetData
 from django_tables2.utils import AttributeDict
 
 from orchestrator_site.display import datetime_text
+from orchestrator_site.htmltext import format_html
 from orchestrator_site.models import AuditEntry
 
 _MISSING = object()

@@ -5,7 +5,6 @@ import datetime
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
@@ -13,6 +12,7 @@ from logs.links import process_logs_url
 from logs.tables import level_badge
 from orchestrator_site import rowactions
 from orchestrator_site.display import datetime_text, duration_text
+from orchestrator_site.htmltext import format_html
 from orchestrator_site.reversing import id_url, name_url
 from orchestrator_site.tables import ConsoleTable, TimeColumn
 from orchestrator_site.templatetags.console_format import name_label

@@ -1,0 +1,30 @@
+"""format_html for the rows of a list page: Django's, without its lazy-string machinery.
+
+A 50-row page calls format_html five hundred times. Django's version wraps every call in
+keep_lazy (a scan of the arguments for lazy translations, which this console, with USE_I18N off,
+never passes to a row) and escapes through two more calls per argument; together that was a
+fifth of a list page's server CPU. This one escapes exactly as conditional_escape does (an
+object's __html__, else html.escape of its text) and returns a SafeString the same way.
+tests/foundation/test_htmltext.py compares it with Django's for every kind of argument.
+"""
+
+from __future__ import annotations
+
+import html
+
+from django.utils.safestring import SafeString, mark_safe
+
+
+def escaped(value: object) -> str:
+    """conditional_escape(value), as a str."""
+    as_html = getattr(value, "__html__", None)
+    if as_html is not None:
+        return as_html()
+    return html.escape(str(value))
+
+
+def format_html(template: str, *args: object, **kwargs: object) -> SafeString:
+    """django.utils.html.format_html(template, *args, **kwargs): the same SafeString."""
+    shown_args = [escaped(arg) for arg in args]
+    shown_kwargs = {name: escaped(value) for name, value in kwargs.items()}
+    return mark_safe(template.format(*shown_args, **shown_kwargs))  # noqa: S308 - escaped above

@@ -6,7 +6,6 @@ class OrchestratorSiteConfig(AppConfig):
     verbose_name = "Console"
 
     def ready(self) -> None:
-        from django.core.signals import request_started
         from django.db.models.signals import post_migrate
         from django.urls import register_converter
 
@@ -15,7 +14,6 @@ class OrchestratorSiteConfig(AppConfig):
 
         crypto.validate_configured_key()
         sqlitefiles.connect()
-        request_started.connect(sqlitefiles.close_moved_files, dispatch_uid="console-sqlite-moved")
         post_migrate.connect(roles.sync_roles_after_migrate, sender=self)
         # Every app's name routes (<name:...>) use it; registered before any URLconf is read.
         register_converter(NameConverter, "name")

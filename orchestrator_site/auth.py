@@ -107,6 +107,12 @@ def roles_for(username: str, groups: tuple[str, ...]) -> set[str]:
     }
 
 
+def _row_out_of_date(user, staff: bool) -> bool:
+    """The user row disagrees with its roles: staff flag, superuser, or a usable password (Windows
+    signs people in: no password, so the admin offers no "Change password", a 404)."""
+    return user.is_staff != staff or user.is_superuser or user.has_usable_password()
+
+
 def apply_roles(user, roles: set[str]) -> None:
     """Make the user's role groups exactly `roles`; never grants superuser (and removes it)."""
     current = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
@@ -120,8 +126,7 @@ def apply_roles(user, roles: set[str]) -> None:
             ", ".join(sorted(current)) or "none",
         )
     staff = bool(roles & STAFF_ROLES)
-    # Windows signs people in: no password, so the admin offers no "Change password" (a 404).
-    if user.is_staff != staff or user.is_superuser or user.has_usable_password():
+    if _row_out_of_date(user, staff):
         user.is_staff = staff
         user.is_superuser = False
         user.set_unusable_password()
@@ -144,21 +149,26 @@ class ConsoleRoleBackend(BaseBackend):
     """
 
     def get_all_permissions(self, user_obj, obj=None) -> set[str]:
+        return set(self._permissions(user_obj, obj))
+
+    def has_perm(self, user_obj, perm: str, obj=None) -> bool:
+        return perm in self._permissions(user_obj, obj)
+
+    @staticmethod
+    def _permissions(user_obj, obj=None) -> frozenset[str]:
+        """The user's permissions, worked out once per request (checked dozens of times a page)."""
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
-            return set()
+            return frozenset()
         if not hasattr(user_obj, "_console_perm_cache"):
             roles = getattr(user_obj, "console_roles", None)
             if roles is None:
                 roles = user_obj.groups.values_list("name", flat=True)
             user_obj._console_perm_cache = permissions_of(roles)
-        return set(user_obj._console_perm_cache)
-
-    def has_perm(self, user_obj, perm: str, obj=None) -> bool:
-        return perm in self.get_all_permissions(user_obj, obj)
+        return user_obj._console_perm_cache
 
     def has_module_perms(self, user_obj, app_label: str) -> bool:
         prefix = f"{app_label}."
-        return any(perm.startswith(prefix) for perm in self.get_all_permissions(user_obj))
+        return any(perm.startswith(prefix) for perm in self._permissions(user_obj))
 
     def get_user(self, user_id):
         return get_user_model()._default_manager.filter(pk=user_id).first()
@@ -179,8 +189,7 @@ def forget_applied_roles() -> None:
 
 
 def _sync_roles(user, roles: frozenset[str]) -> None:
-    staff = bool(roles & STAFF_ROLES)
-    stale_row = user.is_superuser or user.is_staff != staff or user.has_usable_password()
+    stale_row = _row_out_of_date(user, bool(roles & STAFF_ROLES))
     key = (user.pk, user.get_username())
     applied, at = _applied_roles.get(key, (None, 0.0))
     if stale_row or applied != roles or time.monotonic() - at > ROLES_RECHECK_SECONDS:

@@ -13,15 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
+
+from orchestrator_site.htmltext import escaped
 
 _WIDGETS = "django/forms/widgets/"
 
 
-def _text(value) -> str:
-    """`{{ value }}` with autoescaping."""
-    return str(conditional_escape(value))
+_text = escaped  # `{{ value }}` with autoescaping
 
 
 def _formatted(value) -> str:
@@ -30,7 +29,7 @@ def _formatted(value) -> str:
         text = "%s" % value  # noqa: UP031 - the filter's own formatting
     except (ValueError, TypeError):
         return ""
-    return text if isinstance(value, SafeData) else str(conditional_escape(text))
+    return text if isinstance(value, SafeData) else escaped(text)
 
 
 def _attrs(attrs: dict) -> str:

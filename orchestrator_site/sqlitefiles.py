@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 
+from django.core.signals import request_started
 from django.db import connections
 from django.db.backends.signals import connection_created
 
@@ -51,4 +52,6 @@ def close_moved_files(**kwargs) -> None:
 
 
 def connect() -> None:
+    """Remember each SQLite connection's file; check it before every request."""
     connection_created.connect(remember_file, dispatch_uid="console-sqlite-file")
+    request_started.connect(close_moved_files, dispatch_uid="console-sqlite-moved")

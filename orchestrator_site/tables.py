@@ -76,6 +76,15 @@ def _reader(accessor: str, record) -> Callable[[Any], Any] | None:
     return attribute
 
 
+def _parameters(function: Callable) -> tuple[bool, tuple[str, ...]]:
+    """Whether `function` takes **kwargs, and its other argument names (*args aside): what
+    django-tables2 inspects before each call, worked out once per page here."""
+    parameters = inspect.signature(function).parameters.values()
+    takes_all = any(p.kind is p.VAR_KEYWORD for p in parameters)
+    names = tuple(p.name for p in parameters if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL))
+    return takes_all, names
+
+
 _ARGUMENTS = ("value", "record", "column", "bound_column", "bound_row", "table")
 
 
@@ -103,10 +112,8 @@ class _CellPlan:
         self.accessor = str(bound_column.accessor)
         self.td = _static_td_attrs(table, bound_column)
         self._readers: dict[type, Callable[[Any], Any] | None] = {}
-        parameters = inspect.signature(self.render).parameters.values()
-        self.takes_all = any(p.kind is p.VAR_KEYWORD for p in parameters)
-        names = [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
-        self.names = tuple(names)
+        self.takes_all, names = _parameters(self.render)
+        self.names = names
         self.generic = (
             bool(bound_column.link)
             or isinstance(self.column, BaseLinkColumn | ManyToManyColumn)
@@ -216,11 +223,9 @@ class _RowAttrsPlan:
             if not callable(value):
                 self.items.append((name, value, None))
                 continue
-            parameters = inspect.signature(value).parameters.values()
-            if any(p.kind is p.VAR_KEYWORD for p in parameters):
-                wanted: tuple[str, ...] = ("table", "record")
-            else:
-                wanted = tuple(p.name for p in parameters if p.kind is not p.VAR_POSITIONAL)
+            takes_all, wanted = _parameters(value)
+            if takes_all:
+                wanted = ("table", "record")
             if any(argument not in ("table", "record") for argument in wanted):
                 self.items = None  # django-tables2 would not call it at all: let it decide
                 return

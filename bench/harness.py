@@ -480,9 +480,11 @@ class Client:
             self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         return self.conn
 
-    def get(self, path: str, *, max_bytes: int | None = None) -> Response:
+    def get(
+        self, path: str, *, max_bytes: int | None = None, headers: dict | None = None
+    ) -> Response:
         """GET `path`; with max_bytes, stop reading (and drop the connection) past that size."""
-        return self._request("GET", path, max_bytes=max_bytes)
+        return self._request("GET", path, max_bytes=max_bytes, extra_headers=headers)
 
     def post(self, path: str, fields: list[tuple[str, str]], *, referer: str = "") -> Response:
         """POST `fields` urlencoded, never repeated: a failure is the caller's to count."""

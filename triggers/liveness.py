@@ -53,16 +53,16 @@ def owners(triggers: list[Trigger], now: datetime.datetime) -> dict:
         return {}
     matches = matching.jobs_of(triggers)
     running: dict[str, set[str]] = {}
-    pairs = (
-        Job.objects.filter(
-            status=JobStatus.RUNNING, process_name__in={t.process_name for t in triggers}
-        )
-        .order_by()
-        .values_list("process_name", "scheduler_name")
-        .distinct()
+    # Every RUNNING job (a few per Scheduler), its process matched here: with the process names in
+    # SQL, SQLite walked each process's whole job history by (process_name, start_time) to find
+    # the running ones (8 ms at 24k jobs, most of the dashboard's trigger panel).
+    processes = {t.process_name for t in triggers}
+    pairs = Job.objects.filter(status=JobStatus.RUNNING).values_list(
+        "process_name", "scheduler_name"
     )
-    for process, running_on in pairs:
-        running.setdefault(process, set()).add(running_on)
+    for process, running_on in pairs.order_by():
+        if process in processes:
+            running.setdefault(process, set()).add(running_on)
     machines = set().union(*running.values()) | {
         m.job.scheduler_name for m in matches.values() if m.job is not None
     }

@@ -28,12 +28,21 @@ def test_the_header_counts_each_databases_queries(as_viewer, settings, path):
         CaptureQueriesContext(connections["orchestrator"]) as orchestrator,
         CaptureQueriesContext(connections["default"]) as console,
     ):
-        response = as_viewer.get(path)
+        response = as_viewer.get(path, headers={instrument.ASK_HEADER: "1"})
     assert response.status_code == 200
     counts = instrument.parse_counts(response.headers[instrument.HEADER])
     assert counts == {"orchestrator": len(orchestrator), "console": len(console)}
     assert counts["orchestrator"] > 0  # the page reads OpenOrchestrator's tables
     assert response.headers[instrument.HEADER].startswith("orchestrator=")
+
+
+@pytest.mark.django_db(databases=["default", "orchestrator"])
+def test_only_a_request_that_asks_is_counted(as_viewer, settings):
+    """Timed requests go without the header, so the counting costs them nothing."""
+    settings.MIDDLEWARE = [MIDDLEWARE, *settings.MIDDLEWARE]
+    assert instrument.HEADER not in as_viewer.get("/triggers/").headers
+    asked = as_viewer.get("/triggers/", headers={instrument.ASK_HEADER: "1"})
+    assert instrument.parse_counts(asked.headers[instrument.HEADER])["orchestrator"] > 0
 
 
 @pytest.mark.no_orchestrator_db

@@ -17,6 +17,9 @@ class LogLevel(models.TextChoices):
     ERROR = "ERROR", "Error"
 
 
+_LEVEL_LABELS: dict[str, str] = dict(LogLevel.choices)
+
+
 class Log(OrchestratorModel):
     """One log line. `job_id` has no foreign key in OpenOrchestrator: orphans are possible."""
 
@@ -34,6 +37,11 @@ class Log(OrchestratorModel):
 
     def __str__(self) -> str:
         return f"{datetime_text(self.log_time)} {self.log_level} {self.process_name}"
+
+    def get_log_level_display(self) -> str:
+        """The level's label, as Django's would give it; Django's rebuilds a dictionary of the
+        choices on every call, and a log page asks twice per row."""
+        return _LEVEL_LABELS.get(self.log_level, self.log_level)
 
     @property
     def first_line(self) -> str:

@@ -8,10 +8,11 @@ filled in, exactly as reverse() would fill them.
 from __future__ import annotations
 
 import functools
+import threading
 import uuid
 from urllib.parse import quote
 
-from django.core.signals import setting_changed
+from django.core.signals import request_finished, request_started, setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 from django.utils.http import RFC3986_SUBDELIMS
@@ -27,14 +28,35 @@ def id_url(name: str, pk: uuid.UUID | str) -> str:
     """reverse(name, args=[pk]) for a route of the form ".../<uuid:...>/..."."""
     if not isinstance(pk, uuid.UUID):
         pk = uuid.UUID(str(pk))  # a malformed id raises here, as reverse() would
-    head, tail = _split(name, get_script_prefix(), str(_SAMPLE))
+    head, tail = _split(name, _script_prefix(), str(_SAMPLE))
     return f"{head}{pk}{tail}"
 
 
 def name_url(name: str, value: str) -> str:
     """reverse(name, args=[value]) for a route of the form ".../<name:...>/...": any string."""
-    head, tail = _split(name, get_script_prefix(), _NAME_SAMPLE)
+    head, tail = _split(name, _script_prefix(), _NAME_SAMPLE)
     return f"{head}{quote(converters.encode(value), safe=_PATH_SAFE)}{tail}"
+
+
+# The request's script prefix, read once when the request starts: get_script_prefix() reads an
+# asgiref Local (about 3 µs, a third of each link of a 50-row page's hundreds).
+_request = threading.local()
+
+
+def _script_prefix() -> str:
+    prefix = getattr(_request, "prefix", None)
+    return get_script_prefix() if prefix is None else prefix
+
+
+@receiver(request_started)
+def _remember_prefix(**kwargs) -> None:
+    # Django's WSGIHandler sets the prefix from SCRIPT_NAME just before it sends this signal.
+    _request.prefix = get_script_prefix()
+
+
+@receiver(request_finished)
+def _forget_prefix(**kwargs) -> None:
+    _request.prefix = None
 
 
 @functools.lru_cache(maxsize=512)

@@ -14,15 +14,16 @@ from django.db import models
 from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.templatetags.l10n import localize, unlocalize
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2.columns import ManyToManyColumn
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.data import TableQuerysetData
-from django_tables2.utils import AttributeDict
 
 from orchestrator_site.display import datetime_text
-from orchestrator_site.htmltext import format_html
+from orchestrator_site.htmltext import attributes_html, format_html
 from orchestrator_site.models import AuditEntry
 
 _MISSING = object()
@@ -63,11 +64,26 @@ def _reader(accessor: str, record) -> Callable[[Any], Any] | None:
             field = None
         display = f"get_{accessor}_display"
         if field is not None and getattr(field, "choices", None) and hasattr(record, display):
-            return lambda r: getattr(r, display)()
+            return _choice_label(field, display)
     elif hasattr(record, "__getitem__"):
         return None  # django-tables2 tries record[accessor] before the attribute
 
     return lambda r: _attribute(r, accessor)
+
+
+def _choice_label(field, display: str) -> Callable[[Any], Any]:
+    """get_<field>_display() with the field's choices made a dictionary once per page, not per
+    cell (Django rebuilds it, hashable, on every call)."""
+    labels = dict(make_hashable(field.flatchoices))
+
+    def label(record):
+        value = getattr(record, field.attname)
+        try:
+            return force_str(labels.get(value, value), strings_only=True)
+        except TypeError:  # an unhashable value: Django's own way
+            return getattr(record, display)()
+
+    return label
 
 
 def _attribute(record, name: str):
@@ -279,7 +295,7 @@ class _RowAttrsPlan:
         }
         css = row.get_even_odd_css_class()
         attrs["class"] = f"{attrs['class']} {css}" if attrs.get("class") else css
-        return AttributeDict(attrs).as_html()
+        return attributes_html(attrs)
 
 
 def _static_td_attrs(table: tables.Table, bound_column) -> str | None:

@@ -33,6 +33,9 @@ def stale_cutoff(now: dt.datetime) -> dt.datetime:
     return now - dt.timedelta(minutes=settings.CONSOLE_STALE_ELEMENT_MINUTES)
 
 
+_STATUS_LABELS: dict[str, str] = dict(QueueStatus.choices)
+
+
 class QueueElementQuerySet(models.QuerySet):
     def in_queue(self, queue_name: str) -> QueueElementQuerySet:
         return self.filter(queue_name=queue_name)
@@ -76,6 +79,11 @@ class QueueElement(OrchestratorModel):
 
     def __str__(self) -> str:
         return f"{self.queue_name}: {self.reference or self.id}"
+
+    def get_status_display(self) -> str:
+        """The status's label, as Django's would give it (without rebuilding a dictionary of the
+        choices per call, once per row of a list)."""
+        return _STATUS_LABELS.get(self.status, self.status)
 
     @property
     def waiting_time(self) -> dt.timedelta | None:

@@ -50,3 +50,22 @@ def test_keyword_arguments_and_format_specs_too():
     ours = htmltext.format_html(template, HOSTILE, x=HOSTILE, n="<b>")
     assert ours == django_html.format_html(template, HOSTILE, x=HOSTILE, n="<b>")
     assert "<script>" not in ours
+
+
+def test_attributes_print_as_django_tables2_prints_them():
+    from django_tables2.utils import AttributeDict
+
+    attrs = {
+        "data-id": HOSTILE,
+        "class": "odd a<b",
+        "td": {"class": "never"},
+        "title": None,
+        "data-n": 7,
+        "data-call": lambda: "called & escaped",
+        "data-safe": mark_safe("<i>"),
+        "": "",
+    }
+    ours = htmltext.attributes_html(attrs)
+    assert ours == AttributeDict(attrs).as_html()
+    assert isinstance(ours, SafeString)
+    assert 'data-call="called &amp; escaped"' in ours and "never" not in ours

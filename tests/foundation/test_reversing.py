@@ -45,3 +45,21 @@ def test_it_refuses_what_is_not_an_id():
         id_url("logs:detail", "1/../../admin")
     with pytest.raises(NoReverseMatch):
         id_url("queues:overview", uuid.uuid4())
+
+
+def test_each_request_links_under_its_own_virtual_directory():
+    """The prefix is read when a request starts (as Django's WSGIHandler sets it from
+    SCRIPT_NAME), so one thread serving two sites' requests in turn links each under its own."""
+    from django.core.signals import request_finished, request_started
+
+    pk = uuid.uuid4()
+    try:
+        for prefix in ("/rpa/console/", "/other/", "/"):
+            set_script_prefix(prefix)
+            request_started.send(sender=None, environ={})
+            assert id_url("logs:detail", pk) == f"{prefix}logs/{pk}/"
+            request_finished.send(sender=None)
+        set_script_prefix("/outside/")  # a management command, after every request ended
+        assert id_url("logs:detail", pk) == f"/outside/logs/{pk}/"
+    finally:
+        set_script_prefix("/")

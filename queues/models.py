@@ -80,7 +80,7 @@ class QueueElement(OrchestratorModel):
     def __str__(self) -> str:
         return f"{self.queue_name}: {self.reference or self.id}"
 
-    def get_status_display(self) -> str:
+    def get_status_display(self) -> str:  # type: ignore[no-redef]  # Django-stubs declares it
         """The status's label, as Django's would give it (without rebuilding a dictionary of the
         choices per call, once per row of a list)."""
         return _STATUS_LABELS.get(self.status, self.status)

@@ -14,7 +14,8 @@ from typing import cast
 from django import forms
 from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 from django_tables2.paginators import LazyPaginator
 
@@ -36,7 +37,17 @@ class CappedCount:
 def capped_count(queryset: QuerySet, cap: int | None = None) -> CappedCount:
     """Count at most `cap` rows (one bounded query): "10,000+" instead of a full scan."""
     cap = cap or settings.CONSOLE_COUNT_CAP
-    n = queryset.order_by()[: cap + 1].count()
+    bounded = queryset.order_by()
+    query = bounded.query
+    if not (query.distinct or query.group_by or query.annotations):
+        # The subquery selects a constant, not Django's primary key: OpenOrchestrator's ids are
+        # not in the indexes that serve the filters, so counting ids read every matching row
+        # (SQLite, 10,001 elements of one queue: 22 ms; 10,001 logs of one process: 97 ms),
+        # while a constant counts from the index alone (1-2 ms).
+        bounded = bounded.annotate(
+            console_counted=RawSQL("1", (), output_field=IntegerField())
+        ).values("console_counted")
+    n = bounded[: cap + 1].count()
     return CappedCount(min(n, cap), n > cap)
 
 

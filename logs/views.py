@@ -21,7 +21,13 @@ from logs.models import Log
 from logs.queries import AROUND_MAX_ROWS, JOB_LOGS_SHOWN, around, process_overview
 from logs.tables import LogTable, OverviewTable
 from orchestrator_site import audit, clock
-from orchestrator_site.csvstream import csv_response, filter_fields, filtered_export
+from orchestrator_site.csvstream import (
+    csv_response,
+    export_filename,
+    filter_fields,
+    filtered_export,
+    requested_dialect,
+)
 from orchestrator_site.nexturl import safe_next
 from orchestrator_site.paging import capped_count, configure_lazy
 from orchestrator_site.reporting import report_result
@@ -199,7 +205,8 @@ def export_csv(request: HttpRequest, process_name: str) -> HttpResponse:
     return csv_response(
         ["log_time", "log_level", "process_name", "job_id", "log_message", "id"],
         lines(),
-        "logs.csv",
+        export_filename("logs", process_name),
+        dialect=requested_dialect(request),
     )
 
 

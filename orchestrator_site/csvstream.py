@@ -52,11 +52,16 @@ class ExportFormatForm(forms.Form):
         return self.cleaned_data.get("dialect") or STANDARD
 
 
+def _format_form(request: HttpRequest) -> ExportFormatForm:
+    """The export form's radio (POST), else `?dialect=` in the URL (a bookmark, or a GET)."""
+    sent = request.method == "POST" and "dialect" in request.POST
+    return ExportFormatForm(request.POST if sent else request.GET)
+
+
 def requested_dialect(request: HttpRequest) -> str:
-    """The dialect an export request asks for (POST, or the query of a GET); STANDARD when it asks
-    for none or for one that does not exist (`filtered_export` has already sent those back)."""
-    data = request.POST if request.method == "POST" else request.GET
-    form = ExportFormatForm(data)
+    """The dialect an export request asks for; STANDARD when it asks for none or for one that does
+    not exist (`filtered_export` has already sent those back to the list)."""
+    form = _format_form(request)
     return form.chosen() if form.is_valid() else STANDARD
 
 
@@ -135,7 +140,7 @@ def filtered_export(
     data = request.POST if request.method == "POST" else request.GET
     filterset = filterset_class(data, queryset=queryset)
     back = filter_query(filterset, list_url)
-    if not filterset.is_valid() or not ExportFormatForm(data).is_valid():
+    if not filterset.is_valid() or not _format_form(request).is_valid():
         return filterset, HttpResponseRedirect(back)
     if request.method != "POST":
         page = export_page(

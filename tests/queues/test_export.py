@@ -162,3 +162,10 @@ def test_a_link_with_dialect_excel_preselects_it_and_an_unknown_one_goes_back(as
     response = as_viewer.post(URL, {"status": "FAILED", "dialect": "lotus"})
     assert response.status_code == 302 and response["Location"] == f"{LIST}?status=FAILED"
     assert exports() == 0
+
+
+@oo_db
+def test_dialect_excel_in_the_url_also_chooses_excel_for_the_download(as_viewer):
+    make_element(reference="r1")
+    raw = b"".join(as_viewer.post(f"{URL}?dialect=excel").streaming_content)
+    assert raw.startswith("\ufeffid;queue_name;".encode())

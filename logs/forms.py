@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 
-from orchestrator_site.forms import FormMixin, LocalDateTimeField, UUIDListField
+from logs.services import RETENTION_DAYS, retention_cutoff, retention_text
+from orchestrator_site.forms import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    FormMixin,
+    LocalDateTimeField,
+    UUIDListField,
+)
 
 MAX_SELECTED = 1000
 
@@ -45,3 +54,42 @@ class DeleteSelectedForm(TypedConfirmationMixin, forms.Form):
 class DeleteMatchingForm(TypedConfirmationMixin, forms.Form):
     as_of = LocalDateTimeField(widget=forms.HiddenInput)
     typed = forms.CharField(required=False, label="Type the process name", max_length=100)
+
+
+class RetentionForm(forms.Form):
+    """Which of a process's matching logs to delete by age (the query of the delete page):
+    `older_than` 7, 30 or 90 days, or `date` with `before`; empty: every matching log."""
+
+    older_than = forms.ChoiceField(
+        required=False,
+        label="Delete",
+        widget=forms.RadioSelect,
+        choices=[("", "every log that matches the filter")]
+        + [(str(days), f"older than {days} days") for days in RETENTION_DAYS]
+        + [("date", "written before a date:")],
+    )
+    before = forms.DateField(
+        required=False, label="Date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns (typed as optional)
+        before = data.get("before")
+        if data.get("older_than") == "date" and before is None:
+            self.add_error("before", "Choose the date: logs written before it are deleted.")
+        if before is not None and not EARLIEST_YEAR <= before.year <= LATEST_YEAR:
+            self.add_error("before", f"Give a year from {EARLIEST_YEAR} to {LATEST_YEAR}.")
+        return data
+
+    def cutoff(self, now: dt.datetime) -> dt.datetime | None:
+        """The exclusive upper bound of log_time (None: no bound by age)."""
+        choice = self.cleaned_data.get("older_than")
+        if choice == "date":
+            return retention_cutoff(now=now, before=self.cleaned_data["before"])
+        return retention_cutoff(now=now, days=int(choice)) if choice else None
+
+    def describe(self, cutoff: dt.datetime) -> str:
+        """The choice in words, for the confirmation and the result message."""
+        choice = self.cleaned_data.get("older_than") or "date"
+        return retention_text(cutoff, days=None if choice == "date" else int(choice))

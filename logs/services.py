@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from logs.models import Log
 from logs.queries import mark_overview_changed
 from orchestrator_site.audit import AuditOutcome
+from orchestrator_site.display import datetime_text
 from orchestrator_site.writes import ORCHESTRATOR, WriteResult, write
 
 Progress = Callable[[int], None]
@@ -26,6 +27,29 @@ Progress = Callable[[int], None]
 DELETE_BATCH_ROWS = 5_000
 # Explicit ids go into the statement as parameters; SQL Server takes at most 2,100.
 IDS_PER_STATEMENT = 2_000
+
+
+# The retention choices offered on a process's delete page (`purge_logs` takes any number of days).
+RETENTION_DAYS = (7, 30, 90)
+
+
+def retention_cutoff(
+    *, now: dt.datetime, days: int | None = None, before: dt.date | None = None
+) -> dt.datetime:
+    """The exclusive upper bound of log_time that keeps the last `days` days before `now`, or
+    everything from the start (00:00) of the date `before` on."""
+    if before is not None:
+        return dt.datetime.combine(before, dt.time())
+    if days is None:
+        raise ValueError("retention_cutoff needs days or before")
+    return now - dt.timedelta(days=days)
+
+
+def retention_text(cutoff: dt.datetime, *, days: int | None = None) -> str:
+    """The choice in words: "older than 30 days (written before 29-10-2026 10:30:15)" or
+    "written before 01-10-2026 00:00:00"."""
+    moment = f"written before {datetime_text(cutoff)}"
+    return f"older than {days} days ({moment})" if days is not None else moment
 
 
 def _deleted_message(asked: int, deleted: int) -> str:

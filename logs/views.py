@@ -15,13 +15,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from logs import services
 from logs.filters import LogFilter
-from logs.forms import AroundForm, DeleteMatchingForm, DeleteSelectedForm, OverviewSearchForm
+from logs.forms import (
+    AroundForm,
+    DeleteMatchingForm,
+    DeleteSelectedForm,
+    OverviewSearchForm,
+    RetentionForm,
+)
 from logs.links import process_logs_url
 from logs.models import Log
 from logs.queries import AROUND_MAX_ROWS, JOB_LOGS_SHOWN, around, process_overview
 from logs.tables import LogTable, OverviewTable
 from orchestrator_site import audit, clock
-from orchestrator_site.csvstream import csv_response, filter_fields, filtered_export
+from orchestrator_site.csvstream import (
+    csv_response,
+    export_filename,
+    filter_fields,
+    filtered_export,
+    requested_dialect,
+)
 from orchestrator_site.nexturl import safe_next
 from orchestrator_site.paging import capped_count, configure_lazy
 from orchestrator_site.reporting import report_result
@@ -199,7 +211,8 @@ def export_csv(request: HttpRequest, process_name: str) -> HttpResponse:
     return csv_response(
         ["log_time", "log_level", "process_name", "job_id", "log_message", "id"],
         lines(),
-        "logs.csv",
+        export_filename("logs", process_name),
+        dialect=requested_dialect(request),
     )
 
 
@@ -237,34 +250,49 @@ def delete_selected(request: HttpRequest) -> HttpResponse:
 @permission_required("logs.delete_log", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def delete_matching(request: HttpRequest, process_name: str) -> HttpResponse:
-    """All logs of a process matching the filter in the query string, up to CONSOLE_COUNT_CAP per round."""
+    """All logs of a process matching the filter in the query string, optionally only those older
+    than 7/30/90 days or written before a date (`older_than`, `before`), up to CONSOLE_COUNT_CAP
+    per round. GET: the choice, the count and a preview; POST (`as_of` from the preview): delete."""
     filterset = _process_filter(request, process_name)
-    list_url = f"{reverse('logs:process', args=[process_name])}?{_filter_query(request)}"
+    list_url = (
+        f"{reverse('logs:process', args=[process_name])}?"
+        f"{_filter_query(request, drop=('page', 'per_page', 'older_than', 'before'))}"
+    )
     if not filterset.is_valid():
         return HttpResponseRedirect(list_url)
+    retention = RetentionForm(request.GET)
     limit = settings.CONSOLE_COUNT_CAP
     form = DeleteMatchingForm(request.POST if request.method == "POST" else None)
     as_of = clock.now()
     if form.is_bound and form.is_valid():
         as_of = form.cleaned_data["as_of"]
-    # Lines written after the preview are never deleted unseen.
+    # Lines written after the preview are never deleted unseen; "older than N days" counts back
+    # from the preview's moment, so the confirmation deletes exactly what the preview counted.
     matching = filterset.qs.filter(log_time__lte=as_of)
+    cutoff = retention.cutoff(as_of) if retention.is_valid() else None
+    if cutoff is not None:
+        matching = matching.filter(log_time__lt=cutoff)
+    if not retention.is_valid():
+        matching = matching.none()
     count = capped_count(matching)
     needs_typing = count.value > settings.CONSOLE_BULK_CONFIRM_THRESHOLD
     if (
-        form.is_bound
+        retention.is_valid()
+        and form.is_bound
         and form.is_valid()
         and form.check_typed(required=needs_typing, expected_text=process_name)
     ):
+        age = f"; log_time < {cutoff:%Y-%m-%d %H:%M:%S.%f}" if cutoff is not None else ""
         result = services.delete_matching_logs(
             user=request.user,
             queryset=matching,
             filter_used=f"process_name = {process_name}; {_filter_query(request) or 'no filter'}; "
-            f"log_time <= {as_of:%Y-%m-%d %H:%M:%S.%f}",
+            f"log_time <= {as_of:%Y-%m-%d %H:%M:%S.%f}{age}",
             expected=min(count.value, limit),
             limit=limit,
         )
-        result.message = f"Deleted {result.changed:,} matching logs."
+        result.message = f"Deleted {result.changed:,} matching logs of “{process_name}”"
+        result.message += f", {retention.describe(cutoff)}." if cutoff is not None else "."
         if count.capped or result.changed >= limit:
             result.message += (
                 f" At most {limit:,} are deleted per confirmation: check whether more remain."
@@ -280,6 +308,9 @@ def delete_matching(request: HttpRequest, process_name: str) -> HttpResponse:
         {
             "process_name": process_name,
             "filter": filterset,
+            "filter_fields": filter_fields(filterset),
+            "retention": retention,
+            "retention_text": retention.describe(cutoff) if cutoff is not None else "",
             "form": form,
             "as_of": as_of,
             "count": count,
@@ -289,5 +320,5 @@ def delete_matching(request: HttpRequest, process_name: str) -> HttpResponse:
             "list_url": list_url,
             "action": request.get_full_path(),
         },
-        status=400 if form.is_bound else 200,
+        status=400 if form.is_bound or not retention.is_valid() else 200,
     )

@@ -120,7 +120,13 @@ class QueueTargetForm(forms.Form):
     exactly, the empty name included: robots can write elements with any queue name.
     """
 
-    queue_name = ColumnTextField(max_length=QUEUE_MAX, label="Queue")
+    queue_name = ColumnTextField(
+        max_length=QUEUE_MAX,
+        label="Queue",
+        # The page lists the existing names in <datalist id="queue-names">.
+        widget=forms.TextInput(attrs={"list": "queue-names", "autocomplete": "off"}),
+        help_text="Pick an existing queue or type its exact name; a new name asks first.",
+    )
 
     def __init__(self, *args, queue: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,10 +160,36 @@ class ElementForm(QueueTargetForm):
         return typed_text(self.cleaned_data["data"])
 
 
+NEW_QUEUE, REPEATED, EXISTING = "new_queue", "repeated", "existing"
+INTAKE_WARNINGS = [
+    (NEW_QUEUE, "a new queue"),
+    (REPEATED, "references repeated in the file"),
+    (EXISTING, "references already in the queue"),
+]
+
+
+class IntakeConfirmForm(forms.Form):
+    """The second step of adding elements, when the first found something to ask about: the
+    warnings the person saw and went on with (`confirmed`), or `change` to edit the values."""
+
+    confirmed = forms.MultipleChoiceField(
+        choices=INTAKE_WARNINGS, required=False, widget=forms.MultipleHiddenInput
+    )
+    change = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def went_on_despite(self) -> set[str]:
+        return set(self.cleaned_data["confirmed"]) if self.is_valid() else set()
+
+    def wants_change(self) -> bool:
+        return self.is_valid() and self.cleaned_data["change"]
+
+
 @dataclass
 class ParsedUpload:
     rows: list[tuple[str | None, str | None]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # The spreadsheet row number of each row (blank lines are skipped, so they can differ).
+    row_numbers: list[int] = field(default_factory=list)
 
 
 def parse_elements_csv(raw: bytes) -> ParsedUpload:
@@ -234,6 +266,7 @@ def _read_rows(reader: Iterator[list[str]], result: ParsedUpload) -> None:
                 f"Row {number}: data is {len(data):,} characters; at most {DATA_MAX:,} fit."
             )
         result.rows.append((reference or None, data or None))
+        result.row_numbers.append(number)
 
 
 class UploadForm(QueueTargetForm):

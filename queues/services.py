@@ -277,15 +277,17 @@ def apply_to_filter(
 
 
 def create_element(
-    *, user, queue_name: str, reference: str | None, data: str | None
+    *, user, queue_name: str, reference: str | None, data: str | None, confirmed: str = ""
 ) -> WriteResult:
     """One NEW element, written exactly as OpenOrchestrator's `create_queue_element` does; it is
-    the result's `created`."""
+    the result's `created`. `confirmed`: what the person was warned about and went on with
+    (a new queue, a repeated reference), for the audit row."""
     with write(
         "queues.create",
         user=user,
         target_type="queue element",
-        detail=f"queue {queue_name}, reference {reference or '-'}",
+        detail=f"queue {queue_name}, reference {reference or '-'}"
+        + (f"; confirmed: {confirmed}" if confirmed else ""),
     ) as w:
         element = QueueElement.objects.create(
             id=uuid.uuid4(),
@@ -306,10 +308,14 @@ def create_element(
 
 
 def create_elements(
-    *, user, queue_name: str, rows: Sequence[tuple[str | None, str | None]]
+    *,
+    user,
+    queue_name: str,
+    rows: Sequence[tuple[str | None, str | None]],
+    confirmed: str = "",
 ) -> WriteResult:
     """Many NEW elements in one transaction (all or nothing), in the order given; the list of them
-    is the result's `created`.
+    is the result's `created`. `confirmed` as for create_element.
 
     created_date grows by one microsecond per row so that robots take them in file order.
     """
@@ -335,7 +341,8 @@ def create_elements(
         user=user,
         target_type="queue element",
         targets=[e.pk for e in elements],
-        detail=f"queue {queue_name}, {len(elements)} rows from CSV",
+        detail=f"queue {queue_name}, {len(elements)} rows from CSV"
+        + (f"; confirmed: {confirmed}" if confirmed else ""),
     ) as w:
         QueueElement.objects.bulk_create(elements, batch_size=200)
         w.result = WriteResult(

@@ -14,7 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from logs.links import process_jobs_url, process_logs_url
 from orchestrator_site import audit, clock
-from orchestrator_site.csvstream import csv_response, filtered_export
+from orchestrator_site.csvstream import (
+    csv_response,
+    export_filename,
+    filtered_export,
+    requested_dialect,
+)
 from orchestrator_site.display import duration_text
 from orchestrator_site.paging import PagingForm, capped_count, configure_lazy
 from orchestrator_site.tables import LateRows
@@ -148,10 +153,11 @@ def export(request: HttpRequest, queue_name: str) -> HttpResponse:
         filter_used=filterset.description(),
         detail=f"CSV export, at most {limit:,} rows",
     )
-    safe_name = "".join(c if c.isalnum() or c in "-_" else "_" for c in queue_name)[:60]
-    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     return csv_response(
-        CSV_COLUMNS, values.iterator(chunk_size=2000), f"queue-{safe_name}-{stamp}.csv"
+        CSV_COLUMNS,
+        values.iterator(chunk_size=2000),
+        export_filename("queue", queue_name),
+        dialect=requested_dialect(request),
     )
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
 from django.urls import reverse
 
 from logs.models import Log, LogLevel
+from orchestrator_site.display import datetime_text
 from orchestrator_site.models import AuditEntry
 from tests.faults import RobotLogger, write_old_logs
 from tests.helpers import NOW, make_log, oo_db, oo_tx
@@ -227,7 +229,88 @@ def test_matching_logs_are_deleted_while_a_robot_writes_logs(as_admin, db_util, 
         robot.stop()
     assert robot.errors == [] and robot.written > 0
     assert response.status_code == 200
-    assert "Deleted 9,000 matching logs." in response.content.decode()
+    assert "Deleted 9,000 matching logs of “Old Proc”." in response.content.decode()
     assert not Log.objects.filter(process_name="Old Proc").exists()
     assert Log.objects.filter(process_name="Robot").count() == robot.written
     assert AuditEntry.objects.get().count == 9_000
+
+
+# --- retention in words ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def aged_logs():
+    for days in (100, 40, 10, 1):
+        make_log(message=f"{days} days old", at=NOW - dt.timedelta(days=days))
+    make_log("Proc B", message="other process, old", at=NOW - dt.timedelta(days=100))
+
+
+def messages_left() -> list[str]:
+    return sorted(Log.objects.values_list("log_message", flat=True))
+
+
+@oo_db
+def test_older_than_30_days_restates_process_cutoff_and_count_then_deletes_those(
+    as_admin, aged_logs
+):
+    preview = as_admin.get(matching_url(query="older_than=30"))
+    page = preview.content.decode()
+    cutoff = datetime_text(NOW - dt.timedelta(days=30))
+    assert f"Delete 2 logs of Proc A older than 30 days (written before {cutoff})?" in page
+    assert re.search(r'<input type="radio" name="older_than" value="30"[^>]* checked>', page)
+    assert len(messages_left()) == 5
+
+    response = as_admin.post(
+        matching_url(query="older_than=30"), {"as_of": preview.context["as_of"].isoformat()}
+    )
+    assert response["Location"] == reverse("logs:process", args=["Proc A"]) + "?"
+    assert messages_left() == ["1 days old", "10 days old", "other process, old"]
+    entry = AuditEntry.objects.get()
+    assert entry.count == 2 and "log_time < 2026-10-26 10:30:15.123456" in entry.filter_used
+
+
+@oo_db
+def test_the_cutoff_counts_back_from_the_preview_not_from_the_click(as_admin):
+    as_of = NOW - dt.timedelta(hours=1)
+    make_log(
+        message="30 days before the preview, not yet",
+        at=as_of - dt.timedelta(days=30) + dt.timedelta(minutes=5),
+    )
+    make_log(message="older", at=as_of - dt.timedelta(days=31))
+    as_admin.post(matching_url(query="older_than=30"), {"as_of": as_of.isoformat()})
+    assert messages_left() == ["30 days before the preview, not yet"]
+
+
+@oo_db
+def test_before_a_date_deletes_what_was_written_before_its_midnight(as_admin, aged_logs):
+    query = "older_than=date&before=2026-11-15"
+    page = as_admin.get(matching_url(query=query)).content.decode()
+    assert "Delete 2 logs of Proc A written before 15-11-2026 00:00:00?" in page
+    as_admin.post(matching_url(query=query), {"as_of": NOW.isoformat()})
+    assert messages_left() == ["1 days old", "10 days old", "other process, old"]
+
+
+@oo_db
+def test_retention_combines_with_the_filter(as_admin):
+    make_log(level=LogLevel.ERROR, message="old error", at=NOW - dt.timedelta(days=8))
+    make_log(level=LogLevel.INFO, message="old info", at=NOW - dt.timedelta(days=8))
+    make_log(level=LogLevel.ERROR, message="new error", at=NOW - dt.timedelta(days=1))
+    query = "level=ERROR&older_than=7"
+    page = as_admin.get(matching_url(query=query)).content.decode()
+    assert "Delete 1 log of Proc A older than 7 days" in page
+    assert '<input type="hidden" name="level" value="ERROR">' in page  # the choice keeps the filter
+    response = as_admin.post(matching_url(query=query), {"as_of": NOW.isoformat()}, follow=True)
+    assert messages_left() == ["new error", "old info"]
+    assert "Deleted 1 matching logs of “Proc A”, older than 7 days" in response.content.decode()
+
+
+@oo_db
+@pytest.mark.parametrize(
+    "query", ["older_than=date", "older_than=45", "older_than=date&before=1066-10-14"]
+)
+def test_an_unfinished_or_unknown_choice_counts_and_deletes_nothing(as_admin, aged_logs, query):
+    preview = as_admin.get(matching_url(query=query))
+    assert preview.status_code == 400 and "Choose how old" in preview.content.decode()
+    response = as_admin.post(matching_url(query=query), {"as_of": NOW.isoformat()})
+    assert response.status_code == 400
+    assert len(messages_left()) == 5 and not AuditEntry.objects.exists()

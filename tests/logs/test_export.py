@@ -106,3 +106,16 @@ def test_it_keeps_non_ascii_and_requires_permission(as_viewer, as_outsider):
     _, rows = export(as_viewer, process="Robot æøå")
     assert rows[1][2:5:2] == ["Robot æøå", "Grüße 東京"]
     assert as_outsider.post(reverse("logs:export", args=["Proc A"])).status_code == 403
+
+
+@oo_db
+def test_excel_for_danish_and_the_file_name_pattern(as_viewer):
+    make_log("Proc/Ø", message='fejl; "x"\nlinje 2 æøå', at=NOW)
+    response = as_viewer.post(reverse("logs:export", args=["Proc/Ø"]), {"dialect": "excel"})
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith("\ufefflog_time;log_level;".encode()) and b"\r\n" in raw
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert rows[1][4] == 'fejl; "x"\nlinje 2 æøå'
+    assert response["Content-Disposition"] == (
+        "attachment; filename*=utf-8''logs-Proc_%C3%98-20261125-103015.csv"
+    )

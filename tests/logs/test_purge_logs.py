@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 
 from logs.models import Log
+from orchestrator_site.display import datetime_text
 from orchestrator_site.models import AuditEntry
 from tests.faults import RobotLogger, database_on, sqlite_entry, write_locked, write_old_logs
 from tests.helpers import NOW, make_log, oo_db, oo_tx
@@ -102,6 +103,44 @@ def test_unknown_user_and_bad_days_are_errors(old_and_new):
     assert Log.objects.count() == 3
 
 
+@oo_db
+def test_older_than_days_is_the_same_choice_as_the_page(old_and_new):
+    output = purge("--older-than-days", "30", "--commit")
+    cutoff = datetime_text(NOW - dt.timedelta(days=30))
+    assert (
+        f"Deleted 2 logs of all processes older than 30 days (written before {cutoff})." in output
+    )
+    assert list(Log.objects.values_list("log_message", flat=True)) == ["new A"]
+
+
+@oo_db
+def test_before_a_date_deletes_what_was_written_before_its_midnight(old_and_new):
+    # "old B" is 31 days old: 2026-10-25 10:30; "old A" 40 days.
+    assert "Dry run: 1 logs of process 'Proc A' written before 26-10-2026 00:00:00" in purge(
+        "--before", "2026-10-26", "--process", "Proc A"
+    )
+    output = purge("--before", "2026-10-26", "--commit")
+    assert "Deleted 2 logs of all processes written before 26-10-2026 00:00:00." in output
+    assert "log_time < 2026-10-26 00:00:00" in AuditEntry.objects.get().filter_used
+    assert list(Log.objects.values_list("log_message", flat=True)) == ["new A"]
+
+
+@oo_db
+@pytest.mark.parametrize(
+    "args, error",
+    [
+        (["--before", "26-10-2026"], "is not a date like 2026-10-01"),
+        (["--before", "1066-10-14"], "give a year from 1900"),
+        (["--before", "2026-10-26", "--older-than-days", "30"], "not allowed with"),
+        ([], "one of the arguments --older-than-days/--older-than --before is required"),
+    ],
+)
+def test_bad_or_double_choices_are_errors(old_and_new, args, error):
+    with pytest.raises(CommandError, match=error):
+        purge(*args)
+    assert Log.objects.count() == 3
+
+
 @pytest.mark.no_orchestrator_db  # argparse refuses the value before anything is read
 @pytest.mark.parametrize("days", ["0", "-3", "abc", "999999"])
 def test_bad_days_from_a_shell_are_one_line_without_a_traceback(days):
@@ -115,7 +154,7 @@ def test_bad_days_from_a_shell_are_one_line_without_a_traceback(days):
     )
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr
-    assert "error: argument --older-than: " in run.stderr
+    assert "error: argument --older-than-days/--older-than: " in run.stderr
     assert run.stderr.strip().splitlines()[-1].count("\n") == 0
 
 

@@ -18,6 +18,8 @@ from triggers.models import TriggerType
 
 CREATE = reverse("queues:create")
 UPLOAD = reverse("queues:upload")
+# What the confirmation page re-posts when the person goes on into a queue that does not exist yet.
+NEW_QUEUE_OK = {"confirmed": ["new_queue"]}
 
 
 def csv_file(content: bytes | str, name: str = "elements.csv") -> io.BytesIO:
@@ -29,7 +31,9 @@ def csv_file(content: bytes | str, name: str = "elements.csv") -> io.BytesIO:
 @oo_db
 def test_it_creates_one_new_element_as_the_user(as_operator):
     response = as_operator.post(
-        CREATE, {"queue_name": "Queue A", "reference": "INV-1", "data": ' {"a": 1} '}, follow=True
+        CREATE,
+        {"queue_name": "Queue A", "reference": "INV-1", "data": ' {"a": 1} ', **NEW_QUEUE_OK},
+        follow=True,
     )
     element = QueueElement.objects.get()
     assert element.status == QueueStatus.NEW and element.created_by == "test\\otto"
@@ -43,7 +47,7 @@ def test_it_creates_one_new_element_as_the_user(as_operator):
 
 @oo_db
 def test_empty_reference_and_data_are_stored_as_null(as_operator):
-    as_operator.post(CREATE, {"queue_name": "Queue A", "reference": "", "data": ""})
+    as_operator.post(CREATE, {"queue_name": "Queue A", "reference": "", "data": "", **NEW_QUEUE_OK})
     element = QueueElement.objects.get()
     assert element.reference is None and element.data is None
 
@@ -138,7 +142,7 @@ def test_upload_a_csv_from_a_queue_page_writes_into_exactly_that_queue(
 @oo_db
 @pytest.mark.parametrize("queue_name", [" Kø\t", "   "])
 def test_a_typed_queue_name_is_kept_exactly(as_operator, queue_name):
-    assert as_operator.post(CREATE, {"queue_name": queue_name}).status_code == 302
+    assert as_operator.post(CREATE, {"queue_name": queue_name, **NEW_QUEUE_OK}).status_code == 302
     assert QueueElement.objects.get().queue_name == queue_name
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 from django.test import Client
 from django.urls import reverse
@@ -130,3 +131,41 @@ def test_an_odd_queue_name_exports_exactly_that_queue(as_viewer):
     rows = read(as_viewer.post(action, dict(fields)))
     assert [(r[1], r[3]) for r in rows[1:]] == [(name, "mine")]
     assert last_audit("queues.export").target_ids == name
+
+
+def radios(page: str) -> dict[str, bool]:
+    """The export form's format radios as a browser shows them: value -> checked."""
+    found = re.findall(r'<input type="radio" name="dialect" value="(\w+)"([^>]*)>', page)
+    return {value: "checked" in rest for value, rest in found}
+
+
+@oo_db
+def test_the_list_offers_excel_for_danish_and_the_file_opens_there(as_viewer):
+    make_element(status=QueueStatus.FAILED, reference="f;1", data='Kø "1"\nlinje 2')
+    page = as_viewer.get(LIST).content.decode()
+    assert radios(page) == {"excel": False, "standard": True}
+    assert "Excel (Danish)" in page and "Standard CSV" in page
+    action, fields = export_form(page)
+    response = as_viewer.post(action, {**dict(fields), "dialect": "excel"})
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith("\ufeffid;queue_name;status;reference;data".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert [(r[3], r[4]) for r in rows[1:]] == [("f;1", 'Kø "1"\nlinje 2')]
+    assert 'filename="queue-Queue_A-20261125-103015.csv"' in response["Content-Disposition"]
+    assert exports() == 1
+
+
+@oo_db
+def test_a_link_with_dialect_excel_preselects_it_and_an_unknown_one_goes_back(as_viewer):
+    page = as_viewer.get(URL, {"status": "FAILED", "dialect": "excel"}).content.decode()
+    assert radios(page) == {"excel": True, "standard": False}
+    response = as_viewer.post(URL, {"status": "FAILED", "dialect": "lotus"})
+    assert response.status_code == 302 and response["Location"] == f"{LIST}?status=FAILED"
+    assert exports() == 0
+
+
+@oo_db
+def test_dialect_excel_in_the_url_also_chooses_excel_for_the_download(as_viewer):
+    make_element(reference="r1")
+    raw = b"".join(as_viewer.post(f"{URL}?dialect=excel").streaming_content)
+    assert raw.startswith("\ufeffid;queue_name;".encode())

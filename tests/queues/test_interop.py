@@ -18,7 +18,12 @@ from tests.queues.util import messages_of
 def test_openorchestrator_reads_every_element_the_console_wrote(db_util, as_operator):
     as_operator.post(
         reverse("queues:create"),
-        {"queue_name": "Queue Ø", "reference": "form-1", "data": '{"x": "æ"}'},
+        {
+            "queue_name": "Queue Ø",
+            "reference": "form-1",
+            "data": '{"x": "æ"}',
+            "confirmed": ["new_queue"],
+        },
     )
     upload = io.BytesIO("reference,data\ncsv-1,første\ncsv-2,\n,no ref\n".encode())
     upload.name = "rows.csv"

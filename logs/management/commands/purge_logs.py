@@ -13,7 +13,7 @@ from django.db import DatabaseError
 
 from logs import services
 from orchestrator_site import clock, dbfaults
-from orchestrator_site.display import datetime_text
+from orchestrator_site.forms import EARLIEST_YEAR, LATEST_YEAR
 
 PROGRESS_ROWS = 10_000
 PROGRESS_SECONDS = 5
@@ -36,21 +36,40 @@ def whole_number(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def a_date(value: str) -> dt.date:
+    """An argparse type: a date YYYY-MM-DD within the years every backend stores."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-10-01") from None
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise argparse.ArgumentTypeError(f"give a year from {EARLIEST_YEAR} to {LATEST_YEAR}")
+    return day
+
+
 class Command(BaseCommand):
     help = (
-        "Delete logs whose log_time is more than --older-than DAYS ago (optionally of one "
-        "--process). Without --commit it only says how many would go. Deletes in batches of "
-        "--batch-size rows, each its own short transaction, and writes one audit row (user 'system' "
-        "unless --as-user)."
+        "Delete logs older than --older-than-days DAYS (e.g. 7, 30 or 90) or written before "
+        "--before DATE (optionally of one --process). Without --commit it only says how many would "
+        "go. Deletes in batches of --batch-size rows, each its own short transaction, and writes "
+        "one audit row (user 'system' unless --as-user)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
+        age = parser.add_mutually_exclusive_group(required=True)
+        age.add_argument(
+            "--older-than-days",
             "--older-than",
+            dest="older_than",
             type=whole_number(1, MAX_DAYS),
-            required=True,
             metavar="DAYS",
-            help=f"Days to keep: 1 to {MAX_DAYS:,}.",
+            help=f"Days to keep: 1 to {MAX_DAYS:,} (the console offers 7, 30 and 90).",
+        )
+        age.add_argument(
+            "--before",
+            type=a_date,
+            metavar="DATE",
+            help="Delete what was written before this date (YYYY-MM-DD, from its midnight).",
         )
         parser.add_argument("--process", metavar="NAME", help="Only this process (exact name).")
         parser.add_argument(
@@ -82,7 +101,8 @@ class Command(BaseCommand):
     def _purge(
         self,
         *,
-        older_than: int,
+        older_than: int | None,
+        before: dt.date | None,
         process: str | None,
         commit: bool,
         as_user: str | None,
@@ -96,9 +116,9 @@ class Command(BaseCommand):
                 raise CommandError(f"No console user named {as_user!r}.")
             if not user.has_perm("logs.delete_log"):
                 raise CommandError(f"{as_user!r} may not delete logs (needs logs.delete_log).")
-        cutoff = clock.now() - dt.timedelta(days=older_than)
+        cutoff = services.retention_cutoff(now=clock.now(), days=older_than, before=before)
         scope = f"of process {process!r}" if process is not None else "of all processes"
-        described = f"logs {scope} older than {older_than} days (before {datetime_text(cutoff)})"
+        described = f"logs {scope} {services.retention_text(cutoff, days=older_than)}"
         if not commit:
             count = services.purge_logs(
                 user=user, older_than=cutoff, process_name=process, commit=False

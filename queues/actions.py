@@ -131,7 +131,7 @@ def retry(request: HttpRequest) -> HttpResponse:
         request,
         RetryForm(request.POST),
         flag="confirmed",
-        template="queues/confirm_retry.html",
+        template=CONFIRM_TEMPLATE[services.RETRY],
         apply=lambda data: services.retry_elements(
             user=request.user,
             ids=data["ids"],
@@ -149,7 +149,7 @@ def delete(request: HttpRequest) -> HttpResponse:
         request,
         DeleteForm(request.POST),
         flag="delete_confirmed",
-        template="queues/confirm_delete.html",
+        template=CONFIRM_TEMPLATE[services.DELETE],
         apply=lambda data: services.delete_elements(
             user=request.user, ids=data["ids"], include_stale=data["include_stale"]
         ),
@@ -164,7 +164,7 @@ def acknowledge(request: HttpRequest) -> HttpResponse:
         request,
         AcknowledgeForm(request.POST),
         flag="confirmed",
-        template="queues/confirm_acknowledge.html",
+        template=CONFIRM_TEMPLATE[services.ACKNOWLEDGE],
         apply=lambda data: services.acknowledge_elements(
             user=request.user, ids=data["ids"], comment=data["comment"]
         ),

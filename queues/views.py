@@ -167,11 +167,6 @@ def export(request: HttpRequest, queue_name: str) -> HttpResponse:
     )
 
 
-def unacknowledged_failures(limit: int) -> list[QueueElement]:
-    """FAILED elements of all queues, newest failure first, minus those acknowledged."""
-    return inbox_rows(inbox_filter(QueryDict()), limit)
-
-
 def inbox_filter(query: QueryDict) -> InboxFilter:
     return InboxFilter(query, queryset=QueueElement.objects.filter(status=QueueStatus.FAILED))
 

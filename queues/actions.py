@@ -105,7 +105,9 @@ def confirmation(
     return render(request, template, {**context, **_selection(ids)})
 
 
-def _confirm_then_apply(request: HttpRequest, form, *, flag: str, template: str, apply):
+def _confirm_then_apply(
+    request: HttpRequest, form, *, flag: str, template: str, apply, back: str = "queues:overview"
+):
     """Without the form's confirmation `flag`: a page that says what would happen (nothing
     changes). With it: `apply(cleaned_data)`, then back where the person came from."""
     if not form.is_valid():
@@ -121,7 +123,7 @@ def _confirm_then_apply(request: HttpRequest, form, *, flag: str, template: str,
             form=form,
         )
     report_result(request, apply(data))
-    return redirect(form.redirect_target(request, reverse("queues:overview")))
+    return redirect(form.redirect_target(request, reverse(back)))
 
 
 @permission_required("queues.retry_queueelement", raise_exception=True)
@@ -168,6 +170,7 @@ def acknowledge(request: HttpRequest) -> HttpResponse:
         apply=lambda data: services.acknowledge_elements(
             user=request.user, ids=data["ids"], comment=data["comment"]
         ),
+        back="queues:failed",
     )
 
 

@@ -231,9 +231,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
     configure_lazy(request, table, max_page=INBOX_MAX_PAGE)
     if table.acknowledged:
         table.acks = acknowledgements_for(row.record for row in table.page.object_list)
-    query = request.GET.copy()
-    for name in ("page", "per_page"):
-        query.pop(name, None)
     return render(
         request,
         "queues/inbox.html",
@@ -241,7 +238,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "table": table,
             "count": inbox_count(filterset) if valid else None,
-            "query": query.urlencode(),
         },
     )
 

@@ -291,3 +291,20 @@ def test_the_dashboard_links_to_the_inbox_with_its_window_and_the_numbers_agree(
     assert str(inbox.context["count"]) == str(panel_total) == "5"
     assert "edge" in listed(inbox) and "outside" not in listed(inbox)
     assert "a-old" not in listed(inbox)
+
+
+@oo_db
+def test_each_queue_of_the_dashboard_panel_links_to_its_own_inbox_count(as_viewer):
+    monday_inbox()
+    failed("Kø & co/1", "odd name")
+    home = as_viewer.get("/").content.decode()
+    per_queue = re.findall(r'<a href="([^"]*queue=[^"]*)">([^<]+)</a>: (\d+)', home)
+    assert {unescape(name): int(n) for _, name, n in per_queue} == {
+        "Fakturaer": 3,
+        "Post": 2,
+        "Kø & co/1": 1,
+    }
+    for href, name, n in per_queue:
+        inbox = as_viewer.get(unescape(href))
+        assert inbox.context["filter"].form.cleaned_data["queue"] == [unescape(name)]
+        assert str(inbox.context["count"]) == n

@@ -691,7 +691,8 @@ def test_queue_confirmation_pages_keep_a_good_next(as_admin, failed_element, url
 @oo_db
 def test_acknowledge_and_refusals_never_redirect_off_the_site(as_admin, failed_element, hostile):
     acked = as_admin.post(
-        reverse("queues:acknowledge"), {"ids": [str(failed_element.pk)], "next": hostile}
+        reverse("queues:acknowledge"),
+        {"ids": [str(failed_element.pk)], "next": hostile, "confirmed": "True"},
     )
     assert acked.status_code == 302 and acked["Location"] == reverse("queues:failed")
     refused = as_admin.post(reverse("queues:retry"), {"ids": ["not-a-uuid"], "next": hostile})

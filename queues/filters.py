@@ -11,6 +11,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.conf import settings
+from django.db import connections
 from django.db.models import Q, QuerySet
 
 from orchestrator_site import clock
@@ -129,7 +130,10 @@ class QueueNamesField(forms.MultipleChoiceField):
     name nobody knows (yet) is still a name: it matches no element rather than being refused."""
 
     def valid_value(self, value) -> bool:
-        return isinstance(value, str) and len(value) <= 100
+        if not isinstance(value, str) or len(value) > 100:
+            return False
+        # As the path converter of names: PostgreSQL cannot store NUL (and refuses it in a query).
+        return "\x00" not in value or connections[settings.ORCHESTRATOR_DB].vendor != "postgresql"
 
 
 class QueueNamesFilter(django_filters.MultipleChoiceFilter):

@@ -298,13 +298,16 @@ def test_each_queue_of_the_dashboard_panel_links_to_its_own_inbox_count(as_viewe
     monday_inbox()
     failed("Kø & co/1", "odd name")
     home = as_viewer.get("/").content.decode()
-    per_queue = re.findall(r'<a href="([^"]*queue=[^"]*)">([^<]+)</a>: (\d+)', home)
-    assert {unescape(name): int(n) for _, name, n in per_queue} == {
+    per_queue = re.findall(
+        r'<a href="[^"]*">([^<]+)</a>: <a href="([^"]+)" title="[^"]*" data-inbox-queue>(\d+)</a>',
+        home,
+    )
+    assert {unescape(name): int(n) for name, _, n in per_queue} == {
         "Fakturaer": 3,
         "Post": 2,
         "Kø & co/1": 1,
     }
-    for href, name, n in per_queue:
+    for name, href, n in per_queue:
         inbox = as_viewer.get(unescape(href))
         assert inbox.context["filter"].form.cleaned_data["queue"] == [unescape(name)]
         assert str(inbox.context["count"]) == n

@@ -176,8 +176,8 @@ def inbox_rows(filterset: InboxFilter, limit: int) -> list[QueueElement]:
     end date last), minus those acknowledged (or only those, with `acknowledged=1`).
 
     Acknowledgements live in the console's database, so they cannot be joined in SQL: failures
-    are read in chunks of INBOX_SCAN_CHUNK (one query each) until `limit` are found, and those
-    filterset.covered_ids() names are skipped (or kept). Dated and undated failures are read apart:
+    are read in chunks (one query each, at most INBOX_SCAN_CHUNK rows, no more than could be
+    needed) until `limit` are found, and those filterset.covered_ids() names are skipped (or kept). Dated and undated failures are read apart:
     one ORDER BY with NULLS LAST cannot use the (status, end_date) index on PostgreSQL, whose
     descending scans put NULLs first (a sort of every failure per view instead of an index range).
     """
@@ -190,11 +190,15 @@ def inbox_rows(filterset: InboxFilter, limit: int) -> list[QueueElement]:
     for ordered in (dated.order_by("-end_date", "-pk"), undated.order_by("-pk")):
         offset = 0
         while len(found) < limit:
-            chunk = list(ordered[offset : offset + INBOX_SCAN_CHUNK])
-            if not chunk:
-                break
+            # Unacknowledged ones: the rows still wanted plus those that may be skipped suffice.
+            size = INBOX_SCAN_CHUNK
+            if not wanted:
+                size = min(size, limit - len(found) + len(covered))
+            chunk = list(ordered[offset : offset + size])
             found.extend(e for e in chunk if (e.pk in covered) == wanted)
-            offset += INBOX_SCAN_CHUNK
+            if len(chunk) < size:
+                break
+            offset += size
     return found[:limit]
 
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connections
 from django.db.models import Count, Func
 from django.db.models.functions import Substr, TruncDate
+from django.urls import reverse
 
 from logs.models import Log, LogLevel
 from orchestrator_site import ttlcache
+from orchestrator_site.display import input_text
 from queues.models import Acknowledgement, QueueElement, QueueStatus
 from triggers import liveness
 from triggers.models import (
@@ -58,6 +61,7 @@ class FailedElements:
     per_queue: list[tuple[str, int]]
     total: int
     capped: bool
+    inbox_url: str = ""  # the failed inbox over the same window: it counts the same failures
 
 
 def failed_elements(start: dt.datetime) -> FailedElements:
@@ -67,7 +71,11 @@ def failed_elements(start: dt.datetime) -> FailedElements:
     Counting needs only each element's id and queue, so the scan (up to FAILED_ELEMENTS_SCAN rows
     every refresh) reads those two columns; dates, which cost a parse per row, are read only for
     the acknowledged elements and for the rows that may be shown.
+
+    The window starts on a whole second, as the inbox's `since` (a form field in seconds) does, so
+    that the inbox behind `inbox_url` counts exactly these failures.
     """
+    start = start.replace(microsecond=0)
     failed = QueueElement.objects.filter(status=QueueStatus.FAILED)
     # Two index ranges, not one OR: (status, end_date) for the dated ones, OpenOrchestrator's own
     # created_date index for the few without an end date. One ORDER BY created_date over the OR
@@ -112,6 +120,7 @@ def failed_elements(start: dt.datetime) -> FailedElements:
         per_queue=sorted(per_queue.items(), key=lambda item: (-item[1], item[0])),
         total=len(open_rows),
         capped=capped,
+        inbox_url=reverse("queues:failed") + "?" + urlencode({"since": input_text(start)}),
     )
 
 

@@ -6,6 +6,11 @@ and report what happened.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -21,9 +26,17 @@ from orchestrator_site.nexturl import safe_next
 from orchestrator_site.paging import capped_count
 from orchestrator_site.reporting import report_result
 from queues import services
-from queues.forms import AcknowledgeForm, BulkActionChoice, BulkForm, DeleteForm, RetryForm
-from queues.models import DELETABLE, RETRYABLE, QueueElement, QueueStatus
-from queues.views import _filtered
+from queues.filters import ElementFilter, InboxFilter
+from queues.forms import (
+    AcknowledgeForm,
+    BulkActionChoice,
+    BulkForm,
+    DeleteForm,
+    RetryForm,
+    SelectionForm,
+)
+from queues.models import DELETABLE, RETRYABLE, QueueElement, QueueElementQuerySet, QueueStatus
+from queues.views import _filtered, inbox_count, inbox_filter, inbox_rows
 
 SAMPLE_SIZE = 10
 PERMISSION = {
@@ -47,6 +60,7 @@ def _selection(ids) -> dict:
     found = sum(by_status.values())
     in_progress = by_status.get(QueueStatus.IN_PROGRESS, 0)
     stale = rows.stale_in_progress(now).count() if in_progress else 0
+    acknowledgeable = sum(by_status.get(s, 0) for s in services.ACKNOWLEDGEABLE)
     return {
         "asked": len(ids),
         "by_status": by_status,
@@ -56,28 +70,60 @@ def _selection(ids) -> dict:
         "done": by_status.get(QueueStatus.DONE, 0),
         "retryable": sum(by_status.get(s, 0) for s in RETRYABLE),
         "deletable": sum(by_status.get(s, 0) for s in DELETABLE),
+        "acknowledgeable": acknowledgeable,
+        "skipped": len(ids) - acknowledgeable,
         "sample": list(rows.order_by("-created_date")[:SAMPLE_SIZE]),
         "stale_minutes": settings.CONSOLE_STALE_ELEMENT_MINUTES,
     }
 
 
-def _confirm_then_apply(request: HttpRequest, form, *, flag: str, template: str, apply):
+CONFIRM_TEMPLATE = {
+    services.RETRY: "queues/confirm_retry.html",
+    services.DELETE: "queues/confirm_delete.html",
+    services.ACKNOWLEDGE: "queues/confirm_acknowledge.html",
+}
+
+
+def confirmation(
+    request: HttpRequest,
+    template: str,
+    *,
+    ids,
+    next_url: str | None,
+    next_after_delete: str | None = None,
+    form=None,
+) -> HttpResponse:
+    """The page that says what retry/delete/acknowledge would do to `ids` (nothing changes); its
+    button posts them back confirmed. Pages and admin actions alike come here."""
+    context = {
+        "form": form,
+        "ids": ids,
+        # The hidden fields and the Cancel link carry only paths of this site.
+        "next": safe_next(request, next_url, reverse("queues:overview")),
+        "next_after_delete": safe_next(request, next_after_delete, ""),
+    }
+    return render(request, template, {**context, **_selection(ids)})
+
+
+def _confirm_then_apply(
+    request: HttpRequest, form, *, flag: str, template: str, apply, back: str = "queues:overview"
+):
     """Without the form's confirmation `flag`: a page that says what would happen (nothing
     changes). With it: `apply(cleaned_data)`, then back where the person came from."""
     if not form.is_valid():
         return _refuse(request, form)
     data = form.cleaned_data
     if not data[flag]:
-        context = {
-            "form": form,
-            "ids": data["ids"],
-            # The hidden fields and the Cancel link carry only paths of this site.
-            "next": safe_next(request, data["next"], reverse("queues:overview")),
-            "next_after_delete": safe_next(request, data.get("next_after_delete"), ""),
-        }
-        return render(request, template, {**context, **_selection(data["ids"])})
+        return confirmation(
+            request,
+            template,
+            ids=data["ids"],
+            next_url=data["next"],
+            next_after_delete=data.get("next_after_delete"),
+            form=form,
+        )
     report_result(request, apply(data))
-    return redirect(form.redirect_target(request, reverse("queues:overview")))
+    return redirect(form.redirect_target(request, reverse(back)))
 
 
 @permission_required("queues.retry_queueelement", raise_exception=True)
@@ -87,7 +133,7 @@ def retry(request: HttpRequest) -> HttpResponse:
         request,
         RetryForm(request.POST),
         flag="confirmed",
-        template="queues/confirm_retry.html",
+        template=CONFIRM_TEMPLATE[services.RETRY],
         apply=lambda data: services.retry_elements(
             user=request.user,
             ids=data["ids"],
@@ -105,7 +151,7 @@ def delete(request: HttpRequest) -> HttpResponse:
         request,
         DeleteForm(request.POST),
         flag="delete_confirmed",
-        template="queues/confirm_delete.html",
+        template=CONFIRM_TEMPLATE[services.DELETE],
         apply=lambda data: services.delete_elements(
             user=request.user, ids=data["ids"], include_stale=data["include_stale"]
         ),
@@ -115,30 +161,110 @@ def delete(request: HttpRequest) -> HttpResponse:
 @permission_required("queues.acknowledge_queueelement", raise_exception=True)
 @require_POST
 def acknowledge(request: HttpRequest) -> HttpResponse:
-    form = AcknowledgeForm(request.POST)
+    """Like retry and delete: a confirmation page first (count, skips, the comment), then the write."""
+    return _confirm_then_apply(
+        request,
+        AcknowledgeForm(request.POST),
+        flag="confirmed",
+        template=CONFIRM_TEMPLATE[services.ACKNOWLEDGE],
+        apply=lambda data: services.acknowledge_elements(
+            user=request.user, ids=data["ids"], comment=data["comment"]
+        ),
+        back="queues:failed",
+    )
+
+
+@permission_required("queues.acknowledge_queueelement", raise_exception=True)
+@require_POST
+def unacknowledge(request: HttpRequest) -> HttpResponse:
+    """Undo acknowledgements at once: an undo needs no confirmation, and is itself audited."""
+    form = SelectionForm(request.POST)
     if not form.is_valid():
         return _refuse(request, form)
-    outcome = services.acknowledge_elements(
-        user=request.user, ids=form.cleaned_data["ids"], comment=form.cleaned_data["comment"]
+    report_result(
+        request, services.unacknowledge_elements(user=request.user, ids=form.cleaned_data["ids"])
     )
-    report_result(request, outcome)
     return redirect(form.redirect_target(request, reverse("queues:failed")))
+
+
+@dataclass
+class Scope:
+    """What an "all matching" page acts on: a queue's filtered elements, or the failed inbox's."""
+
+    filterset: ElementFilter | InboxFilter
+    rows: QueueElementQuerySet
+    list_url: str
+    bulk_url: str
+    title: str
+    confirm_text: str  # typed to confirm a large action
+    filter_used: str
+    keep: Callable[[list[uuid.UUID]], list[uuid.UUID]] | None = None
+    inbox: bool = False
+
+
+def _queue_scope(request: HttpRequest, queue_name: str) -> Scope:
+    filterset, rows = _filtered(request, queue_name)
+    valid = filterset.is_valid()
+    return Scope(
+        filterset=filterset,
+        rows=rows,
+        list_url=reverse("queues:elements", args=[queue_name]),
+        bulk_url=reverse("queues:bulk", args=[queue_name]),
+        title=f"elements of “{queue_name}”",
+        confirm_text=queue_name,
+        filter_used=f"queue={queue_name}; {filterset.description() if valid else ''}".rstrip("; "),
+    )
+
+
+def _inbox_scope(request: HttpRequest) -> Scope:
+    filterset = inbox_filter(request.GET)
+    valid = filterset.is_valid()
+    wanted = valid and filterset.acknowledged_only
+
+    def keep(ids: list[uuid.UUID]) -> list[uuid.UUID]:
+        covered = filterset.covered_ids()
+        return [pk for pk in ids if (pk in covered) == wanted]
+
+    return Scope(
+        filterset=filterset,
+        rows=cast(QueueElementQuerySet, filterset.qs),
+        list_url=reverse("queues:failed"),
+        bulk_url=reverse("queues:failed_bulk"),
+        title="acknowledged failures" if wanted else "failures in the inbox",
+        confirm_text="failed inbox",
+        filter_used=filterset.description() if valid else "",
+        keep=keep,
+        inbox=True,
+    )
 
 
 @permission_required("queues.view_queueelement", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def bulk(request: HttpRequest, queue_name: str) -> HttpResponse:
-    """Act on everything the filter in the URL matches: a preview (GET), then the action (POST)."""
-    filterset, rows = _filtered(request, queue_name)
-    list_url = reverse("queues:elements", args=[queue_name])
+    """Act on everything the queue's filter in the URL matches: a preview (GET), then the action."""
+    return _bulk(request, _queue_scope(request, queue_name))
+
+
+@permission_required("queues.view_queueelement", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def failed_bulk(request: HttpRequest) -> HttpResponse:
+    """The same for the failed inbox's filter: its acknowledged failures are left alone (or, with
+    `acknowledged=1`, only they are acted on)."""
+    return _bulk(request, _inbox_scope(request))
+
+
+def _bulk(request: HttpRequest, scope: Scope) -> HttpResponse:
     filter_query = request.GET.copy()
-    filter_query.pop("action", None)
-    if not filterset.is_valid():
-        return redirect(f"{list_url}?{filter_query.urlencode()}")
-    matching = capped_count(rows)
+    for name in ("action", "page", "per_page"):
+        filter_query.pop(name, None)
+    back = f"{scope.list_url}?{filter_query.urlencode()}"
+    if not scope.filterset.is_valid():
+        return redirect(back)
+    inbox = cast(InboxFilter, scope.filterset)
+    matching = inbox_count(inbox) if scope.inbox else capped_count(scope.rows)
     needs_typing = matching.capped or matching.value > settings.CONSOLE_BULK_CONFIRM_THRESHOLD
     if request.method == "POST":
-        form = BulkForm(request.POST, queue_name=queue_name, needs_typing=needs_typing)
+        form = BulkForm(request.POST, confirm_text=scope.confirm_text, needs_typing=needs_typing)
         if form.is_valid():
             data = form.cleaned_data
             if not request.user.has_perm(PERMISSION[data["action"]]):
@@ -146,46 +272,62 @@ def bulk(request: HttpRequest, queue_name: str) -> HttpResponse:
             outcome = services.apply_to_filter(
                 user=request.user,
                 action=data["action"],
-                queryset=rows,
-                filter_used=f"queue={queue_name}; {filterset.description()}".rstrip("; "),
+                queryset=scope.rows,
+                filter_used=scope.filter_used,
                 include_done=data["include_done"],
                 include_stale=data["include_stale"],
                 comment=data["comment"],
+                keep=scope.keep,
             )
             report_result(request, outcome)
-            return redirect(f"{list_url}?{filter_query.urlencode()}")
+            return redirect(back)
     else:
         choice = BulkActionChoice(request.GET)
         if not choice.is_valid():
             messages.error(
                 request, f"There is no such action: choose {', '.join(services.ACTIONS)}."
             )
-            bulk_url = reverse("queues:bulk", args=[queue_name])
-            return redirect(f"{bulk_url}?{filter_query.urlencode()}")
+            return redirect(f"{scope.bulk_url}?{filter_query.urlencode()}")
         form = BulkForm(
             initial={"action": choice.cleaned_data["action"] or services.RETRY},
-            queue_name=queue_name,
+            confirm_text=scope.confirm_text,
             needs_typing=needs_typing,
         )
-    now = clock.now()
+    preview = _inbox_preview(inbox) if scope.inbox else _queue_preview(scope.rows)
     return render(
         request,
         "queues/bulk.html",
         {
-            "queue_name": queue_name,
-            "form": form,
-            "filter_text": filterset.description() or "no filter: every element of the queue",
-            "query": filter_query.urlencode(),
-            "list_url": list_url,
+            **preview,
             "matching": matching,
+            "scope": scope,
+            "form": form,
+            "filter_text": scope.filterset.description() or "no filter: every element of the queue",
+            "query": filter_query.urlencode(),
+            "back": back,
             "needs_typing": needs_typing,
             "threshold": settings.CONSOLE_BULK_CONFIRM_THRESHOLD,
             "batch_size": settings.CONSOLE_BULK_BATCH_SIZE,
-            "retryable": capped_count(rows.filter(status__in=RETRYABLE)),
-            "done": capped_count(rows.filter(status=QueueStatus.DONE)),
-            "stale": capped_count(rows.stale_in_progress(now)),
-            "in_progress": capped_count(rows.filter(status=QueueStatus.IN_PROGRESS)),
             "stale_minutes": settings.CONSOLE_STALE_ELEMENT_MINUTES,
-            "sample": list(rows[:SAMPLE_SIZE]),
         },
     )
+
+
+def _queue_preview(rows: QueueElementQuerySet) -> dict:
+    """Counts per kind of element the filter matches (each capped), and a sample."""
+    now = clock.now()
+    return {
+        "retryable": capped_count(rows.filter(status__in=RETRYABLE)),
+        "done": capped_count(rows.filter(status=QueueStatus.DONE)),
+        "stale": capped_count(rows.stale_in_progress(now)),
+        "in_progress": capped_count(rows.filter(status=QueueStatus.IN_PROGRESS)),
+        "sample": list(rows[:SAMPLE_SIZE]),
+    }
+
+
+def _inbox_preview(filterset: InboxFilter) -> dict:
+    """The acknowledged failures the filter also matches (left alone), and a sample."""
+    return {
+        "left_alone": 0 if filterset.acknowledged_only else len(filterset.covered_ids()),
+        "sample": inbox_rows(filterset, SAMPLE_SIZE),
+    }

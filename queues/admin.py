@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.template.defaultfilters import pluralize
 
 from orchestrator_site.admin_base import ConsoleModelAdmin
 from orchestrator_site.paging import CappedPaginator
-from orchestrator_site.reporting import report_result
-from queues import services
+from queues import actions, services
+from queues.forms import MAX_SELECTION
 from queues.models import Acknowledgement, QueueElement, queue_overview
 
 
@@ -55,33 +54,24 @@ class QueueElementAdmin(ConsoleModelAdmin):
     def has_remove_permission(self, request) -> bool:
         return request.user.has_perm("queues.delete_queueelement")
 
-    @admin.action(permissions=["retry"], description="Retry selected failed/abandoned elements")
+    # Each action opens the console's own confirmation page for the selection (count, skips,
+    # sample); its button posts to the console's action, which calls the service and comes back here.
+    @admin.action(permissions=["retry"], description="Retry selected failed/abandoned elements…")
     def retry_selected(self, request, queryset):
-        ids = list(queryset.values_list("pk", flat=True)[: services.MAX_IDS_PER_STATEMENT * 2])
-        report_result(request, services.retry_elements(user=request.user, ids=ids))
+        return self._confirm(request, queryset, services.RETRY)
 
-    @admin.action(permissions=["acknowledge"], description="Acknowledge selected failures")
+    @admin.action(permissions=["acknowledge"], description="Acknowledge selected failures…")
     def acknowledge_selected(self, request, queryset):
-        ids = list(queryset.values_list("pk", flat=True)[: services.MAX_IDS_PER_STATEMENT * 2])
-        report_result(request, services.acknowledge_elements(user=request.user, ids=ids))
+        return self._confirm(request, queryset, services.ACKNOWLEDGE)
 
     @admin.action(permissions=["remove"], description="Delete selected elements (not in progress)…")
     def delete_elements(self, request, queryset):
-        ids = list(queryset.values_list("pk", flat=True)[: services.MAX_IDS_PER_STATEMENT * 2])
-        if self.confirmed(request):
-            report_result(request, services.delete_elements(user=request.user, ids=ids))
-            return None
-        sample = queryset.order_by("-created_date")[:10]
-        return self.confirm_action(
-            request,
-            action="delete_elements",
-            ids=ids,
-            question=f"Delete {len(ids)} queue element{pluralize(len(ids))}?",
-            note="Elements in progress are skipped (a robot is working on them). "
-            "Deleted elements are gone for good.",
-            sample=[
-                f"{e.queue_name}: {e.reference or e.pk} ({e.get_status_display()})" for e in sample
-            ],
+        return self._confirm(request, queryset, services.DELETE)
+
+    def _confirm(self, request, queryset, action: str):
+        ids = list(queryset.values_list("pk", flat=True)[:MAX_SELECTION])
+        return actions.confirmation(
+            request, actions.CONFIRM_TEMPLATE[action], ids=ids, next_url=request.get_full_path()
         )
 
 

@@ -1,15 +1,21 @@
-"""The filter of a queue's elements. Every GET parameter of the list, export and bulk pages goes here."""
+"""The filters of a queue's elements and of the failed inbox. Every GET parameter of the lists,
+their exports and their "all matching" pages goes here."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import uuid
+from typing import Any
 
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Q
+from django.db import connections
+from django.db.models import Q, QuerySet
 
 from orchestrator_site import clock
+from orchestrator_site.display import input_text
 from orchestrator_site.filters import (
     ConsoleFilterSet,
     FilterForm,
@@ -17,7 +23,8 @@ from orchestrator_site.filters import (
     UntilFilter,
     sort_filter,
 )
-from queues.models import QueueElement, QueueStatus
+from orchestrator_site.forms import end_of_second
+from queues.models import Acknowledgement, QueueElement, QueueStatus, queue_overview
 
 # Orderings the element table declares, and nothing else.
 SORTABLE = ("reference", "status", "created_date", "start_date", "end_date", "created_by")
@@ -25,12 +32,28 @@ ELEMENT_SORTS = tuple(f"{sign}{name}" for name in SORTABLE for sign in ("", "-")
 
 
 class ElementFilterForm(FilterForm):
+    # Set by clean() when a text search got a “Created from” for speed (see text_window).
+    text_window: dt.datetime | None = None
+
     def clean(self):
         super().clean()  # FilterForm checks every From/To pair
         data = self.cleaned_data  # what Form.clean() returns (typed as optional)
         if data.get("reference_match") and not data.get("reference"):
             data["reference_match"] = ""
+        if data.get("text") and not data.get("created_from") and not self.errors:
+            self._bound_text_search(data)
         return data
+
+    def _bound_text_search(self, data: dict) -> None:
+        """A substring search reads every row it considers: without “Created from” it covers the
+        CONSOLE_TEXT_SEARCH_DAYS before “Created to” (or now). The bound goes into the form itself,
+        so the page shows the range it searched and a link can widen it."""
+        end = data.get("created_to") or clock.now()
+        start = (end - dt.timedelta(days=settings.CONSOLE_TEXT_SEARCH_DAYS)).replace(microsecond=0)
+        data["created_from"] = self.text_window = start
+        shown: Any = copy.copy(self.data)  # a QueryDict's copy is mutable, as is a dict's
+        shown["created_from"] = input_text(start)
+        self.data = shown
 
 
 class ElementFilter(ConsoleFilterSet):
@@ -73,19 +96,21 @@ class ElementFilter(ConsoleFilterSet):
             return queryset.filter(reference__startswith=value)
         return queryset.filter(reference=value)
 
-    def text_window_start(self) -> dt.datetime | None:
-        """A text search without “Created from” covers CONSOLE_TEXT_SEARCH_DAYS before “Created to”/now."""
+    def text_window(self) -> dt.datetime | None:
+        """The “Created from” this text search was given for speed, or None (see the form)."""
+        return self.form.text_window
+
+    def further_back(self) -> dict[str, str] | None:
+        """For a text search from a “Created from”: the same search CONSOLE_TEXT_SEARCH_DAYS
+        further back, as the query parameters of one link."""
         data = self.form.cleaned_data
-        if not data.get("text") or data.get("created_from"):
+        start = data.get("created_from")
+        if not data.get("text") or start is None:
             return None
-        end = data.get("created_to") or clock.now()
-        return end - dt.timedelta(days=settings.CONSOLE_TEXT_SEARCH_DAYS)
+        earlier = start - dt.timedelta(days=settings.CONSOLE_TEXT_SEARCH_DAYS)
+        return {"created_from": input_text(max(earlier, dt.datetime(1900, 1, 1)))}
 
     def filter_text(self, queryset, name, value):
-        # A substring search reads every row it considers: keep it inside a created_date window.
-        window_start = self.text_window_start()
-        if window_start is not None:
-            queryset = queryset.filter(created_date__gte=window_start)
         return queryset.filter(Q(data__icontains=value) | Q(message__icontains=value))
 
     def description(self) -> str:
@@ -97,7 +122,143 @@ class ElementFilter(ConsoleFilterSet):
             if isinstance(value, list):
                 value = ",".join(value)
             parts.append(f"{name}={value}")
-        window = self.text_window_start()
-        if window is not None:
-            parts.append(f"created_from(text window)={window:%Y-%m-%d %H:%M:%S}")
         return "; ".join(parts)
+
+
+class QueueNamesField(forms.MultipleChoiceField):
+    """Exact queue names, repeatable (`?queue=A&queue=B`). The choices are the known queues, but a
+    name nobody knows (yet) is still a name: it matches no element rather than being refused."""
+
+    def valid_value(self, value) -> bool:
+        if not isinstance(value, str) or len(value) > 100:
+            return False
+        # As the path converter of names: PostgreSQL cannot store NUL (and refuses it in a query).
+        return "\x00" not in value or connections[settings.ORCHESTRATOR_DB].vendor != "postgresql"
+
+
+class QueueNamesFilter(django_filters.MultipleChoiceFilter):
+    field_class = QueueNamesField
+
+
+class FlagInput(forms.CheckboxInput):
+    """A checkbox whose link form is `?name=1`; `0`, `false` or nothing leave it unticked."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name, "").lower() not in ("", "0", "false", "off")
+
+
+class InboxFilter(ConsoleFilterSet):
+    """The failed inbox: FAILED elements (the view gives them) by queue, message, failure time and
+    creator. Acknowledged ones are left out, or only they are shown with `acknowledged=1`.
+
+    The failure time is `end_date`; a failure without one (written by hand) counts from its
+    created date, as the dashboard's panel counts it, so that the panel's link and this list agree.
+    Acknowledgements live in the console's database: `covered_ids` reads them apart.
+    """
+
+    queue = QueueNamesFilter(
+        field_name="queue_name",
+        label="Queue",
+        distinct=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    text = django_filters.CharFilter(
+        field_name="message", lookup_expr="icontains", max_length=200, label="Message contains"
+    )
+    since = FromFilter(field_name="end_date", method="keep", label="Failed from")
+    until = UntilFilter(field_name="end_date", method="keep", label="Failed to")
+    created_by = django_filters.CharFilter(max_length=100, label="Created by")
+    acknowledged = django_filters.BooleanFilter(
+        method="keep",
+        label="Show acknowledged ones instead",
+        widget=FlagInput,
+    )
+
+    class Meta:
+        model = QueueElement
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        field = self.form.fields["queue"]
+        names = [row["queue_name"] for row in queue_overview() if row["failed"]]
+        asked = data.getlist("queue") if data is not None and hasattr(data, "getlist") else []
+        field.choices = [(n, n) for n in dict.fromkeys([*names, *asked]) if isinstance(n, str)]
+        self.form.fields["text"].widget.attrs["autofocus"] = True
+
+    def keep(self, queryset, name, value):
+        return queryset  # failure times: see parts(); acknowledged: see covered_ids()
+
+    @property
+    def acknowledged_only(self) -> bool:
+        return bool(self.is_valid() and self.form.cleaned_data.get("acknowledged"))
+
+    def parts(self) -> tuple[QuerySet, QuerySet]:
+        """The matching failures with an end date, and those without (then the created date is
+        the failure time): each can walk its own index in date order."""
+        rows = super().qs
+        dated = rows.filter(end_date__isnull=False)
+        undated = rows.filter(end_date__isnull=True)
+        if not self.is_valid():
+            return dated, undated
+        since, until = self.form.cleaned_data.get("since"), self.form.cleaned_data.get("until")
+        if since:
+            dated = dated.filter(end_date__gte=since)
+            undated = undated.filter(created_date__gte=since)
+        if until:
+            dated = dated.filter(end_date__lt=end_of_second(until))
+            undated = undated.filter(created_date__lt=end_of_second(until))
+        return dated, undated
+
+    @property
+    def qs(self) -> QuerySet:
+        """Every matching failure, acknowledged or not (see covered_ids)."""
+        if not hasattr(self, "_inbox_qs"):
+            dated, undated = self.parts()
+            self._inbox_qs = dated | undated
+        return self._inbox_qs
+
+    def covered_ids(self) -> set[uuid.UUID]:
+        """The matching failures an acknowledgement still covers (Acknowledgement.covers).
+
+        One query on the console's database for the acknowledgements that could cover a match
+        (made after "since", in the queues asked for), then one per 500 of them on
+        OpenOrchestrator's: the cost grows with those acknowledgements, not with the failures.
+        """
+        if hasattr(self, "_covered"):
+            return self._covered
+        self._covered: set[uuid.UUID] = set()
+        if not self.is_valid():
+            return self._covered
+        data = self.form.cleaned_data
+        acks = Acknowledgement.objects.all()
+        if data.get("since"):
+            acks = acks.filter(acknowledged_at__gte=data["since"])
+        if data.get("queue"):
+            acks = acks.filter(queue_name__in=data["queue"])
+        acknowledged_at = dict(acks.order_by().values_list("element_id", "acknowledged_at"))
+        ids = list(acknowledged_at)
+        for start in range(0, len(ids), COVER_BATCH):
+            chunk = ids[start : start + COVER_BATCH]
+            ended = self.qs.filter(pk__in=chunk, end_date__isnull=False).values_list(
+                "pk", "end_date"
+            )
+            self._covered.update(pk for pk, end in ended.order_by() if end <= acknowledged_at[pk])
+        return self._covered
+
+    def description(self) -> str:
+        """The applied filter in words, for the audit row of an action on all matching."""
+        parts = ["status=FAILED"]
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, "", [], False):
+                continue
+            if isinstance(value, list):
+                value = ",".join(value)
+            parts.append(f"{name}={value}")
+        if not self.form.cleaned_data.get("acknowledged"):
+            parts.append("not acknowledged")
+        return "; ".join(parts)
+
+
+# Acknowledged element ids per query on OpenOrchestrator's database (SQL Server: < 2100 parameters).
+COVER_BATCH = 500

@@ -61,6 +61,7 @@ class DeleteForm(SelectionForm):
 
 
 class AcknowledgeForm(SelectionForm):
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     comment = forms.CharField(
         required=False, max_length=500, label="Comment (optional)", strip=False
     )
@@ -79,24 +80,24 @@ class BulkForm(forms.Form):
     comment = forms.CharField(
         required=False, max_length=500, label="Comment (acknowledge)", strip=False
     )
-    # Compared with the queue name exactly: 'Kø ' and 'Kø' are two queues.
+    # Compared exactly (a queue name, or "failed inbox"): 'Kø ' and 'Kø' are two queues.
     typed = forms.CharField(
         required=False, max_length=200, label="Type the queue name to confirm", strip=False
     )
 
-    def __init__(self, *args, queue_name: str, needs_typing: bool, **kwargs):
+    def __init__(self, *args, confirm_text: str, needs_typing: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.queue_name = queue_name
+        self.confirm_text = confirm_text
         self.needs_typing = needs_typing
 
     def clean(self):
         super().clean()
         data = self.cleaned_data  # what Form.clean() returns (typed as optional)
-        if self.needs_typing and data.get("typed", "") != self.queue_name:
+        if self.needs_typing and data.get("typed", "") != self.confirm_text:
             self.add_error(
                 "typed",
-                "This acts on more than "
-                f"{settings.CONSOLE_BULK_CONFIRM_THRESHOLD:,} elements: type the queue name exactly.",
+                f"This acts on more than {settings.CONSOLE_BULK_CONFIRM_THRESHOLD:,} elements: "
+                f"type “{self.confirm_text}” exactly.",
             )
         return data
 

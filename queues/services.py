@@ -223,6 +223,26 @@ def acknowledge_elements(*, user, ids: Iterable[uuid.UUID | str], comment: str =
     return _apply(ACKNOWLEDGE, user=user, ids=ids, options={"comment": comment})
 
 
+def unacknowledge_elements(*, user, ids: Iterable[uuid.UUID | str]) -> WriteResult:
+    """Undo acknowledgements: the failures show in the inbox again (OpenOrchestrator untouched)."""
+    ids = _unique(ids)
+    with write(
+        "queues.unacknowledge",
+        user=user,
+        target_type="queue element",
+        targets=ids,
+        using=(CONSOLE,),
+    ) as w:
+        w.result.asked = len(ids)
+        for chunk in _chunks(ids, MAX_IDS_PER_STATEMENT):
+            w.result.changed += Acknowledgement.objects.filter(element_id__in=chunk).delete()[0]
+        w.result.message = _message(
+            "Acknowledgement undone for", w.result, "not acknowledged (any more)"
+        )
+        w.detail = f"asked {w.result.asked}, changed {w.result.changed}."
+    return w.result
+
+
 def apply_to_filter(
     *,
     user,
@@ -233,12 +253,16 @@ def apply_to_filter(
     include_stale: bool = False,
     comment: str = "",
     reason: str = "",
+    keep: Callable[[list[uuid.UUID]], list[uuid.UUID]] | None = None,
 ) -> WriteResult:
     """Act on every element `queryset` matches, in batches of CONSOLE_BULK_BATCH_SIZE.
 
     Each batch is its own short transaction (robots are never blocked for long) and its own
     conditional statement, so rows that stopped qualifying meanwhile are skipped. The rows are
     walked by primary key, which is stable while they change status or disappear. One audit row.
+    `keep`, when given, narrows each batch's ids by what SQL cannot see (the failed inbox leaves
+    out acknowledged failures, which live in the console's database); those left out are not
+    counted as asked.
     """
     if action not in ACTIONS:
         raise ValueError(f"Unknown action {action!r}")
@@ -256,12 +280,15 @@ def apply_to_filter(
         try:
             while True:
                 page = ids_in_order.filter(pk__gt=last) if last is not None else ids_in_order
-                chunk = list(page[:size])
-                if not chunk:
+                walked = list(page[:size])
+                if not walked:
                     break
+                last = walked[-1]
+                chunk = keep(walked) if keep is not None else walked
+                if not chunk:
+                    continue
                 w.result.asked += len(chunk)
                 w.result.changed += _BATCH[action](chunk, user=user, now=now, **options)
-                last = chunk[-1]
                 if action == RETRY and not queue_names:
                     queue_names.update(
                         QueueElement.objects.filter(pk__in=chunk).values_list(

@@ -122,10 +122,20 @@ class InboxTable(AcknowledgedMixin, ConsoleTable):
     end_date = TimeColumn(verbose_name="Failed at", orderable=False)
     message = tables.Column(orderable=False, attrs={"td": {"class": "msgcell"}})
     created_by = tables.Column(verbose_name="Created by", orderable=False)
+    acknowledged = tables.Column(empty_values=(), orderable=False)
 
     class Meta:
         attrs = {"class": "table"}
-        empty_text = "No unacknowledged failures. Nothing to do."
+        empty_text = "No unacknowledged failures match. Nothing to do."
+
+    def __init__(self, data, *, acknowledged: bool = False, **kwargs):
+        """`acknowledged`: the list holds acknowledged failures, so it shows by whom."""
+        if not acknowledged:
+            kwargs["exclude"] = ("acknowledged",)
+        else:
+            kwargs.setdefault("empty_text", "No acknowledged failures match.")
+        super().__init__(data, **kwargs)
+        self.acknowledged = acknowledged
 
     def render_queue_name(self, value):
         return queue_link(value)

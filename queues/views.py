@@ -7,7 +7,7 @@ from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,9 +21,9 @@ from orchestrator_site.csvstream import (
     requested_dialect,
 )
 from orchestrator_site.display import duration_text
-from orchestrator_site.paging import PagingForm, capped_count, configure_lazy
+from orchestrator_site.paging import CappedCount, PagingForm, capped_count, configure_lazy
 from orchestrator_site.tables import LateRows
-from queues.filters import ElementFilter
+from queues.filters import ElementFilter, InboxFilter
 from queues.forms import OverviewForm
 from queues.models import (
     Acknowledgement,
@@ -116,7 +116,8 @@ def elements(request: HttpRequest, queue_name: str) -> HttpResponse:
             "count": count,
             "unknown_queue": unknown_queue,
             "query": query,
-            "text_window": filterset.text_window_start() if valid else None,
+            "text_window": filterset.text_window() if valid else None,
+            "further_back": _further_back_query(request, filterset) if valid else None,
             "text_search_days": settings.CONSOLE_TEXT_SEARCH_DAYS,
             "csv_max_rows": settings.CONSOLE_CSV_MAX_ROWS,
             "triggers": QueueTrigger.objects.filter(queue_name=queue_name).select_related(
@@ -124,6 +125,17 @@ def elements(request: HttpRequest, queue_name: str) -> HttpResponse:
             ),
         },
     )
+
+
+def _further_back_query(request: HttpRequest, filterset: ElementFilter) -> str | None:
+    """The list's query with an earlier “Created from”, for the "search further back" link."""
+    earlier = filterset.further_back()
+    if earlier is None:
+        return None
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.setlist("created_from", [earlier["created_from"]])
+    return query.urlencode()
 
 
 @permission_required("queues.view_queueelement", raise_exception=True)
@@ -161,42 +173,83 @@ def export(request: HttpRequest, queue_name: str) -> HttpResponse:
     )
 
 
-def unacknowledged_failures(limit: int) -> list[QueueElement]:
-    """FAILED elements of all queues, newest failure first (those without an end date last),
-    minus those acknowledged.
+def inbox_filter(query: QueryDict) -> InboxFilter:
+    return InboxFilter(query, queryset=QueueElement.objects.filter(status=QueueStatus.FAILED))
+
+
+def inbox_rows(filterset: InboxFilter, limit: int) -> list[QueueElement]:
+    """The inbox's first `limit` rows: matching failures, newest failure first (those without an
+    end date last), minus those acknowledged (or only those, with `acknowledged=1`).
 
     Acknowledgements live in the console's database, so they cannot be joined in SQL: failures
-    are read in chunks of INBOX_SCAN_CHUNK (two queries each) until `limit` are found. Dated and
-    undated failures are read apart: one ORDER BY with NULLS LAST cannot use the (status,
-    end_date) index on PostgreSQL, whose descending scans put NULLs first (a sort of every
-    failure per view instead of an index range).
+    are read in chunks (one query each, at most INBOX_SCAN_CHUNK rows, no more than could be
+    needed) until `limit` are found, and those filterset.covered_ids() names are skipped (or kept). Dated and undated failures are read apart:
+    one ORDER BY with NULLS LAST cannot use the (status, end_date) index on PostgreSQL, whose
+    descending scans put NULLs first (a sort of every failure per view instead of an index range).
     """
-    failed = QueueElement.objects.filter(status=QueueStatus.FAILED)
+    covered = filterset.covered_ids()
+    wanted = filterset.acknowledged_only
+    if wanted and not covered:
+        return []
+    dated, undated = filterset.parts()
     found: list[QueueElement] = []
-    for ordered in (
-        failed.filter(end_date__isnull=False).order_by("-end_date", "-pk"),
-        failed.filter(end_date__isnull=True).order_by("-pk"),
-    ):
+    for ordered in (dated.order_by("-end_date", "-pk"), undated.order_by("-pk")):
         offset = 0
         while len(found) < limit:
-            chunk = list(ordered[offset : offset + INBOX_SCAN_CHUNK])
-            if not chunk:
+            # Unacknowledged ones: the rows still wanted plus those that may be skipped suffice.
+            size = INBOX_SCAN_CHUNK
+            if not wanted:
+                size = min(size, limit - len(found) + len(covered))
+            chunk = list(ordered[offset : offset + size])
+            found.extend(e for e in chunk if (e.pk in covered) == wanted)
+            if len(chunk) < size:
                 break
-            acked = acknowledgements_for(chunk)
-            found.extend(e for e in chunk if e.pk not in acked)
-            offset += INBOX_SCAN_CHUNK
+            offset += size
     return found[:limit]
+
+
+def inbox_count(filterset: InboxFilter) -> CappedCount:
+    """How many failures the inbox lists for this filter: exact up to CONSOLE_COUNT_CAP.
+
+    Matching failures are counted in SQL, at most the cap plus the acknowledged ones that still
+    cover a match (one bounded query); those are then taken off. Past that count the answer is
+    "cap+", since even with every acknowledged one removed more than the cap remain.
+    """
+    covered = len(filterset.covered_ids())
+    cap = settings.CONSOLE_COUNT_CAP
+    if filterset.acknowledged_only:
+        return CappedCount(min(covered, cap), covered > cap)
+    matching = capped_count(filterset.qs, cap + covered)
+    if matching.capped:
+        return CappedCount(cap, True)
+    left = matching.value - covered
+    return CappedCount(min(left, cap), left > cap)
 
 
 @permission_required("queues.view_queueelement", raise_exception=True)
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
+    filterset = inbox_filter(request.GET)
     paging = PagingForm(request.GET, sorts=[], max_page=INBOX_MAX_PAGE)
     wanted = paging.cleaned_data if paging.is_valid() else {}
-    rows = unacknowledged_failures((wanted.get("page") or 1) * (wanted.get("per_page") or 50) + 1)
-    table = InboxTable(rows)
+    valid = filterset.is_valid()
+    rows: list[QueueElement] = []
+    if valid:
+        limit = (wanted.get("page") or 1) * (wanted.get("per_page") or 50) + 1
+        rows = inbox_rows(filterset, limit)
+    table = InboxTable(rows, acknowledged=valid and filterset.acknowledged_only)
     configure_lazy(request, table, max_page=INBOX_MAX_PAGE)
-    return render(request, "queues/inbox.html", {"table": table})
+    if table.acknowledged:
+        table.acks = acknowledgements_for(row.record for row in table.page.object_list)
+    return render(
+        request,
+        "queues/inbox.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "count": inbox_count(filterset) if valid else None,
+        },
+    )
 
 
 @permission_required("queues.view_queueelement", raise_exception=True)

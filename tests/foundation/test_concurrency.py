@@ -39,7 +39,10 @@ def test_twenty_people_acknowledge_the_same_failures_at_once(tmp_path):
     tokens = {f"0x{i:04x}": [f"TEST\\op{i}", ["TEST\\rpa-operators"]] for i in range(USERS)}
     with iis_console(tmp_path, tokens, threads=8) as server:
         ids = oo.failed_elements(f"sqlite:///{tmp_path / 'orchestrator.sqlite3'}", "Kø", USERS)
-        body = urlencode({"ids": ids, "comment": "seen", "csrfmiddlewaretoken": CSRF}, doseq=True)
+        body = urlencode(
+            {"ids": ids, "comment": "seen", "confirmed": "True", "csrfmiddlewaretoken": CSRF},
+            doseq=True,
+        )
         start = threading.Barrier(USERS)
         statuses: dict[str, tuple[int, int]] = {}
 

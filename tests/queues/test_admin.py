@@ -33,28 +33,48 @@ def test_the_changelist_filters_searches_and_never_counts_the_table(as_operator,
     assert "delete_selected" not in response.content.decode()
 
 
+def confirm_in_admin(client, action: str, elements, flag: str = "confirmed", **extra):
+    """Choose the admin action (its confirmation page: the console's own), then say yes there."""
+    ids = [e.pk for e in elements]
+    page = client.post(CHANGELIST, {"action": action, ACTION_CHECKBOX_NAME: ids})
+    assert page.status_code == 200
+    assert QueueElement.objects.filter(pk__in=ids).count() == len(ids)  # nothing changed yet
+    assert page.context["next"] == CHANGELIST and page.context["asked"] == len(ids)
+    form_action = {"confirmed": "queues:retry", "delete_confirmed": "queues:delete"}[flag]
+    if action == "acknowledge_selected":
+        form_action = "queues:acknowledge"
+    assert f'action="{reverse(form_action)}"' in page.content.decode()
+    done = client.post(
+        reverse(form_action), {"ids": ids, "next": CHANGELIST, flag: "True", **extra}, follow=True
+    )
+    assert done.redirect_chain[-1][0] == CHANGELIST
+    return page, done
+
+
 @oo_db
-def test_the_retry_action_uses_the_service(as_operator):
+def test_the_retry_action_confirms_on_the_consoles_page_and_uses_the_service(as_operator):
     failed = make_element(status=QueueStatus.FAILED)
     busy = make_element(status=QueueStatus.IN_PROGRESS, start_date=NOW)
-    response = as_operator.post(
-        CHANGELIST,
-        {"action": "retry_selected", ACTION_CHECKBOX_NAME: [failed.pk, busy.pk]},
-        follow=True,
-    )
+    page, done = confirm_in_admin(as_operator, "retry_selected", [failed, busy])
+    assert "Retry 2 elements?" in page.content.decode()
+    assert page.context["retryable"] == 1 and page.context["busy"] == 1
     assert QueueElement.objects.get(pk=failed.pk).status == QueueStatus.NEW
     assert QueueElement.objects.get(pk=busy.pk).status == QueueStatus.IN_PROGRESS
-    assert "Retried 1 of 2; 1 was no longer failed or abandoned." in messages_of(response)
+    assert "Retried 1 of 2; 1 was no longer failed or abandoned." in messages_of(done)
     assert last_audit("queues.retry").count == 1
 
 
 @oo_db
-def test_the_acknowledge_action(as_operator):
+def test_the_acknowledge_action_confirms_first(as_operator):
     failed = make_element(status=QueueStatus.FAILED)
-    as_operator.post(
-        CHANGELIST, {"action": "acknowledge_selected", ACTION_CHECKBOX_NAME: [failed.pk]}
+    new = make_element(status=QueueStatus.NEW)
+    page, done = confirm_in_admin(
+        as_operator, "acknowledge_selected", [failed, new], comment="from the admin"
     )
-    assert Acknowledgement.objects.filter(element_id=failed.pk).exists()
+    assert "Acknowledge 1 of 2 elements?" in page.content.decode()
+    assert Acknowledgement.objects.get(element_id=failed.pk).comment == "from the admin"
+    assert not Acknowledgement.objects.filter(element_id=new.pk).exists()
+    assert "Acknowledged 1 of 2; 1 was not failed or abandoned (or gone)." in messages_of(done)
     assert last_audit("queues.acknowledge").count == 1
 
 
@@ -62,13 +82,12 @@ def test_the_acknowledge_action(as_operator):
 def test_the_delete_action_asks_first_and_spares_elements_in_progress(as_operator):
     failed = make_element(status=QueueStatus.FAILED, reference="gone-soon")
     busy = make_element(status=QueueStatus.IN_PROGRESS, start_date=NOW)
-    data = {"action": "delete_elements", ACTION_CHECKBOX_NAME: [failed.pk, busy.pk]}
-    response = as_operator.post(CHANGELIST, data)
-    assert response.status_code == 200 and "gone-soon" in response.content.decode()
-    assert QueueElement.objects.count() == 2
-    response = as_operator.post(CHANGELIST, {**data, "post": "yes"}, follow=True)
+    page, done = confirm_in_admin(
+        as_operator, "delete_elements", [failed, busy], flag="delete_confirmed"
+    )
+    assert "gone-soon" in page.content.decode()
     assert list(QueueElement.objects.values_list("pk", flat=True)) == [busy.pk]
-    assert "Deleted 1 of 2; 1 was in progress or already gone." in messages_of(response)
+    assert "Deleted 1 of 2; 1 was in progress or already gone." in messages_of(done)
     assert last_audit("queues.delete").count == 1
 
 

@@ -77,11 +77,35 @@ def test_text_search_in_data_and_message_is_bounded_by_a_window(as_viewer, setti
     response = as_viewer.get(URL, {"text": "needle"})
     assert sorted(refs(response)) == ["data", "msg"]
     page = response.content.decode()
+    # The bound is in the form itself, and the page says which range it searched.
+    assert 'name="created_from" value="2026-11-18T10:30:15"' in page
     assert (
-        "created in the last 7 days" in page and "This search starts at 18-11-2026 10:30:15" in page
+        "Searched elements created from 18-11-2026 10:30:15 to now (the last 7 days, set for speed)."
+        in page
     )
-    wider = as_viewer.get(URL, {"text": "needle", "created_from": "2026-11-01T00:00:00"})
+    # One click searches 7 days further back, keeping the text.
+    further = response.context["further_back"]
+    assert further == "text=needle&created_from=2026-11-11T10%3A30%3A15"
+    wider = as_viewer.get(f"{URL}?{further}")
     assert sorted(refs(wider)) == ["data", "msg", "old"]
+    assert 'name="created_from" value="2026-11-11T10:30:15"' in wider.content.decode()
+    assert "Searched elements created from 11-11-2026 10:30:15 to now." in wider.content.decode()
+
+
+@oo_db
+def test_a_text_search_with_created_to_searches_the_days_before_it(as_viewer, settings):
+    settings.CONSOLE_TEXT_SEARCH_DAYS = 7
+    make_element(reference="in", data="needle", created_date=NOW - dt.timedelta(days=12))
+    make_element(reference="before", data="needle", created_date=NOW - dt.timedelta(days=20))
+    make_element(reference="after", data="needle", created_date=NOW - H)
+    response = as_viewer.get(URL, {"text": "needle", "created_to": "2026-11-15T00:00:00"})
+    assert refs(response) == ["in"]
+    assert "created from 08-11-2026 00:00:00 to 15-11-2026 00:00:00" in response.content.decode()
+    # An export and an action on all matching use the same, visible range.
+    bulk = as_viewer.get(
+        reverse("queues:bulk", args=["Queue A"]), {"text": "needle", "created_to": "2026-11-15"}
+    )
+    assert str(bulk.context["matching"]) == "1"
 
 
 @oo_db

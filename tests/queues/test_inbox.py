@@ -45,8 +45,14 @@ def test_it_shows_the_message_inline_escaped(as_viewer):
 @oo_db
 def test_acknowledge_with_a_comment_hides_it_and_is_audited(as_operator):
     failed = make_element(status=QueueStatus.FAILED)
+    page = as_operator.post(ACK, {"ids": [failed.pk], "comment": "Known outage", "next": URL})
+    assert "Acknowledge 1 of 1 element?" in page.content.decode()
+    assert 'value="Known outage"' in page.content.decode()
+    assert not Acknowledgement.objects.exists()  # the confirmation page changes nothing
     response = as_operator.post(
-        ACK, {"ids": [failed.pk], "comment": "Known outage", "next": URL}, follow=True
+        ACK,
+        {"ids": [failed.pk], "comment": "Known outage", "next": URL, "confirmed": "True"},
+        follow=True,
     )
     assert "Acknowledged 1 of 1." in messages_of(response)
     ack = Acknowledgement.objects.get(element_id=failed.pk)
@@ -63,7 +69,7 @@ def test_acknowledge_with_a_comment_hides_it_and_is_audited(as_operator):
 def test_only_failed_or_abandoned_elements_are_acknowledged(as_operator):
     failed = make_element(status=QueueStatus.FAILED)
     new = make_element(status=QueueStatus.NEW)
-    response = as_operator.post(ACK, {"ids": [failed.pk, new.pk]}, follow=True)
+    response = as_operator.post(ACK, {"ids": [failed.pk, new.pk], "confirmed": "True"}, follow=True)
     assert "Acknowledged 1 of 2; 1 was not failed or abandoned (or gone)." in messages_of(response)
     assert not Acknowledgement.objects.filter(element_id=new.pk).exists()
 
@@ -71,8 +77,8 @@ def test_only_failed_or_abandoned_elements_are_acknowledged(as_operator):
 @oo_db
 def test_acknowledging_again_updates_the_one_acknowledgement(as_operator):
     failed = make_element(status=QueueStatus.FAILED)
-    as_operator.post(ACK, {"ids": [failed.pk], "comment": "first"})
-    as_operator.post(ACK, {"ids": [failed.pk], "comment": "second"})
+    as_operator.post(ACK, {"ids": [failed.pk], "comment": "first", "confirmed": "True"})
+    as_operator.post(ACK, {"ids": [failed.pk], "comment": "second", "confirmed": "True"})
     assert list(Acknowledgement.objects.values_list("comment", flat=True)) == ["second"]
 
 
@@ -90,17 +96,19 @@ def test_an_element_that_fails_again_after_a_retry_is_back_in_the_inbox(as_viewe
 
 
 @oo_db
-def test_the_comment_is_limited_and_retry_from_the_inbox_is_one_click(as_operator):
+def test_the_comment_is_limited_and_retry_from_the_inbox_asks_first(as_operator):
     failed = make_element(status=QueueStatus.FAILED)
-    response = as_operator.post(ACK, {"ids": [failed.pk], "comment": "x" * 501}, follow=True)
+    response = as_operator.post(
+        ACK, {"ids": [failed.pk], "comment": "x" * 501, "confirmed": "True"}, follow=True
+    )
     assert any("at most 500" in m for m in messages_of(response))
     assert not Acknowledgement.objects.exists()
-    # The inbox's form carries confirmed=True: retrying FAILED needs no second page.
-    response = as_operator.post(
-        reverse("queues:retry"), {"ids": [failed.pk], "confirmed": "True", "next": URL}
-    )
-    assert response.status_code == 302
-    assert type(failed).objects.get(pk=failed.pk).status == QueueStatus.NEW
+    # The inbox's buttons lead to the same confirmation page as everywhere else.
+    page = as_operator.get(URL).content.decode()
+    assert 'name="confirmed"' not in page and "Retry selected…" in page
+    response = as_operator.post(reverse("queues:retry"), {"ids": [failed.pk], "next": URL})
+    assert response.status_code == 200 and "Retry 1 element?" in response.content.decode()
+    assert type(failed).objects.get(pk=failed.pk).status == QueueStatus.FAILED
 
 
 @oo_db
@@ -130,5 +138,7 @@ def test_a_bad_page_number_says_so_and_a_page_past_the_end_shows_the_last(as_vie
 @oo_db
 def test_an_acknowledge_comment_is_kept_as_typed(as_operator):
     failed = make_element(status=QueueStatus.FAILED)
-    as_operator.post(ACK, {"ids": [failed.pk], "comment": " INC-7:\tdisk fuld "})
+    as_operator.post(
+        ACK, {"ids": [failed.pk], "comment": " INC-7:\tdisk fuld ", "confirmed": "True"}
+    )
     assert Acknowledgement.objects.get(element_id=failed.pk).comment == " INC-7:\tdisk fuld "

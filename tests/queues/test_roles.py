@@ -26,7 +26,7 @@ def mutations(element):
     return {
         "retry": (reverse("queues:retry"), {"ids": ids, "confirmed": "True"}),
         "delete": (reverse("queues:delete"), {"ids": ids, "delete_confirmed": "True"}),
-        "acknowledge": (reverse("queues:acknowledge"), {"ids": ids}),
+        "acknowledge": (reverse("queues:acknowledge"), {"ids": ids, "confirmed": "True"}),
         "bulk-retry": (reverse("queues:bulk", args=["Queue A"]), {"action": "retry"}),
         "bulk-delete": (reverse("queues:bulk", args=["Queue A"]), {"action": "delete"}),
         "bulk-acknowledge": (

@@ -183,6 +183,15 @@ ELEMENT_FILTER = {
     "created_by": TEXT,
     **{f"{r}_{e}": DATES for r in ("created", "started", "ended") for e in ("from", "to")},
 }
+INBOX_FILTER = {
+    # Exact names; NUL is a name on SQLite only (PostgreSQL cannot store it).
+    "queue": [(OK, "q"), (OK, "Kø æøå"), (BAD, "q" * 101), (ANY, NUL), (OK, "")],
+    "text": TEXT,
+    "since": DATES,
+    "until": DATES,
+    "created_by": TEXT,
+    "acknowledged": [(OK, "1"), (OK, "0"), (OK, ""), (ANY, LONG), (ANY, NUL)],
+}
 LOG_FILTER = {
     "start": DATES,
     "end": DATES,
@@ -244,7 +253,41 @@ PAGES = [
         lambda w: reverse("queues:overview"),
         {"q": TEXT, **paging("queue_name", "-failed", "last_activity")},
     ),
-    Page("failed inbox", lambda w: reverse("queues:failed"), paging()),
+    Page(
+        "failed inbox",
+        lambda w: reverse("queues:failed"),
+        {**INBOX_FILTER, **paging()},
+        multi=frozenset({"queue"}),
+    ),
+    Page(
+        "failed inbox, all matching preview",
+        lambda w: reverse("queues:failed_bulk"),
+        INBOX_FILTER,
+        multi=frozenset({"queue"}),
+    ),
+    Page(
+        "failed inbox, all matching preview, action",
+        lambda w: reverse("queues:failed_bulk"),
+        {"action": choices("retry", "delete", "acknowledge")},
+        rows=False,  # a bad action is refused on the preview of the (valid) filter's rows
+    ),
+    Page(
+        "failed inbox, all matching action",
+        lambda w: reverse("queues:failed_bulk"),
+        {"action": choices("acknowledge", required=True), "comment": TEXT, "typed": TYPED},
+        method="post",
+        base=lambda w: {"action": "acknowledge"},
+        rows=False,
+    ),
+    Page(
+        "undo acknowledgement",
+        lambda w: reverse("queues:unacknowledge"),
+        {"ids": UUID_LIST, "next": NEXT_VALUES},
+        method="post",
+        base=_ids,
+        rows=False,
+        multi=frozenset({"ids"}),
+    ),
     Page(
         "queue elements",
         lambda w: reverse("queues:elements", args=[w.queue]),
@@ -691,7 +734,8 @@ def test_queue_confirmation_pages_keep_a_good_next(as_admin, failed_element, url
 @oo_db
 def test_acknowledge_and_refusals_never_redirect_off_the_site(as_admin, failed_element, hostile):
     acked = as_admin.post(
-        reverse("queues:acknowledge"), {"ids": [str(failed_element.pk)], "next": hostile}
+        reverse("queues:acknowledge"),
+        {"ids": [str(failed_element.pk)], "next": hostile, "confirmed": "True"},
     )
     assert acked.status_code == 302 and acked["Location"] == reverse("queues:failed")
     refused = as_admin.post(reverse("queues:retry"), {"ids": ["not-a-uuid"], "next": hostile})

@@ -103,7 +103,10 @@ def test_messages_never_name_the_connection(settings):
 
 COMMANDS = {
     "purge_logs": ["purge_logs", "--older-than", "30"],
-    "rotate_key": ["rotate_key", "--new-key", Fernet.generate_key().decode()],
+    "rotate_key": [
+        "rotate_key",
+        f"--new-key={Fernet.generate_key().decode()}",
+    ],  # a key may start with -
     "orchestrator_indexes": ["orchestrator_indexes"],
     "clonedb": ["clonedb", "--output", "{tmp}/copy.db"],
 }

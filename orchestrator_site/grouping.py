@@ -37,10 +37,7 @@ class Occurrences:
     explanations: dict[str, str]
     examples: dict[str, tuple[str, str]]  # key -> (id, message) of its newest occurrence
     unsigned: int = 0  # failures left unsigned by this count's bound; signed by the next
-
-    @property
-    def scopes(self) -> list[str]:
-        return sorted({row[1] for row in self.rows})
+    scopes: list[str] = field(default_factory=list)  # every scope of `rows`, sorted
 
 
 @dataclass

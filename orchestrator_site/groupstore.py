@@ -182,6 +182,7 @@ def collect(
         explanations=explanations,
         examples=examples,
         unsigned=len(rows) - len(occurrences),
+        scopes=sorted({row[1] for row in occurrences}),
     )
 
 

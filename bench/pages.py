@@ -36,7 +36,7 @@ class Page:
         return self.path.format(process=quote(process, safe=""), queue=quote(queue, safe=""))
 
 
-DASHBOARD_PANELS = ("errors", "failed", "triggers", "running", "schedulers", "throughput")
+DASHBOARD_PANELS = ("errors", "groups", "failed", "triggers", "running", "schedulers", "throughput")
 
 PAGES: tuple[Page, ...] = (
     Page("dashboard", "Dashboard /", "/", "dashboard:home", load_weight=4, kind="dashboard"),
@@ -90,6 +90,20 @@ PAGES: tuple[Page, ...] = (
         load_weight=2,
     ),
     Page("inbox", "Failed inbox", "/queues/failed/", "queues:failed"),
+    Page(
+        "failed_groups",
+        "Failed elements by cause",
+        "/queues/failed/groups/",
+        "queues:failed_groups",
+        cached=True,
+    ),
+    Page(
+        "error_groups",
+        "Error lines by cause",
+        "/logs/errors/groups/",
+        "logs:error_groups",
+        cached=True,
+    ),
     Page("triggers", "Triggers", "/triggers/", "triggers:list", load_weight=2),
     Page("jobs", "Jobs", "/jobs/", "triggers:jobs", load_weight=2),
     Page("schedulers", "Schedulers", "/schedulers/", "triggers:schedulers"),

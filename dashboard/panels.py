@@ -18,8 +18,11 @@ from django.db.models.functions import Substr, TruncDate
 from django.urls import reverse
 
 from logs.models import Log, LogLevel
-from orchestrator_site import ttlcache
+from orchestrator_site import snapshots, ttlcache
 from orchestrator_site.display import input_text
+from orchestrator_site.grouping import Group, summarise
+from queues.group_views import group_link
+from queues.groups import groups_snapshot
 from queues.models import Acknowledgement, QueueElement, QueueStatus
 from triggers import liveness
 from triggers.models import (
@@ -33,6 +36,7 @@ from triggers.models import (
 )
 
 RECENT_ERRORS_LIMIT = 15
+TOP_GROUPS = 5
 FAILED_ELEMENTS_SCAN = (
     2000  # at most this many failed elements are weighed against acknowledgements
 )
@@ -121,6 +125,28 @@ def failed_elements(start: dt.datetime) -> FailedElements:
         total=len(open_rows),
         capped=capped,
         inbox_url=reverse("queues:failed") + "?" + urlencode({"since": input_text(start)}),
+    )
+
+
+@dataclass
+class FailureGroups:
+    top: list[tuple[Group, str]]  # (group, link to the failed inbox narrowed to it)
+    more: int
+    all_url: str
+    snapshot: snapshots.Snapshot
+
+
+def failure_groups(start: dt.datetime, now: dt.datetime) -> FailureGroups:
+    """The biggest causes of the window's failed elements, from the groups' shared snapshot (no
+    query of OpenOrchestrator's tables unless the snapshot is missing)."""
+    snapshot = groups_snapshot()
+    groups = summarise(snapshot.value, start, now)
+    query = urlencode({"since": input_text(start)})
+    return FailureGroups(
+        top=[(g, group_link(g.key, start, now, [])) for g in groups[:TOP_GROUPS]],
+        more=max(0, len(groups) - TOP_GROUPS),
+        all_url=f"{reverse('queues:failed_groups')}?{query}",
+        snapshot=snapshot,
     )
 
 

@@ -19,7 +19,7 @@ VIEW_PERMISSIONS = (
     "triggers.view_job",
     "triggers.view_scheduler",
 )
-PANELS = ("errors", "failed", "triggers", "running", "schedulers", "throughput")
+PANELS = ("errors", "groups", "failed", "triggers", "running", "schedulers", "throughput")
 
 
 def _panel_context(panel: str) -> dict:
@@ -28,6 +28,8 @@ def _panel_context(panel: str) -> dict:
     context = {"now": now, "window_start": start, "window_hours": hours}
     if panel == "errors":
         context["errors"] = panels.recent_errors(start)
+    elif panel == "groups":
+        context["groups"] = panels.failure_groups(start, now)
     elif panel == "failed":
         context["failed"] = panels.failed_elements(start)
     elif panel == "triggers":

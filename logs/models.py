@@ -46,3 +46,25 @@ class Log(OrchestratorModel):
     @property
     def first_line(self) -> str:
         return self.log_message.split("\n", 1)[0]
+
+
+class LogSignature(models.Model):
+    """The signature (orchestrator_site.signatures) of an ERROR line, kept by the console
+    (logs.groups), never in OpenOrchestrator's table. Log lines do not change; a deleted one
+    leaves its signature behind, which the groups ignore (they count the lines that exist)."""
+
+    log_id = models.UUIDField(primary_key=True)
+    process_name = models.CharField(max_length=100)
+    log_time = models.DateTimeField()
+    key = models.CharField(max_length=16)
+    signature = models.CharField(max_length=300)
+    rules_version = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["log_time"], name="logs_sig_log_time"),
+            models.Index(fields=["key", "log_time"], name="logs_sig_key_log_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.log_id}: {self.key}"

@@ -22,6 +22,7 @@ from logs.models import Log, LogLevel
 from orchestrator_site import clock, snapshots
 
 OVERVIEW_CACHE_KEY = "logs:overview"
+GROUPS_CACHE_KEY = "logs:error-groups"  # logs.groups
 RECENT_ERROR_HOURS = 48
 AROUND_MAX_ROWS = 500
 JOB_LOGS_SHOWN = 200
@@ -93,6 +94,7 @@ def process_overview() -> snapshots.Snapshot:
 def mark_overview_changed() -> None:
     """After the console deleted logs: every process recounts once, fully, in the background."""
     snapshots.mark_changed(OVERVIEW_CACHE_KEY)
+    snapshots.mark_changed(GROUPS_CACHE_KEY)
 
 
 def count_processes() -> LogCounts:

@@ -6,6 +6,7 @@ class QueuesConfig(AppConfig):
 
     def ready(self) -> None:
         from orchestrator_site import snapshots
-        from queues import models
+        from queues import groups, models
 
         snapshots.register_warm_up(models.OVERVIEW_CACHE_KEY, models.count_queues)
+        snapshots.register_warm_up(models.GROUPS_CACHE_KEY, groups.count_groups)

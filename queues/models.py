@@ -166,6 +166,7 @@ def acknowledgements_for(elements) -> dict[uuid.UUID, Acknowledgement]:
 
 
 OVERVIEW_CACHE_KEY = "queues:overview"
+GROUPS_CACHE_KEY = "queues:failed-groups"  # queues.groups
 _OVERVIEW_COLUMNS = {
     QueueStatus.NEW: "new",
     QueueStatus.IN_PROGRESS: "in_progress",
@@ -221,3 +222,30 @@ def count_queues() -> list[dict]:
 def mark_overview_changed() -> None:
     """After the console changed elements: every process recounts once, in the background."""
     snapshots.mark_changed(OVERVIEW_CACHE_KEY)
+    snapshots.mark_changed(GROUPS_CACHE_KEY)
+
+
+class ElementSignature(models.Model):
+    """The signature (orchestrator_site.signatures) of a failed element's message, kept by the
+    console (queues.groups), never in OpenOrchestrator's table.
+
+    `failed_at` is the element's end_date (its created_date without one) when it was signed: an
+    element retried and failed again has a later one, so a signature whose `failed_at` differs
+    from the element's is stale and is computed again.
+    """
+
+    element_id = models.UUIDField(primary_key=True)
+    queue_name = models.CharField(max_length=100)
+    failed_at = models.DateTimeField()
+    key = models.CharField(max_length=16)
+    signature = models.CharField(max_length=300)
+    rules_version = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["failed_at"], name="queues_sig_failed_at"),
+            models.Index(fields=["key", "failed_at"], name="queues_sig_key_failed_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.element_id}: {self.key}"

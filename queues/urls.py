@@ -1,12 +1,13 @@
 from django.urls import path
 
-from queues import actions, intake, views
+from queues import actions, group_views, intake, views
 
 app_name = "queues"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("failed/", views.inbox, name="failed"),
     path("failed/all/", actions.failed_bulk, name="failed_bulk"),
+    path("failed/groups/", group_views.failed_groups, name="failed_groups"),
     path("element/<uuid:element_id>/", views.element, name="element"),
     path("new/", intake.create, name="create"),
     path("upload/", intake.upload, name="upload"),

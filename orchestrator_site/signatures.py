@@ -1,0 +1,142 @@
+"""The signature of a failure: one message reduced to its cause, so that the same cause from many
+elements or log lines lands in one group.
+
+Pure text in, text out: no database, no feature app. The rules, in order:
+
+1. OpenOrchestrator's generic first line ("An uncaught error ocurred during the process:", its own
+   spelling) is dropped; a Python traceback is reduced to its last line, the exception's own line
+   (`KeyError: 'beløb'`), which names the type.
+2. What differs between occurrences of one cause is replaced by a placeholder: timestamps (ISO and
+   Danish), UUIDs, file paths (Windows, UNC and POSIX), e-mail addresses, quoted values, CPR-like
+   numbers, line numbers, references (words that mix letters and digits, like KVI-00284) and
+   numbers.
+3. Whitespace is collapsed and the result cut to SIGNATURE_LENGTH characters.
+
+`explain` says which of these applied, so a person can read why two messages share a group; `key`
+is a short stable hash of the signature text for URLs. RULES_VERSION changes whenever a rule does,
+so stored signatures computed by older rules are recomputed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+RULES_VERSION = 1
+SIGNATURE_LENGTH = 300
+# Only this much of the chosen line is normalised: a log line may hold 8,000 characters.
+SCANNED_LENGTH = 2000
+KEY_LENGTH = 12
+
+UNCAUGHT_PREFIX = "An uncaught error ocurred during the process:"
+TRACEBACK_HEADER = "Traceback (most recent call last):"
+EMPTY = "(no message)"
+
+# (placeholder, what it stands for, pattern); applied in this order, each on what the earlier left.
+_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    (
+        "<time>",
+        "timestamp",
+        re.compile(
+            r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:[.,]\d+)?)?"
+            r"(?:Z|[+-]\d{2}:?\d{2})?)?"
+            r"|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(?:,?\s*(?:kl\.?\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?"
+            r"|\b\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\b"
+        ),
+    ),
+    (
+        "<id>",
+        "id",
+        re.compile(
+            r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+            r"|\b[0-9a-fA-F]{32}\b|\b0x[0-9a-fA-F]+\b"
+        ),
+    ),
+    ("<url>", "web address", re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")),
+    (
+        "<path>",
+        "file path",
+        re.compile(
+            # Windows folders may hold spaces: every part up to the last backslash is the path.
+            r"(?<![\w/])(?:[A-Za-z]:[\\/]|\\\\[^\\\s]+\\)(?:[^\\\n'\"<>|:]*\\)*[^\s'\"<>|]*"
+            r"|(?<![\w/<])/(?:[\w.-]+/)+[\w.-]*"
+        ),
+    ),
+    ("<email>", "e-mail address", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
+    (
+        "'<value>'",
+        "quoted value",
+        # A quote opens only after a non-word character, so "couldn't" opens nothing.
+        re.compile(r"(?<!\w)'[^'\n]{0,200}'(?!\w)|(?<!\w)\"[^\"\n]{0,200}\"(?!\w)"),
+    ),
+    ("<cpr>", "CPR-like number", re.compile(r"\b\d{6}-?\d{4}\b")),
+    ("line <n>", "line number", re.compile(r"\bline \d+\b")),
+    (
+        "<ref>",
+        "reference",
+        re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[^\W_]+(?:[-_][^\W_]+)*\b"),
+    ),
+    ("<n>", "number", re.compile(r"(?<![\w<])[-+]?\d+(?:[.,]\d+)*\b")),
+)
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Signature:
+    text: str  # the normalised cause, shown as the group's title
+    key: str  # short stable hash of `text`, for URLs
+    replaced: tuple[tuple[str, int], ...]  # (what, how many) of each rule that applied
+    reduced: str = ""  # how the message was cut down before normalising, in words
+
+    def explain(self) -> str:
+        """Why messages land in this group, in words: "traceback reduced to its last line; 2
+        numbers and 1 quoted value replaced"."""
+        parts = [self.reduced] if self.reduced else []
+        if self.replaced:
+            parts.append(
+                " and ".join(
+                    ", ".join(_counted(n, what) for what, n in self.replaced).rsplit(", ", 1)
+                )
+                + " replaced"
+            )
+        return "; ".join(parts) or "the message as it is"
+
+
+def _counted(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
+
+
+def key_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_LENGTH]
+
+
+def cause_line(message: str | None) -> tuple[str, str]:
+    """The part of `message` that names the cause, and how it was found (words, or "")."""
+    text = (message or "").strip()
+    how = []
+    if text.startswith(UNCAUGHT_PREFIX):
+        text = text[len(UNCAUGHT_PREFIX) :].strip()
+        how.append("OpenOrchestrator's generic first line dropped")
+    if TRACEBACK_HEADER in text:
+        # The exception's own line: the last line that is not indented (frames and code are).
+        lines = [line for line in text.splitlines() if line.strip()]
+        for line in reversed(lines):
+            if not line[:1].isspace() and not line.startswith(TRACEBACK_HEADER):
+                text = line.strip()
+                how.append("traceback reduced to its last line")
+                break
+    return text, "; ".join(how)
+
+
+def signature(message: str | None) -> Signature:
+    """The signature of one failure message (any text, None included)."""
+    text, reduced = cause_line(message)
+    text = _SPACE.sub(" ", text[:SCANNED_LENGTH]).strip()
+    replaced = []
+    for placeholder, what, pattern in _RULES:
+        text, n = pattern.subn(placeholder, text)
+        if n:
+            replaced.append((what, n))
+    text = text[:SIGNATURE_LENGTH] or EMPTY
+    return Signature(text=text, key=key_of(text), replaced=tuple(replaced), reduced=reduced)

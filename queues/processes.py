@@ -7,8 +7,9 @@ OpenOrchestrator links a queue element to no process. What there is:
   person's user name, other programs anything or nothing. So it names a process only when a
   process of that name exists: a trigger, a log line or a job carries it.
 * The processing window (start_date to end_date, or now while IN_PROGRESS): a queue trigger that
-  names the queue says which process works it; otherwise a job that was running the whole time
-  the element was worked on (a 3.0 Scheduler records one per run) is the best guess by time.
+  names the queue says which process works it, and a job of that process running then which run;
+  without one, any job that was running the whole time the element was worked on (a 3.0
+  Scheduler records one per run) is the best guess by time.
 
 Every query here is bounded and served by an index: exact process names (Logs and Jobs by
 process_name, Triggers is small) and jobs by start_time within JOB_LOOKBACK.
@@ -152,7 +153,10 @@ def _handlers(
     # Running when a robot took it and, if it has ended, still when it ended (the robot that ends
     # it is running); an IN_PROGRESS element's job may have ended since (a crash).
     taken, ended = item.start_date, item.end_date or item.start_date
-    for job in _jobs_running(Job.objects.all(), taken, ended):
+    # A queue trigger says which process works the queue: then only its jobs, not every robot
+    # that happened to run at the time.
+    jobs = Job.objects.filter(process_name__in=list(found)) if found else Job.objects.all()
+    for job in _jobs_running(jobs, taken, ended):
         handler = link(job.process_name)
         if not handler.jobs:
             handler.why.append("a job of it was running while the element was processed")

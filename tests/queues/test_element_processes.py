@@ -144,3 +144,13 @@ def test_the_page_asks_a_bounded_number_of_queries(as_viewer, django_assert_max_
         make_job("Robot A", start=element.start_date - dt.timedelta(minutes=minutes + 1), end=NOW)
     with django_assert_max_num_queries(20):
         page_of(as_viewer, element)
+
+
+@oo_db
+def test_with_a_queue_trigger_other_robots_running_then_are_not_guessed(as_viewer):
+    make_trigger(TriggerType.QUEUE, process="Robot A", queue_name="Queue A")
+    element = make_element(status=QueueStatus.DONE)
+    make_job("Robot B", start=element.start_date - dt.timedelta(minutes=5), end=element.end_date)
+    processes, page = page_of(as_viewer, element)
+    assert [h.process for h in processes.handlers] == ["Robot A"]
+    assert processes.handlers[0].jobs == [] and "Robot B" not in page

@@ -269,7 +269,7 @@ class TriggerTable(ConsoleTable):
             "actions",
         )
         order_by = ("trigger_name",)
-        attrs = {"class": "table"}
+        attrs = {"class": "table triggers"}  # console.css lays its buttons out in a grid
         empty_text = "No triggers match."
 
     def __init__(self, *args, now: datetime.datetime, **kwargs):

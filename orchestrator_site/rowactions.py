@@ -7,12 +7,18 @@ is a `<use>` of the sprite. Per row that is the URL, the label and the icon's na
 triggers list carried a form with its own token, `next` and the full SVG path data per button
 (128 KB for 50 rows). The site's script asks `data-confirm` on the pressed button as on a form.
 
+A button may show a word next to its icon (`icon_name` and `text`): the word is what a person reads,
+the label (which names the row) what a screen reader says. A button that cannot be used here stays in
+its place, `disabled()`, with the reason as its tooltip and accessible description, so that every
+row's buttons line up.
+
 Labels and confirmation texts are names, i.e. hostile text: everything goes through format_html.
 URLs come from orchestrator_site.reversing (one reverse() per URL name per process), not {% url %}.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from django.utils.html import conditional_escape
@@ -30,6 +36,11 @@ _ICON_HTML = {
     for name in ICONS
 }
 _CLASS = {"": "", **{kind: mark_safe(f' class="{kind}"') for kind in KINDS}}  # noqa: S308
+# `apart`: set off from the buttons before it (Delete away from Edit), console.css .apart.
+_APART = {
+    "": mark_safe(' class="apart"'),
+    **{kind: mark_safe(f' class="{kind} apart"') for kind in KINDS},  # noqa: S308
+}
 
 
 def icon(name: str) -> SafeString:
@@ -40,62 +51,101 @@ def icon(name: str) -> SafeString:
 
 
 def post(
-    url: str, label: str, *, icon_name: str = "", text: str = "", confirm: str = "", kind: str = ""
+    url: str,
+    label: str,
+    *,
+    icon_name: str = "",
+    text: str = "",
+    confirm: str = "",
+    kind: str = "",
+    apart: bool = False,
 ) -> SafeString:
     """A button that POSTs the page's row-actions form to `url`; `label` names what it does to
-    which object (aria-label, shown as its tooltip), `confirm` is asked first (site script)."""
-    content = icon(icon_name) if icon_name else text
+    which object (aria-label; the tooltip of an icon-only button), `confirm` is asked first (site
+    script)."""
     if confirm:
         return format_html(
             '<button form="{}" formaction="{}"{} data-confirm="{}" aria-label="{}">{}</button>',
             FORM_ID,
             url,
-            _kind(kind),
+            _kind(kind, apart),
             confirm,
             label,
-            content,
+            _content(icon_name, text),
         )
     return format_html(
         '<button form="{}" formaction="{}"{} aria-label="{}">{}</button>',
         FORM_ID,
         url,
-        _kind(kind),
+        _kind(kind, apart),
         label,
-        content,
+        _content(icon_name, text),
     )
 
 
 def link(
-    url: str, label: str, *, icon_name: str = "", text: str = "", kind: str = "", title: str = ""
+    url: str,
+    label: str,
+    *,
+    icon_name: str = "",
+    text: str = "",
+    kind: str = "",
+    title: str = "",
+    apart: bool = False,
 ) -> SafeString:
     """A link styled as a row button: a page that asks more (edit, delete, reveal...). A `title`
     replaces the label as its tooltip, to say more than the label."""
     return format_html(
         '<a{}{} href="{}" aria-label="{}">{}</a>',
-        _kind(kind),
+        _kind(kind, apart),
         format_html(' title="{}"', title) if title else "",
         url,
         label,
-        icon(icon_name) if icon_name else text,
+        _content(icon_name, text),
     )
 
 
-def disabled(why: str, *, icon_name: str = "", text: str = "") -> SafeString:
-    """A button that cannot be used here; `why` is its tooltip and accessible name (title)."""
+def disabled(why: str, *, icon_name: str = "", text: str = "", apart: bool = False) -> SafeString:
+    """A button that cannot be used here, in the place it has when it can. Its word (or icon) is
+    its name, `why` its tooltip and accessible description (title). The same on every row that
+    shows it, so built once per process."""
+    return _disabled(why, icon_name, text, apart)
+
+
+@functools.lru_cache(maxsize=128)
+def _disabled(why: str, icon_name: str, text: str, apart: bool) -> SafeString:
     return format_html(
-        '<button type="button" disabled title="{}">{}</button>',
+        '<button{} disabled title="{}">{}</button>',
+        _kind("", apart),
         why,
-        icon(icon_name) if icon_name else text,
+        _content(icon_name, text),
     )
 
 
-def _kind(kind: str) -> str:
-    if kind not in _CLASS:
+def _content(icon_name: str, text: str) -> SafeString | str:
+    """The icon, the word, or the icon followed by the word."""
+    if icon_name and text:
+        return _icon_and_word(icon_name, text)
+    return icon(icon_name) if icon_name else text
+
+
+@functools.lru_cache(maxsize=64)
+def _icon_and_word(icon_name: str, word: str) -> SafeString:
+    """Built once per pair: a page repeats the same few words on every row. The space sets the
+    word off from its icon."""
+    return format_html("{} {}", icon(icon_name), word)
+
+
+def _kind(kind: str, apart: bool = False) -> str:
+    classes = _APART if apart else _CLASS
+    if kind not in classes:
         raise ValueError(f"no row button kind {kind!r}")
-    return _CLASS[kind]
+    return classes[kind]
 
 
 def actions(buttons: Iterable[SafeString]) -> SafeString:
-    """The row's buttons side by side (console.css .row-actions: small, secondary unless marked)."""
-    html = "".join(conditional_escape(button) for button in buttons)
-    return mark_safe(f'<div class="row-actions">{html}</div>')  # noqa: S308 - escaped above
+    """The row's buttons side by side (console.css .row-actions: small, secondary unless marked).
+    The buttons of this module are SafeStrings already: only anything else is escaped (a row has
+    up to seven buttons, and conditional_escape is four calls each)."""
+    html = "".join(b if type(b) is SafeString else conditional_escape(b) for b in buttons)
+    return SafeString(f'<div class="row-actions">{html}</div>')

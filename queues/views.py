@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from logs.links import process_jobs_url, process_logs_url
 from orchestrator_site import audit, clock
 from orchestrator_site.csvstream import (
     csv_response,
@@ -33,6 +32,7 @@ from queues.models import (
     acknowledgements_for,
     queue_overview_snapshot,
 )
+from queues.processes import element_processes
 from queues.tables import ElementTable, InboxTable, OverviewTable
 from triggers.models import QueueTrigger
 
@@ -259,22 +259,6 @@ def element(request: HttpRequest, element_id: uuid.UUID) -> HttpResponse:
     now = clock.now()
     ack = Acknowledgement.objects.filter(element_id=item.pk).first()
     window = item.processing_window(now)
-    processes = sorted(
-        {
-            child.trigger.process_name
-            for child in QueueTrigger.objects.filter(queue_name=item.queue_name).select_related(
-                "trigger"
-            )
-        }
-    )
-    process_links = [
-        {
-            "process": name,
-            "logs": process_logs_url(name, *window) if window else None,
-            "jobs": process_jobs_url(name, None, window[1]) if window else None,
-        }
-        for name in processes
-    ]
     return render(
         request,
         "queues/element.html",
@@ -284,7 +268,7 @@ def element(request: HttpRequest, element_id: uuid.UUID) -> HttpResponse:
             "ack": ack,
             "ack_current": ack is not None and ack.covers(item),
             "window": window,
-            "process_links": process_links,
+            "processes": element_processes(item, now),
             "waiting": duration_text(item.waiting_time) or "—",
             "duration": duration_text(item.duration) or "—",
             "running_for": duration_text(now - item.start_date)

@@ -18,6 +18,7 @@ class Controls(HTMLParser):
         self.forms: list[dict] = []
         self.buttons: list[dict] = []
         self.links: list[dict] = []
+        self._open: dict | None = None  # the button or link whose text is being read
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
@@ -31,10 +32,21 @@ class Controls(HTMLParser):
             self.buttons.append(values)
         elif tag == "a":
             self.links.append(values)
+        if tag in ("button", "a"):
+            values["text"] = ""
+            self._open = values
+
+    def handle_data(self, data):
+        if self._open is not None:
+            self._open["text"] += data
 
     def handle_endtag(self, tag):
         if tag == "form" and self.forms:
             self.forms[-1]["closed"] = True
+        if tag in ("button", "a"):
+            if self._open is not None:
+                self._open["text"] = self._open["text"].strip()  # the word a person reads
+            self._open = None
 
     def button(self, label: str) -> dict:
         [found] = [b for b in self.buttons if b.get("aria-label") == label]

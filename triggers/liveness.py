@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q
 
+from orchestrator_site import ttlcache
 from orchestrator_site.display import age_text
 from orchestrator_site.models import AuditEntry
 from triggers import matching
@@ -25,6 +26,7 @@ from triggers.models import (
     SchedulerState,
     Trigger,
     TriggerStatus,
+    scheduler_state,
 )
 
 
@@ -179,3 +181,42 @@ def _judge_unidentified(trigger: Trigger, now: datetime.datetime, who: Owner) ->
             f"Its Scheduler {who.machine_name} last pinged {age_text(who.age_seconds)}. {nobody}",
         )
     return Staleness(True, f"No Scheduler is known to run it. {nobody}")
+
+
+PINGS_CACHE_KEY = "triggers:scheduler-pings"
+PINGS_SECONDS = 10  # as old as the header's Scheduler summary may be
+
+
+def online_machines(now: datetime.datetime, *, fresh: bool = False) -> frozenset[str]:
+    """The Schedulers online at `now` (SchedulerState.ONLINE), from their last pings as read at
+    most PINGS_SECONDS ago (one query of the small Schedulers table per process and period), or
+    read now when `fresh`."""
+    pings = ttlcache.cached(PINGS_CACHE_KEY, PINGS_SECONDS, _pings, fresh=fresh)
+    return frozenset(
+        machine
+        for machine, last_update in pings
+        if scheduler_state(last_update, now) == SchedulerState.ONLINE
+    )
+
+
+def _pings() -> list[tuple[str, datetime.datetime]]:
+    return list(Scheduler.objects.order_by().values_list("machine_name", "last_update"))
+
+
+def nobody_to_run(trigger: Trigger, online: frozenset[str]) -> str:
+    """Why no online Scheduler may start `trigger` now, or "" when one may.
+
+    A Scheduler polls a trigger when its whitelist is empty (NULL or []) or names the Scheduler
+    exactly (case-sensitive), as OpenOrchestrator's poll_triggers decides. A Scheduler set to "Only
+    run whitelisted triggers" also skips an empty whitelist, but that setting lives on its PC, not
+    in the database, so an online Scheduler counts.
+    """
+    whitelist = trigger.scheduler_whitelist or []
+    if not whitelist:
+        if online:
+            return ""
+        return "No Scheduler is online: it waits until one is."
+    if online.intersection(whitelist):
+        return ""
+    named = ", ".join(whitelist)
+    return f"No Scheduler it may run on ({named}) is online: it waits until one is."

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 import django_tables2 as tables
+from django.db import DatabaseError
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
@@ -12,11 +13,12 @@ from logs.links import process_logs_url
 from logs.tables import level_badge
 from orchestrator_site import rowactions
 from orchestrator_site.display import datetime_text, duration_text
-from orchestrator_site.htmltext import format_html
+from orchestrator_site.htmltext import escaped, format_html
 from orchestrator_site.reversing import id_url, name_url
 from orchestrator_site.tables import ConsoleTable, TimeColumn
 from orchestrator_site.templatetags.console_format import name_label
 from triggers import capabilities
+from triggers.liveness import nobody_to_run, online_machines
 from triggers.models import Job, Scheduler, Trigger, TriggerStatus, TriggerType
 from triggers.queries import is_stale
 
@@ -42,13 +44,45 @@ def status_badge(status: str) -> str:
     )
 
 
+def row_id(trigger: Trigger) -> str:
+    """The anchor of a trigger's row on the list (its name link): where an action sends the
+    person back to."""
+    return f"trigger-{trigger.pk}"
+
+
+# Why a button is disabled, by the trigger's status: a row keeps every button in its place.
+_NO_PAUSE: dict[str, str] = {
+    TriggerStatus.PAUSED: "Already paused.",
+    TriggerStatus.PAUSING: "Already pausing.",
+    TriggerStatus.KILLING: "Being killed.",
+}
+_NO_RESUME: dict[str, str] = {
+    TriggerStatus.IDLE: "Not paused.",
+    TriggerStatus.RUNNING: "Running, not paused.",
+    TriggerStatus.PAUSING: "Still pausing.",
+    TriggerStatus.KILLING: "Being killed.",
+}
+_NOT_RUNNING = "Not running."
+_RUN_QUEUE = "A queue trigger starts when its queue fills; it cannot be run on demand."
+_RUN_ACTIVE = "Already running."
+_KILL_UNSUPPORTED = "This database cannot store KILLING."
+_RESET_IDLE = "Nothing to reset."
+_DELETE_ACTIVE = "Running: stop it first."
+
+
 class ActionButtons:
-    """The buttons a user may use on a trigger now, for the list's rows and the detail page.
+    """The trigger buttons, for the list's rows and the detail page: each with its word, in one
+    place on every row (Pause, Resume, Run now, Kill, Reset, Edit, then Delete set apart), disabled
+    with the reason where the trigger's status does not allow it. A person sees the buttons of the
+    permissions they hold.
 
     Built in Python with orchestrator_site.rowactions (the page includes its form and icons once),
     the way back and the permissions looked up once per page: 50 rows carried 96 KB of buttons
     when each had its own form, CSRF token and icon paths (bench/cpu_profile.py --page triggers).
     """
+
+    # `name` below is the trigger's name already escaped (as conditional_escape would), once per
+    # row rather than once per button: every text that carries it is a SafeString built from it.
 
     def __init__(self, request, now: datetime.datetime):
         self.request = request
@@ -56,12 +90,22 @@ class ActionButtons:
 
     @cached_property
     def _back(self) -> str:
-        """The resume page's way back (a link: the POST buttons' `next` is in the shared form)."""
+        """The way back of the pages that ask more (a link: the POST buttons' `next` is in the
+        shared form)."""
         return urlencode({"next": self.request.get_full_path()})
 
     @cached_property
     def _kill_supported(self) -> bool:
         return capabilities.kill_supported()
+
+    @cached_property
+    def _online(self) -> frozenset[str] | None:
+        """Asked once per page, and only when a Run now button is shown; None when the Schedulers
+        cannot be read (then Run now warns of nothing, as the header shows no summary)."""
+        try:
+            return online_machines(self.now)
+        except DatabaseError:
+            return None
 
     @cached_property
     def _may(self) -> tuple[bool, bool, bool]:
@@ -73,89 +117,127 @@ class ActionButtons:
         )
 
     def __call__(self, record: Trigger) -> SafeString:
-        t, name = record, name_label(record.trigger_name)
+        t, name = record, escaped(name_label(record.trigger_name))  # escaped once per row
         operate, change, delete = self._may
-        buttons = self._operate_buttons(t) if operate else []
+        buttons = self._operate_buttons(t, name) if operate else []
         if change:
             buttons.append(
-                rowactions.link(id_url("triggers:edit", t.pk), f"Edit {name}", icon_name="edit")
-            )
-        if delete and not t.is_active:
-            buttons.append(
                 rowactions.link(
-                    id_url("triggers:delete", t.pk), f"Delete {name}", icon_name="delete"
+                    id_url("triggers:edit", t.pk),
+                    SafeString(f"Edit {name}"),
+                    icon_name="edit",
+                    text="Edit",
                 )
             )
+        if delete:
+            if t.is_active:
+                buttons.append(
+                    rowactions.disabled(
+                        _DELETE_ACTIVE, icon_name="delete", text="Delete", apart=True
+                    )
+                )
+            else:
+                buttons.append(
+                    rowactions.link(
+                        id_url("triggers:delete", t.pk),
+                        SafeString(f"Delete {name}"),
+                        icon_name="delete",
+                        text="Delete",
+                        apart=True,
+                    )
+                )
         return rowactions.actions(buttons)
 
-    def _operate_buttons(self, t: Trigger) -> list[SafeString]:
-        """An operator's buttons, in order: pause or resume, run now, kill, reset stale."""
-        name = name_label(t.trigger_name)
-        buttons = []
-        if t.can_pause:
-            buttons.append(self._pause_button(t))
-        if t.can_resume:
-            buttons.append(self._resume_button(t))
-        if t.can_run_now:
-            buttons.append(
-                rowactions.post(
-                    id_url("triggers:run", t.pk),
-                    f"Run {name} now",
-                    icon_name="run",
-                    confirm=f"Run {name} now? A Scheduler starts it at its next loop.",
-                )
+    def _operate_buttons(self, t: Trigger, name: str) -> list[SafeString]:
+        """An operator's buttons, in order: pause, resume, run now, kill, reset."""
+        status = t.process_status
+        return [
+            self._pause_button(t, name)
+            if t.can_pause
+            else rowactions.disabled(_NO_PAUSE[status], icon_name="pause", text="Pause"),
+            self._resume_button(t, name)
+            if t.can_resume
+            else rowactions.disabled(_NO_RESUME[status], icon_name="resume", text="Resume"),
+            self._run_button(t, name),
+            self._kill_button(t, name),
+            rowactions.link(
+                f"{id_url('triggers:reset', t.pk)}?{self._back}",
+                SafeString(f"Reset {name}"),
+                icon_name="reset",
+                text="Reset",
             )
-        elif t.type == TriggerType.QUEUE:
-            buttons.append(
-                rowactions.disabled(
-                    "Queue triggers start when their queue holds enough NEW elements; they cannot "
-                    "be run on demand.",
-                    icon_name="run",
-                )
-            )
-        if t.can_kill and self._kill_supported:
-            buttons.append(
-                rowactions.post(
-                    id_url("triggers:kill", t.pk),
-                    f"Kill {name}",
-                    icon_name="kill",
-                    kind="danger",
-                    confirm=f"Kill the running process of {name}? Its Scheduler stops it at "
-                    "its next loop.",
-                )
-            )
-        if t.is_active:
-            buttons.append(
-                rowactions.link(id_url("triggers:reset", t.pk), f"Reset {name}", icon_name="reset")
-            )
-        return buttons
+            if t.is_active
+            else rowactions.disabled(_RESET_IDLE, icon_name="reset", text="Reset"),
+        ]
 
-    def _pause_button(self, t: Trigger) -> SafeString:
+    def _pause_button(self, t: Trigger, name: str) -> SafeString:
         """Pausing a running trigger asks first: its process goes on, but it won't start again."""
-        name = name_label(t.trigger_name)
         confirm = (
-            f"Pause {name}? The running process finishes, and the trigger will not start "
-            "again until resumed."
+            SafeString(
+                f"Pause {name}? The running process finishes, and the trigger will not start "
+                "again until resumed."
+            )
             if t.process_status == TriggerStatus.RUNNING
             else ""
         )
         return rowactions.post(
-            id_url("triggers:pause", t.pk), f"Pause {name}", icon_name="pause", confirm=confirm
+            id_url("triggers:pause", t.pk),
+            SafeString(f"Pause {name}"),
+            icon_name="pause",
+            text="Pause",
+            confirm=confirm,
         )
 
-    def _resume_button(self, t: Trigger) -> SafeString:
+    def _resume_button(self, t: Trigger, name: str) -> SafeString:
         """An overdue trigger resumes through a page that asks when it should run; others at once."""
-        name = name_label(t.trigger_name)
         if t.next_run and t.next_run <= self.now:
             url = f"{id_url('triggers:resume', t.pk)}?{self._back}"
             return rowactions.link(
                 url,
-                f"Resume {name}",
+                SafeString(f"Resume {name}"),
                 icon_name="resume",
+                text="Resume",
                 title="Resume (overdue: choose when it runs)",
             )
         return rowactions.post(
-            id_url("triggers:resume", t.pk), f"Resume {name}", icon_name="resume"
+            id_url("triggers:resume", t.pk),
+            SafeString(f"Resume {name}"),
+            icon_name="resume",
+            text="Resume",
+        )
+
+    def _run_button(self, t: Trigger, name: str) -> SafeString:
+        """Run now asks first, and says so when no Scheduler that may run it is online."""
+        if t.type == TriggerType.QUEUE:
+            return rowactions.disabled(_RUN_QUEUE, icon_name="run", text="Run now")
+        if not t.can_run_now:
+            return rowactions.disabled(_RUN_ACTIVE, icon_name="run", text="Run now")
+        online = self._online
+        nobody = nobody_to_run(t, online) if online is not None else ""
+        return rowactions.post(
+            id_url("triggers:run", t.pk),
+            SafeString(f"Run now {name}"),
+            icon_name="run",
+            text="Run now",
+            confirm=SafeString(
+                f"Run {name} now? {escaped(nobody or 'A Scheduler starts it at its next loop.')}"
+            ),
+        )
+
+    def _kill_button(self, t: Trigger, name: str) -> SafeString:
+        if not t.can_kill:
+            return rowactions.disabled(_NOT_RUNNING, icon_name="kill", text="Kill")
+        if not self._kill_supported:
+            return rowactions.disabled(_KILL_UNSUPPORTED, icon_name="kill", text="Kill")
+        return rowactions.post(
+            id_url("triggers:kill", t.pk),
+            SafeString(f"Kill {name}"),
+            icon_name="kill",
+            text="Kill",
+            kind="danger",
+            confirm=SafeString(
+                f"Kill the running process of {name}? Its Scheduler stops it at its next loop."
+            ),
         )
 
 
@@ -187,7 +269,7 @@ class TriggerTable(ConsoleTable):
             "actions",
         )
         order_by = ("trigger_name",)
-        attrs = {"class": "table"}
+        attrs = {"class": "table triggers"}  # console.css lays its buttons out in a grid
         empty_text = "No triggers match."
 
     def __init__(self, *args, now: datetime.datetime, **kwargs):
@@ -202,9 +284,14 @@ class TriggerTable(ConsoleTable):
         return self._buttons(record)
 
     def render_trigger_name(self, record: Trigger) -> str:
-        """The detail link, made here: linkify took django-tables2's generic per-cell path."""
+        """The detail link, made here: linkify took django-tables2's generic per-cell path. It is
+        the row's anchor (row_id), where an action brings the person back; a row_attrs id on
+        the <tr> cost django-tables2's attribute rendering per row."""
         return format_html(
-            '<a href="{}">{}</a>', record.get_absolute_url(), name_label(record.trigger_name)
+            '<a id="{}" href="{}">{}</a>',
+            row_id(record),
+            record.get_absolute_url(),
+            name_label(record.trigger_name),
         )
 
     def render_process_status(self, record: Trigger) -> str:

@@ -21,9 +21,9 @@ from orchestrator_site.reporting import report_result
 from triggers import cron, services
 from triggers.filters import TriggerFilter
 from triggers.forms import ResetForm, ResumeForm
-from triggers.liveness import owner, staleness
+from triggers.liveness import nobody_to_run, online_machines, owner, staleness
 from triggers.models import Job, Scheduler, Trigger, TriggerType
-from triggers.tables import ActionButtons, SchedulerTable, TriggerTable
+from triggers.tables import ActionButtons, SchedulerTable, TriggerTable, row_id
 
 
 def get_trigger(pk: uuid.UUID) -> Trigger:
@@ -37,7 +37,11 @@ def next_of(request: HttpRequest, trigger: Trigger | None = None) -> str:
 
 
 def back_to(request: HttpRequest, trigger: Trigger | None = None) -> HttpResponseRedirect:
-    return redirect(next_of(request, trigger))
+    """Back to the page the button was on, at the trigger's row (a list keeps its place)."""
+    url = next_of(request, trigger)
+    if trigger is not None and url != trigger.get_absolute_url():
+        url = f"{url.split('#', 1)[0]}#{row_id(trigger)}"
+    return redirect(url)
 
 
 # --- Pages ---------------------------------------------------------------------------------------
@@ -121,7 +125,15 @@ def trigger_pause(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 @permission_required("triggers.operate_trigger", raise_exception=True)
 @require_POST
 def trigger_run_now(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    return _act(request, pk, services.run_trigger_now)
+    """Runs it even when no Scheduler that may run it is online, and then says so."""
+    trigger = get_trigger(pk)
+    result = services.run_trigger_now(user=request.user, trigger=trigger)
+    if result.changed:
+        nobody = nobody_to_run(trigger, online_machines(clock.now(), fresh=True))
+        if nobody:
+            result.warnings.append(nobody)
+    report_result(request, result)
+    return back_to(request, trigger)
 
 
 @permission_required("triggers.operate_trigger", raise_exception=True)
@@ -200,7 +212,7 @@ def trigger_reset(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
                 to_status=form.cleaned_data["to_status"],
             )
             report_result(request, result)
-            return redirect(trigger.get_absolute_url())
+            return back_to(request, trigger)
     else:
         form = ResetForm(initial={"expected_status": trigger.process_status})
     return render(
@@ -211,5 +223,6 @@ def trigger_reset(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             "form": form,
             "owner": who,
             "staleness": judged,
+            "next": next_of(request, trigger),
         },
     )

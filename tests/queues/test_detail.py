@@ -63,15 +63,15 @@ def test_links_to_logs_and_jobs_of_the_queue_trigger_s_process_in_the_window(as_
         end_date=dt.datetime(2026, 11, 25, 9, 5, 0),
     )
     response = as_viewer.get(url(element.pk))
-    (link,) = response.context["process_links"]
-    assert link["process"] == "Robot <P>"
+    (link,) = response.context["processes"].handlers
+    assert link.process == "Robot <P>"
     assert (
-        "start=2026-11-25T08%3A59%3A00" in link["logs"]
-        and "end=2026-11-25T09%3A07%3A00" in link["logs"]
+        "start=2026-11-25T08%3A59%3A00" in link.logs_url
+        and "end=2026-11-25T09%3A07%3A00" in link.logs_url
     )
-    assert link["logs"].startswith(reverse("logs:process", args=["Robot <P>"]) + "?")
-    assert link["jobs"].startswith("/jobs/?process=Robot")
-    assert "end=2026-11-25T09%3A07%3A00" in link["jobs"]
+    assert link.logs_url.startswith(reverse("logs:process", args=["Robot <P>"]) + "?")
+    assert link.jobs_url.startswith("/jobs/?process=Robot")
+    assert "end=2026-11-25T09%3A07%3A00" in link.jobs_url
     assert "Robot &lt;P&gt;" in response.content.decode()
 
 
@@ -79,7 +79,8 @@ def test_links_to_logs_and_jobs_of_the_queue_trigger_s_process_in_the_window(as_
 def test_without_a_queue_trigger_or_a_start_there_is_nothing_to_link(as_viewer):
     element = make_element(status=QueueStatus.NEW)
     page = as_viewer.get(url(element.pk)).content.decode()
-    assert "No queue trigger works the queue" in page and "Not taken by a robot yet" in page
+    assert "No process found: it has no “created by”, no queue trigger works the queue" in page
+    assert "Not taken by a robot yet" in page
 
 
 @oo_db

@@ -10,6 +10,7 @@ import pytest
 from OpenOrchestrator.database.triggers import TriggerStatus as OOStatus
 
 from tests.helpers import make_element, make_job, make_scheduler, make_trigger, oo_db, oo_tx
+from tests.rowcontrols import Controls
 from tests.triggers.util import audit_rows, status_of
 from triggers.models import JobStatus, ScheduledTrigger, SingleTrigger, TriggerStatus, TriggerType
 
@@ -197,8 +198,9 @@ def test_run_now_is_not_offered_for_queue_triggers(as_operator):
     response = as_operator.post(url(trigger, "run"), follow=True)
     assert status_of(trigger) == S.PAUSED
     assert "cannot be run on demand" in response.content.decode()
-    page = as_operator.get("/triggers/").content.decode()
-    assert "they cannot be run on demand" in page
+    page = Controls(as_operator.get("/triggers/").content.decode())
+    [run] = [b for b in page.buttons if b["text"] == "Run now"]  # in its place, disabled
+    assert "disabled" in run and "cannot be run on demand" in run["title"]
 
 
 # --- Kill ----------------------------------------------------------------------------------------
@@ -306,7 +308,8 @@ def test_the_list_buttons_post_with_csrf_and_return_to_the_filtered_list(as_oper
     page = as_operator.get("/triggers/?status=PAUSED").content.decode()
     assert "csrfmiddlewaretoken" in page
     response = as_operator.post(url(trigger, "resume"), {"next": "/triggers/?status=PAUSED"})
-    assert response.status_code == 302 and response["Location"] == "/triggers/?status=PAUSED"
+    assert response.status_code == 302
+    assert response["Location"] == f"/triggers/?status=PAUSED#trigger-{trigger.pk}"
     assert status_of(trigger) == S.IDLE
     # A foreign `next` is ignored.
     response = as_operator.post(url(trigger, "pause"), {"next": "https://evil.example/"})

@@ -26,6 +26,15 @@ class TriggerStatus(models.TextChoices):
     KILLED = "KILLED", "Killed"
 
 
+STATUS_LABELS: dict[str, str] = dict(TriggerStatus.choices)
+
+
+def status_label(status: str | None) -> str:
+    """A status's label ("Running"), or the stored value itself when OpenOrchestrator's enum does
+    not know it. A dictionary: TriggerStatus.values rebuilds every label on each call."""
+    return STATUS_LABELS.get(status, str(status))  # type: ignore[arg-type]
+
+
 class TriggerType(models.TextChoices):
     SINGLE = "SINGLE", "Single"
     SCHEDULED = "SCHEDULED", "Scheduled"

@@ -32,6 +32,7 @@ from triggers.models import (
     Trigger,
     TriggerStatus,
     TriggerType,
+    status_label,
 )
 
 PARENT_FIELDS = (
@@ -62,7 +63,7 @@ def _status_now(trigger_id) -> str | None:
 
 
 def _label(status: str | None) -> str:
-    return TriggerStatus(status).label if status in TriggerStatus.values else str(status)
+    return status_label(status)
 
 
 def _write(action: str, *, user, trigger: Trigger):

@@ -19,7 +19,7 @@ from orchestrator_site.tables import ConsoleTable, TimeColumn
 from orchestrator_site.templatetags.console_format import name_label
 from triggers import capabilities
 from triggers.liveness import nobody_to_run, online_machines
-from triggers.models import Job, Scheduler, Trigger, TriggerStatus, TriggerType
+from triggers.models import Job, Scheduler, Trigger, TriggerStatus, TriggerType, status_label
 from triggers.queries import is_stale
 
 STATUS_ICONS: dict[str, str] = {
@@ -35,7 +35,7 @@ STATUS_ICONS: dict[str, str] = {
 
 
 def status_badge(status: str) -> str:
-    label = TriggerStatus(status).label if status in TriggerStatus.values else status
+    label = status_label(status)
     return format_html(
         '<span class="badge badge-{}"><span aria-hidden="true">{}</span> {}</span>',
         status,

@@ -8,6 +8,7 @@ from logs.links import logs_around_url, process_logs_url
 from logs.models import Log
 from logs.queries import ProcessSummary
 from orchestrator_site import display
+from orchestrator_site.errorline import summary_line
 from orchestrator_site.htmltext import format_html
 from orchestrator_site.reversing import id_url
 from orchestrator_site.tables import ConsoleTable, TimeColumn
@@ -21,11 +22,13 @@ def level_badge(value: str, label: str):
 
 
 def message_cell(message: str):
-    """First line as text; the whole message (escaped) behind <details> when there is more."""
-    first = message.split("\n", 1)[0]
-    if len(first) <= FIRST_LINE_CHARS and first == message:
+    """The line that says what went wrong (errorline.summary_line: for OpenOrchestrator's generic
+    error, the exception line) as text; the whole message (escaped) behind <details> when there is
+    more."""
+    line = summary_line(message)
+    if len(line) <= FIRST_LINE_CHARS and line == message:
         return format_html('<span class="msgcell">{}</span>', message)
-    shown = first if len(first) <= FIRST_LINE_CHARS else first[:FIRST_LINE_CHARS] + "…"
+    shown = line if len(line) <= FIRST_LINE_CHARS else line[:FIRST_LINE_CHARS] + "…"
     return format_html(
         '<details class="msgcell"><summary>{}</summary><pre>{}</pre></details>', shown, message
     )
@@ -115,4 +118,24 @@ class LogTable(ConsoleTable):
             '<a href="{}">details</a> · <a href="{}">around</a>',
             id_url("logs:detail", record.pk),
             logs_around_url(record),
+        )
+
+
+class SearchTable(LogTable):
+    """Logs of every process, newest first (the one order the search reads cheaply)."""
+
+    process_name = tables.Column(verbose_name="Process", orderable=False, empty_values=())
+
+    class Meta(LogTable.Meta):
+        fields = ("log_time", "log_level", "process_name", "log_message", "job_id", "links")
+        sequence = ("log_time", "log_level", "process_name", "log_message", "job_id", "links")
+        exclude = ("select",)
+        orderable = False
+        empty_text = "No logs match in this range."
+
+    def render_process_name(self, record: Log):
+        return format_html(
+            '<a href="{}">{}</a>',
+            process_logs_url(record.process_name),
+            name_label(record.process_name),
         )

@@ -247,27 +247,6 @@ def test_home_query_count_is_bounded(as_viewer, django_assert_max_num_queries):
     assert text.count("Its Scheduler PC-DEAD last pinged 10 min ago.") == 30
 
 
-@pytest.mark.parametrize(
-    ("message", "summary"),
-    [
-        ("plain message\nmore", "plain message"),
-        (
-            "An uncaught error ocurred during the process:\nValueError: CPR mangler",
-            "An uncaught error ocurred during the process: ValueError: CPR mangler",
-        ),
-        (
-            "An uncaught error ocurred during the process:\nTraceback (most recent call last):\n  File x\nKeyError: 'beløb'",
-            "An uncaught error ocurred during the process: KeyError: 'beløb'",
-        ),
-        ("", ""),
-    ],
-)
-def test_error_summaries_say_what_went_wrong(message, summary):
-    from orchestrator_site.templatetags.console_format import summary_line
-
-    assert summary_line(message) == summary
-
-
 @oo_db
 def test_an_element_that_failed_again_after_its_acknowledgement_is_open_again(as_viewer):
     """The dashboard and the failed inbox apply one rule (Acknowledgement.covers)."""

@@ -15,8 +15,10 @@ from django.db import connections
 from django.db.models import Count, Func
 from django.db.models.functions import Substr, TruncDate
 
+from logs.links import search_url
 from logs.models import Log, LogLevel
 from orchestrator_site import ttlcache
+from orchestrator_site.paging import CappedCount, capped_count
 from queues.models import Acknowledgement, QueueElement, QueueStatus
 from triggers import liveness
 from triggers.models import (
@@ -44,11 +46,25 @@ def lookback_start(now: dt.datetime) -> tuple[dt.datetime, int]:
     return now - dt.timedelta(hours=hours), hours
 
 
-def recent_errors(start: dt.datetime) -> list[Log]:
-    return list(
-        Log.objects.filter(log_level=LogLevel.ERROR, log_time__gte=start).order_by("-log_time")[
-            :RECENT_ERRORS_LIMIT
-        ]
+@dataclass
+class RecentErrors:
+    shown: list[Log]
+    total: CappedCount
+    since: dt.datetime
+    all_url: str  # the cross-process search for exactly these errors
+
+
+def recent_errors(start: dt.datetime) -> RecentErrors:
+    """The newest RECENT_ERRORS_LIMIT errors since `start` and how many there are (counted up to
+    CONSOLE_COUNT_CAP): two range scans of the index on (log_level, log_time). The window starts
+    on a whole second, as the search's “From” reads it, so that both count the same lines."""
+    since = start.replace(microsecond=0)
+    errors = Log.objects.filter(log_level=LogLevel.ERROR, log_time__gte=since)
+    return RecentErrors(
+        shown=list(errors.order_by("-log_time")[:RECENT_ERRORS_LIMIT]),
+        total=capped_count(errors),
+        since=since,
+        all_url=search_url(levels=[LogLevel.ERROR], since=since),
     )
 
 

@@ -181,7 +181,7 @@ def test_one_polite_status_line_speaks_for_the_panels(as_viewer):
     assert text.count("data-refresh-announce") == 1
     assert '<p class="sr-only" role="status" aria-atomic="true" data-refresh-announce>' in text
     assert re.findall(r'data-live-summary="([^"]*)"', text) == [
-        "Recent errors: the latest at 10:27:15.",
+        "Recent errors: 1, the latest at 10:27:15.",
         "Failed queue elements: 1.",
         "Failed or stuck triggers: 1.",
         "Schedulers not online: 1.",
@@ -240,7 +240,8 @@ def test_home_query_count_is_bounded(as_viewer, django_assert_max_num_queries):
         make_job(f"P{i}", scheduler="PC-DEAD", status=JobStatus.RUNNING, start=started)
     as_viewer.get("/")  # sign-in and session set-up happen on the first request
     with (
-        django_assert_max_num_queries(12, connection=connections["orchestrator"]),
+        # 13: the panels, with the recent errors counted (a bounded range count) next to their rows.
+        django_assert_max_num_queries(13, connection=connections["orchestrator"]),
         django_assert_max_num_queries(8),
     ):
         text = as_viewer.get("/").content.decode()

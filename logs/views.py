@@ -24,7 +24,7 @@ from orchestrator_site import audit, clock
 from orchestrator_site.csvstream import csv_response, filter_fields, filtered_export
 from orchestrator_site.display import input_text
 from orchestrator_site.nexturl import safe_next
-from orchestrator_site.paging import capped_count, configure_lazy
+from orchestrator_site.paging import CappedCount, capped_count, configure_lazy
 from orchestrator_site.reporting import report_result
 from orchestrator_site.tables import LateRows
 from triggers.models import Job
@@ -78,6 +78,15 @@ def further_back_url(request: HttpRequest, searched: SearchedRange | None, start
     return f"{request.path}?{query.urlencode()}"
 
 
+def _search_count(table: SearchTable, rows) -> CappedCount:
+    """How many logs match, counted up to CONSOLE_COUNT_CAP; a first page that holds them all
+    has counted them already (a text search would otherwise read its whole range twice)."""
+    page = table.page
+    if page.number == 1 and not page.has_next() and not table.paging_errors:
+        return CappedCount(len(page.object_list), capped=False)
+    return capped_count(rows)
+
+
 @permission_required("logs.view_log", raise_exception=True)
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
@@ -100,7 +109,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "table": table,
             "valid": valid,
-            "count": capped_count(rows) if valid else None,
+            "count": _search_count(table, rows) if valid else None,
             "searched": filterset.searched,
             "further_back_url": further_back_url(request, filterset.searched, "since"),
         },

@@ -181,7 +181,7 @@ def test_one_polite_status_line_speaks_for_the_panels(as_viewer):
     assert text.count("data-refresh-announce") == 1
     assert '<p class="sr-only" role="status" aria-atomic="true" data-refresh-announce>' in text
     assert re.findall(r'data-live-summary="([^"]*)"', text) == [
-        "Recent errors: 1, the latest at 10:27:15.",
+        "Recent errors: the latest at 10:27:15, 1 in all.",
         "Failed queue elements: 1.",
         "Failed or stuck triggers: 1.",
         "Schedulers not online: 1.",

@@ -264,18 +264,18 @@ class SearchRows(LateRows):
             spec.name for spec in indexes.missing_indexes()
         }
 
+    def level_keys(self, level: str, stop: int) -> QuerySet:
+        """(log_time, pk) of the `stop` newest matching lines of one level."""
+        newest = self.data.filter(log_level=level).order_by("-log_time")
+        return newest.values_list("log_time", "pk")[:stop]
+
     def __getitem__(self, key):
         if not isinstance(key, slice) or not self.per_level or key.step is not None:
             return super().__getitem__(key)
         start, stop = key.start or 0, key.stop
         if stop is None:  # never asked by the paginator, which pages with an end
             return super().__getitem__(key)
-        newest = self.data.order_by("-log_time")
-        found = [
-            row
-            for level in self.levels
-            for row in newest.filter(log_level=level).values_list("log_time", "pk")[:stop]
-        ]
+        found = [row for level in self.levels for row in self.level_keys(level, stop)]
         found.sort(key=lambda row: row[0], reverse=True)
         keys = [pk for _, pk in found[start:stop]]
         rows = self.data.model._default_manager.db_manager(self.data.db).in_bulk(keys)

@@ -34,6 +34,13 @@ def message_cell(message: str):
     )
 
 
+def process_link(process_name: str):
+    """The process's name (or a stand-in for a blank one) linking to its logs."""
+    return format_html(
+        '<a href="{}">{}</a>', process_logs_url(process_name), name_label(process_name)
+    )
+
+
 class OverviewTable(ConsoleTable):
     process_name = tables.Column(verbose_name="Process", orderable=False, empty_values=())
     last_log = TimeColumn(verbose_name="Last log", orderable=False)
@@ -47,11 +54,7 @@ class OverviewTable(ConsoleTable):
         empty_text = "No logs match."
 
     def render_process_name(self, record: ProcessSummary):
-        return format_html(
-            '<a href="{}">{}</a>',
-            process_logs_url(record.process_name),
-            name_label(record.process_name),
-        )
+        return process_link(record.process_name)
 
     def render_recent_errors(self, value: int):
         if not value:
@@ -134,8 +137,4 @@ class SearchTable(LogTable):
         empty_text = "No logs match in this range."
 
     def render_process_name(self, record: Log):
-        return format_html(
-            '<a href="{}">{}</a>',
-            process_logs_url(record.process_name),
-            name_label(record.process_name),
-        )
+        return process_link(record.process_name)

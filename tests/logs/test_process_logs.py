@@ -11,7 +11,7 @@ from django.urls import reverse
 from OpenOrchestrator.database.logs import LogLevel as OOLogLevel
 
 from logs.links import process_logs_url
-from logs.models import Log, LogLevel
+from logs.models import LogLevel
 from tests.helpers import NOW, make_job, make_log, oo_db, oo_tx
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -147,19 +147,6 @@ def test_a_search_with_a_given_start_searches_exactly_that_and_says_nothing_more
     assert [r.log_message for r in rows(response)] == ["timeout"]
     assert b"data-searched-range" not in response.content
     assert b'name="start" value="2026-11-01T00:00:00"' in response.content
-
-
-@pytest.fixture
-def recommended_indexes():
-    """The console's recommended indexes, really created (and dropped again afterwards)."""
-    from orchestrator_site import indexes
-
-    indexes.apply()
-    indexes.forget()
-    yield
-    indexes.drop()
-    indexes.forget()
-    Log.objects.all().delete()  # committed rows of a transactional test: nobody flushes them
 
 
 def _few_lines_and_an_older_timeout():

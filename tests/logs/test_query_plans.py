@@ -96,6 +96,14 @@ def search_rows(query: dict):
     )
 
 
+def with_level_time_index() -> None:
+    connection = connections["orchestrator"]
+    with connection.cursor() as cursor:
+        cursor.execute('CREATE INDEX "ix_test_logs_level_time" ON "Logs" (log_level, log_time)')
+        if connection.vendor == "sqlite":
+            cursor.execute("ANALYZE")
+
+
 def sixty_days_of_logs() -> None:
     """Enough rows over enough time that a week is a small part of the table, as it is in use."""
     for i in range(300):
@@ -106,11 +114,7 @@ def sixty_days_of_logs() -> None:
 @oo_db
 def test_the_search_reads_each_level_newest_first_from_an_index(plan):
     sixty_days_of_logs()
-    connection = connections["orchestrator"]
-    with connection.cursor() as cursor:
-        cursor.execute('CREATE INDEX "ix_test_logs_level_time" ON "Logs" (log_level, log_time)')
-        if connection.vendor == "sqlite":
-            cursor.execute("ANALYZE")
+    with_level_time_index()
     _, rows = search_rows({"text": "timeout"})
     text = plan(rows.level_keys("TRACE", 51))
     assert "ix_test_logs_level_time" in text
@@ -124,11 +128,7 @@ def test_the_search_reads_each_level_newest_first_from_an_index(plan):
 @oo_db
 def test_the_search_count_is_a_range_of_the_level_index(plan):
     sixty_days_of_logs()
-    connection = connections["orchestrator"]
-    with connection.cursor() as cursor:
-        cursor.execute('CREATE INDEX "ix_test_logs_level_time" ON "Logs" (log_level, log_time)')
-        if connection.vendor == "sqlite":
-            cursor.execute("ANALYZE")
+    with_level_time_index()
     filterset, _ = search_rows({})
     # What capped_count runs: the matching rows up to the cap, counted.
     text = plan(filterset.qs.order_by()[:10001])

@@ -177,19 +177,6 @@ def test_it_requires_the_view_permission_and_refuses_post(as_outsider, as_viewer
     assert as_viewer.post(url()).status_code == 405
 
 
-@pytest.fixture
-def recommended_indexes():
-    """The console's recommended indexes, really created (and dropped again afterwards)."""
-    from orchestrator_site import indexes
-
-    indexes.apply()
-    indexes.forget()
-    yield
-    indexes.drop()
-    indexes.forget()
-    Log.objects.all().delete()  # committed rows of a transactional test: nobody flushes them
-
-
 @oo_tx
 def test_with_the_level_indexes_it_reads_each_level_newest_first_and_merges(
     as_viewer, recommended_indexes

@@ -41,7 +41,7 @@ class SearchedRange:
 
     start: dt.datetime
     end: dt.datetime | None  # None: up to now
-    why: str  # completes "This search covers ...": how the console chose the start
+    why: str  # how the console chose the start, after "Searched <start> to <end>: "
 
     @property
     def further_back(self) -> dt.datetime:

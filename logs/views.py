@@ -67,7 +67,9 @@ def _filter_query(request: HttpRequest, *, drop=("page", "per_page")) -> str:
     return query.urlencode()
 
 
-def further_back_url(request: HttpRequest, searched: SearchedRange | None, start_field: str):
+def further_back_url(
+    request: HttpRequest, searched: SearchedRange | None, start_field: str
+) -> str | None:
     """This list again, its start moved back by FURTHER_BACK (None when the console chose no
     start: the person's own range is in the form)."""
     if searched is None:

@@ -56,13 +56,20 @@ class RecentErrors:
 
 def recent_errors(start: dt.datetime) -> RecentErrors:
     """The newest RECENT_ERRORS_LIMIT errors since `start` and how many there are (counted up to
-    CONSOLE_COUNT_CAP): two range scans of the index on (log_level, log_time). The window starts
+    CONSOLE_COUNT_CAP when the panel is full): range scans of the index on (log_level, log_time),
+    the second (an index-only count) only when more errors may exist. The window starts
     on a whole second, as the search's “From” reads it, so that both count the same lines."""
     since = start.replace(microsecond=0)
     errors = Log.objects.filter(log_level=LogLevel.ERROR, log_time__gte=since)
+    shown = list(errors.order_by("-log_time")[:RECENT_ERRORS_LIMIT])
     return RecentErrors(
-        shown=list(errors.order_by("-log_time")[:RECENT_ERRORS_LIMIT]),
-        total=capped_count(errors),
+        shown=shown,
+        # Fewer than a full panel: those are all of them, no count needed.
+        total=(
+            capped_count(errors)
+            if len(shown) == RECENT_ERRORS_LIMIT
+            else CappedCount(len(shown), capped=False)
+        ),
         since=since,
         all_url=search_url(levels=[LogLevel.ERROR], since=since),
     )

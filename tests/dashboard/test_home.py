@@ -240,7 +240,7 @@ def test_home_query_count_is_bounded(as_viewer, django_assert_max_num_queries):
         make_job(f"P{i}", scheduler="PC-DEAD", status=JobStatus.RUNNING, start=started)
     as_viewer.get("/")  # sign-in and session set-up happen on the first request
     with (
-        # 13: the panels, with the recent errors counted (a bounded range count) next to their rows.
+        # 13: the panels; a full recent-errors panel is also counted (a bounded range count).
         django_assert_max_num_queries(13, connection=connections["orchestrator"]),
         django_assert_max_num_queries(8),
     ):

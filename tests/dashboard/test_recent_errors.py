@@ -94,3 +94,17 @@ def test_process_names_link_to_their_logs_and_the_message_to_the_whole_text(as_v
 def test_without_errors_there_is_no_show_all_link(as_viewer):
     html = as_viewer.get(panel()).content.decode()
     assert "No errors logged since" in html and "data-all-errors" not in html
+
+
+@oo_db
+def test_a_panel_that_is_not_full_shows_its_total_without_counting(as_viewer):
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(3):
+        make_log("P", level=LogLevel.ERROR, message=f"e{i}", at=NOW - dt.timedelta(hours=i))
+    as_viewer.get(panel())
+    with CaptureQueriesContext(connections["orchestrator"]) as captured:
+        html = as_viewer.get(panel()).content.decode()
+    assert show_all_link(html)[1] == "3"
+    assert not any("COUNT(" in q["sql"].upper() for q in captured.captured_queries)

@@ -15,10 +15,11 @@ from django.db import connections
 from django.db.models import Count, Func
 from django.db.models.functions import Substr, TruncDate
 
-from logs.links import search_url
+from logs.links import logs_around_url, process_logs_url, search_url
 from logs.models import Log, LogLevel
 from orchestrator_site import ttlcache
 from orchestrator_site.paging import CappedCount, capped_count
+from orchestrator_site.reversing import id_url
 from queues.models import Acknowledgement, QueueElement, QueueStatus
 from triggers import liveness
 from triggers.models import (
@@ -47,8 +48,16 @@ def lookback_start(now: dt.datetime) -> tuple[dt.datetime, int]:
 
 
 @dataclass
+class ErrorRow:
+    log: Log
+    around_url: str
+    process_url: str
+    detail_url: str  # the whole message
+
+
+@dataclass
 class RecentErrors:
-    shown: list[Log]
+    shown: list[ErrorRow]
     total: CappedCount
     since: dt.datetime
     all_url: str  # the cross-process search for exactly these errors
@@ -63,7 +72,17 @@ def recent_errors(start: dt.datetime) -> RecentErrors:
     errors = Log.objects.filter(log_level=LogLevel.ERROR, log_time__gte=since)
     shown = list(errors.order_by("-log_time")[:RECENT_ERRORS_LIMIT])
     return RecentErrors(
-        shown=shown,
+        # Links built here, each route reversed once (orchestrator_site.reversing), not by a
+        # template tag per cell: the panel is refreshed every few seconds by every open dashboard.
+        shown=[
+            ErrorRow(
+                log,
+                logs_around_url(log),
+                process_logs_url(log.process_name),
+                id_url("logs:detail", log.pk),
+            )
+            for log in shown
+        ],
         # Fewer than a full panel: those are all of them, no count needed.
         total=(
             capped_count(errors)

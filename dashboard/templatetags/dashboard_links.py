@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django import template
 
-from logs.links import logs_around_url, process_logs_url
+from logs.links import logs_around_url
 from orchestrator_site.reversing import id_url, name_url
 
 register = template.Library()
@@ -15,16 +15,6 @@ register = template.Library()
 @register.simple_tag
 def logs_around(log) -> str:
     return logs_around_url(log)
-
-
-@register.simple_tag
-def process_logs(process_name: str) -> str:
-    return process_logs_url(process_name)
-
-
-@register.simple_tag
-def log_detail(log) -> str:
-    return id_url("logs:detail", log.pk)
 
 
 @register.simple_tag

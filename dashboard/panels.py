@@ -85,7 +85,8 @@ def recent_errors(start: dt.datetime) -> RecentErrors:
         ],
         # Fewer than a full panel: those are all of them, no count needed.
         total=(
-            capped_count(errors)
+            # log_time alone: an index-only count (with the id, 4x the CPU at 784 errors).
+            capped_count(errors.values("log_time"))
             if len(shown) == RECENT_ERRORS_LIMIT
             else CappedCount(len(shown), capped=False)
         ),

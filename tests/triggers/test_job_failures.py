@@ -4,26 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from django.core.cache import cache
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from logs.models import LogLevel
 from tests.helpers import NOW, make_job, make_log, make_scheduler, oo_db
+from tests.triggers.test_jobs import fresh_cache_and_clock  # noqa: F401 - autouse: NOW, no cache
 from triggers.models import JobStatus
 
 URL = reverse("triggers:jobs")
 GENERIC = "An uncaught error ocurred during the process:\n"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache_and_clock(monkeypatch):
-    cache.clear()
-    monkeypatch.setattr("orchestrator_site.clock.now", lambda: NOW)
-    yield
-    cache.clear()
 
 
 def failed_job(process: str, error: str, *, minutes_ago: int = 10):

@@ -72,6 +72,13 @@ PAGES: tuple[Page, ...] = (
         ("{process}",),
         load_weight=1,
     ),
+    Page(
+        "search",
+        f"Log search, every process, text={SEARCH_TEXT}",
+        "/logs/search/?text=" + SEARCH_TEXT,
+        "logs:search",
+        load_weight=1,
+    ),
     Page("queues", "Queues overview", "/queues/", "queues:overview", load_weight=2, cached=True),
     Page(
         "queue",

@@ -12,6 +12,7 @@ from django.template.defaultfilters import pluralize
 from logs import services
 from logs.models import Log
 from orchestrator_site.admin_base import ConsoleModelAdmin
+from orchestrator_site.errorline import summary_line
 from orchestrator_site.paging import CappedPaginator
 from orchestrator_site.reporting import report_result
 from triggers.models import Job
@@ -47,8 +48,8 @@ class LogAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Message")
     def first_line_short(self, obj: Log) -> str:
-        first = obj.first_line
-        return first if len(first) <= 120 else first[:120] + "…"
+        line = summary_line(obj.log_message)  # for a failed job: the exception, as every list
+        return line if len(line) <= 120 else line[:120] + "…"
 
     def has_purge_permission(self, request) -> bool:
         return request.user.has_perm("logs.delete_log")

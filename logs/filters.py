@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
@@ -10,6 +11,7 @@ from django.conf import settings
 
 from logs.models import Log, LogLevel
 from orchestrator_site import clock, indexes
+from orchestrator_site.display import input_text
 from orchestrator_site.filters import (
     ConsoleFilterSet,
     FromFilter,
@@ -18,6 +20,7 @@ from orchestrator_site.filters import (
     sort_filter,
 )
 from orchestrator_site.forms import end_of_second
+from orchestrator_site.textfields import ColumnTextField
 
 # Orderings the table declares (and nothing else): the `sort` parameter is validated against these.
 LOG_SORTS = ("log_time", "-log_time")
@@ -27,7 +30,54 @@ LOG_SORTS = ("log_time", "-log_time")
 PROCESS_TIME_INDEX = f"{indexes.PREFIX}logs_process_time"
 
 
-class LogFilter(ConsoleFilterSet):
+# How far one click on "Search further back" moves the start of a search.
+FURTHER_BACK = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class SearchedRange:
+    """The time range a list searched when the console chose its start (for speed): the page
+    shows it, prefilled in the form, and offers to search further back."""
+
+    start: dt.datetime
+    end: dt.datetime | None  # None: up to now
+    why: str  # how the console chose the start, after "Searched <start> to <end>: "
+
+    @property
+    def further_back(self) -> dt.datetime:
+        return self.start - FURTHER_BACK
+
+
+class StartChosenForSpeed(ConsoleFilterSet):
+    """A FilterSet whose `start_field` the console may choose when the person left it empty
+    (`choose_start`). The chosen start filters like a typed one and is shown in the form, so that
+    the form always shows the range searched and submitting it again searches the same range."""
+
+    start_field = "start"
+    end_field = "end"
+    searched: SearchedRange | None = None
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        if valid and not hasattr(self, "_start_chosen"):
+            self._start_chosen = True
+            data = self.form.cleaned_data
+            chosen = None if data.get(self.start_field) else self.choose_start()
+            if chosen is not None:
+                start, why = chosen[0].replace(microsecond=0), chosen[1]  # as the form shows it
+                data[self.start_field] = start
+                shown = self.form.data.copy()
+                shown[self.start_field] = input_text(start)
+                self.form.data = shown
+                self.searched = SearchedRange(start, data.get(self.end_field), why)
+        return valid
+
+    def choose_start(self) -> tuple[dt.datetime, str] | None:
+        """The start to search from when none was given, and why; None: search everything."""
+        return None
+
+
+class LogFilter(StartChosenForSpeed):
     """The logs of one process: a time window, levels, text (bounded by the window) and a job."""
 
     start = FromFilter(field_name="log_time", label="From")
@@ -52,28 +102,20 @@ class LogFilter(ConsoleFilterSet):
         model = Log
         fields: list[str] = []
 
-    def text_window_start(self) -> dt.datetime | None:
-        """Where a text search starts when no `From` is given: CONSOLE_TEXT_SEARCH_DAYS before
-        `To`/now, or later when the process logged more than CONSOLE_TEXT_SEARCH_ROWS lines since
-        (then `text_window_by_rows` is True). A substring search reads every line it covers, so
-        this keeps its cost the same however busy the process is."""
-        if not hasattr(self, "_text_window"):
-            self._text_window = self._find_text_window()
-        return self._text_window[0]
-
-    @property
-    def text_window_by_rows(self) -> bool:
-        self.text_window_start()
-        return self._text_window[1]
-
-    def _find_text_window(self) -> tuple[dt.datetime | None, bool]:
+    def choose_start(self) -> tuple[dt.datetime, str] | None:
+        """Without “From”, a text search starts CONSOLE_TEXT_SEARCH_DAYS before “To”/now, or later
+        when the process logged more than CONSOLE_TEXT_SEARCH_ROWS lines since. A substring search
+        reads every line it covers, so this keeps its cost the same however busy the process is."""
         data = self.form.cleaned_data
-        if not data.get("text") or data.get("start"):
-            return None, False
+        if not data.get("text"):
+            return None
         end = data.get("end")
-        by_days = (end or clock.now()) - dt.timedelta(days=settings.CONSOLE_TEXT_SEARCH_DAYS)
+        days = settings.CONSOLE_TEXT_SEARCH_DAYS
+        by_days = (end or clock.now()) - dt.timedelta(days=days)
+        before = "“To”" if end else "now"
+        why = f"the {days} days before {before}"
         if PROCESS_TIME_INDEX in {spec.name for spec in indexes.missing_indexes()}:
-            return by_days, False  # finding the Nth line would itself scan the whole table
+            return by_days, why  # finding the Nth line would itself scan the whole table
         newest = self.queryset.filter(log_time__gte=by_days)
         if end is not None:
             newest = newest.filter(log_time__lt=end_of_second(end))
@@ -81,12 +123,68 @@ class LogFilter(ConsoleFilterSet):
         rows = settings.CONSOLE_TEXT_SEARCH_ROWS
         nth = list(newest.order_by("-log_time").values_list("log_time", flat=True)[rows - 1 : rows])
         if nth and nth[0] > by_days:
-            return nth[0], True
-        return by_days, False
+            return nth[0], f"the newest {rows:,} lines of this process ({why} hold more)"
+        return by_days, why
 
     def filter_text(self, queryset, name, value):
-        # A substring search cannot use an index: keep it inside the process and a window.
-        window_start = self.text_window_start()
-        if window_start is not None:
-            queryset = queryset.filter(log_time__gte=window_start)
+        # A substring search cannot use an index: the start chosen above keeps it in a window.
+        return queryset.filter(log_message__icontains=value)
+
+
+class ExactNameFilter(django_filters.CharFilter):
+    """A stored name compared exactly, never stripped (empty: no filter)."""
+
+    field_class = ColumnTextField
+
+
+class SearchFilter(StartChosenForSpeed):
+    """Logs of every process (or of one): levels, text, a time range; newest first, always."""
+
+    start_field = "since"
+    end_field = "until"
+
+    level = django_filters.MultipleChoiceFilter(
+        field_name="log_level",
+        choices=LogLevel.choices,
+        label="Level",
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
+        method="filter_level",
+    )
+    text = django_filters.CharFilter(method="filter_text", label="Text contains", max_length=200)
+    # The exact stored name (never stripped: "Robot " is another process than "Robot").
+    process = ExactNameFilter(
+        field_name="process_name", label="Process (exact name)", max_length=100
+    )
+    since = FromFilter(field_name="log_time", label="From")
+    until = UntilFilter(field_name="log_time", label="To")
+    per_page = per_page_filter()
+
+    class Meta:
+        model = Log
+        fields: list[str] = []
+
+    def choose_start(self) -> tuple[dt.datetime, str] | None:
+        """Without “From”, CONSOLE_TEXT_SEARCH_DAYS before “To”/now: across processes even a
+        level filter reads every line of its range to count them (the list itself, newest first,
+        reads only a page per level with the recommended indexes)."""
+        days = settings.CONSOLE_TEXT_SEARCH_DAYS
+        end = self.form.cleaned_data.get("until")
+        return (end or clock.now()) - dt.timedelta(days=days), (
+            f"the {days} days before {'“To”' if end else 'now'}"
+        )
+
+    def levels(self) -> list[str]:
+        """The levels searched: those ticked, or all of OpenOrchestrator's three."""
+        return self.form.cleaned_data.get("level") or list(LogLevel.values)
+
+    def filter_level(self, queryset, name, value):
+        return queryset  # applied by filter_queryset, ticked or not
+
+    def filter_queryset(self, queryset):
+        # Always a level condition, so that a range of any level is read through an index on
+        # (log_level, log_time) rather than by scanning the table (OpenOrchestrator has 3 levels).
+        return super().filter_queryset(queryset).filter(log_level__in=self.levels())
+
+    def filter_text(self, queryset, name, value):
         return queryset.filter(log_message__icontains=value)

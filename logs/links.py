@@ -27,6 +27,19 @@ def process_logs_url(
     return f"{url}?{urlencode(query)}" if query else url
 
 
+def search_url(
+    *, levels: list[str] | None = None, since: dt.datetime | None = None, text: str | None = None
+) -> str:
+    """The search across processes (/logs/search/) for these levels, text and start."""
+    query: list[tuple[str, str]] = [("level", level) for level in levels or ()]
+    if text:
+        query.append(("text", text))
+    if since is not None:
+        query.append(("since", input_text(since)))
+    url = reverse("logs:search")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
 def process_jobs_url(
     process_name: str, start: dt.datetime | None = None, end: dt.datetime | None = None
 ) -> str:

@@ -19,7 +19,8 @@ from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Value
 
 from logs.models import Log, LogLevel
-from orchestrator_site import clock, snapshots
+from orchestrator_site import clock, indexes, snapshots
+from orchestrator_site.tables import LateRows
 
 OVERVIEW_CACHE_KEY = "logs:overview"
 GROUPS_CACHE_KEY = "logs:error-groups"  # logs.groups
@@ -241,3 +242,43 @@ def around(log: Log, minutes: int):
     truncated = len(before) > half or len(after) > AROUND_MAX_ROWS - half
     rows = before[:half][::-1] + after[: AROUND_MAX_ROWS - half]
     return rows, truncated
+
+
+# The indexes that give each level's newest lines in order, without and with a process filter.
+LEVEL_TIME_INDEX = f"{indexes.PREFIX}logs_level_time"
+PROCESS_LEVEL_TIME_INDEX = f"{indexes.PREFIX}logs_process_level_time"
+
+
+class SearchRows(LateRows):
+    """The cross-process search's table data, newest first: a page's keys, then its rows.
+
+    Logs has no index on log_time alone, so "newest first across levels" is read per level, each
+    an ordered range scan of an index on (log_level, log_time), or (process_name, log_level,
+    log_time) with a process, reading no more than the page's end per level; the keys are merged
+    here. Without those indexes one ordered query is cheaper (one scan rather than one per level).
+    """
+
+    def __init__(self, queryset: QuerySet[Log], *, levels: list[str], process: bool, **kwargs):
+        super().__init__(queryset, **kwargs)
+        self.levels = levels
+        needed = PROCESS_LEVEL_TIME_INDEX if process else LEVEL_TIME_INDEX
+        self.per_level = len(levels) > 1 and needed not in {
+            spec.name for spec in indexes.missing_indexes()
+        }
+
+    def level_keys(self, level: str, stop: int) -> QuerySet:
+        """(log_time, pk) of the `stop` newest matching lines of one level."""
+        newest = self.data.filter(log_level=level).order_by("-log_time")
+        return newest.values_list("log_time", "pk")[:stop]
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or not self.per_level or key.step is not None:
+            return super().__getitem__(key)
+        start, stop = key.start or 0, key.stop
+        if stop is None:  # never asked by the paginator, which pages with an end
+            return super().__getitem__(key)
+        found = [row for level in self.levels for row in self.level_keys(level, stop)]
+        found.sort(key=lambda row: row[0], reverse=True)
+        keys = [pk for _, pk in found[start:stop]]
+        rows = self.data.model._default_manager.db_manager(self.data.db).in_bulk(keys)
+        return [rows[pk] for pk in keys if pk in rows]

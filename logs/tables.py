@@ -8,6 +8,7 @@ from logs.links import logs_around_url, process_logs_url
 from logs.models import Log
 from logs.queries import ProcessSummary
 from orchestrator_site import display
+from orchestrator_site.errorline import summary_line
 from orchestrator_site.htmltext import format_html
 from orchestrator_site.reversing import id_url
 from orchestrator_site.tables import ConsoleTable, TimeColumn
@@ -21,13 +22,22 @@ def level_badge(value: str, label: str):
 
 
 def message_cell(message: str):
-    """First line as text; the whole message (escaped) behind <details> when there is more."""
-    first = message.split("\n", 1)[0]
-    if len(first) <= FIRST_LINE_CHARS and first == message:
+    """The line that says what went wrong (errorline.summary_line: for OpenOrchestrator's generic
+    error, the exception line) as text; the whole message (escaped) behind <details> when there is
+    more."""
+    line = summary_line(message)
+    if len(line) <= FIRST_LINE_CHARS and line == message:
         return format_html('<span class="msgcell">{}</span>', message)
-    shown = first if len(first) <= FIRST_LINE_CHARS else first[:FIRST_LINE_CHARS] + "…"
+    shown = line if len(line) <= FIRST_LINE_CHARS else line[:FIRST_LINE_CHARS] + "…"
     return format_html(
         '<details class="msgcell"><summary>{}</summary><pre>{}</pre></details>', shown, message
+    )
+
+
+def process_link(process_name: str):
+    """The process's name (or a stand-in for a blank one) linking to its logs."""
+    return format_html(
+        '<a href="{}">{}</a>', process_logs_url(process_name), name_label(process_name)
     )
 
 
@@ -44,11 +54,7 @@ class OverviewTable(ConsoleTable):
         empty_text = "No logs match."
 
     def render_process_name(self, record: ProcessSummary):
-        return format_html(
-            '<a href="{}">{}</a>',
-            process_logs_url(record.process_name),
-            name_label(record.process_name),
-        )
+        return process_link(record.process_name)
 
     def render_recent_errors(self, value: int):
         if not value:
@@ -116,3 +122,19 @@ class LogTable(ConsoleTable):
             id_url("logs:detail", record.pk),
             logs_around_url(record),
         )
+
+
+class SearchTable(LogTable):
+    """Logs of every process, newest first (the one order the search reads cheaply)."""
+
+    process_name = tables.Column(verbose_name="Process", orderable=False, empty_values=())
+
+    class Meta(LogTable.Meta):
+        fields = ("log_time", "log_level", "process_name", "log_message", "job_id", "links")
+        sequence = ("log_time", "log_level", "process_name", "log_message", "job_id", "links")
+        exclude = ("select",)
+        orderable = False
+        empty_text = "No logs match in this range."
+
+    def render_process_name(self, record: Log):
+        return process_link(record.process_name)

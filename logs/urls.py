@@ -6,6 +6,7 @@ app_name = "logs"
 urlpatterns = [
     path("logs/", views.overview, name="overview"),
     path("logs/errors/groups/", group_views.error_groups, name="error_groups"),
+    path("logs/search/", views.search, name="search"),
     path("logs/delete/", views.delete_selected, name="delete_selected"),
     path("logs/<uuid:pk>/", views.log_detail, name="detail"),
     path("logs/<uuid:pk>/around/", views.around_log, name="around"),

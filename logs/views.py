@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from logs import services
-from logs.filters import LogFilter
+from logs.filters import LogFilter, SearchedRange, SearchFilter
 from logs.forms import (
     AroundForm,
     DeleteMatchingForm,
@@ -24,8 +24,8 @@ from logs.forms import (
 )
 from logs.links import process_logs_url
 from logs.models import Log
-from logs.queries import AROUND_MAX_ROWS, JOB_LOGS_SHOWN, around, process_overview
-from logs.tables import LogTable, OverviewTable
+from logs.queries import AROUND_MAX_ROWS, JOB_LOGS_SHOWN, SearchRows, around, process_overview
+from logs.tables import LogTable, OverviewTable, SearchTable
 from orchestrator_site import audit, clock
 from orchestrator_site.csvstream import (
     csv_response,
@@ -34,8 +34,9 @@ from orchestrator_site.csvstream import (
     filtered_export,
     requested_dialect,
 )
+from orchestrator_site.display import input_text
 from orchestrator_site.nexturl import safe_next
-from orchestrator_site.paging import capped_count, configure_lazy
+from orchestrator_site.paging import CappedCount, capped_count, configure_lazy
 from orchestrator_site.reporting import report_result
 from orchestrator_site.tables import LateRows
 from triggers.models import Job
@@ -78,6 +79,58 @@ def _filter_query(request: HttpRequest, *, drop=("page", "per_page")) -> str:
     return query.urlencode()
 
 
+def further_back_url(
+    request: HttpRequest, searched: SearchedRange | None, start_field: str
+) -> str | None:
+    """This list again, its start moved back by FURTHER_BACK (None when the console chose no
+    start: the person's own range is in the form)."""
+    if searched is None:
+        return None
+    query = request.GET.copy()
+    query.pop("page", None)
+    query[start_field] = input_text(searched.further_back)
+    return f"{request.path}?{query.urlencode()}"
+
+
+def _search_count(table: SearchTable, rows) -> CappedCount:
+    """How many logs match, counted up to CONSOLE_COUNT_CAP; a first page that holds them all
+    has counted them already (a text search would otherwise read its whole range twice)."""
+    page = table.page
+    if page.number == 1 and not page.has_next() and not table.paging_errors:
+        return CappedCount(len(page.object_list), capped=False)
+    # Selecting only log_time lets the database count from the index (not the table's rows).
+    return capped_count(rows.values("log_time"))
+
+
+@permission_required("logs.view_log", raise_exception=True)
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """Logs of every process: levels, text, one process, a time range; newest first."""
+    filterset = SearchFilter(request.GET, queryset=Log.objects.all())
+    valid = filterset.is_valid()
+    rows = filterset.qs
+    table = SearchTable(
+        SearchRows(
+            rows,
+            levels=filterset.levels() if valid else [],
+            process=valid and bool(filterset.form.cleaned_data.get("process")),
+        )
+    )
+    configure_lazy(request, table)
+    return render(
+        request,
+        "logs/search.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "valid": valid,
+            "count": _search_count(table, rows) if valid else None,
+            "searched": filterset.searched,
+            "further_back_url": further_back_url(request, filterset.searched, "since"),
+        },
+    )
+
+
 @permission_required("logs.view_log", raise_exception=True)
 @require_GET
 def process_logs(request: HttpRequest, process_name: str) -> HttpResponse:
@@ -98,10 +151,10 @@ def process_logs(request: HttpRequest, process_name: str) -> HttpResponse:
             "table": table,
             "valid": valid,
             "can_delete": can_delete,
-            "text_window_start": filterset.text_window_start() if valid else None,
+            "searched": filterset.searched,
+            "further_back_url": further_back_url(request, filterset.searched, "start"),
             "text_search_days": settings.CONSOLE_TEXT_SEARCH_DAYS,
             "text_search_rows": f"{settings.CONSOLE_TEXT_SEARCH_ROWS:,}",
-            "text_window_by_rows": valid and filterset.text_window_by_rows,
             "csv_max_rows": settings.CONSOLE_CSV_MAX_ROWS,
             "query": _filter_query(request),
             "here": request.get_full_path(),

@@ -17,8 +17,8 @@ from orchestrator_site import clock
 from orchestrator_site.paging import configure_lazy
 from triggers.filters import JobFilter
 from triggers.matching import JOB_START_WINDOW
-from triggers.models import Job
-from triggers.queries import is_stale, scheduler_states, trigger_candidates
+from triggers.models import Job, JobStatus
+from triggers.queries import failure_logs, is_stale, scheduler_states, trigger_candidates
 from triggers.tables import JobTable, job_duration_text
 
 
@@ -29,8 +29,11 @@ def job_list(request: HttpRequest) -> HttpResponse:
     rows = filterset.qs
     table = JobTable(rows, now=clock.now(), order_by_field="sort")
     configure_lazy(request, table)
-    # One query for the states of the Schedulers on this page (not one per row).
-    table.states = scheduler_states({row.record.scheduler_name for row in table.page.object_list})
+    # One query for the states of the Schedulers on this page (not one per row), one for why
+    # its failed jobs failed.
+    jobs = [row.record for row in table.page.object_list]
+    table.states = scheduler_states({job.scheduler_name for job in jobs})
+    table.failures = failure_logs(job.pk for job in jobs if job.status == JobStatus.FAILED)
     return render(request, "triggers/jobs.html", {"filter": filterset, "table": table})
 
 
@@ -56,6 +59,9 @@ def job_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
                 f"{reverse('logs:process', args=[job.process_name])}?{urlencode({'job': job.pk})}"
             ),
             "candidates": trigger_candidates(job),
+            "failure": (
+                failure_logs([job.pk]).get(job.pk) if job.status == JobStatus.FAILED else None
+            ),
             "start_window": int(JOB_START_WINDOW.total_seconds()),
         },
     )

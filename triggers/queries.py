@@ -7,8 +7,13 @@ list, Jobs (process_name, start_time) for one process's jobs and triggers.matchi
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+
+from logs.models import Log, LogLevel
 from orchestrator_site import clock
 from triggers import matching
 from triggers.models import Job, JobStatus, Scheduler, SchedulerState, Trigger
@@ -28,6 +33,23 @@ def is_stale(job: Job, states: dict[str, str]) -> bool:
     return (
         job.status == JobStatus.RUNNING and states.get(job.scheduler_name) != SchedulerState.ONLINE
     )
+
+
+def failure_logs(job_ids) -> dict[uuid.UUID, Log]:
+    """The newest ERROR log of each of these jobs, by job id: why it failed (OpenOrchestrator logs
+    the robot's stderr as the failed job's last error). One query for a whole page of jobs, read
+    through the index on Logs (job_id); a job without an error log is absent."""
+    ids = list(set(job_ids))
+    if not ids:
+        return {}
+    newest_first = Window(RowNumber(), partition_by=[F("job_id")], order_by=F("log_time").desc())
+    logs = (
+        Log.objects.filter(job_id__in=ids, log_level=LogLevel.ERROR)
+        .annotate(newest=newest_first)
+        .filter(newest=1)
+        .only("id", "job_id", "log_time", "log_message")
+    )
+    return {log.job_id: log for log in logs}
 
 
 @dataclass(frozen=True)

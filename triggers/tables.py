@@ -10,9 +10,10 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from logs.links import process_logs_url
-from logs.tables import level_badge
+from logs.tables import FIRST_LINE_CHARS, level_badge
 from orchestrator_site import rowactions
 from orchestrator_site.display import datetime_text, duration_text
+from orchestrator_site.errorline import summary_line
 from orchestrator_site.htmltext import escaped, format_html
 from orchestrator_site.reversing import id_url, name_url
 from orchestrator_site.tables import ConsoleTable, TimeColumn
@@ -399,6 +400,17 @@ def job_duration_text(job: Job, now) -> str:
     return text if job.end_time else f"{text} so far"
 
 
+def error_link(log) -> SafeString:
+    """The line of an error log that says what went wrong, linking to the whole message."""
+    line = summary_line(log.log_message)
+    shown = line if len(line) <= FIRST_LINE_CHARS else line[:FIRST_LINE_CHARS] + "…"
+    return format_html(
+        '<a class="msgcell" href="{}" title="The whole message">{}</a>',
+        id_url("logs:detail", log.pk),
+        shown,
+    )
+
+
 class JobTable(ConsoleTable):
     start_time = TimeColumn(verbose_name="Started")
     end_time = TimeColumn(verbose_name="Ended")
@@ -406,6 +418,9 @@ class JobTable(ConsoleTable):
     process_name = tables.Column(verbose_name="Process", empty_values=())
     scheduler_name = tables.Column(verbose_name="Scheduler")
     status = tables.Column(verbose_name="Status")
+    failure = tables.Column(
+        accessor="pk", verbose_name="Why it failed", orderable=False, empty_values=()
+    )
     id = tables.Column(verbose_name="", orderable=False)
 
     class Meta:
@@ -417,6 +432,7 @@ class JobTable(ConsoleTable):
             "process_name",
             "scheduler_name",
             "status",
+            "failure",
             "id",
         )
         order_by = ("-start_time",)
@@ -426,7 +442,14 @@ class JobTable(ConsoleTable):
     def __init__(self, *args, now, states: dict[str, str] | None = None, **kwargs):
         self.now = now
         self.states = states or {}
+        self.failures: dict = {}  # job id -> its newest ERROR log (triggers.queries.failure_logs)
         super().__init__(*args, **kwargs)
+
+    def render_failure(self, record: Job):
+        log = self.failures.get(record.pk)
+        if log is None:
+            return ""
+        return error_link(log)
 
     def render_duration(self, record: Job):
         return job_duration_text(record, self.now)

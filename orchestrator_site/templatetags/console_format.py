@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from orchestrator_site import display, rowactions
+from orchestrator_site import display, errorline, rowactions
 
 register = template.Library()
 
@@ -55,17 +55,8 @@ def first_line(value) -> str:
 
 @register.filter
 def summary_line(value) -> str:
-    """The first line, joined with the next one when it only announces it.
-
-    OpenOrchestrator's Scheduler logs "An uncaught error ocurred during the process:" and puts the
-    useful part (the robot's stderr) on the following lines.
-    """
-    lines = [line.strip() for line in str(value or "").splitlines() if line.strip()]
-    if not lines:
-        return ""
-    if lines[0].endswith(":") and len(lines) > 1:
-        return f"{lines[0]} {lines[-1] if lines[1].startswith('Traceback') else lines[1]}"
-    return lines[0]
+    """The line that says what went wrong (orchestrator_site.errorline.summary_line)."""
+    return errorline.summary_line(value)
 
 
 @register.simple_tag

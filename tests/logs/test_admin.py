@@ -76,3 +76,15 @@ def test_the_admin_search_is_exact_by_process_or_job_id(as_admin):
     assert found("Proc") == []
     job_list = reverse("admin:triggers_job_changelist")
     assert as_admin.get(job_list, {"q": "SCHED-1"}).context["cl"].result_count == 1
+
+
+@oo_db
+def test_the_log_admin_shows_the_real_error_of_a_failed_job(as_admin):
+    make_log(
+        "Proc A",
+        level="ERROR",
+        message="An uncaught error ocurred during the process:\nValueError: CPR mangler",
+    )
+    html = as_admin.get(CHANGELIST).content.decode()
+    assert "ValueError: CPR mangler" in html
+    assert "An uncaught error ocurred" not in html

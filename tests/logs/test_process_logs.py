@@ -11,7 +11,7 @@ from django.urls import reverse
 from OpenOrchestrator.database.logs import LogLevel as OOLogLevel
 
 from logs.links import process_logs_url
-from logs.models import Log, LogLevel
+from logs.models import LogLevel
 from tests.helpers import NOW, make_job, make_log, oo_db, oo_tx
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -118,20 +118,35 @@ def test_text_search_is_bounded_by_the_default_window_and_says_so(as_viewer, set
     response = as_viewer.get(url(text="TIMEOUT"))
     assert [r.log_message for r in rows(response)] == ["Timeout in step 4"]
     html = response.content.decode()
-    assert "the 3 days before" in html and "This search starts at 22-11-2026 10:30:15" in html
+    # The range searched is in the form and said in words, with one click further back.
+    assert 'name="start" value="2026-11-22T10:30:15"' in html
+    assert "Searched 22-11-2026 10:30:15 to now: the 3 days before now" in html
+    further = response.context["further_back_url"]
+    assert "start=2026-10-23T10%3A30%3A15" in further and "text=TIMEOUT" in further
+    assert [r.log_message for r in rows(as_viewer.get(further))] == [
+        "Timeout in step 4",
+        "timeout long ago",
+    ]
 
 
-@pytest.fixture
-def recommended_indexes():
-    """The console's recommended indexes, really created (and dropped again afterwards)."""
-    from orchestrator_site import indexes
+@oo_db
+def test_text_search_before_a_given_end_says_the_days_before_it(as_viewer, settings):
+    settings.CONSOLE_TEXT_SEARCH_DAYS = 3
+    make_log(message="timeout", at=NOW - dt.timedelta(days=11))
+    response = as_viewer.get(url(text="timeout", end="2026-11-15T00:00:00"))
+    assert [r.log_message for r in rows(response)] == ["timeout"]
+    html = response.content.decode()
+    assert 'name="start" value="2026-11-12T00:00:00"' in html
+    assert "Searched 12-11-2026 00:00:00 to 15-11-2026 00:00:00: the 3 days before “To”" in html
 
-    indexes.apply()
-    indexes.forget()
-    yield
-    indexes.drop()
-    indexes.forget()
-    Log.objects.all().delete()  # committed rows of a transactional test: nobody flushes them
+
+@oo_db
+def test_a_search_with_a_given_start_searches_exactly_that_and_says_nothing_more(as_viewer):
+    make_log(message="timeout", at=NOW - dt.timedelta(days=11))
+    response = as_viewer.get(url(text="timeout", start="2026-11-01T00:00:00"))
+    assert [r.log_message for r in rows(response)] == ["timeout"]
+    assert b"data-searched-range" not in response.content
+    assert b'name="start" value="2026-11-01T00:00:00"' in response.content
 
 
 def _few_lines_and_an_older_timeout():
@@ -151,8 +166,11 @@ def test_text_search_covers_at_most_the_newest_lines_and_says_how_to_go_further(
     assert rows(response) == []
     html = response.content.decode()
     # The 3rd newest line of Proc A is the one 3 hours ago: the search starts there.
-    assert "This search starts at 25-11-2026 07:30:15: the newest 3 lines of this process." in html
-    assert "Set “From” to search further back" in html
+    assert "Searched 25-11-2026 07:30:15 to now: the newest 3 lines of this process" in html
+    assert 'name="start" value="2026-11-25T07:30:15"' in html
+    # One click further back finds it.
+    further = as_viewer.get(response.context["further_back_url"])
+    assert [r.log_message for r in rows(further)] == ["Timeout early today"]
     since_morning = url(
         text="timeout", start=(NOW - dt.timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M:%S")
     )
@@ -166,7 +184,7 @@ def test_without_the_process_time_index_text_search_covers_the_whole_window(as_v
     _few_lines_and_an_older_timeout()
     response = as_viewer.get(url(text="timeout"))
     assert [r.log_message for r in rows(response)] == ["Timeout early today"]
-    assert "Set “From” to search further back" not in response.content.decode()
+    assert "Searched 18-11-2026 10:30:15 to now: the 7 days before now" in response.content.decode()
 
 
 @oo_db

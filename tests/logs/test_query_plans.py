@@ -83,3 +83,56 @@ def test_the_overview_reads_only_the_covering_index_on_sqlite(plan):
         cursor.execute("EXPLAIN QUERY PLAN " + sql)
         text = " ".join(str(c) for row in cursor.fetchall() for c in row)
     assert "COVERING INDEX ix_test_logs_process_level_time" in text
+
+
+def search_rows(query: dict):
+    from logs.filters import SearchFilter
+    from logs.queries import SearchRows
+
+    filterset = SearchFilter(query, queryset=Log.objects.all())
+    assert filterset.is_valid()
+    return filterset, SearchRows(
+        filterset.qs, levels=filterset.levels(), process=bool(query.get("process"))
+    )
+
+
+def with_level_time_index() -> None:
+    connection = connections["orchestrator"]
+    with connection.cursor() as cursor:
+        cursor.execute('CREATE INDEX "ix_test_logs_level_time" ON "Logs" (log_level, log_time)')
+        if connection.vendor == "sqlite":
+            cursor.execute("ANALYZE")
+
+
+def sixty_days_of_logs() -> None:
+    """Enough rows over enough time that a week is a small part of the table, as it is in use."""
+    for i in range(300):
+        level = ("TRACE", "INFO", "ERROR")[i % 3]
+        make_log(f"Proc {i % 5}", level=level, at=NOW - dt.timedelta(hours=i * 4.8))
+
+
+@oo_db
+def test_the_search_reads_each_level_newest_first_from_an_index(plan):
+    sixty_days_of_logs()
+    with_level_time_index()
+    _, rows = search_rows({"text": "timeout"})
+    text = plan(rows.level_keys("TRACE", 51))
+    assert "ix_test_logs_level_time" in text
+    assert "TEMP B-TREE" not in text and "Sort" not in text  # read in order, stopped at 51
+    _, rows = search_rows({"process": "Proc A", "level": ["ERROR", "INFO"]})
+    text = plan(rows.level_keys("ERROR", 51))
+    assert "ix_test_logs_process_level_time" in text
+    assert "TEMP B-TREE" not in text and "Sort" not in text
+
+
+@oo_db
+def test_the_search_count_is_a_range_of_the_level_index(plan):
+    sixty_days_of_logs()
+    with_level_time_index()
+    filterset, _ = search_rows({})
+    # What capped_count runs: the matching rows up to the cap, counted.
+    text = plan(filterset.qs.values("log_time").order_by()[:10001])
+    assert "ix_test_logs_level_time" in text or "ix_test_logs_process_level_time" in text
+    assert "SCAN Logs" not in text and "Seq Scan" not in text
+    if connections["orchestrator"].vendor == "sqlite":
+        assert "COVERING INDEX" in text  # counted from the index alone

@@ -388,6 +388,21 @@ PAGES = [
         base=lambda w: {"text": SEARCH},
     ),
     Page(
+        "log search, every process",
+        lambda w: reverse("logs:search"),
+        {
+            "since": DATES,
+            "until": DATES,
+            "level": choices(*LogLevel.values, multiple=True),
+            "text": TEXT,
+            "process": TEXT,
+            "page": PAGE_NUMBERS,
+            "per_page": PER_PAGE,
+            "sort": SORT_BAD,  # newest first only: no column sorts
+        },
+        multi=frozenset({"level"}),
+    ),
+    Page(
         "logs export",
         lambda w: reverse("logs:export", args=[w.process]),
         {**LOG_FILTER, "sort": sorts("log_time", "-log_time")},

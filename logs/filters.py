@@ -9,12 +9,14 @@ import django_filters
 from django import forms
 from django.conf import settings
 
+from logs import groups
 from logs.models import Log, LogLevel
 from orchestrator_site import clock, indexes
 from orchestrator_site.display import input_text
 from orchestrator_site.filters import (
     ConsoleFilterSet,
     FromFilter,
+    GroupKeyFilter,
     UntilFilter,
     per_page_filter,
     sort_filter,
@@ -158,11 +160,19 @@ class SearchFilter(StartChosenForSpeed):
     )
     since = FromFilter(field_name="log_time", label="From")
     until = UntilFilter(field_name="log_time", label="To")
+    group = GroupKeyFilter(method="filter_group", label="Failure group", widget=forms.HiddenInput)
     per_page = per_page_filter()
 
     class Meta:
         model = Log
         fields: list[str] = []
+
+    def filter_group(self, queryset, name, value):
+        """The lines of one error group (/logs/errors/groups/) within the searched range."""
+        data = self.form.cleaned_data
+        return groups.narrow_to_group(
+            queryset, value, data["since"], data.get("until") or clock.now()
+        )
 
     def choose_start(self) -> tuple[dt.datetime, str] | None:
         """Without “From”, CONSOLE_TEXT_SEARCH_DAYS before “To”/now: across processes even a

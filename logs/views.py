@@ -23,7 +23,7 @@ from logs.forms import (
     RetentionForm,
 )
 from logs.links import process_logs_url
-from logs.models import Log
+from logs.models import Log, LogSignature
 from logs.queries import AROUND_MAX_ROWS, JOB_LOGS_SHOWN, SearchRows, around, process_overview
 from logs.tables import LogTable, OverviewTable, SearchTable
 from orchestrator_site import audit, clock
@@ -127,8 +127,22 @@ def search(request: HttpRequest) -> HttpResponse:
             "count": _search_count(table, rows) if valid else None,
             "searched": filterset.searched,
             "further_back_url": further_back_url(request, filterset.searched, "since"),
+            "group": _group_shown(request, filterset) if valid else None,
         },
     )
+
+
+def _group_shown(request: HttpRequest, filterset: SearchFilter) -> dict | None:
+    """The failure group the search is narrowed to: its signature, and the same search without it."""
+    key = filterset.form.cleaned_data.get("group")
+    if not key:
+        return None
+    signature = (
+        LogSignature.objects.filter(key=key).values_list("signature", flat=True).first() or key
+    )
+    query = request.GET.copy()
+    query.pop("group", None)
+    return {"signature": signature, "without": f"{request.path}?{query.urlencode()}"}
 
 
 @permission_required("logs.view_log", raise_exception=True)

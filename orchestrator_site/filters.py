@@ -90,6 +90,24 @@ def sort_filter(choices: tuple[str, ...]) -> django_filters.ChoiceFilter:
     )
 
 
+class GroupKeyField(forms.RegexField):
+    """A failure group's key (orchestrator_site.signatures): 12 hexadecimal digits."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("regex", r"\A[0-9a-f]{12}\Z")
+        kwargs.setdefault("max_length", 12)
+        kwargs.setdefault(
+            "error_messages", {"invalid": "Not a failure group: a group is 12 hexadecimal digits."}
+        )
+        super().__init__(**kwargs)
+
+
+class GroupKeyFilter(django_filters.CharFilter):
+    """`group`: the rows of one failure group; the FilterSet's `method` narrows to it."""
+
+    field_class = GroupKeyField
+
+
 def per_page_filter() -> django_filters.ChoiceFilter:
     """A “Per page” select inside a filter form; the paging itself reads and checks `per_page`."""
     return django_filters.ChoiceFilter(

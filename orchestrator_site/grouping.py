@@ -150,13 +150,14 @@ class GroupFilterForm(forms.Form):
         data = self.cleaned_data
         since = data.get("since") or self.now - dt.timedelta(days=DEFAULT_DAYS)
         until = data.get("until") or self.now
+        reach = f"Groups reach back {HORIZON_DAYS} days, to {display.datetime_text(self.horizon)}."
         if "since" in data and since < self.horizon:
-            self.add_error(
-                "since",
-                f"Groups reach back {HORIZON_DAYS} days, to {display.datetime_text(self.horizon)}.",
-            )
-        if "until" in data and until < since:
+            self.add_error("since", reach)
+        if data.get("until") and until < self.horizon:
+            self.add_error("until", reach)
+        elif data.get("since") and data.get("until") and until < since:
             self.add_error("until", "“Until” must not be before “Since”.")
+        # A "Since" after now (and no "Until") is a valid, empty window.
         data["window"] = (max(since, self.horizon), until)
         return data
 

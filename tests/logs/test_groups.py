@@ -77,3 +77,27 @@ def test_hostile_text_and_bad_input(as_viewer):
     assert "<script>alert" not in page and "<i>Proc</i>" not in page
     response = as_viewer.get(URL, {"until": "not a date"})
     assert response.status_code == 200 and response.context["form"].errors
+
+
+@oo_db
+def test_the_search_follows_a_group_link_to_exactly_its_lines(as_viewer):
+    """The groups page's link lands on the search narrowed to that cause, which says so."""
+    timeouts = {error("Proc A", hours=1).pk, error("Proc B", hours=3).pk}
+    error("Proc A", "KeyError: 'beløb'", hours=2)
+    make_log("Proc A", message=UNCAUGHT + TIMEOUT)  # INFO: not in an error group
+    item = as_viewer.get(URL).context["groups"][0]
+    response = as_viewer.get(item.link)
+    assert response.status_code == 200
+    found = {row.record.pk for row in response.context["table"].paginated_rows}
+    assert found == timeouts
+    page = response.content.decode()
+    assert "Only the error group" in page and "Search without the group" in page
+
+
+@oo_db
+def test_a_malformed_group_is_a_form_error_not_every_line(as_viewer):
+    error("Proc A", hours=1)
+    response = as_viewer.get(reverse("logs:search"), {"level": "ERROR", "group": "zz'<x>"})
+    assert response.status_code == 200
+    assert not list(response.context["table"].paginated_rows)
+    assert "Not a failure group" in response.content.decode()

@@ -122,6 +122,19 @@ TEXT = [
     (OK, "ø€😀"),
 ]
 TYPED = [(BAD, "a\x00b"), (BAD, "x" * 5000), (ANY, "%"), (ANY, "1")]  # a typed confirmation
+GROUP_KEYS = [  # a failure group: 12 hexadecimal digits (orchestrator_site.signatures)
+    (BAD, "zz'<x>"),
+    (BAD, "0123456789ABC"),
+    (BAD, "0123456789AB"),
+    (BAD, "0123456789a"),
+    (BAD, NUL),
+    (BAD, LONG),
+    (OK, "0123456789ab"),
+    (OK, ""),
+]
+NAMES = [(OK, "q"), (OK, "Kø æøå"), (BAD, "q" * 101), (ANY, NUL), (OK, "")]
+# The groups pages reach back 30 days: a date before that is refused with a message.
+GROUP_DATES = [(ANY, value) if value.startswith("1900") else (kind, value) for kind, value in DATES]
 UUIDS = [
     (BAD, "not-a-uuid"),
     (BAD, "1"),
@@ -396,11 +409,26 @@ PAGES = [
             "level": choices(*LogLevel.values, multiple=True),
             "text": TEXT,
             "process": TEXT,
+            "group": GROUP_KEYS,
             "page": PAGE_NUMBERS,
             "per_page": PER_PAGE,
             "sort": SORT_BAD,  # newest first only: no column sorts
         },
         multi=frozenset({"level"}),
+    ),
+    Page(
+        "error groups",
+        lambda w: reverse("logs:error_groups"),
+        {"process": NAMES, "since": GROUP_DATES, "until": GROUP_DATES},
+        multi=frozenset({"process"}),
+        rows=False,  # groups, not rows: an error must still never be a 5xx
+    ),
+    Page(
+        "failed element groups",
+        lambda w: reverse("queues:failed_groups"),
+        {"queue": NAMES, "since": GROUP_DATES, "until": GROUP_DATES},
+        multi=frozenset({"queue"}),
+        rows=False,
     ),
     Page(
         "logs export",

@@ -335,3 +335,10 @@ def test_the_failed_panel_agrees_with_the_plain_rule_on_a_mixed_set():
     for e in expected:
         counts[e.queue_name] = counts.get(e.queue_name, 0) + 1
     assert dict(found.per_queue) == counts
+
+
+@pytest.mark.django_db(databases=["default", "orchestrator"])
+def test_no_template_comment_leaks_into_the_page(as_viewer):
+    """Django's {# #} is one line only: a longer one would print as page text."""
+    text = as_viewer.get("/").content.decode()
+    assert "{#" not in text and "#}" not in text and "{%" not in text

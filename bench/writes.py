@@ -123,6 +123,24 @@ class User:
         self.errors.append(f"{write.key}: not done ({shown})")
         return None
 
+    def ask(
+        self, write: Write, url: str, fields: list[tuple[str, str]], *, referer: str
+    ) -> browser.Page | None:
+        """Submit a form that answers with a page asking to confirm (200, not a redirect): the
+        confirmation page, or None. Timed as a page view: nothing changes yet."""
+        try:
+            response = self.client.post(url, fields, referer=referer)
+        except NETWORK_ERRORS as exc:
+            self.errors.append(f"{write.key}: {type(exc).__name__}")
+            return None
+        self.samples.append(("page", f"{write.key} confirmation", response.seconds * 1000))
+        if response.status != 200:
+            self.errors.append(
+                f"{write.key}: HTTP {response.status}{_title(response)} instead of a confirmation"
+            )
+            return None
+        return browser.parse(url, response.text())
+
     def missing(self, write: Write, what: str) -> None:
         """The page lacks the control a person would use: the load test no longer matches it."""
         self.errors.append(f"{write.key}: {what}")
@@ -139,16 +157,24 @@ def _title(response) -> str:
 
 
 def retry(user: User) -> None:
-    """Failed inbox: tick one to three failed elements, "Retry selected…" (one click there)."""
-    _inbox(user, RETRY, "Retry selected…", {})
+    """Failed inbox: tick one to three failed elements, "Retry selected…", then "Retry" on the
+    confirmation page (two clicks, as a person makes them)."""
+    _inbox(user, RETRY, "Retry selected…", "Retry", {})
 
 
 def acknowledge(user: User) -> None:
-    """Failed inbox: tick one to three failed elements, type a comment, "Acknowledge selected"."""
-    _inbox(user, ACKNOWLEDGE, "Acknowledge selected", {"comment": f"load test {user.name}"})
+    """Failed inbox: tick one to three failed elements, type a comment, "Acknowledge selected…",
+    then "Acknowledge" on the confirmation page."""
+    _inbox(
+        user,
+        ACKNOWLEDGE,
+        "Acknowledge selected…",
+        "Acknowledge",
+        {"comment": f"load test {user.name}"},
+    )
 
 
-def _inbox(user: User, write: Write, label: str, values: dict[str, str]) -> None:
+def _inbox(user: User, write: Write, label: str, confirm: str, values: dict[str, str]) -> None:
     path = PAGE["inbox"].url()
     page = user.view("inbox", path, read=True)
     if page is None:
@@ -163,7 +189,15 @@ def _inbox(user: User, write: Write, label: str, values: dict[str, str]) -> None
         return
     chosen = user.rnd.sample(ids, k=min(len(ids), user.rnd.choice((1, 1, 2, 3))))
     url, fields = form.submission(button=form.button(label), check={"ids": chosen}, values=values)
-    user.click(write, url, fields, referer=path)
+    asked = user.ask(write, url, fields, referer=path)
+    if asked is None:
+        return
+    confirmation = next((f for f in asked.forms if f.button(confirm)), None)
+    if confirmation is None:
+        user.missing(write, f"no “{confirm}” button on the confirmation page {url}")
+        return
+    url2, fields2 = confirmation.submission(button=confirmation.button(confirm))
+    user.click(write, url2, fields2, referer=url)
 
 
 def pause_then_resume(user: User) -> None:

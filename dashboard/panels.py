@@ -180,6 +180,8 @@ def _covered_keys(start: dt.datetime, dated_keys: set[str]) -> set[str]:
     after the failure can cover it, so those since `start` are all that need reading, as the
     inbox reads them: one query on the console's database, then the few acknowledged failures'
     end dates on OpenOrchestrator's."""
+    if not dated_keys:
+        return set()
     acknowledged_at = {
         element_id.hex: at
         for element_id, at in Acknowledgement.objects.filter(acknowledged_at__gte=start)

@@ -189,6 +189,15 @@ class InboxFilter(ConsoleFilterSet):
     def keep(self, queryset, name, value):
         return queryset  # failure times: see parts(); acknowledged: see covered_ids()
 
+    def offer_queues(self, names) -> None:
+        """Also offer the queues of the failures shown: the overview's counts behind the other
+        choices may predate a robot's first failure in a new queue by a recount (15 s or more)."""
+        field = self.form.fields["queue"]
+        offered = [value for value, _label in field.choices]
+        extra = [n for n in dict.fromkeys(names) if isinstance(n, str) and n not in offered]
+        if extra:
+            field.choices = [(n, n) for n in sorted([*offered, *extra])]
+
     @property
     def acknowledged_only(self) -> bool:
         return bool(self.is_valid() and self.form.cleaned_data.get("acknowledged"))

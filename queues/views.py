@@ -239,6 +239,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         rows = inbox_rows(filterset, limit)
     table = InboxTable(rows, acknowledged=valid and filterset.acknowledged_only)
     configure_lazy(request, table, max_page=INBOX_MAX_PAGE)
+    filterset.offer_queues(row.record.queue_name for row in table.page.object_list)
     if table.acknowledged:
         table.acks = acknowledgements_for(row.record for row in table.page.object_list)
     return render(

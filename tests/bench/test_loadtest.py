@@ -100,12 +100,15 @@ def test_a_retry_that_lost_the_race_is_a_refusal_not_an_error():
     u = user()
     page = u.view("inbox", "/queues/failed/", read=True)
     form = next(f for f in page.forms if f.button("Retry selected…"))
-    # A robot or another person retried it between the page and the click.
-    QueueElement.objects.filter(pk=failed.pk).update(status=QueueStatus.NEW)
     url, fields = form.submission(
         button=form.button("Retry selected…"), check={"ids": [str(failed.pk)]}
     )
-    assert u.click(writes.RETRY, url, fields, referer="/queues/failed/") is not None
+    asked = u.ask(writes.RETRY, url, fields, referer="/queues/failed/")
+    confirmation = next(f for f in asked.forms if f.button("Retry"))
+    # A robot or another person retried it between the confirmation page and the click.
+    QueueElement.objects.filter(pk=failed.pk).update(status=QueueStatus.NEW)
+    url, fields = confirmation.submission(button=confirmation.button("Retry"))
+    assert u.click(writes.RETRY, url, fields, referer=url) is not None
     assert u.errors == [] and u.refusals["retry"] == 1
 
 

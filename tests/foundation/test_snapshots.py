@@ -192,12 +192,16 @@ def test_warm_up_replaces_a_snapshot_from_before_the_restart(background):
 
 def test_the_server_warms_up_every_overview_its_apps_registered():
     """wsgi.py counts what the apps registered from AppConfig.ready(); the core names none of them."""
+    from logs import groups as log_groups
     from logs import queries
+    from queues import groups as element_groups
     from queues import models
 
     assert snapshots.registered_warm_ups() == {
         queries.OVERVIEW_CACHE_KEY: queries.count_processes,
         models.OVERVIEW_CACHE_KEY: models.count_queues,
+        queries.GROUPS_CACHE_KEY: log_groups.count_groups,
+        models.GROUPS_CACHE_KEY: element_groups.count_groups,
     }
 
 

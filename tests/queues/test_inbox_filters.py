@@ -311,3 +311,19 @@ def test_each_queue_of_the_dashboard_panel_links_to_its_own_inbox_count(as_viewe
         inbox = as_viewer.get(unescape(href))
         assert inbox.context["filter"].form.cleaned_data["queue"] == [unescape(name)]
         assert str(inbox.context["count"]) == n
+
+
+@oo_db
+def test_a_new_failing_queue_can_be_chosen_before_the_overview_recounts(as_viewer, settings):
+    """The queue choices come from the overview's counts, which may be older than a robot's first
+    failure in a new queue: the queues of the failures shown are offered too."""
+    settings.CONSOLE_OVERVIEW_CACHE_SECONDS = 600
+    make_element("Old queue", status=QueueStatus.FAILED)
+    as_viewer.get(URL)  # the overview's counts are taken now, without "New queue"
+    make_element("New queue", status=QueueStatus.FAILED)
+    choices = dict(as_viewer.get(URL).context["filter"].form.fields["queue"].choices)
+    assert "Old queue" in choices and "New queue" in choices
+    narrowed = as_viewer.get(URL, {"queue": "New queue"})
+    assert [row.record.queue_name for row in narrowed.context["table"].page.object_list] == [
+        "New queue"
+    ]

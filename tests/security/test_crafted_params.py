@@ -841,9 +841,11 @@ def test_trigger_pages_keep_a_good_next(as_admin, monkeypatch):
     resume = reverse("triggers:resume", args=[trigger.pk])
     page = as_admin.get(resume, {"next": back})
     assert _cancel_href(page) == _hidden(page, "next") == back
-    assert as_admin.post(resume, {"choice": "keep", "next": back})["Location"] == back
+    # Back to the list, at the trigger's own row.
+    row = f"{back}#trigger-{trigger.pk}"
+    assert as_admin.post(resume, {"choice": "keep", "next": back})["Location"] == row
     pause = reverse("triggers:pause", args=[trigger.pk])
-    assert as_admin.post(pause, {"next": back})["Location"] == back
+    assert as_admin.post(pause, {"next": back})["Location"] == row
 
 
 @pytest.mark.parametrize("hostile", HOSTILE_NEXT)

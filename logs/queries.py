@@ -22,7 +22,8 @@ from logs.models import Log, LogLevel
 from orchestrator_site import clock, snapshots
 
 OVERVIEW_CACHE_KEY = "logs:overview"
-GROUPS_CACHE_KEY = "logs:error-groups"  # logs.groups
+# The version follows the shape of grouping.Occurrences: a snapshot of an older shape is not read.
+GROUPS_CACHE_KEY = "logs:error-groups:2"  # logs.groups
 RECENT_ERROR_HOURS = 48
 AROUND_MAX_ROWS = 500
 JOB_LOGS_SHOWN = 200

@@ -143,10 +143,12 @@ def collect(
     source: Source,
     now: dt.datetime,
     skip: Callable[[Row], bool] = lambda row: False,
+    horizon: dt.datetime | None = None,
 ) -> Occurrences:
-    """The snapshot value: every current failure since the horizon with its key (`skip` drops
-    some, e.g. acknowledged elements), signing what is missing or stale first."""
-    horizon = now - dt.timedelta(days=HORIZON_DAYS)
+    """The snapshot value: every current failure since `horizon` (by default HORIZON_DAYS back)
+    with its key (`skip` drops some, e.g. acknowledged elements), signing what is missing or
+    stale first."""
+    horizon = now - dt.timedelta(days=HORIZON_DAYS) if horizon is None else horizon
     fill(source, now)
     rows = [row for row in source.current(horizon) if not skip(row)]
     stored = {
@@ -171,18 +173,17 @@ def collect(
         if found is None or not _is_current(_time_version(found), at):
             continue
         key = found[2]
-        occurrences.append((at, scope, key, str(row_id)))
+        occurrences.append((at, scope, key))
         if key not in newest or at > newest[key][0]:
             newest[key] = (at, row_id)
     texts, explanations, examples = _describe(source, {key: v[1] for key, v in newest.items()})
-    return Occurrences(
-        horizon=horizon,
-        rows=occurrences,
-        texts=texts,
-        explanations=explanations,
-        examples=examples,
+    return Occurrences.build(
+        horizon,
+        occurrences,
+        texts,
+        explanations,
+        examples,
         unsigned=len(rows) - len(occurrences),
-        scopes=sorted({row[1] for row in occurrences}),
     )
 
 

@@ -9,6 +9,7 @@ after every write through the console.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -118,12 +119,25 @@ def recent_groups_snapshot() -> snapshots.Snapshot:
     return snapshots.get(RECENT_GROUPS_CACHE_KEY, count_recent_groups)
 
 
+def group_members(
+    key: str, since: dt.datetime | None, until: dt.datetime | None
+) -> list[uuid.UUID]:
+    """Every element (newest failure first) whose failure in [since, until] (open ends when
+    None; signatures reach back HORIZON_DAYS) has the signature `key`: what the failed inbox's
+    `group` parameter narrows to, as the groups page counts it."""
+    return groupstore.group_ids(SOURCE, key, since, until, limit=None)
+
+
+def group_text(key: str) -> str | None:
+    """The readable signature of group `key`, None for a key no failure has."""
+    return groupstore.signature_text(SOURCE, key)
+
+
 def narrow_to_group(
     queryset: QueueElementQuerySet, key: str, since: dt.datetime, until: dt.datetime
 ) -> QueueElementQuerySet:
     """`queryset` narrowed to the elements whose failure in [since, until] has the signature
-    `key` (at most groupstore.GROUP_IDS_MAX, the newest). For the failed inbox's `group`
-    parameter and its "all matching" actions: the queryset keeps its own conditions (FAILED, not
-    acknowledged), so an element retried since it was signed drops out."""
+    `key` (at most groupstore.GROUP_IDS_MAX, the newest: one statement's parameters). The failed
+    inbox narrows by group_members instead, in batches."""
     ids = groupstore.group_ids(SOURCE, key, since, until)
     return queryset.filter(id__in=ids)

@@ -183,7 +183,9 @@ def inbox_rows(filterset: InboxFilter, limit: int) -> list[QueueElement]:
 
     Acknowledgements live in the console's database, so they cannot be joined in SQL: failures
     are read in chunks (one query each, at most INBOX_SCAN_CHUNK rows, no more than could be
-    needed) until `limit` are found, and those filterset.covered_ids() names are skipped (or kept). Dated and undated failures are read apart:
+    needed) until `limit` are found, and those filterset.covered_ids() names are skipped (or kept),
+    as are those outside a group too big to name in SQL (filterset.shown). Dated and undated
+    failures are read apart:
     one ORDER BY with NULLS LAST cannot use the (status, end_date) index on PostgreSQL, whose
     descending scans put NULLs first (a sort of every failure per view instead of an index range).
     """
@@ -198,10 +200,10 @@ def inbox_rows(filterset: InboxFilter, limit: int) -> list[QueueElement]:
         while len(found) < limit:
             # Unacknowledged ones: the rows still wanted plus those that may be skipped suffice.
             size = INBOX_SCAN_CHUNK
-            if not wanted:
+            if not wanted and filterset.group_batches() is None:
                 size = min(size, limit - len(found) + len(covered))
             chunk = list(ordered[offset : offset + size])
-            found.extend(e for e in chunk if (e.pk in covered) == wanted)
+            found.extend(e for e in chunk if filterset.shown(e.pk))
             if len(chunk) < size:
                 break
             offset += size
@@ -219,7 +221,12 @@ def inbox_count(filterset: InboxFilter) -> CappedCount:
     cap = settings.CONSOLE_COUNT_CAP
     if filterset.acknowledged_only:
         return CappedCount(min(covered, cap), covered > cap)
-    matching = capped_count(filterset.qs, cap + covered)
+    batches = filterset.group_batches()
+    if batches is not None:  # a big group: its members counted a batch of ids at a time
+        found = sum(filterset.qs.filter(pk__in=batch).count() for batch in batches)
+        matching = CappedCount(min(found, cap + covered), found > cap + covered)
+    else:
+        matching = capped_count(filterset.qs, cap + covered)
     if matching.capped:
         return CappedCount(cap, True)
     left = matching.value - covered

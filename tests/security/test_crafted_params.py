@@ -191,6 +191,8 @@ INBOX_FILTER = {
     "until": DATES,
     "created_by": TEXT,
     "acknowledged": [(OK, "1"), (OK, "0"), (OK, ""), (ANY, LONG), (ANY, NUL)],
+    # A cause of the groups page: 12 hex digits; an unknown one matches nothing.
+    "group": [(OK, ""), (BAD, "0" * 12 + "\x00"), (BAD, "ABCDEF012345"), (BAD, LONG), (BAD, NUL)],
 }
 LOG_FILTER = {
     "start": DATES,

@@ -118,15 +118,23 @@ def cause_line(message: str | None) -> tuple[str, str]:
     if text.startswith(UNCAUGHT_PREFIX):
         text = text[len(UNCAUGHT_PREFIX) :].strip()
         how.append("OpenOrchestrator's generic first line dropped")
-    if TRACEBACK_HEADER in text:
-        # The exception's own line: the last line that is not indented (frames and code are).
-        lines = [line for line in text.splitlines() if line.strip()]
-        for line in reversed(lines):
-            if not line[:1].isspace() and not line.startswith(TRACEBACK_HEADER):
-                text = line.strip()
-                how.append("traceback reduced to its last line")
-                break
+    line = exception_line(text)
+    if line is not None:
+        text = line
+        how.append("traceback reduced to its last line")
     return text, "; ".join(how)
+
+
+def exception_line(text: str) -> str | None:
+    """The exception's own line of a Python traceback in `text` (`KeyError: 'beløb'`): the last
+    line that is not indented (frames and code are) nor the header; None without a traceback.
+    Also the dashboard's summary_line rule (orchestrator_site.templatetags.console_format)."""
+    if TRACEBACK_HEADER not in text:
+        return None
+    for line in reversed(text.splitlines()):
+        if line.strip() and not line[:1].isspace() and not line.startswith(TRACEBACK_HEADER):
+            return line.strip()
+    return None
 
 
 def signature(message: str | None) -> Signature:

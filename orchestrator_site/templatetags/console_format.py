@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from orchestrator_site import display, rowactions
+from orchestrator_site import display, rowactions, signatures
 
 register = template.Library()
 
@@ -58,14 +58,17 @@ def summary_line(value) -> str:
     """The first line, joined with the next one when it only announces it.
 
     OpenOrchestrator's Scheduler logs "An uncaught error ocurred during the process:" and puts the
-    useful part (the robot's stderr) on the following lines.
+    useful part (the robot's stderr) on the following lines: of a traceback, the exception's own
+    line, by the rule the failure groups use (signatures.exception_line).
     """
-    lines = [line.strip() for line in str(value or "").splitlines() if line.strip()]
+    lines = [line for line in str(value or "").splitlines() if line.strip()]
     if not lines:
         return ""
-    if lines[0].endswith(":") and len(lines) > 1:
-        return f"{lines[0]} {lines[-1] if lines[1].startswith('Traceback') else lines[1]}"
-    return lines[0]
+    first = lines[0].strip()
+    if first.endswith(":") and len(lines) > 1:
+        rest = "\n".join(lines[1:])
+        return f"{first} {signatures.exception_line(rest) or lines[1].strip()}"
+    return first
 
 
 @register.simple_tag

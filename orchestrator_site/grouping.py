@@ -283,6 +283,7 @@ class GroupFilterForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         since = data.get("since") or self.now - dt.timedelta(days=DEFAULT_DAYS)
+        since = since.replace(microsecond=0)  # the window is whole seconds (see `bounds`)
         until = data.get("until") or self.now
         if "since" in data and since < self.horizon:
             self.add_error(

@@ -72,6 +72,16 @@ DATES = [
     (OK, "9998-12-31T23:59:59"),
     (OK, ""),
 ]
+# The groups pages reach back grouping.HORIZON_DAYS before NOW, and "until" may not precede it.
+GROUP_SINCE = [
+    *((kind, value) for kind, value in DATES if not value.startswith(("1900", "9998"))),
+    (BAD, "1900-01-01T00:00:00"),
+    (BAD, "9998-12-31T23:59:59"),
+]
+GROUP_UNTIL = [
+    *((kind, value) for kind, value in DATES if not value.startswith("1900")),
+    (BAD, "1900-01-01T00:00:00"),
+]
 PAGE_NUMBERS = [
     (BAD, "9223372036854775807"),
     (BAD, "9223372036854775808"),
@@ -260,6 +270,26 @@ PAGES = [
         lambda w: reverse("queues:failed"),
         {**INBOX_FILTER, **paging()},
         multi=frozenset({"queue"}),
+    ),
+    Page(
+        "failed elements by cause",
+        lambda w: reverse("queues:failed_groups"),
+        {
+            "queue": [(OK, "Queue A"), (OK, "Kø æøå"), (BAD, "q" * 101), (OK, "")],
+            "since": GROUP_SINCE,
+            "until": GROUP_UNTIL,
+        },
+        multi=frozenset({"queue"}),
+    ),
+    Page(
+        "error lines by cause",
+        lambda w: reverse("logs:error_groups"),
+        {
+            "process": [(OK, "Proc A"), (OK, "Kø æøå"), (BAD, "p" * 101), (OK, "")],
+            "since": GROUP_SINCE,
+            "until": GROUP_UNTIL,
+        },
+        multi=frozenset({"process"}),
     ),
     Page(
         "failed inbox, all matching preview",

@@ -240,7 +240,7 @@ def group_ids(
         window[f"{source.time_field}__lt"] = end_of_second(until)
     ids = (
         source.model.objects.filter(key=key, **window)  # type: ignore[attr-defined]
-        .order_by(f"-{source.time_field}")
+        .order_by(f"-{source.time_field}", f"-{source.id_field}")
         .values_list(source.id_field, flat=True)
     )
     return list(ids if limit is None else ids[:limit])

@@ -214,10 +214,12 @@ class InboxFilter(ConsoleFilterSet):
         groups page counts them (ids from the console's database); None without a group."""
         if not hasattr(self, "_group"):
             self._group: set[uuid.UUID] | None = None
+            self._group_order: list[uuid.UUID] = []  # newest failure first
             key = self.form.cleaned_data.get("group") if self.is_valid() else None
             if key:
                 data = self.form.cleaned_data
-                self._group = set(group_members(key, data.get("since"), data.get("until")))
+                self._group_order = group_members(key, data.get("since"), data.get("until"))
+                self._group = set(self._group_order)
         return self._group
 
     @property
@@ -233,12 +235,13 @@ class InboxFilter(ConsoleFilterSet):
 
     def group_batches(self) -> list[list[uuid.UUID]] | None:
         """A group too big for one statement (GROUP_SQL_MAX ids), in batches of at most that
-        many ids; None for no group or one that parts() narrows to in SQL. Then the queries do
-        not name the group's ids, and its members are kept in Python (`shown`)."""
+        many ids, newest failures first; None for no group or one that parts() narrows to in SQL.
+        Then qs and parts() do not name the group's ids: a reader narrows them a batch at a time
+        (inbox_rows, inbox_count), or keeps the members in Python (`shown`)."""
         members = self.group_members()
         if members is None or len(members) <= GROUP_SQL_MAX:
             return None
-        ids = sorted(members)
+        ids = self._group_order
         return [ids[start : start + GROUP_SQL_MAX] for start in range(0, len(ids), GROUP_SQL_MAX)]
 
     def shown(self, pk: uuid.UUID) -> bool:
@@ -260,10 +263,8 @@ class InboxFilter(ConsoleFilterSet):
             return dated, undated
         members = self.group_members()
         if members is not None and len(members) <= GROUP_SQL_MAX:
-            dated, undated = (
-                dated.filter(pk__in=sorted(members)),
-                undated.filter(pk__in=sorted(members)),
-            )
+            ids = self._group_order
+            dated, undated = dated.filter(pk__in=ids), undated.filter(pk__in=ids)
         since, until = self.form.cleaned_data.get("since"), self.form.cleaned_data.get("until")
         if since:
             dated = dated.filter(end_date__gte=since)
@@ -285,7 +286,7 @@ class InboxFilter(ConsoleFilterSet):
         """The matching failures an acknowledgement still covers (Acknowledgement.covers).
 
         One query on the console's database for the acknowledgements that could cover a match
-        (made after "since", in the queues asked for), then one per 500 of them on
+        (made after "since", in the queues asked for, on the group's members), then one per 500 on
         OpenOrchestrator's: the cost grows with those acknowledgements, not with the failures.
         """
         if hasattr(self, "_covered"):
@@ -300,16 +301,14 @@ class InboxFilter(ConsoleFilterSet):
         if data.get("queue"):
             acks = acks.filter(queue_name__in=data["queue"])
         acknowledged_at = dict(acks.order_by().values_list("element_id", "acknowledged_at"))
-        ids = list(acknowledged_at)
+        members = self.group_members()
+        ids = [pk for pk in acknowledged_at if members is None or pk in members]
         for start in range(0, len(ids), COVER_BATCH):
             chunk = ids[start : start + COVER_BATCH]
             ended = self.qs.filter(pk__in=chunk, end_date__isnull=False).values_list(
                 "pk", "end_date"
             )
             self._covered.update(pk for pk, end in ended.order_by() if end <= acknowledged_at[pk])
-        members = self.group_members()
-        if members is not None:
-            self._covered &= members
         return self._covered
 
     def description(self) -> str:

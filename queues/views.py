@@ -7,6 +7,7 @@ from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -194,20 +195,38 @@ def inbox_rows(filterset: InboxFilter, limit: int) -> list[QueueElement]:
     if wanted and not covered:
         return []
     dated, undated = filterset.parts()
+    batches = filterset.group_batches()
     found: list[QueueElement] = []
     for ordered in (dated.order_by("-end_date", "-pk"), undated.order_by("-pk")):
-        offset = 0
-        while len(found) < limit:
-            # Unacknowledged ones: the rows still wanted plus those that may be skipped suffice.
-            size = INBOX_SCAN_CHUNK
-            if not wanted and filterset.group_batches() is None:
-                size = min(size, limit - len(found) + len(covered))
-            chunk = list(ordered[offset : offset + size])
-            found.extend(e for e in chunk if filterset.shown(e.pk))
-            if len(chunk) < size:
-                break
-            offset += size
+        # A big group: its members a batch at a time, newest failures first, so that the first
+        # batches give the first rows (a dated member's end date is the time it was signed at).
+        narrowed = [ordered] if batches is None else [ordered.filter(pk__in=b) for b in batches]
+        for rows in narrowed:
+            _read_into(found, rows, filterset, limit, wanted, len(covered))
     return found[:limit]
+
+
+def _read_into(
+    found: list[QueueElement],
+    ordered: QuerySet,
+    filterset: InboxFilter,
+    limit: int,
+    wanted: bool,
+    covered: int,
+) -> None:
+    """Add to `found` the rows of `ordered` that filterset.shown() keeps, in chunks, until it
+    holds `limit`."""
+    offset = 0
+    while len(found) < limit:
+        # Unacknowledged ones: the rows still wanted plus those that may be skipped suffice.
+        size = INBOX_SCAN_CHUNK
+        if not wanted:
+            size = min(size, limit - len(found) + covered)
+        chunk = list(ordered[offset : offset + size])
+        found.extend(e for e in chunk if filterset.shown(e.pk))
+        if len(chunk) < size:
+            break
+        offset += size
 
 
 def inbox_count(filterset: InboxFilter) -> CappedCount:

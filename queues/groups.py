@@ -76,7 +76,7 @@ def count_groups() -> Occurrences:
 
 
 def count_recent_groups() -> Occurrences:
-    """The dashboard's snapshot: the same, over RECENT_HOURS only. A fraction of the rows of
+    """The dashboard's snapshot: the same, over recent_hours() only. A fraction of the rows of
     count_groups, so the dashboard reads (and recounts) a fraction of the bytes."""
     now = clock.now()
     return _count(now, now - dt.timedelta(hours=recent_hours()))

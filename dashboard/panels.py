@@ -26,7 +26,7 @@ from orchestrator_site.grouping import Group, summarise
 from orchestrator_site.paging import CappedCount, capped_count
 from orchestrator_site.reversing import id_url
 from queues.group_views import group_link
-from queues.groups import groups_snapshot
+from queues.groups import groups_snapshot, recent_groups_snapshot
 from queues.models import Acknowledgement, QueueElement, QueueStatus
 from triggers import liveness
 from triggers.models import (
@@ -212,10 +212,13 @@ class FailureGroups:
 
 
 def failure_groups(start: dt.datetime, now: dt.datetime) -> FailureGroups:
-    """The biggest causes of the window's failed elements, from the groups' shared snapshot (no
-    query of OpenOrchestrator's tables unless the snapshot is missing)."""
-    snapshot = groups_snapshot()
-    groups = summarise(snapshot.value, start, now)
+    """The biggest causes of the window's failed elements, from the groups' shared snapshot of
+    the last few days (no query of OpenOrchestrator's tables unless it is missing); from the
+    30 days' one only when the window reaches further back (a setting changed since the count)."""
+    snapshot = recent_groups_snapshot()
+    if start < snapshot.value.horizon:
+        snapshot = groups_snapshot()
+    groups = summarise(snapshot.value, start, now, buckets=0, per_scope=False)
     query = urlencode({"since": input_text(start)})
     return FailureGroups(
         top=[(g, group_link(g.key, start, now, [])) for g in groups[:TOP_GROUPS]],

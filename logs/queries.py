@@ -23,7 +23,8 @@ from orchestrator_site import clock, indexes, snapshots
 from orchestrator_site.tables import LateRows
 
 OVERVIEW_CACHE_KEY = "logs:overview"
-GROUPS_CACHE_KEY = "logs:error-groups"  # logs.groups
+# The version follows the shape of grouping.Occurrences: a snapshot of an older shape is not read.
+GROUPS_CACHE_KEY = "logs:error-groups:2"  # logs.groups
 RECENT_ERROR_HOURS = 48
 AROUND_MAX_ROWS = 500
 JOB_LOGS_SHOWN = 200

@@ -40,6 +40,15 @@ def summary_line(message: str | None) -> str:
     return f"{head} {rest}"
 
 
+def exception_line(text: str) -> str | None:
+    """The exception's own line of the last Python traceback in `text` (`KeyError: 'beløb'`);
+    None when `text` holds no traceback. The failure groups (orchestrator_site.signatures) are
+    made from this line too."""
+    if TRACEBACK not in text:
+        return None
+    return _exception_line([line.rstrip() for line in text.split("\n") if line.strip()])
+
+
 def _exception_line(lines: list[str]) -> str:
     starts = [i for i, line in enumerate(lines) if line.strip() == TRACEBACK]
     if starts:

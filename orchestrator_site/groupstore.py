@@ -143,10 +143,12 @@ def collect(
     source: Source,
     now: dt.datetime,
     skip: Callable[[Row], bool] = lambda row: False,
+    horizon: dt.datetime | None = None,
 ) -> Occurrences:
-    """The snapshot value: every current failure since the horizon with its key (`skip` drops
-    some, e.g. acknowledged elements), signing what is missing or stale first."""
-    horizon = now - dt.timedelta(days=HORIZON_DAYS)
+    """The snapshot value: every current failure since `horizon` (by default HORIZON_DAYS back)
+    with its key (`skip` drops some, e.g. acknowledged elements), signing what is missing or
+    stale first."""
+    horizon = now - dt.timedelta(days=HORIZON_DAYS) if horizon is None else horizon
     fill(source, now)
     rows = [row for row in source.current(horizon) if not skip(row)]
     stored = {
@@ -171,18 +173,17 @@ def collect(
         if found is None or not _is_current(_time_version(found), at):
             continue
         key = found[2]
-        occurrences.append((at, scope, key, str(row_id)))
+        occurrences.append((at, scope, key))
         if key not in newest or at > newest[key][0]:
             newest[key] = (at, row_id)
     texts, explanations, examples = _describe(source, {key: v[1] for key, v in newest.items()})
-    return Occurrences(
-        horizon=horizon,
-        rows=occurrences,
-        texts=texts,
-        explanations=explanations,
-        examples=examples,
+    return Occurrences.build(
+        horizon,
+        occurrences,
+        texts,
+        explanations,
+        examples,
         unsigned=len(rows) - len(occurrences),
-        scopes=sorted({row[1] for row in occurrences}),
     )
 
 
@@ -218,21 +219,37 @@ def _describe(
     return texts, explanations, examples
 
 
-def group_ids(source: Source, key: str, since: dt.datetime, until: dt.datetime) -> list[Any]:
-    """The ids (newest first, at most GROUP_IDS_MAX) whose stored signature is `key` and whose
-    time is in [since, until] (the whole second of `until`), after a `fill` pass, so a failure of
-    the last minutes is there. The caller narrows its own query to these ids and keeps its other
-    conditions (status FAILED, not acknowledged), so a row that changed since it was signed and
-    is no longer a failure drops out."""
+def group_ids(
+    source: Source,
+    key: str,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    limit: int | None = GROUP_IDS_MAX,
+) -> list[Any]:
+    """The ids (newest first; at most `limit`, None for all) whose stored signature is `key` and
+    whose time is in [since, until] (the whole second of `until`; an open end when None), after
+    a `fill` pass, so a failure of the last minutes is there. The caller narrows its own query
+    to these ids and keeps its other conditions (status FAILED, not acknowledged), so a row that
+    changed since it was signed and is no longer a failure drops out. One query on the console's
+    database; the ids are not bound as parameters there."""
     fill(source, clock.now())
-    return list(
-        source.model.objects.filter(  # type: ignore[attr-defined]
-            key=key,
-            **{
-                f"{source.time_field}__gte": since,
-                f"{source.time_field}__lt": end_of_second(until),
-            },
-        )
-        .order_by(f"-{source.time_field}")
-        .values_list(source.id_field, flat=True)[:GROUP_IDS_MAX]
+    window = {}
+    if since is not None:
+        window[f"{source.time_field}__gte"] = since
+    if until is not None:
+        window[f"{source.time_field}__lt"] = end_of_second(until)
+    ids = (
+        source.model.objects.filter(key=key, **window)  # type: ignore[attr-defined]
+        .order_by(f"-{source.time_field}", f"-{source.id_field}")
+        .values_list(source.id_field, flat=True)
+    )
+    return list(ids if limit is None else ids[:limit])
+
+
+def signature_text(source: Source, key: str) -> str | None:
+    """The signature stored for `key` (any of its rows), or None when no failure has it."""
+    return (
+        source.model.objects.filter(key=key)  # type: ignore[attr-defined]
+        .values_list("signature", flat=True)
+        .first()
     )

@@ -23,14 +23,15 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-RULES_VERSION = 1
+from orchestrator_site import errorline
+
+RULES_VERSION = 2
 SIGNATURE_LENGTH = 300
 # Only this much of the chosen line is normalised: a log line may hold 8,000 characters.
 SCANNED_LENGTH = 2000
 KEY_LENGTH = 12
 
 UNCAUGHT_PREFIX = "An uncaught error ocurred during the process:"
-TRACEBACK_HEADER = "Traceback (most recent call last):"
 EMPTY = "(no message)"
 
 # (placeholder, what it stands for, pattern); applied in this order, each on what the earlier left.
@@ -118,15 +119,18 @@ def cause_line(message: str | None) -> tuple[str, str]:
     if text.startswith(UNCAUGHT_PREFIX):
         text = text[len(UNCAUGHT_PREFIX) :].strip()
         how.append("OpenOrchestrator's generic first line dropped")
-    if TRACEBACK_HEADER in text:
-        # The exception's own line: the last line that is not indented (frames and code are).
-        lines = [line for line in text.splitlines() if line.strip()]
-        for line in reversed(lines):
-            if not line[:1].isspace() and not line.startswith(TRACEBACK_HEADER):
-                text = line.strip()
-                how.append("traceback reduced to its last line")
-                break
+    line = exception_line(text)
+    if line is not None:
+        text = line
+        how.append("traceback reduced to its last line")
     return text, "; ".join(how)
+
+
+def exception_line(text: str) -> str | None:
+    """The exception's own line of a Python traceback in `text`; None without a traceback. The
+    lists' rule for the real error line (orchestrator_site.errorline), so a group and a row name
+    a failure by the same line."""
+    return errorline.exception_line(text)
 
 
 def signature(message: str | None) -> Signature:

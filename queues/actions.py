@@ -222,8 +222,7 @@ def _inbox_scope(request: HttpRequest) -> Scope:
     wanted = valid and filterset.acknowledged_only
 
     def keep(ids: list[uuid.UUID]) -> list[uuid.UUID]:
-        covered = filterset.covered_ids()
-        return [pk for pk in ids if (pk in covered) == wanted]
+        return [pk for pk in ids if filterset.shown(pk)]
 
     return Scope(
         filterset=filterset,

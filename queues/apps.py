@@ -10,3 +10,4 @@ class QueuesConfig(AppConfig):
 
         snapshots.register_warm_up(models.OVERVIEW_CACHE_KEY, models.count_queues)
         snapshots.register_warm_up(models.GROUPS_CACHE_KEY, groups.count_groups)
+        snapshots.register_warm_up(models.RECENT_GROUPS_CACHE_KEY, groups.count_recent_groups)

@@ -11,6 +11,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import connections
 from django.db.models import Q, QuerySet
 
@@ -24,6 +25,7 @@ from orchestrator_site.filters import (
     sort_filter,
 )
 from orchestrator_site.forms import end_of_second
+from queues.groups import group_members, group_text
 from queues.models import Acknowledgement, QueueElement, QueueStatus, queue_overview
 
 # Orderings the element table declares, and nothing else.
@@ -165,6 +167,19 @@ class InboxFilter(ConsoleFilterSet):
     text = django_filters.CharFilter(
         field_name="message", lookup_expr="icontains", max_length=200, label="Message contains"
     )
+    group = django_filters.CharFilter(
+        method="keep",
+        max_length=12,
+        label="Cause",
+        help_text="A group of the “Failed elements by cause” page (its 12-character key).",
+        validators=[
+            RegexValidator(
+                r"\A[0-9a-f]{12}\Z",
+                "A cause is 12 characters 0-9 and a-f, as the page “Failed elements by cause” "
+                "links it.",
+            )
+        ],
+    )
     since = FromFilter(field_name="end_date", method="keep", label="Failed from")
     until = UntilFilter(field_name="end_date", method="keep", label="Failed to")
     created_by = django_filters.CharFilter(max_length=100, label="Created by")
@@ -187,7 +202,8 @@ class InboxFilter(ConsoleFilterSet):
         self.form.fields["text"].widget.attrs["autofocus"] = True
 
     def keep(self, queryset, name, value):
-        return queryset  # failure times: see parts(); acknowledged: see covered_ids()
+        # failure times and group: see parts(); acknowledged: see covered_ids()
+        return queryset
 
     def offer_queues(self, names) -> None:
         """Also offer the queues of the failures shown: the overview's counts behind the other
@@ -202,14 +218,62 @@ class InboxFilter(ConsoleFilterSet):
     def acknowledged_only(self) -> bool:
         return bool(self.is_valid() and self.form.cleaned_data.get("acknowledged"))
 
+    def group_members(self) -> set[uuid.UUID] | None:
+        """The elements of the `group` asked for, failed in the window ("since", "until"), as the
+        groups page counts them (ids from the console's database); None without a group."""
+        if not hasattr(self, "_group"):
+            self._group: set[uuid.UUID] | None = None
+            self._group_order: list[uuid.UUID] = []  # newest failure first
+            key = self.form.cleaned_data.get("group") if self.is_valid() else None
+            if key:
+                data = self.form.cleaned_data
+                self._group_order = group_members(key, data.get("since"), data.get("until"))
+                self._group = set(self._group_order)
+        return self._group
+
+    @property
+    def cause(self) -> str | None:
+        """The readable signature of the `group` asked for ("" for a key no failure has), None
+        without a group."""
+        key = self.form.cleaned_data.get("group") if self.is_valid() else None
+        if not key:
+            return None
+        if not hasattr(self, "_cause"):
+            self._cause = group_text(key) or ""
+        return self._cause
+
+    def group_batches(self) -> list[list[uuid.UUID]] | None:
+        """A group too big for one statement (GROUP_SQL_MAX ids), in batches of at most that
+        many ids, newest failures first; None for no group or one that parts() narrows to in SQL.
+        Then qs and parts() do not name the group's ids: a reader narrows them a batch at a time
+        (inbox_rows, inbox_count), or keeps the members in Python (`shown`)."""
+        members = self.group_members()
+        if members is None or len(members) <= GROUP_SQL_MAX:
+            return None
+        ids = self._group_order
+        return [ids[start : start + GROUP_SQL_MAX] for start in range(0, len(ids), GROUP_SQL_MAX)]
+
+    def shown(self, pk: uuid.UUID) -> bool:
+        """Whether a matching failure read from qs or parts() is listed and acted on: by the
+        acknowledgement rule (covered_ids), and as a member of the group asked for."""
+        members = self.group_members()
+        return (pk in self.covered_ids()) == self.acknowledged_only and (
+            members is None or pk in members
+        )
+
     def parts(self) -> tuple[QuerySet, QuerySet]:
         """The matching failures with an end date, and those without (then the created date is
-        the failure time): each can walk its own index in date order."""
+        the failure time): each can walk its own index in date order. A group of at most
+        GROUP_SQL_MAX elements narrows them by id; a bigger one is left to `shown`."""
         rows = super().qs
         dated = rows.filter(end_date__isnull=False)
         undated = rows.filter(end_date__isnull=True)
         if not self.is_valid():
             return dated, undated
+        members = self.group_members()
+        if members is not None and len(members) <= GROUP_SQL_MAX:
+            ids = self._group_order
+            dated, undated = dated.filter(pk__in=ids), undated.filter(pk__in=ids)
         since, until = self.form.cleaned_data.get("since"), self.form.cleaned_data.get("until")
         if since:
             dated = dated.filter(end_date__gte=since)
@@ -231,7 +295,7 @@ class InboxFilter(ConsoleFilterSet):
         """The matching failures an acknowledgement still covers (Acknowledgement.covers).
 
         One query on the console's database for the acknowledgements that could cover a match
-        (made after "since", in the queues asked for), then one per 500 of them on
+        (made after "since", in the queues asked for, on the group's members), then one per 500 on
         OpenOrchestrator's: the cost grows with those acknowledgements, not with the failures.
         """
         if hasattr(self, "_covered"):
@@ -246,7 +310,8 @@ class InboxFilter(ConsoleFilterSet):
         if data.get("queue"):
             acks = acks.filter(queue_name__in=data["queue"])
         acknowledged_at = dict(acks.order_by().values_list("element_id", "acknowledged_at"))
-        ids = list(acknowledged_at)
+        members = self.group_members()
+        ids = [pk for pk in acknowledged_at if members is None or pk in members]
         for start in range(0, len(ids), COVER_BATCH):
             chunk = ids[start : start + COVER_BATCH]
             ended = self.qs.filter(pk__in=chunk, end_date__isnull=False).values_list(
@@ -263,6 +328,8 @@ class InboxFilter(ConsoleFilterSet):
                 continue
             if isinstance(value, list):
                 value = ",".join(value)
+            if name == "group":
+                value = f"{value} “{self.cause or 'no failure has this cause'}”"
             parts.append(f"{name}={value}")
         if not self.form.cleaned_data.get("acknowledged"):
             parts.append("not acknowledged")
@@ -271,3 +338,5 @@ class InboxFilter(ConsoleFilterSet):
 
 # Acknowledged element ids per query on OpenOrchestrator's database (SQL Server: < 2100 parameters).
 COVER_BATCH = 500
+# A group's element ids in one query, besides COVER_BATCH and the filter's own (queues <= 100).
+GROUP_SQL_MAX = 1000

@@ -166,7 +166,9 @@ def acknowledgements_for(elements) -> dict[uuid.UUID, Acknowledgement]:
 
 
 OVERVIEW_CACHE_KEY = "queues:overview"
-GROUPS_CACHE_KEY = "queues:failed-groups"  # queues.groups
+# The version follows the shape of grouping.Occurrences: a snapshot of an older shape is not read.
+GROUPS_CACHE_KEY = "queues:failed-groups:2"  # queues.groups
+RECENT_GROUPS_CACHE_KEY = "queues:recent-failed-groups:2"  # queues.groups, for the dashboard
 _OVERVIEW_COLUMNS = {
     QueueStatus.NEW: "new",
     QueueStatus.IN_PROGRESS: "in_progress",
@@ -223,6 +225,7 @@ def mark_overview_changed() -> None:
     """After the console changed elements: every process recounts once, in the background."""
     snapshots.mark_changed(OVERVIEW_CACHE_KEY)
     snapshots.mark_changed(GROUPS_CACHE_KEY)
+    snapshots.mark_changed(RECENT_GROUPS_CACHE_KEY)
 
 
 class ElementSignature(models.Model):

@@ -7,6 +7,7 @@ from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -183,7 +184,9 @@ def inbox_rows(filterset: InboxFilter, limit: int) -> list[QueueElement]:
 
     Acknowledgements live in the console's database, so they cannot be joined in SQL: failures
     are read in chunks (one query each, at most INBOX_SCAN_CHUNK rows, no more than could be
-    needed) until `limit` are found, and those filterset.covered_ids() names are skipped (or kept). Dated and undated failures are read apart:
+    needed) until `limit` are found, and those filterset.covered_ids() names are skipped (or kept),
+    as are those outside a group too big to name in SQL (filterset.shown). Dated and undated
+    failures are read apart:
     one ORDER BY with NULLS LAST cannot use the (status, end_date) index on PostgreSQL, whose
     descending scans put NULLs first (a sort of every failure per view instead of an index range).
     """
@@ -192,20 +195,38 @@ def inbox_rows(filterset: InboxFilter, limit: int) -> list[QueueElement]:
     if wanted and not covered:
         return []
     dated, undated = filterset.parts()
+    batches = filterset.group_batches()
     found: list[QueueElement] = []
     for ordered in (dated.order_by("-end_date", "-pk"), undated.order_by("-pk")):
-        offset = 0
-        while len(found) < limit:
-            # Unacknowledged ones: the rows still wanted plus those that may be skipped suffice.
-            size = INBOX_SCAN_CHUNK
-            if not wanted:
-                size = min(size, limit - len(found) + len(covered))
-            chunk = list(ordered[offset : offset + size])
-            found.extend(e for e in chunk if (e.pk in covered) == wanted)
-            if len(chunk) < size:
-                break
-            offset += size
+        # A big group: its members a batch at a time, newest failures first, so that the first
+        # batches give the first rows (a dated member's end date is the time it was signed at).
+        narrowed = [ordered] if batches is None else [ordered.filter(pk__in=b) for b in batches]
+        for rows in narrowed:
+            _read_into(found, rows, filterset, limit, wanted, len(covered))
     return found[:limit]
+
+
+def _read_into(
+    found: list[QueueElement],
+    ordered: QuerySet,
+    filterset: InboxFilter,
+    limit: int,
+    wanted: bool,
+    covered: int,
+) -> None:
+    """Add to `found` the rows of `ordered` that filterset.shown() keeps, in chunks, until it
+    holds `limit`."""
+    offset = 0
+    while len(found) < limit:
+        # Unacknowledged ones: the rows still wanted plus those that may be skipped suffice.
+        size = INBOX_SCAN_CHUNK
+        if not wanted:
+            size = min(size, limit - len(found) + covered)
+        chunk = list(ordered[offset : offset + size])
+        found.extend(e for e in chunk if filterset.shown(e.pk))
+        if len(chunk) < size:
+            break
+        offset += size
 
 
 def inbox_count(filterset: InboxFilter) -> CappedCount:
@@ -219,7 +240,12 @@ def inbox_count(filterset: InboxFilter) -> CappedCount:
     cap = settings.CONSOLE_COUNT_CAP
     if filterset.acknowledged_only:
         return CappedCount(min(covered, cap), covered > cap)
-    matching = capped_count(filterset.qs, cap + covered)
+    batches = filterset.group_batches()
+    if batches is not None:  # a big group: its members counted a batch of ids at a time
+        found = sum(filterset.qs.filter(pk__in=batch).count() for batch in batches)
+        matching = CappedCount(min(found, cap + covered), found > cap + covered)
+    else:
+        matching = capped_count(filterset.qs, cap + covered)
     if matching.capped:
         return CappedCount(cap, True)
     left = matching.value - covered

@@ -132,3 +132,22 @@ def test_long_and_hostile_text_is_cut_and_fast():
         found = signature(message)
         assert 0 < len(found.text) <= SIGNATURE_LENGTH
     assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.no_orchestrator_db
+@pytest.mark.parametrize(
+    "message",
+    [
+        UNCAUGHT + TRACEBACK,
+        UNCAUGHT
+        + "robot output first\nTraceback (most recent call last):\n  File x\nOSError: disk",
+        UNCAUGHT + "ValueError: CPR mangler",
+    ],
+)
+def test_the_lists_show_the_line_the_group_is_made_from(message):
+    """One rule for "the real error line": the dashboard's summary_line and the signatures."""
+    from orchestrator_site.signatures import cause_line
+    from orchestrator_site.templatetags.console_format import summary_line
+
+    line, _how = cause_line(message)
+    assert summary_line(message) == line

@@ -6,15 +6,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.cache import caches
+from django.db import connections
 from django.urls import reverse
 
 from orchestrator_site import groupstore
 from orchestrator_site.signatures import signature
 from orchestrator_site.snapshots import SHARED_CACHE
-from queues import groups
-from queues.models import ElementSignature, QueueElement, QueueStatus
+from queues import filters, groups
+from queues.models import Acknowledgement, ElementSignature, QueueElement, QueueStatus
 from queues.services import acknowledge_elements
 from tests.helpers import NOW, make_element, oo_db
+from tests.queues.util import last_audit, messages_of, status_of
 
 URL = reverse("queues:failed_groups")
 TIMEOUT = "TimeoutError: The page did not load within 30 seconds."
@@ -187,3 +189,115 @@ def test_the_dashboard_shows_the_top_causes_with_links(as_viewer):
 @oo_db
 def test_it_requires_view_permission(as_outsider):
     assert as_outsider.get(URL).status_code == 403
+
+
+INBOX = reverse("queues:failed")
+ALL = reverse("queues:failed_bulk")
+
+
+def inbox_refs(response) -> list[str | None]:
+    return [row.record.reference for row in response.context["table"].page.object_list]
+
+
+def a_group_world():
+    """Timeouts in two queues (one acknowledged, one before the window), KeyErrors, a DONE one."""
+    world = {
+        "t1": failed("Queue A", reference="t1", hours=1),
+        "t2": failed("Queue B", TIMEOUT.replace("30", "45"), reference="t2", hours=2),
+        "t-acked": failed("Queue A", reference="t-acked", hours=3),
+        "t-old": failed("Queue A", reference="t-old", hours=24 * 9),
+        "k1": failed("Queue A", KEYERROR, reference="k1", hours=1),
+        "k2": failed("Queue B", "KeyError: 'navn'", reference="k2", hours=5),
+        "done": make_element("Queue A", status=QueueStatus.DONE, message=TIMEOUT, end_date=NOW),
+    }
+    return world
+
+
+@oo_db
+def test_the_inbox_narrowed_to_a_group_lists_and_counts_what_the_groups_page_counted(
+    as_operator, operator_user
+):
+    world = a_group_world()
+    acknowledge_elements(user=operator_user, ids=[world["t-acked"].pk])
+    page = as_operator.get(URL)
+    timeout = next(i for i in page.context["groups"] if i.group.key == signature(TIMEOUT).key)
+    inbox = as_operator.get(timeout.link)
+    assert inbox.status_code == 200
+    assert sorted(inbox_refs(inbox)) == ["t1", "t2"]
+    assert inbox.context["count"].value == timeout.group.count == 2
+    assert (
+        "One cause only: <code>TimeoutError: The page did not load within &lt;n&gt; seconds.</code>"
+        in (inbox.content.decode())
+    )
+    # The same group over 30 days reaches the older one; other causes never.
+    wide = as_operator.get(INBOX, {"group": signature(TIMEOUT).key})
+    assert sorted(inbox_refs(wide)) == ["t-old", "t1", "t2"]
+
+
+@oo_db
+def test_retry_all_matching_of_a_group_retries_exactly_it_and_audits_its_signature(
+    as_operator, operator_user
+):
+    world = a_group_world()
+    acknowledge_elements(user=operator_user, ids=[world["t-acked"].pk])
+    key = signature(TIMEOUT).key
+    since = (NOW - dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%S")
+    query = f"?group={key}&since={since}"
+    preview = as_operator.get(ALL + query + "&action=retry")
+    assert preview.context["matching"].value == 2
+    response = as_operator.post(ALL + query, {"action": "retry"}, follow=True)
+    assert "Retried 2 of 2" in " ".join(messages_of(response))
+    statuses = {name: status_of(e) for name, e in world.items()}
+    assert statuses == {
+        "t1": QueueStatus.NEW,
+        "t2": QueueStatus.NEW,
+        "t-acked": QueueStatus.FAILED,
+        "t-old": QueueStatus.FAILED,
+        "k1": QueueStatus.FAILED,
+        "k2": QueueStatus.FAILED,
+        "done": QueueStatus.DONE,
+    }
+    entry = last_audit("queues.retry_all")
+    assert f"group={key} “TimeoutError: The page did not load within <n> seconds.”" in (
+        entry.filter_used
+    )
+
+
+@oo_db
+def test_a_group_bigger_than_one_statement_is_acted_on_in_batches(
+    as_operator, monkeypatch, settings
+):
+    monkeypatch.setattr(filters, "GROUP_SQL_MAX", 2)
+    settings.CONSOLE_BULK_BATCH_SIZE = 2
+    timeouts = [failed("Queue A", reference=f"t{k:02}", hours=1 + k / 10) for k in range(15)]
+    others = [failed("Queue A", KEYERROR, reference=f"k{k}", hours=1 + k / 10) for k in range(4)]
+    query = f"?group={signature(TIMEOUT).key}"
+    inbox = as_operator.get(INBOX + query)
+    assert inbox_refs(inbox) == [f"t{k:02}" for k in range(15)]  # newest failure first
+    assert inbox.context["count"].value == 15
+    bound: list[int] = []  # parameters of each statement on OpenOrchestrator's database
+
+    def count_params(execute, sql, params, many, context):
+        bound.append(len(params or ()))
+        return execute(sql, params, many, context)
+
+    with connections["orchestrator"].execute_wrapper(count_params):
+        as_operator.post(ALL + query, {"action": "acknowledge", "comment": "portal down"})
+    assert bound and max(bound) <= 2 + 10  # a batch of ids, never the whole group
+    acknowledged = set(Acknowledgement.objects.values_list("element_id", flat=True))
+    assert acknowledged == {e.pk for e in timeouts}
+    assert not acknowledged & {e.pk for e in others}
+
+
+@oo_db
+def test_a_bad_group_key_is_a_form_error_with_no_rows(as_operator):
+    failed(reference="t1")
+    for key in ("xyz", "3A9BF9D8002B", "0" * 13, "'; drop table", "\x00" * 12):
+        response = as_operator.get(INBOX, {"group": key})
+        assert response.status_code == 200
+        assert response.context["filter"].form.errors["group"]
+        assert inbox_refs(response) == []
+    unknown = as_operator.get(INBOX, {"group": "0" * 12})
+    assert unknown.status_code == 200 and inbox_refs(unknown) == []
+    assert unknown.context["count"].value == 0
+    assert "no failure has this cause" in unknown.content.decode()

@@ -72,6 +72,16 @@ DATES = [
     (OK, "9998-12-31T23:59:59"),
     (OK, ""),
 ]
+# The groups pages reach back grouping.HORIZON_DAYS before NOW, and "until" may not precede it.
+GROUP_SINCE = [
+    *((kind, value) for kind, value in DATES if not value.startswith(("1900", "9998"))),
+    (BAD, "1900-01-01T00:00:00"),
+    (BAD, "9998-12-31T23:59:59"),
+]
+GROUP_UNTIL = [
+    *((kind, value) for kind, value in DATES if not value.startswith("1900")),
+    (BAD, "1900-01-01T00:00:00"),
+]
 PAGE_NUMBERS = [
     (BAD, "9223372036854775807"),
     (BAD, "9223372036854775808"),
@@ -132,9 +142,6 @@ GROUP_KEYS = [  # a failure group: 12 hexadecimal digits (orchestrator_site.sign
     (OK, "0123456789ab"),
     (OK, ""),
 ]
-NAMES = [(OK, "q"), (OK, "Kø æøå"), (BAD, "q" * 101), (ANY, NUL), (OK, "")]
-# The groups pages reach back 30 days: a date before that is refused with a message.
-GROUP_DATES = [(ANY, value) if value.startswith("1900") else (kind, value) for kind, value in DATES]
 UUIDS = [
     (BAD, "not-a-uuid"),
     (BAD, "1"),
@@ -204,6 +211,8 @@ INBOX_FILTER = {
     "until": DATES,
     "created_by": TEXT,
     "acknowledged": [(OK, "1"), (OK, "0"), (OK, ""), (ANY, LONG), (ANY, NUL)],
+    # A cause of the groups page: 12 hex digits; an unknown one matches nothing.
+    "group": GROUP_KEYS,
 }
 LOG_FILTER = {
     "start": DATES,
@@ -271,6 +280,26 @@ PAGES = [
         lambda w: reverse("queues:failed"),
         {**INBOX_FILTER, **paging()},
         multi=frozenset({"queue"}),
+    ),
+    Page(
+        "failed elements by cause",
+        lambda w: reverse("queues:failed_groups"),
+        {
+            "queue": [(OK, "Queue A"), (OK, "Kø æøå"), (BAD, "q" * 101), (OK, "")],
+            "since": GROUP_SINCE,
+            "until": GROUP_UNTIL,
+        },
+        multi=frozenset({"queue"}),
+    ),
+    Page(
+        "error lines by cause",
+        lambda w: reverse("logs:error_groups"),
+        {
+            "process": [(OK, "Proc A"), (OK, "Kø æøå"), (BAD, "p" * 101), (OK, "")],
+            "since": GROUP_SINCE,
+            "until": GROUP_UNTIL,
+        },
+        multi=frozenset({"process"}),
     ),
     Page(
         "failed inbox, all matching preview",
@@ -415,20 +444,6 @@ PAGES = [
             "sort": SORT_BAD,  # newest first only: no column sorts
         },
         multi=frozenset({"level"}),
-    ),
-    Page(
-        "error groups",
-        lambda w: reverse("logs:error_groups"),
-        {"process": NAMES, "since": GROUP_DATES, "until": GROUP_DATES},
-        multi=frozenset({"process"}),
-        rows=False,  # groups, not rows: an error must still never be a 5xx
-    ),
-    Page(
-        "failed element groups",
-        lambda w: reverse("queues:failed_groups"),
-        {"queue": NAMES, "since": GROUP_DATES, "until": GROUP_DATES},
-        multi=frozenset({"queue"}),
-        rows=False,
     ),
     Page(
         "logs export",

@@ -202,6 +202,7 @@ def test_the_server_warms_up_every_overview_its_apps_registered():
         models.OVERVIEW_CACHE_KEY: models.count_queues,
         queries.GROUPS_CACHE_KEY: log_groups.count_groups,
         models.GROUPS_CACHE_KEY: element_groups.count_groups,
+        models.RECENT_GROUPS_CACHE_KEY: element_groups.count_recent_groups,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 
 from django.db import connections
 from django.urls import reverse
@@ -15,7 +16,13 @@ from tests.queues.util import messages_of
 
 
 @oo_tx
-def test_openorchestrator_reads_every_element_the_console_wrote(db_util, as_operator):
+def test_openorchestrator_reads_every_element_the_console_wrote(db_util, as_operator, monkeypatch):
+    # Time moves on between the two additions (the fixed clock would give the form's element and
+    # the file's first row the same created_date, and robots no defined order between them).
+    ticks = itertools.count()
+    monkeypatch.setattr(
+        "orchestrator_site.clock.now", lambda: NOW + dt.timedelta(seconds=next(ticks))
+    )
     as_operator.post(
         reverse("queues:create"),
         {

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from logs.models import Log, LogLevel, LogSignature
@@ -64,7 +65,9 @@ def count_groups() -> Occurrences:
 
 
 def groups_snapshot() -> snapshots.Snapshot:
-    return snapshots.get(GROUPS_CACHE_KEY, count_groups)
+    return snapshots.get(
+        GROUPS_CACHE_KEY, count_groups, max_age=settings.CONSOLE_GROUPS_CACHE_SECONDS
+    )
 
 
 def narrow_to_group(

@@ -293,6 +293,12 @@ def missing_indexes() -> list[IndexSpec]:
         return []
 
 
+def present(name: str) -> bool:
+    """Whether the recommended index `name` exists (as far as missing_indexes() can tell): a page
+    skips an extra that would scan a whole table without it."""
+    return name not in {spec.name for spec in missing_indexes()}
+
+
 def _inspect_missing() -> tuple[IndexSpec, ...]:
     connection = connections.create_connection(settings.ORCHESTRATOR_DB)
     try:

@@ -77,7 +77,12 @@ def _lease_key(key: str) -> str:
 Update = Callable[[Any], Any]
 
 
-def get(key: str, compute: Callable[[], Any], update: Update | None = None) -> Snapshot:
+def get(
+    key: str,
+    compute: Callable[[], Any],
+    update: Update | None = None,
+    max_age: int | None = None,
+) -> Snapshot:
     """The snapshot under `key`, recounted by `compute` (or `update`) as the module docstring says.
 
     Costs one read of the shared cache (one indexed SELECT on the console's database); one more,
@@ -88,11 +93,11 @@ def get(key: str, compute: Callable[[], Any], update: Update | None = None) -> S
     entry, generation = _read(key)
     if entry is None:
         return take(key, compute)
-    if _is_current(entry, generation):
+    if _is_current(entry, generation, max_age):
         return entry
     if not settings.CONSOLE_BACKGROUND_REFRESH:
         return take(key, compute, update)
-    refresh_in_background(key, compute, update)
+    refresh_in_background(key, compute, update, max_age)
     return replace(entry, changed=entry.generation != generation)
 
 
@@ -115,10 +120,12 @@ def _read(key: str) -> tuple[Snapshot | None, str]:
     return (entry if isinstance(entry, Snapshot) else None), found.get(_generation_key(key), "")
 
 
-def _is_current(entry: Snapshot, generation: str) -> bool:
-    """Counted after the last change, and younger than CONSOLE_OVERVIEW_CACHE_SECONDS."""
+def _is_current(entry: Snapshot, generation: str, max_age: int | None = None) -> bool:
+    """Counted after the last change, and younger than `max_age` (default
+    CONSOLE_OVERVIEW_CACHE_SECONDS)."""
     age = (timezone.now() - entry.taken_at).total_seconds()
-    return entry.generation == generation and age <= settings.CONSOLE_OVERVIEW_CACHE_SECONDS
+    limit = settings.CONSOLE_OVERVIEW_CACHE_SECONDS if max_age is None else max_age
+    return entry.generation == generation and age <= limit
 
 
 def take(key: str, compute: Callable[[], Any], update: Update | None = None) -> Snapshot:
@@ -147,7 +154,10 @@ def mark_changed(key: str) -> None:
 
 
 def refresh_in_background(
-    key: str, compute: Callable[[], Any], update: Update | None = None
+    key: str,
+    compute: Callable[[], Any],
+    update: Update | None = None,
+    max_age: int | None = None,
 ) -> bool:
     """Start one recount of `key` in this process unless any process holds its lease already."""
     token = _take_lease(key)
@@ -156,7 +166,7 @@ def refresh_in_background(
     thread = threading.Thread(
         target=_refresh,
         args=(key, compute, token),
-        kwargs={"update": update},
+        kwargs={"update": update, "max_age": max_age},
         name=f"snapshot {key}",
         daemon=True,
     )
@@ -185,12 +195,17 @@ def _refresh(
     token: str,
     wanted_after: dt.datetime = dt.datetime.min,
     update: Update | None = None,
+    max_age: int | None = None,
 ) -> None:
     """Recount under the lease `token`, unless a recount that ended a moment ago (its lease just
     released) already left a current snapshot taken after `wanted_after`."""
     try:
         entry, generation = _read(key)
-        if entry is None or not _is_current(entry, generation) or entry.taken_at < wanted_after:
+        if (
+            entry is None
+            or not _is_current(entry, generation, max_age)
+            or entry.taken_at < wanted_after
+        ):
             take(key, compute, update)
     except Exception as exc:  # a lost database shows on the next page view, not here
         log.warning("Recounting %s failed: %s", key, type(exc).__name__)

@@ -111,7 +111,9 @@ def _count(now: dt.datetime, horizon: dt.datetime) -> Occurrences:
 
 
 def groups_snapshot() -> snapshots.Snapshot:
-    return snapshots.get(GROUPS_CACHE_KEY, count_groups)
+    return snapshots.get(
+        GROUPS_CACHE_KEY, count_groups, max_age=settings.CONSOLE_GROUPS_CACHE_SECONDS
+    )
 
 
 def recent_groups_snapshot() -> snapshots.Snapshot:

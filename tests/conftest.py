@@ -191,3 +191,22 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "sqlite_only" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def recommended_indexes():
+    """The console's recommended indexes, really created (and dropped again afterwards), for a
+    transactional test (@oo_tx: PostgreSQL builds them CONCURRENTLY, outside a transaction)."""
+    from logs.models import Log
+    from orchestrator_site import indexes
+    from triggers.models import Job, Scheduler
+
+    indexes.apply()
+    indexes.forget()
+    yield
+    indexes.drop()
+    indexes.forget()
+    # Committed rows of a transactional test: nobody flushes OpenOrchestrator's tables.
+    Log.objects.all().delete()
+    Job.objects.all().delete()
+    Scheduler.objects.all().delete()

@@ -60,7 +60,9 @@ def job_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             ),
             "candidates": trigger_candidates(job),
             "failure": (
-                failure_logs([job.pk]).get(job.pk) if job.status == JobStatus.FAILED else None
+                failure_logs([job.pk], without_index=True).get(job.pk)
+                if job.status == JobStatus.FAILED
+                else None
             ),
             "start_window": int(JOB_START_WINDOW.total_seconds()),
         },

@@ -14,7 +14,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
 from logs.models import Log, LogLevel
-from orchestrator_site import clock
+from orchestrator_site import clock, indexes
 from triggers import matching
 from triggers.models import Job, JobStatus, Scheduler, SchedulerState, Trigger
 
@@ -35,12 +35,17 @@ def is_stale(job: Job, states: dict[str, str]) -> bool:
     )
 
 
-def failure_logs(job_ids) -> dict[uuid.UUID, Log]:
+LOGS_JOB_INDEX = f"{indexes.PREFIX}logs_job"
+
+
+def failure_logs(job_ids, *, without_index: bool = False) -> dict[uuid.UUID, Log]:
     """The newest ERROR log of each of these jobs, by job id: why it failed (OpenOrchestrator logs
     the robot's stderr as the failed job's last error). One query for a whole page of jobs, read
-    through the index on Logs (job_id); a job without an error log is absent."""
+    through the index on Logs (job_id); a job without an error log is absent. Without that
+    index (orchestrator_indexes) every job is absent, unless `without_index` (the job's own page,
+    which reads its logs anyway): for a list, that would be a scan of all of Logs per page."""
     ids = list(set(job_ids))
-    if not ids:
+    if not ids or not (without_index or indexes.present(LOGS_JOB_INDEX)):
         return {}
     newest_first = Window(RowNumber(), partition_by=[F("job_id")], order_by=F("log_time").desc())
     logs = (

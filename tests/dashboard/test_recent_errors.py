@@ -13,7 +13,7 @@ from dashboard.panels import RECENT_ERRORS_LIMIT
 from logs.links import process_logs_url
 from logs.models import LogLevel
 from orchestrator_site import clock
-from tests.helpers import NOW, make_log, oo_db
+from tests.helpers import NOW, make_log, oo_db, oo_tx
 
 
 @pytest.fixture(autouse=True)
@@ -31,8 +31,10 @@ def show_all_link(html: str) -> str:
     return found.group(1).replace("&amp;", "&"), found.group(2)
 
 
-@oo_db
-def test_it_shows_the_total_and_a_link_to_all_of_them_in_the_search(as_viewer, settings):
+@oo_tx
+def test_it_shows_the_total_and_a_link_to_all_of_them_in_the_search(
+    as_viewer, settings, recommended_indexes
+):
     window_start = NOW - dt.timedelta(hours=48)  # a Wednesday: 48 hours
     for i in range(RECENT_ERRORS_LIMIT + 5):
         make_log(f"P{i % 3}", level=LogLevel.ERROR, message=f"e{i}", at=NOW - dt.timedelta(hours=i))
@@ -60,8 +62,8 @@ def test_it_shows_the_total_and_a_link_to_all_of_them_in_the_search(as_viewer, s
     }
 
 
-@oo_db
-def test_a_total_beyond_the_cap_says_so_in_both_places(as_viewer, settings):
+@oo_tx
+def test_a_total_beyond_the_cap_says_so_in_both_places(as_viewer, settings, recommended_indexes):
     settings.CONSOLE_COUNT_CAP = 100
     for i in range(101):
         make_log("P", level=LogLevel.ERROR, message="x", at=NOW - dt.timedelta(minutes=i))
@@ -108,3 +110,13 @@ def test_a_panel_that_is_not_full_shows_its_total_without_counting(as_viewer):
         html = as_viewer.get(panel()).content.decode()
     assert show_all_link(html)[1] == "3"
     assert not any("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
+
+
+@oo_db
+def test_without_the_level_index_a_full_panel_is_not_counted(as_viewer):
+    """Without orchestrator_indexes the count would scan all of Logs at every refresh."""
+    for i in range(RECENT_ERRORS_LIMIT + 5):
+        make_log("P", level=LogLevel.ERROR, message=f"e{i}", at=NOW - dt.timedelta(hours=i))
+    html = as_viewer.get(panel()).content.decode()
+    _url, shown_total = show_all_link(html)
+    assert shown_total == f"{RECENT_ERRORS_LIMIT}+"

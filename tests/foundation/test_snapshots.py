@@ -210,3 +210,12 @@ def test_warm_up_does_nothing_when_background_work_is_off(settings):
     settings.CONSOLE_BACKGROUND_REFRESH = False
     snapshots.warm_up({KEY: lambda: "warm"})
     assert _shared().get(KEY) is None
+
+
+def test_a_key_may_be_kept_longer_than_the_overviews(settings):
+    """The failure groups' snapshot (max_age) outlives CONSOLE_OVERVIEW_CACHE_SECONDS."""
+    settings.CONSOLE_OVERVIEW_CACHE_SECONDS = 15
+    settings.CONSOLE_BACKGROUND_REFRESH = False
+    _store("counted 30 s ago", age_seconds=30)
+    assert snapshots.get(KEY, lambda: "recounted", max_age=60).value == "counted 30 s ago"
+    assert snapshots.get(KEY, lambda: "recounted").value == "recounted"  # 30 s > 15 s

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from logs.models import LogLevel
-from tests.helpers import NOW, make_job, make_log, make_scheduler, oo_db
+from tests.helpers import NOW, make_job, make_log, make_scheduler, oo_db, oo_tx
 from tests.triggers.test_jobs import fresh_cache_and_clock  # noqa: F401 - autouse: NOW, no cache
 from triggers.models import JobStatus
 
@@ -31,8 +31,8 @@ def failed_job(process: str, error: str, *, minutes_ago: int = 10):
     return job, last
 
 
-@oo_db
-def test_the_jobs_list_says_why_each_failed_job_failed(as_viewer):
+@oo_tx
+def test_the_jobs_list_says_why_each_failed_job_failed(as_viewer, recommended_indexes):
     make_scheduler("SCHED-1")
     timeout, timeout_log = failed_job("Robot A", GENERIC + "TimeoutError: The page did not load")
     key, _ = failed_job(
@@ -60,8 +60,8 @@ def test_the_jobs_list_says_why_each_failed_job_failed(as_viewer):
     assert "An uncaught error ocurred" not in html
 
 
-@oo_db
-def test_the_reasons_cost_one_query_for_the_whole_page(as_viewer):
+@oo_tx
+def test_the_reasons_cost_one_query_for_the_whole_page(as_viewer, recommended_indexes):
     make_scheduler("SCHED-1")
     for i in range(30):
         failed_job(f"Robot {i}", GENERIC + f"ValueError: case {i}", minutes_ago=10 + i)
@@ -93,3 +93,17 @@ def test_the_job_page_says_why_it_failed(as_viewer):
     )
     # Its logs list shows the exception line too, with "details" one click away.
     assert html.count("TimeoutError: The page did not load") == 2
+
+
+@oo_db
+def test_without_the_index_on_job_ids_the_list_reads_no_logs(as_viewer):
+    """Without orchestrator_indexes, a reason per failed job would scan all of Logs on every list
+    page: the list leaves the column empty; the job's own page (which reads its logs) still says."""
+    make_scheduler("SCHED-1")
+    job, _ = failed_job("Robot A", GENERIC + "TimeoutError: The page did not load")
+    with CaptureQueriesContext(connections["orchestrator"]) as captured:
+        html = as_viewer.get(URL).content.decode()
+    assert "TimeoutError" not in html
+    assert not [q for q in captured.captured_queries if '"Logs"' in q["sql"]]
+    detail = as_viewer.get(reverse("triggers:job", args=[job.pk])).content.decode()
+    assert "TimeoutError: The page did not load" in detail

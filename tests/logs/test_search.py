@@ -200,3 +200,18 @@ def test_with_the_level_indexes_it_reads_each_level_newest_first_and_merges(
     assert messages(as_viewer.get(url(per_page=25, process="P1"))) == [
         f"m{i:02}" for i in range(1, 40, 2)
     ]
+
+
+@oo_db
+def test_a_text_search_is_counted_only_as_far_as_its_pages(as_viewer):
+    """A substring count would read the whole range a second time: "50+" instead."""
+    for i in range(60):
+        make_log(f"P{i % 3}", message=f"Timeout {i}", at=NOW - dt.timedelta(seconds=i))
+    as_viewer.get(url(text="timeout"))
+    with CaptureQueriesContext(connections["orchestrator"]) as captured:
+        response = as_viewer.get(url(text="timeout"))
+    assert str(response.context["count"]) == "50+"
+    assert "counted only as far as its pages go" in response.content.decode()
+    assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    second = as_viewer.get(url(text="timeout", page=2))
+    assert str(second.context["count"]) == "60"  # the last page holds the rest: exact

@@ -83,7 +83,8 @@ def test_retry_all_of_one_cause_from_the_groups_page(as_role, console):
     page = operator.page
     operator.goto("/queues/failed/groups/")
     row = page.locator("table.groups tbody tr", has_text="GroupsFlowError")
-    # The groups are a snapshot: a robot's new failures show at its next count (<= 15 s here).
+    # The groups are a snapshot: a robot's new failures show at its next count (server_settings:
+    # at most 15 s old here).
     deadline = time.monotonic() + 30
     while row.count() == 0 and time.monotonic() < deadline:
         page.wait_for_timeout(1000)

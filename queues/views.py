@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from orchestrator_site import audit, clock
+from orchestrator_site import audit, clock, indexes
 from orchestrator_site.csvstream import (
     csv_response,
     export_filename,
@@ -99,7 +99,7 @@ def elements(request: HttpRequest, queue_name: str) -> HttpResponse:
     page_rows = [row.record for row in table.page.object_list]
     table.acks = acknowledgements_for(page_rows)
     valid = filterset.is_valid()
-    count = capped_count(rows) if valid else None
+    count = _matching_count(table, rows, filterset) if valid else None
     unknown_queue = (
         valid
         and paging.is_valid()
@@ -121,11 +121,42 @@ def elements(request: HttpRequest, queue_name: str) -> HttpResponse:
             "further_back": _further_back_query(request, filterset) if valid else None,
             "text_search_days": settings.CONSOLE_TEXT_SEARCH_DAYS,
             "csv_max_rows": settings.CONSOLE_CSV_MAX_ROWS,
+            "count_cap": settings.CONSOLE_COUNT_CAP,
             "triggers": QueueTrigger.objects.filter(queue_name=queue_name).select_related(
                 "trigger"
             ),
         },
     )
+
+
+# Filters whose columns the recommended index on (queue_name, status, created_date, start_date,
+# end_date) holds: with it, their count reads the index alone.
+_INDEXED_FILTERS = frozenset(
+    {"status", *(f"{r}_{e}" for r in ("created", "started", "ended") for e in ("from", "to"))}
+)
+_NAME_STATUS_INDEX = f"{indexes.PREFIX}queues_name_status_dates"
+_NOT_FILTERS = frozenset({"sort", "reference_match"})
+
+
+def _matching_count(table: ElementTable, rows, filterset: ElementFilter) -> CappedCount:
+    """How many elements match: from the page when it holds them all; by a capped count when an
+    index can answer it (the queue alone: OpenOrchestrator's own index on queue_name; status and
+    dates: the recommended one); otherwise (text, reference, creator, or status without the
+    recommended index) as far as the pages go, "50+": a count would read the queue's rows again
+    after the page read them (SQLite, 300k elements, FAILED of the busiest queue: 103 ms against
+    the bare query's 91, most of it the count)."""
+    page = table.page
+    seen = (page.number - 1) * table.paginator.per_page + len(page.object_list)
+    if not page.has_next() and not table.paging_errors:
+        return CappedCount(seen, capped=False)
+    used = {
+        name
+        for name, value in filterset.form.cleaned_data.items()
+        if value not in (None, "", []) and name not in _NOT_FILTERS
+    }
+    if not used or (used <= _INDEXED_FILTERS and indexes.present(_NAME_STATUS_INDEX)):
+        return capped_count(rows)
+    return CappedCount(seen, capped=True)
 
 
 def _further_back_query(request: HttpRequest, filterset: ElementFilter) -> str | None:

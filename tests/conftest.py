@@ -199,6 +199,7 @@ def recommended_indexes():
     transactional test (@oo_tx: PostgreSQL builds them CONCURRENTLY, outside a transaction)."""
     from logs.models import Log
     from orchestrator_site import indexes
+    from queues.models import QueueElement
     from triggers.models import Job, Scheduler
 
     indexes.apply()
@@ -210,3 +211,4 @@ def recommended_indexes():
     Log.objects.all().delete()
     Job.objects.all().delete()
     Scheduler.objects.all().delete()
+    QueueElement.objects.all().delete()

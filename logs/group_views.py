@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from logs.groups import groups_snapshot
@@ -32,16 +32,7 @@ def group_link(key: str, since: dt.datetime, until: dt.datetime, processes: list
         "until": display.input_text(until),
         "process": processes,
     }
-    return f"{_search_url()}?{urlencode(query, doseq=True)}"
-
-
-def _search_url() -> str:
-    # The search (`logs:search`, /logs/search/) is built on another branch; until it is merged the
-    # link points at the path it will have.
-    try:
-        return reverse("logs:search")
-    except NoReverseMatch:
-        return f"{reverse('logs:overview')}search/"
+    return f"{reverse('logs:search')}?{urlencode(query, doseq=True)}"
 
 
 def _process_url(name: str) -> str:
@@ -59,6 +50,6 @@ def error_groups(request: HttpRequest) -> HttpResponse:
         scope_label="Processes",
         what="ERROR log lines",
         list_label="log search",
-        cache_seconds=settings.CONSOLE_OVERVIEW_CACHE_SECONDS,
+        cache_seconds=settings.CONSOLE_GROUPS_CACHE_SECONDS,
     )
     return render(request, "orchestrator_site/groups.html", context)

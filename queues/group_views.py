@@ -44,6 +44,6 @@ def failed_groups(request: HttpRequest) -> HttpResponse:
         scope_label="Queues",
         what="failed elements that are not acknowledged",
         list_label="failed inbox",
-        cache_seconds=settings.CONSOLE_OVERVIEW_CACHE_SECONDS,
+        cache_seconds=settings.CONSOLE_GROUPS_CACHE_SECONDS,
     )
     return render(request, "orchestrator_site/groups.html", context)

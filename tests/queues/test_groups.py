@@ -301,3 +301,13 @@ def test_a_bad_group_key_is_a_form_error_with_no_rows(as_operator):
     assert unknown.status_code == 200 and inbox_refs(unknown) == []
     assert unknown.context["count"].value == 0
     assert "no failure has this cause" in unknown.content.decode()
+
+
+@oo_db
+def test_the_groups_pages_say_how_often_they_are_recounted(as_viewer, settings):
+    """They follow CONSOLE_GROUPS_CACHE_SECONDS, not the overviews' setting."""
+    settings.CONSOLE_GROUPS_CACHE_SECONDS = 60
+    settings.CONSOLE_OVERVIEW_CACHE_SECONDS = 15
+    for url in (reverse("queues:failed_groups"), reverse("logs:error_groups")):
+        page = as_viewer.get(url).content.decode()
+        assert "recounted in the background when older than 60 s" in page, url

@@ -8,7 +8,7 @@ PORT ?= 8000
 # Demo only: the key that encrypts the demo database's credentials. Never use it for real data.
 DEMO_KEY := lKny5NQPtx5B_7mFh8JxO7OaxN4o_t_4THJujLGDIBM=
 
-.PHONY: run test lint format install clean bench loadtest time-to-content
+.PHONY: run test lint format install clean bench loadtest time-to-content messages
 
 # Runtime packages for `make run`; test packages (OpenOrchestrator itself, pytest, Playwright, ruff, mypy) on top for `make test`.
 $(VENV)/.runtime: requirements.txt
@@ -54,6 +54,16 @@ loadtest: $(VENV)/.test
 # Navigation start to the main table's first row (dashboard: its panels) in Debian's Chromium.
 time-to-content: $(VENV)/.test
 	$(PY) bench/time_to_content.py $(BENCH_ARGS)
+
+# The Danish catalogues: collect the marked strings of each app (the site-wide templates go to
+# orchestrator_site's), then compile them. Needs GNU gettext (apt-get install gettext); the
+# compiled .mo files are committed, so running the console does not.
+APPS := orchestrator_site dashboard queues triggers logs vault demo
+messages: export CONSOLE_LOCAL_USER ?= messages
+messages: $(VENV)/.runtime
+	@for app in $(APPS); do mkdir -p $$app/locale; done
+	$(PY) manage.py makemessages -l da --add-location=file --no-obsolete -i '.venv/*' -i 'tests/*' -i 'bench/*' -i 'staticfiles/*' -i 'var/*'
+	$(PY) manage.py compilemessages -l da -i '.venv' -i 'staticfiles'
 
 clean:
 	rm -rf $(VENV) staticfiles var/test-*

@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "orchestrator_site.auth.ConsoleIdentityMiddleware",
@@ -195,8 +196,19 @@ OPENORCHESTRATOR_KEY = env_secret("OpenOrchestratorKey")
 # --- Time: naive local wall-clock time, exactly as OpenOrchestrator writes it ------------------
 USE_TZ = False
 TIME_ZONE = env_str("CONSOLE_TIME_ZONE", "Europe/Copenhagen")
+# --- Language: English by default, Danish from the browser's Accept-Language or the header's
+# switch (a cookie for a year). Each app's catalogue is <app>/locale/da/LC_MESSAGES/django.po, its
+# compiled .mo committed beside it (so `make run` needs no gettext tools); the site-wide templates
+# are in orchestrator_site's. tests/foundation/test_danish.py keeps them complete.
 LANGUAGE_CODE = "en-gb"
-USE_I18N = False
+USE_I18N = True
+LANGUAGES = [("en-gb", "English"), ("da", "Dansk")]
+LANGUAGE_COOKIE_NAME = "console_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+# The site-wide templates (templates/) share orchestrator_site's catalogue (`make messages`).
+LOCALE_PATHS = [BASE_DIR / "orchestrator_site" / "locale"]
 # Every time the console shows, by style (Django date-format syntax), through orchestrator_site.display
 # (Python) and the `when` filter of console_format (templates).
 CONSOLE_DATETIME_FORMATS = {

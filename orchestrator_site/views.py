@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import sys
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from orchestrator_site.dbfaults import DbState
 from orchestrator_site.filters import AuditFilter
+from orchestrator_site.forms import LanguageForm
 from orchestrator_site.health import fault_response, schema_status
 from orchestrator_site.models import AuditEntry
 from orchestrator_site.nexturl import safe_next
@@ -102,3 +104,24 @@ def dismiss_index_notice(request: HttpRequest) -> HttpResponse:
     a link or an image on another site must not change anyone's session."""
     request.session[INDEX_NOTICE_DISMISSED] = True
     return redirect(safe_next(request, request.POST.get("next"), reverse("dashboard:home")))
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch: remembered in a cookie for a year (LANGUAGE_COOKIE_*), read
+    by LocaleMiddleware before the browser's Accept-Language. A person's own display setting, so
+    not audited; a POST with CSRF all the same, so no other site can switch it."""
+    form = LanguageForm(request.POST)
+    back = safe_next(request, request.POST.get("next"), reverse("dashboard:home"))
+    response = redirect(back)
+    if form.is_valid():
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            form.cleaned_data["language"],
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=get_script_prefix(),
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite="Lax",  # settings.LANGUAGE_COOKIE_SAMESITE
+        )
+    return response

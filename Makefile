@@ -23,15 +23,21 @@ $(VENV)/.test: $(VENV)/.runtime requirements-test.txt
 
 install: $(VENV)/.test
 
+# Without OpenOrchestratorSQL: the demo database, built once (var/demo-orchestrator.sqlite3) and
+# moved to the present on every start; demo_pulse plays its live Schedulers beside waitress.
 run: $(VENV)/.runtime
 	@export CONSOLE_LOCAL_USER="$${CONSOLE_LOCAL_USER:-$${USER:-local-admin}}"; \
-	if [ -z "$$OpenOrchestratorSQL$$OpenOrchestratorConnString" ]; then export OpenOrchestratorKey="$${OpenOrchestratorKey:-$(DEMO_KEY)}"; fi; \
+	demo=; if [ -z "$$OpenOrchestratorSQL$$OpenOrchestratorConnString" ]; then demo=1; export OpenOrchestratorKey="$${OpenOrchestratorKey:-$(DEMO_KEY)}"; fi; \
 	set -e; \
 	$(PY) manage.py migrate --noinput -v0; \
 	$(PY) manage.py collectstatic --noinput -v0; \
-	if [ -z "$$OpenOrchestratorSQL$$OpenOrchestratorConnString" ]; then $(PY) manage.py demo_data --if-missing; fi; \
+	if [ -n "$$demo" ]; then \
+		$(PY) manage.py demo_data --if-missing; \
+		$(PY) manage.py demo_pulse & pulse=$$!; \
+		trap 'kill $$pulse 2>/dev/null || true' EXIT; \
+	fi; \
 	echo "OpenOrchestrator Console on http://$(HOST):$(PORT)/ (local sign-in as $$CONSOLE_LOCAL_USER; Ctrl+C stops)"; \
-	exec $(VENV)/bin/waitress-serve --listen=$(HOST):$(PORT) --threads=8 orchestrator_site.wsgi:application
+	$(VENV)/bin/waitress-serve --listen=$(HOST):$(PORT) --threads=8 orchestrator_site.wsgi:application
 
 test: lint
 	$(PY) tests/run.py

@@ -21,7 +21,15 @@ $(VENV)/.test: $(VENV)/.runtime requirements-test.txt
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-test.txt
 	@touch $@
 
-install: $(VENV)/.test
+# axe-core for the browser tests' accessibility checks (tests/e2e/package-lock.json); without npm
+# those tests skip and say why.
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+$(AXE): tests/e2e/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix tests/e2e --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is not installed: the accessibility tests will be skipped (on Debian: apt-get install npm)."; fi
+
+install: $(VENV)/.test $(AXE)
 
 # Without OpenOrchestratorSQL: the demo database, built once (var/demo-orchestrator.sqlite3) and
 # moved to the present on every start; demo_pulse plays its live Schedulers beside waitress.
@@ -39,7 +47,7 @@ run: $(VENV)/.runtime
 	echo "OpenOrchestrator Console on http://$(HOST):$(PORT)/ (local sign-in as $$CONSOLE_LOCAL_USER; Ctrl+C stops)"; \
 	$(VENV)/bin/waitress-serve --listen=$(HOST):$(PORT) --threads=8 orchestrator_site.wsgi:application
 
-test: lint
+test: lint $(AXE)
 	$(PY) tests/run.py
 
 lint: $(VENV)/.test
@@ -72,4 +80,4 @@ messages: $(VENV)/.runtime
 	$(PY) manage.py compilemessages -l da -i '.venv' -i 'staticfiles'
 
 clean:
-	rm -rf $(VENV) staticfiles var/test-*
+	rm -rf $(VENV) staticfiles var/test-* tests/e2e/node_modules

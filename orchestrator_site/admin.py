@@ -13,11 +13,14 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orchestrator_site.admin_base import ConsoleModelAdmin
 from orchestrator_site.models import AuditEntry
 from orchestrator_site.paging import CappedPaginator
 from orchestrator_site.reporting import report_result
+from orchestrator_site.roles import role_label
 from orchestrator_site.views import denied
 from orchestrator_site.writes import CONSOLE, WriteResult, write
 
@@ -33,7 +36,7 @@ admin.site.login = lambda request, extra_context=None: denied(request)  # type: 
 
 def _no_password(request: HttpRequest, extra_context=None) -> NoReturn:
     """Nobody has a console password (Windows signs people in): there is none to change."""
-    raise Http404("There is no password to change: Windows signs you in.")
+    raise Http404(_("There is no password to change: Windows signs you in."))
 
 
 admin.site.password_change = _no_password  # type: ignore[method-assign]
@@ -90,9 +93,9 @@ class ConsoleUserAdmin(ConsoleModelAdmin):
     readonly_fields = ("username", "roles", "is_staff", "is_superuser", "last_login", "date_joined")
     actions = ["block_users", "unblock_users"]
 
-    @admin.display(description="Roles (from AD groups)")
+    @admin.display(description=gettext_lazy("Roles (from AD groups)"))
     def roles(self, user) -> str:
-        return ", ".join(g.name for g in user.groups.all()) or "none"
+        return ", ".join(role_label(g.name) for g in user.groups.all()) or _("none")
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).prefetch_related("groups")
@@ -101,11 +104,11 @@ class ConsoleUserAdmin(ConsoleModelAdmin):
         if "is_active" in form.changed_data:
             set_active(request, User.objects.filter(pk=obj.pk), active=obj.is_active)
 
-    @admin.action(description="Block the selected users", permissions=["change"])
+    @admin.action(description=gettext_lazy("Block the selected users"), permissions=["change"])
     def block_users(self, request: HttpRequest, queryset) -> None:
         report_result(request, set_active(request, queryset, active=False))
 
-    @admin.action(description="Unblock the selected users", permissions=["change"])
+    @admin.action(description=gettext_lazy("Unblock the selected users"), permissions=["change"])
     def unblock_users(self, request: HttpRequest, queryset) -> None:
         report_result(request, set_active(request, queryset, active=True))
 
@@ -116,14 +119,17 @@ def set_active(request: HttpRequest, queryset, *, active: bool) -> WriteResult:
     warnings = []
     if not active and queryset.filter(pk=request.user.pk).exists():
         queryset = queryset.exclude(pk=request.user.pk)
-        warnings.append("You were left unblocked: nobody can lock themselves out.")
+        warnings.append(_("You were left unblocked: nobody can lock themselves out."))
     action = "user.unblock" if active else "user.block"
     with write(action, user=request.user, target_type="user", using=(CONSOLE,)) as w:
         w.targets = list(queryset.exclude(is_active=active).values_list("username", flat=True))
         w.result.asked = len(w.targets)
         w.result.changed = queryset.filter(username__in=w.targets).update(is_active=active)
-        verb = "Unblocked" if active else "Blocked"
-        w.result.message = f"{verb} {w.result.changed} of {selected} users."
+        if active:
+            text = _("Unblocked %(changed)d of %(selected)d users.")
+        else:
+            text = _("Blocked %(changed)d of %(selected)d users.")
+        w.result.message = text % {"changed": w.result.changed, "selected": selected}
         w.result.warnings = warnings
     return w.result
 
@@ -136,7 +142,7 @@ class RoleAdmin(ConsoleModelAdmin):
     fields = ("name", "permission_list")
     readonly_fields = fields
 
-    @admin.display(description="Permissions")
+    @admin.display(description=gettext_lazy("Permissions"))
     def permission_list(self, group) -> str:
         return ", ".join(
             f"{p.content_type.app_label}.{p.codename}"

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 DATE_HIERARCHY_PARTS = ("year", "month", "day")
 
@@ -171,11 +172,11 @@ class ConsoleModelAdmin(admin.ModelAdmin):
         ids: list,
         question: str,
         note: str,
-        yes: str = "Yes, delete",
+        yes: str = "",
         sample: list[str] | tuple[str, ...] = (),
     ) -> TemplateResponse:
         """The page that asks before a destructive admin action; it posts the same selection
-        back with `post=yes` (see `confirmed`)."""
+        back with `post=yes` (see `confirmed`). `yes` labels the button ("Yes, delete")."""
         return TemplateResponse(
             request,
             "orchestrator_site/admin_confirm_action.html",
@@ -185,7 +186,7 @@ class ConsoleModelAdmin(admin.ModelAdmin):
                 "opts": self.model._meta,
                 "question": question,
                 "note": note,
-                "yes": yes,
+                "yes": yes or _("Yes, delete"),
                 "sample": sample,
                 "ids": ids,
                 "action": action,

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
 
 from orchestrator_site import clock
 
@@ -42,10 +43,10 @@ class ExportFormatForm(forms.Form):
     """The `dialect` of an export; absent means standard CSV, so older links keep working."""
 
     dialect = forms.ChoiceField(
-        choices=[(EXCEL, "Excel (Danish)"), (STANDARD, "Standard CSV")],
+        choices=[(EXCEL, _("Excel (Danish)")), (STANDARD, _("Standard CSV"))],
         required=False,
         widget=forms.RadioSelect,
-        label="Format",
+        label=_("Format"),
     )
 
     def chosen(self) -> str:

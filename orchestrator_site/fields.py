@@ -8,6 +8,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 OO_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -79,11 +80,11 @@ class WhitelistField(models.CharField):
         try:
             parsed = json.loads(value)
         except (TypeError, ValueError):
-            raise ValidationError("The stored scheduler whitelist is not a JSON list.") from None
+            raise ValidationError(_("The stored scheduler whitelist is not a JSON list.")) from None
         if parsed is None:
             return []
         if not isinstance(parsed, list):
-            raise ValidationError("The scheduler whitelist must be a JSON list.")
+            raise ValidationError(_("The scheduler whitelist must be a JSON list."))
         return [str(item) for item in parsed]
 
     def get_prep_value(self, value):
@@ -100,7 +101,8 @@ class WhitelistField(models.CharField):
         text = self.get_prep_value(value)
         if text is not None and self.max_length is not None and len(text) > self.max_length:
             raise ValidationError(
-                f"The whitelist is {len(text)} characters as JSON; at most {self.max_length} fit."
+                _("The whitelist is %(length)d characters as JSON; at most %(max)d fit.")
+                % {"length": len(text), "max": self.max_length}
             )
 
     def run_validators(self, value):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_filters.constants import EMPTY_VALUES
 
 from orchestrator_site.forms import LocalDateTimeField, end_of_second
@@ -46,7 +48,7 @@ class FilterForm(forms.Form):
         for start_name, end_name in self.ranges:
             start, end = data.get(start_name), data.get(end_name)
             if start and end and start > end:
-                self.add_error(end_name, "“To” must not be before “From”.")
+                self.add_error(end_name, _("“To” must not be before “From”."))
         return data
 
 
@@ -86,7 +88,10 @@ def sort_filter(choices: tuple[str, ...]) -> django_filters.ChoiceFilter:
     """The list's `sort` as a hidden field, so that filtering keeps the order (and an export
     sorts the same way). The table orders the page; orchestrator_site.paging validates it there."""
     return django_filters.ChoiceFilter(
-        choices=[(c, c) for c in choices], method=_unchanged, label="Sort", widget=forms.HiddenInput
+        choices=[(c, c) for c in choices],
+        method=_unchanged,
+        label=gettext_lazy("Sort"),
+        widget=forms.HiddenInput,
     )
 
 
@@ -97,7 +102,8 @@ class GroupKeyField(forms.RegexField):
         kwargs.setdefault("regex", r"\A[0-9a-f]{12}\Z")
         kwargs.setdefault("max_length", 12)
         kwargs.setdefault(
-            "error_messages", {"invalid": "Not a failure group: a group is 12 hexadecimal digits."}
+            "error_messages",
+            {"invalid": gettext_lazy("Not a failure group: a group is 12 hexadecimal digits.")},
         )
         super().__init__(**kwargs)
 
@@ -113,19 +119,28 @@ def per_page_filter() -> django_filters.ChoiceFilter:
     return django_filters.ChoiceFilter(
         choices=[(str(n), str(n)) for n in PER_PAGE_CHOICES],
         method=_unchanged,
-        label="Per page",
+        label=gettext_lazy("Per page"),
         empty_label="50",
     )
 
 
 class AuditFilter(ConsoleFilterSet):
-    username = django_filters.CharFilter(lookup_expr="icontains", label="User", max_length=150)
-    action = django_filters.CharFilter(lookup_expr="icontains", max_length=60)
-    outcome = django_filters.ChoiceFilter(choices=AuditEntry.Outcome.choices)
-    after = FromFilter(field_name="at", label="From")
-    before = UntilFilter(field_name="at", label="To")
+    username = django_filters.CharFilter(
+        lookup_expr="icontains", label=gettext_lazy("User"), max_length=150
+    )
+    action = django_filters.CharFilter(
+        lookup_expr="icontains", label=gettext_lazy("Action"), max_length=60
+    )
+    outcome = django_filters.ChoiceFilter(
+        choices=AuditEntry.Outcome.choices, label=gettext_lazy("Outcome")
+    )
+    after = FromFilter(field_name="at", label=pgettext_lazy("time", "From"))
+    before = UntilFilter(field_name="at", label=pgettext_lazy("time", "To"))
     target = django_filters.CharFilter(
-        field_name="target_ids", lookup_expr="icontains", max_length=200
+        field_name="target_ids",
+        lookup_expr="icontains",
+        label=gettext_lazy("Target"),
+        max_length=200,
     )
 
     class Meta:

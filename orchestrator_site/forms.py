@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import formats
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from orchestrator_site import display
 
@@ -20,10 +23,35 @@ else:
     FormMixin = object
 
 
+# The messages of a selection of each kind of row, whole sentences per noun (a language inflects
+# the noun's article and adjectives, so a noun is never put into a shared sentence).
+SELECTION_MESSAGES: dict[str, dict[str, Promise]] = {
+    "element": {
+        "required": gettext_lazy("Select at least one element."),
+        "invalid": gettext_lazy("“%(value)s” is not a valid element id."),
+        "max_count": ngettext_lazy(
+            "Select at most %(count)s element at a time.",
+            "Select at most %(count)s elements at a time.",
+            "count",
+        ),
+    },
+    "log": {
+        "required": gettext_lazy("Select at least one log line."),
+        "invalid": gettext_lazy("“%(value)s” is not a valid log line id."),
+        "max_count": ngettext_lazy(
+            "Select at most %(count)s log line at a time.",
+            "Select at most %(count)s log lines at a time.",
+            "count",
+        ),
+    },
+}
+
+
 class UUIDListField(forms.Field):
     """The `ids` checkboxes of a selection: unique UUIDs, at most `max_count`.
 
-    A malformed id is a form error (never a 500); `noun` words the messages ("element", "log").
+    A malformed id is a form error (never a 500); `noun` (a key of SELECTION_MESSAGES: "element",
+    "log") words the messages.
     """
 
     widget = forms.MultipleHiddenInput
@@ -31,8 +59,7 @@ class UUIDListField(forms.Field):
     def __init__(self, *, noun: str, max_count: int, **kwargs) -> None:
         self.noun = noun
         self.max_count = max_count
-        kwargs.setdefault("error_messages", {})
-        kwargs["error_messages"].setdefault("required", f"Select at least one {noun}.")
+        kwargs["error_messages"] = {**SELECTION_MESSAGES[noun], **kwargs.get("error_messages", {})}
         super().__init__(**kwargs)
 
     def to_python(self, value) -> list[uuid.UUID]:
@@ -46,16 +73,20 @@ class UUIDListField(forms.Field):
                 ids[uuid.UUID(str(item))] = None
             except ValueError:
                 raise ValidationError(
-                    "“%(value)s” is not a valid %(noun)s id.",
+                    self.error_messages["invalid"],
                     code="invalid",
-                    params={"value": str(item)[:40], "noun": self.noun},
+                    params={"value": str(item)[:40]},
                 ) from None
         return list(ids)
 
     def validate(self, value) -> None:
         super().validate(value)
         if len(value) > self.max_count:
-            raise ValidationError(f"Select at most {self.max_count:,} {self.noun}s at a time.")
+            raise ValidationError(
+                self.error_messages["max_count"],
+                code="max_count",
+                params={"count": formats.number_format(self.max_count, force_grouping=True)},
+            )
 
 
 # Every date a person types is kept inside these years, so the arithmetic done on it (“To” plus one
@@ -75,8 +106,10 @@ class LocalDateTimeField(forms.DateTimeField):
         attrs={"type": "datetime-local", "step": "1"}, format=display.INPUT_FORMAT
     )
     default_error_messages = {
-        "aware": "Give a local time without a time zone (times are the Scheduler PCs' local time).",
-        "year": f"Give a year from {EARLIEST_YEAR} to {LATEST_YEAR}.",
+        "aware": gettext_lazy(
+            "Give a local time without a time zone (times are the Scheduler PCs' local time)."
+        ),
+        "year": gettext_lazy("Give a year from %(earliest)d to %(latest)d."),
     }
 
     def to_python(self, value) -> datetime.datetime | None:
@@ -86,7 +119,11 @@ class LocalDateTimeField(forms.DateTimeField):
         if result.tzinfo is not None:
             raise ValidationError(self.error_messages["aware"], code="aware")
         if not EARLIEST_YEAR <= result.year <= LATEST_YEAR:
-            raise ValidationError(self.error_messages["year"], code="year")
+            raise ValidationError(
+                self.error_messages["year"],
+                code="year",
+                params={"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+            )
         return result
 
 

@@ -16,8 +16,10 @@ from typing import Any
 
 from django import forms
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from orchestrator_site import display
+from orchestrator_site import display, signatures
 from orchestrator_site.forms import LocalDateTimeField, end_of_second
 from orchestrator_site.htmltext import format_html
 from orchestrator_site.templatetags.console_format import name_label
@@ -48,7 +50,7 @@ class Occurrences:
     by_key: dict[str, Times]
     by_scope: dict[tuple[str, str], Times]  # (key, scope) -> times
     texts: dict[str, str]
-    explanations: dict[str, str]
+    explanations: dict[str, signatures.Why | None]
     examples: dict[str, tuple[str, str]]  # key -> (id, message) of its newest occurrence
     unsigned: int = 0  # failures left unsigned by this count's bound; signed by the next
     scopes: list[str] = field(default_factory=list)  # every scope of `by_scope`, sorted
@@ -59,7 +61,7 @@ class Occurrences:
         horizon: dt.datetime,
         rows: Iterable[tuple[dt.datetime, str, str]],
         texts: dict[str, str],
-        explanations: dict[str, str],
+        explanations: dict[str, signatures.Why | None],
         examples: dict[str, tuple[str, str]],
         unsigned: int = 0,
     ) -> Occurrences:
@@ -101,7 +103,7 @@ def bounds(since: dt.datetime, until: dt.datetime) -> tuple[dt.datetime, dt.date
 class Group:
     key: str
     text: str
-    explanation: str
+    why: signatures.Why | str | None  # in words: `explanation`
     example_id: str
     example: str
     count: int = 0
@@ -111,6 +113,11 @@ class Group:
     trend: list[int] = field(default_factory=list)
     points: str = ""  # the sparkline's polyline
     trend_text: str = ""  # the sparkline in words, for screen readers and tooltips
+
+    @property
+    def explanation(self) -> str:
+        """Why its messages share this group, in words in the active language ("" if unknown)."""
+        return signatures.explain_text(self.why)
 
 
 @dataclass
@@ -179,7 +186,7 @@ def summarise(
             Group(
                 key,
                 data.texts.get(key, key),
-                data.explanations.get(key, ""),
+                data.explanations.get(key),
                 example_id,
                 example,
                 count=found.count,
@@ -247,9 +254,11 @@ def sparkline_points(
 
 def trend_text(values: list[int], since: dt.datetime, step: dt.timedelta) -> str:
     """The trend in words: "From 2026-11-21 08:00, per 7 h: 0, 3, 5, …"."""
-    return f"From {display.datetime_text(since)}, per {display.duration_text(step)}: " + ", ".join(
-        str(v) for v in values
-    )
+    return _("From %(since)s, per %(step)s: %(values)s") % {
+        "since": display.datetime_text(since),
+        "step": display.duration_text(step),
+        "values": ", ".join(str(v) for v in values),
+    }
 
 
 class NameListField(forms.MultipleChoiceField):
@@ -264,8 +273,8 @@ class GroupFilterForm(forms.Form):
     """since/until (failed at) and the scope (a subclass adds the `queue` or `process` field)."""
 
     scope_field = ""
-    since = LocalDateTimeField(required=False, label="Since")
-    until = LocalDateTimeField(required=False, label="Until")
+    since = LocalDateTimeField(required=False, label=gettext_lazy("Since"))
+    until = LocalDateTimeField(required=False, label=gettext_lazy("Until"))
 
     def __init__(self, *args, now: dt.datetime, known: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -285,15 +294,18 @@ class GroupFilterForm(forms.Form):
         since = data.get("since") or self.now - dt.timedelta(days=DEFAULT_DAYS)
         since = since.replace(microsecond=0)  # the window is whole seconds (see `bounds`)
         until = data.get("until") or self.now
-        reach = f"Groups reach back {HORIZON_DAYS} days, to {display.datetime_text(self.horizon)}."
+        reach = _("Groups reach back %(days)d days, to %(horizon)s.") % {
+            "days": HORIZON_DAYS,
+            "horizon": display.datetime_text(self.horizon),
+        }
         if "since" in data and since < self.horizon:
             self.add_error("since", reach)
         if data.get("until") and until < self.horizon:
             self.add_error("until", reach)
         elif data.get("since") and data.get("until") and until < since:
-            self.add_error("until", "“Until” must not be before “Since”.")
+            self.add_error("until", _("“Until” must not be before “Since”."))
         elif data.get("since") and not data.get("until") and since > until:
-            self.add_error("since", "“Since” is after now: nothing has failed yet.")
+            self.add_error("since", _("“Since” is after now: nothing has failed yet."))
         data["window"] = (max(since, self.horizon), until)
         return data
 

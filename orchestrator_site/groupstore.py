@@ -193,23 +193,26 @@ def _time_version(found: tuple | None) -> tuple[dt.datetime, int] | None:
 
 def _describe(
     source: Source, example_ids: dict[str, Any]
-) -> tuple[dict[str, str], dict[str, str], dict[str, tuple[str, str]]]:
-    """Per key: its signature, why (from its newest message) and that message."""
+) -> tuple[dict[str, str], dict[str, signatures.Why | None], dict[str, tuple[str, str]]]:
+    """Per key: its signature, why (from its newest message, without words: the page words it in
+    its own language) and that message."""
     ids = list(example_ids.values())
     messages: dict[Any, str | None] = {}
     for start in range(0, len(ids), MESSAGE_CHUNK):
         messages.update(source.messages(ids[start : start + MESSAGE_CHUNK]))
-    texts, explanations, examples = {}, {}, {}
+    texts: dict[str, str] = {}
+    explanations: dict[str, signatures.Why | None] = {}
+    examples: dict[str, tuple[str, str]] = {}
     changed = []  # examples whose message changed since they were signed: keep the stored text
     for key, row_id in example_ids.items():
         message = messages.get(row_id)
         found = signatures.signature(message)
         texts[key] = found.text
-        explanations[key] = found.explain()
+        explanations[key] = found.why()
         examples[key] = (str(row_id), message or "")
         if found.key != key:
             changed.append(row_id)
-            explanations[key] = ""
+            explanations[key] = None
     if changed:
         texts.update(
             source.model.objects.filter(  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import DatabaseError, connections, transaction
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from orchestrator_site import dbfaults, ttlcache
 from orchestrator_site.dbfaults import DbState
@@ -112,7 +113,10 @@ def unavailable_response(request, status: SchemaStatus) -> HttpResponse:
     orchestrator = status.alias == settings.ORCHESTRATOR_DB
     context = {
         "status": status,
-        "database": dbfaults.database_label(status.alias),
+        # The page's own words for it (dbfaults.database_label is the commands' and the logs').
+        "database": _("the OpenOrchestrator database")
+        if orchestrator
+        else _("the console's own database"),
         "orchestrator": orchestrator,
         "expected": REVISION,
         "upgrade_command": UPGRADE_COMMAND,

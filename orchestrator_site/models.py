@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrchestratorModel(models.Model):
@@ -32,10 +34,10 @@ class AuditEntry(models.Model):
     """One change or privileged read, written by the service that did it, in the same request."""
 
     class Outcome(models.TextChoices):
-        OK = "ok", "Succeeded"
-        PARTIAL = "partial", "Partly applied"
-        REFUSED = "refused", "Refused"
-        FAILED = "failed", "Failed"
+        OK = "ok", _("Succeeded")
+        PARTIAL = "partial", _("Partly applied")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", pgettext_lazy("outcome", "Failed")
 
     at = models.DateTimeField(db_index=True)
     user = models.ForeignKey(
@@ -53,8 +55,8 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name = "audit entry"
-        verbose_name_plural = "audit trail"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
@@ -69,7 +71,7 @@ class IndexNoticeDismissal(models.Model):
     dismissed_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = "dismissed index notice"
+        verbose_name = _("dismissed index notice")
 
     def __str__(self) -> str:
         return f"{self.username} at {self.dismissed_at:%Y-%m-%d %H:%M:%S}"

@@ -16,7 +16,11 @@ from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import formats
 from django.utils.functional import cached_property
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tables2.paginators import LazyPaginator
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
@@ -31,7 +35,9 @@ class CappedCount:
     capped: bool
 
     def __str__(self) -> str:
-        return f"{self.value:,}+" if self.capped else f"{self.value:,}"
+        """ "10,000+" (English), "10.000+" (Danish): grouped as the active language groups."""
+        shown = formats.number_format(self.value, force_grouping=True)
+        return f"{shown}+" if self.capped else shown
 
 
 def capped_count(queryset: QuerySet, cap: int | None = None) -> CappedCount:
@@ -73,20 +79,30 @@ class PagingForm(forms.Form):
         empty_value=None,
         choices=[(str(n), str(n)) for n in PER_PAGE_CHOICES],
         error_messages={
-            "invalid_choice": "Rows per page must be "
-            f"{', '.join(map(str, PER_PAGE_CHOICES[:-1]))} or {PER_PAGE_CHOICES[-1]}."
+            "invalid_choice": format_lazy(
+                gettext_lazy("Rows per page must be {choices} or {last}."),
+                choices=", ".join(map(str, PER_PAGE_CHOICES[:-1])),
+                last=PER_PAGE_CHOICES[-1],
+            )
         },
     )
     sort = forms.MultipleChoiceField(
         required=False,
-        error_messages={"invalid_choice": "This list can only be sorted by a column heading."},
+        error_messages={
+            "invalid_choice": gettext_lazy("This list can only be sorted by a column heading.")
+        },
     )
 
     def __init__(self, data, *, sorts: list[str], max_page: int = MAX_PAGE) -> None:
         super().__init__(data)
-        wrong_page = f"Page must be a whole number from 1 to {max_page:,}."
+        deepest = formats.number_format(max_page, force_grouping=True)
         if max_page == MAX_PAGE:
-            wrong_page += " Narrow the filter to reach rows further back."
+            wrong_page = _(
+                "Page must be a whole number from 1 to %(max)s. "
+                "Narrow the filter to reach rows further back."
+            ) % {"max": deepest}
+        else:
+            wrong_page = _("Page must be a whole number from 1 to %(max)s.") % {"max": deepest}
         self.fields["page"] = forms.IntegerField(
             required=False,
             min_value=1,

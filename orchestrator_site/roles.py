@@ -5,11 +5,27 @@ One table here says who may do what; the data migration and every `migrate` appl
 
 from __future__ import annotations
 
+from django.utils.translation import pgettext_lazy
+
+# The names are data (the groups' names, CONSOLE_ROLE_* and CONSOLE_LOCAL_ROLES): never translated.
 VIEWER = "Viewer"
 OPERATOR = "Operator"
 AUTOMATION_ADMIN = "Automation admin"
 VAULT_KEEPER = "Vault keeper"
 ROLES = (VIEWER, OPERATOR, AUTOMATION_ADMIN, VAULT_KEEPER)
+# What a person reads for each role, in their language.
+ROLE_LABELS = {
+    VIEWER: pgettext_lazy("role", "Viewer"),
+    OPERATOR: pgettext_lazy("role", "Operator"),
+    AUTOMATION_ADMIN: pgettext_lazy("role", "Automation admin"),
+    VAULT_KEEPER: pgettext_lazy("role", "Vault keeper"),
+}
+
+
+def role_label(role: str) -> str:
+    """A role's name as a person reads it; a name that is not a role, as it is."""
+    return str(ROLE_LABELS.get(role, role))
+
 
 _VIEW = [
     "queues.view_queueelement",

@@ -23,6 +23,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
+
 from orchestrator_site import errorline
 
 RULES_VERSION = 2
@@ -83,47 +86,92 @@ _RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
 _SPACE = re.compile(r"\s+")
 
 
+# Why a message landed in its group, without words: (how it was cut down, (what, how many) of each
+# rule that applied). Snapshots keep this, shared by people who read different languages;
+# `explain_text` puts it in words in the language of the page that shows it.
+Why = tuple[tuple[str, ...], tuple[tuple[str, int], ...]]
+
+GENERIC_LINE, TRACEBACK = "generic-first-line", "traceback"
+_REDUCED_WORDS = {
+    GENERIC_LINE: gettext_lazy("OpenOrchestrator's generic first line dropped"),
+    TRACEBACK: gettext_lazy("traceback reduced to its last line"),
+}
+# Each rule's `what`, counted: the singular and the plural with the number in it.
+_COUNTED = {
+    "timestamp": ngettext_lazy("%(count)d timestamp", "%(count)d timestamps", "count"),
+    "id": ngettext_lazy("%(count)d id", "%(count)d ids", "count"),
+    "web address": ngettext_lazy("%(count)d web address", "%(count)d web addresses", "count"),
+    "file path": ngettext_lazy("%(count)d file path", "%(count)d file paths", "count"),
+    "e-mail address": ngettext_lazy(
+        "%(count)d e-mail address", "%(count)d e-mail addresses", "count"
+    ),
+    "quoted value": ngettext_lazy("%(count)d quoted value", "%(count)d quoted values", "count"),
+    "CPR-like number": ngettext_lazy(
+        "%(count)d CPR-like number", "%(count)d CPR-like numbers", "count"
+    ),
+    "line number": ngettext_lazy("%(count)d line number", "%(count)d line numbers", "count"),
+    "reference": ngettext_lazy("%(count)d reference", "%(count)d references", "count"),
+    "number": ngettext_lazy("%(count)d number", "%(count)d numbers", "count"),
+}
+
+
 @dataclass(frozen=True)
 class Signature:
     text: str  # the normalised cause, shown as the group's title
     key: str  # short stable hash of `text`, for URLs
     replaced: tuple[tuple[str, int], ...]  # (what, how many) of each rule that applied
-    reduced: str = ""  # how the message was cut down before normalising, in words
+    reduced: tuple[str, ...] = ()  # how the message was cut down before normalising
+
+    def why(self) -> Why:
+        return self.reduced, self.replaced
 
     def explain(self) -> str:
         """Why messages land in this group, in words: "traceback reduced to its last line; 2
         numbers and 1 quoted value replaced"."""
-        parts = [self.reduced] if self.reduced else []
-        if self.replaced:
-            parts.append(
-                " and ".join(
-                    ", ".join(_counted(n, what) for what, n in self.replaced).rsplit(", ", 1)
-                )
-                + " replaced"
-            )
-        return "; ".join(parts) or "the message as it is"
+        return explain_text(self.why())
+
+
+def explain_text(why: Why | str | None) -> str:
+    """`Signature.why()` in words, in the active language; "" for None (no explanation). A str
+    is shown as it is (a snapshot counted by an older version of the console)."""
+    if why is None or isinstance(why, str):
+        return why or ""
+    reduced, replaced = why
+    parts = [str(_REDUCED_WORDS.get(how, how)) for how in reduced]
+    if replaced:
+        counted = [_counted(n, what) for what, n in replaced]
+        listed = counted[0]
+        if len(counted) > 1:
+            listed = _("%(items)s and %(last)s") % {
+                "items": ", ".join(counted[:-1]),
+                "last": counted[-1],
+            }
+        parts.append(_("%(items)s replaced") % {"items": listed})
+    return "; ".join(parts) or _("the message as it is")
 
 
 def _counted(n: int, what: str) -> str:
-    return f"{n} {what}" if n == 1 else f"{n} {what}s"
+    words = _COUNTED.get(what)
+    return words % {"count": n} if words is not None else f"{n} {what}"
 
 
 def key_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_LENGTH]
 
 
-def cause_line(message: str | None) -> tuple[str, str]:
-    """The part of `message` that names the cause, and how it was found (words, or "")."""
+def cause_line(message: str | None) -> tuple[str, tuple[str, ...]]:
+    """The part of `message` that names the cause, and how it was found (GENERIC_LINE,
+    TRACEBACK; none when it is the message itself)."""
     text = (message or "").strip()
     how = []
     if text.startswith(UNCAUGHT_PREFIX):
         text = text[len(UNCAUGHT_PREFIX) :].strip()
-        how.append("OpenOrchestrator's generic first line dropped")
+        how.append(GENERIC_LINE)
     line = exception_line(text)
     if line is not None:
         text = line
-        how.append("traceback reduced to its last line")
-    return text, "; ".join(how)
+        how.append(TRACEBACK)
+    return text, tuple(how)
 
 
 def exception_line(text: str) -> str | None:

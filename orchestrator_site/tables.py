@@ -16,10 +16,11 @@ from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.templatetags.l10n import localize, unlocalize
 from django.utils.encoding import force_str
+from django.utils.functional import Promise
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 from django_tables2.columns import ManyToManyColumn
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.data import TableQuerysetData
@@ -234,7 +235,7 @@ class ConsoleTable(tables.Table):
 
     VERIFIED_WITH = "3.0.1"
     # What the table lists: the name of the region it scrolls in (table.html), unique on its page.
-    region_label = "Table"
+    region_label: str | Promise = gettext_lazy("Table")
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("template_name", "orchestrator_site/table.html")
@@ -292,7 +293,8 @@ class ConsoleTable(tables.Table):
         items = []
         if page.has_previous():
             href = self._querystring(field, page.previous_page_number())
-            items.append(f'<li class="previous"><a href="{href}">{gettext("previous")}</a></li>')
+            previous = html.escape(gettext("previous"))
+            items.append(f'<li class="previous"><a href="{href}">{previous}</a></li>')
         if page.has_previous() or page.has_next():
             for number in table_page_range(page, self.paginator):
                 active = 'class="active"' if number == page.number else ""
@@ -300,7 +302,8 @@ class ConsoleTable(tables.Table):
                 items.append(f'<li {active}><a href="{href}">{number}</a></li>')
         if page.has_next():
             href = self._querystring(field, page.next_page_number())
-            items.append(f'<li class="next"><a href="{href}">{gettext("next")}</a></li>')
+            following = html.escape(gettext("next"))
+            items.append(f'<li class="next"><a href="{href}">{following}</a></li>')
         return SafeString(f'<ul class="pagination">{"".join(items)}</ul>')
 
     def _querystring(self, key: str, value: object) -> str:
@@ -377,17 +380,17 @@ class TimeColumn(tables.Column):
 
 
 class AuditTable(ConsoleTable):
-    region_label = "Audit trail"
+    region_label = gettext_lazy("Audit trail")
     # Sorting only by indexed columns, so a long trail still sorts fast.
-    at = TimeColumn(verbose_name="When", order_by=("at", "id"))
-    username = tables.Column(verbose_name="User")
-    action = tables.Column()
-    target_type = tables.Column(verbose_name="Type", orderable=False)
-    target_ids = tables.Column(verbose_name="Targets", orderable=False)
-    filter_used = tables.Column(verbose_name="Filter", orderable=False)
-    count = tables.Column(orderable=False)
-    outcome = tables.Column(orderable=False)
-    reason = tables.Column(orderable=False)
+    at = TimeColumn(verbose_name=gettext_lazy("When"), order_by=("at", "id"))
+    username = tables.Column(verbose_name=gettext_lazy("User"))
+    action = tables.Column(verbose_name=gettext_lazy("Action"))
+    target_type = tables.Column(verbose_name=gettext_lazy("Type"), orderable=False)
+    target_ids = tables.Column(verbose_name=gettext_lazy("Targets"), orderable=False)
+    filter_used = tables.Column(verbose_name=pgettext_lazy("noun", "Filter"), orderable=False)
+    count = tables.Column(verbose_name=gettext_lazy("Count"), orderable=False)
+    outcome = tables.Column(verbose_name=gettext_lazy("Outcome"), orderable=False)
+    reason = tables.Column(verbose_name=gettext_lazy("Reason"), orderable=False)
 
     class Meta:
         model = AuditEntry
@@ -404,8 +407,14 @@ class AuditTable(ConsoleTable):
         )
         order_by = ("-at",)
         attrs = {"class": "table"}
-        empty_text = "No audit entries match."
+        empty_text = gettext_lazy("No audit entries match.")
 
     def render_target_ids(self, value: str) -> str:
         lines = value.splitlines()
-        return ", ".join(lines[:3]) + (f" and {len(lines) - 3} more" if len(lines) > 3 else "")
+        if len(lines) <= 3:
+            return ", ".join(lines)
+        more = len(lines) - 3
+        return ngettext("%(names)s and %(count)d more", "%(names)s and %(count)d more", more) % {
+            "names": ", ".join(lines[:3]),
+            "count": more,
+        }

@@ -15,6 +15,7 @@ import re
 from django import forms
 from django.core import signing
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from orchestrator_site.forms import FormMixin
 
@@ -69,7 +70,9 @@ class LoadedField(forms.CharField):
 
     widget = forms.HiddenInput
     default_error_messages = {
-        "stale": "This form is out of date or was altered. Reload the page and edit again."
+        "stale": gettext_lazy(
+            "This form is out of date or was altered. Reload the page and edit again."
+        )
     }
 
     def __init__(self, *, salt: str, **kwargs) -> None:

@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 
 from orchestrator_site import views
 
-admin.site.site_header = "OpenOrchestrator Console administration"
+admin.site.site_header = gettext_lazy("OpenOrchestrator Console administration")
 admin.site.site_title = "OpenOrchestrator Console"
 
 urlpatterns = [

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
-from orchestrator_site import display, errorline, rowactions
+from orchestrator_site import display, errorline, roles, rowactions
 
 register = template.Library()
 
@@ -46,7 +47,15 @@ def name_label(value) -> str:
     text = "" if value is None else str(value)
     if text.strip():
         return text
-    return f"(blank name {text!r})" if text else "(no name)"
+    if text:
+        return _("(blank name %(name)s)") % {"name": repr(text)}
+    return _("(no name)")
+
+
+@register.filter
+def role_labels(value) -> str:
+    """Role names, as the header lists them, in the page's language: "Viewer, Operator"."""
+    return ", ".join(roles.role_label(role) for role in value or ())
 
 
 @register.filter

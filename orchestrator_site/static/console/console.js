@@ -2,6 +2,25 @@
 (function () {
   "use strict";
 
+  // The words this script writes, in the page's language (base.html's JSON block, translated by
+  // Django); the English fallbacks serve a page without that block.
+  var texts = {
+    hidden: "(hidden)",
+    refreshFailed: "update failed, retrying",
+    dashboardChanged: "Dashboard changed.",
+    pauseRefresh: "Pause live refresh",
+    resumeRefresh: "Resume live refresh",
+  };
+  var textBlock = document.getElementById("console-texts");
+  if (textBlock) {
+    try {
+      var given = JSON.parse(textBlock.textContent);
+      Object.keys(texts).forEach(function (key) {
+        if (typeof given[key] === "string") texts[key] = given[key];
+      });
+    } catch (error) { /* keep the fallbacks */ }
+  }
+
   // Forms that ask before they act: <form data-confirm="Really?">, or the button that submits,
   // <button form="row-actions" formaction="..." data-confirm="Really?"> (row actions share a form).
   document.addEventListener("submit", function (event) {
@@ -55,7 +74,7 @@
       if (counter) counter.textContent = String(left);
       if (left <= 0) {
         window.clearInterval(timer);
-        node.textContent = "(hidden)";
+        node.textContent = texts.hidden;
         node.classList.add("muted");
         node.setAttribute("data-hidden", "true");
       }
@@ -92,12 +111,12 @@
           if (stamp) stamp.textContent = new Date().toLocaleTimeString();
         }).catch(function () {
           node.setAttribute("data-refresh-error", "true");
-          if (stamp) stamp.textContent = "update failed, retrying";
+          if (stamp) stamp.textContent = texts.refreshFailed;
         });
       })).then(function () {
         var now = summary();
         if (announcer && now !== announced) {
-          announcer.textContent = "Dashboard changed. " + now;
+          announcer.textContent = texts.dashboardChanged + " " + now;
         }
         announced = now;
       });
@@ -107,7 +126,7 @@
     if (toggle) {
       toggle.addEventListener("click", function () {
         paused = !paused;
-        toggle.textContent = paused ? "Resume live refresh" : "Pause live refresh";
+        toggle.textContent = paused ? texts.resumeRefresh : texts.pauseRefresh;
         toggle.setAttribute("aria-pressed", paused ? "true" : "false");
         if (!paused) refresh();
       });

@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from django.db import DatabaseError
 from django.utils.safestring import SafeString
 
 from orchestrator_site.audit import recorded_names
@@ -31,7 +30,7 @@ class Target:
     id: str
     name: str | None = None  # when the row was written; None when it recorded none
     queue: str | None = None  # a queue element's queue
-    exists: bool | None = None  # None: not looked up (its page always exists) or lookup failed
+    exists: bool | None = None  # None: not looked up (its kind's pages exist for any name)
     current: str | None = None  # its name now, when it still exists
 
 
@@ -100,8 +99,7 @@ def target_ids(entry: AuditEntry) -> list[str]:
 
 def resolve(entries: Sequence[AuditEntry], shown: int = SHOWN) -> dict[int, list[Target]]:
     """The first `shown` targets of each row, by row id, named and looked up: one query per kind
-    of target on the page (not per row). A lookup that fails (the OpenOrchestrator database is
-    unreachable) leaves existence unknown: the trail still shows what the rows recorded."""
+    of target on the page (not per row)."""
     wanted: dict[str, set[str]] = {}
     for entry in entries:
         kind = _KINDS.get(entry.target_type)
@@ -147,13 +145,8 @@ def _looked_up(target: Target, found: dict[str, Target] | None) -> Target:
 
 
 def _find(kind: TargetKind, ids: list[str]) -> dict[str, Target] | None:
-    """The targets among `ids` that exist now; None when the kind has no lookup or it failed."""
-    if kind.find is None:
-        return None
-    try:
-        return kind.find(ids)
-    except DatabaseError:
-        return None
+    """The targets among `ids` that exist now; None when the kind has no lookup."""
+    return kind.find(ids) if kind.find is not None else None
 
 
 def about_html(type_: str, target_id: str) -> SafeString:
@@ -163,7 +156,7 @@ def about_html(type_: str, target_id: str) -> SafeString:
     target = Target(id=target_id, name=target_id if kind and kind.id_is_name else None)
     if kind is not None:
         target = _looked_up(target, _find(kind, [target_id]))
-    return format_html("{} {}", noun, SafeString(target_html(kind, target, noun)))
+    return _one(kind, target, noun)
 
 
 # --- In words and links --------------------------------------------------------------------------
@@ -178,27 +171,36 @@ def targets_html(entry: AuditEntry, targets: list[Target]) -> SafeString:
     total = len(target_ids(entry))
     if not total:
         return format_html("{}", plural)
+    if total == 1 and targets:
+        return _one(kind, targets[0], noun)
     shown = SafeString(", ".join(target_html(kind, t, noun) for t in targets))
-    if total == 1:
-        return format_html("{} {}", noun, shown)
     more = total - len(targets)
     tail = f" and {more:,} more" if more > 0 else ""
     return format_html("{} {}: {}{}", f"{total:,}", plural, shown, tail)
 
 
+def _one(kind: TargetKind | None, target: Target, noun: str) -> SafeString:
+    """A row's only target: "trigger <a>Nightly</a>"; one without a name says its kind itself."""
+    shown = SafeString(target_html(kind, target, noun))
+    return shown if _unnamed(target) else format_html("{} {}", noun, shown)
+
+
+def _unnamed(target: Target) -> bool:
+    return target.name is None and target.current is None
+
+
 def target_html(kind: TargetKind | None, target: Target, noun: str) -> str:
-    """One target: linked while it exists (or cannot be checked), its recorded name, "(now …)"
-    when renamed, "(deleted)" when gone; "deleted trigger 1a2b3c4d" when gone and never named."""
-    short = target.id[:8]
-    if target.name is None and target.current is None:
-        if target.exists is False:
-            return escaped(f"deleted {noun} {short}")
-        label = f"{noun} {short}"
+    """One target: linked unless it is known to be gone, by its recorded name, "(now …)" when
+    renamed, "(deleted)" when gone. Without any name (a row written before names were recorded):
+    "trigger 1a2b3c4d", or "deleted trigger 1a2b3c4d" when it is gone."""
+    if _unnamed(target):
+        gone = "deleted " if target.exists is False else ""
+        label = f"{gone}{noun} {target.id[:8]}"
     else:
         label = name_label(target.name if target.name is not None else target.current)
     url = _url(kind, target) if target.exists is not False else None
     text = format_html('<a href="{}">{}</a>', url, label) if url else escaped(label)
-    if target.exists is False:
+    if target.exists is False and not _unnamed(target):
         text += " (deleted)"
     elif target.name is not None and target.current is not None and target.current != target.name:
         text += format_html(" (now “{}”)", target.current)

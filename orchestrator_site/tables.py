@@ -424,4 +424,4 @@ class AuditTable(ConsoleTable):
     def render_changes(self, record: AuditEntry) -> SafeString:
         """Each changed field ("next run: … → …"), then what else the row says (a comment)."""
         lines = audit.what_lines(record, limit=audit.CHANGE_SHOWN)
-        return SafeString("<br>".join(escaped(line) for line in lines))
+        return SafeString("<br>".join(escaped(line) for line in lines)) or self.default

@@ -106,18 +106,23 @@ class TriggerAdmin(ConsoleModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return Trigger.objects.with_children()  # the child rows in the same query
 
+    # Each column of one child table: the admin's "-" for the other kinds of trigger (returned as
+    # text: the object's page would print None as "None").
+
     @admin.display(description="Cron")
-    def cron(self, obj: Trigger) -> str | None:
-        return obj.scheduled.cron_expr if obj.type == TriggerType.SCHEDULED else None
+    def cron(self, obj: Trigger) -> str:
+        if obj.type != TriggerType.SCHEDULED:
+            return self.get_empty_value_display()
+        return obj.scheduled.cron_expr
 
     @admin.display(description="Next run", ordering="next_run_at")
-    def next_run_shown(self, obj: Trigger) -> str | None:
-        return datetime_text(obj.next_run) if obj.next_run else None
+    def next_run_shown(self, obj: Trigger) -> str:
+        return datetime_text(obj.next_run) or self.get_empty_value_display()
 
     @admin.display(description="Queue")
-    def queue_shown(self, obj: Trigger) -> str | None:
+    def queue_shown(self, obj: Trigger) -> str:
         if obj.type != TriggerType.QUEUE:
-            return None
+            return self.get_empty_value_display()
         return f"{obj.queue.queue_name} (at least {obj.queue.min_batch_size:,} new)"
 
     @admin.display(description="Whitelist")

@@ -60,10 +60,6 @@ def register(*kinds: TargetKind, actions: Iterable[str] = ()) -> None:
     _ACTIONS.update(actions)
 
 
-def kinds() -> dict[str, TargetKind]:
-    return dict(_KINDS)
-
-
 def action_choices() -> list[tuple[str, str]]:
     """The actions the console audits, for the trail's filter: "trigger.run_now" as
     "trigger: run now"."""

@@ -553,6 +553,17 @@ PAGES = [
         rows=False,
     ),
     Page(
+        "switch the language",
+        lambda w: reverse("set_language"),
+        {
+            "next": NEXT_VALUES,
+            "language": [(OK, "da"), (OK, "en-gb"), (ANY, "xx"), (ANY, ""), (ANY, "da\x00")]
+            + [(ANY, "d" * 5000)],
+        },
+        method="post",
+        rows=False,
+    ),
+    Page(
         "trigger create",
         lambda w: reverse("triggers:create", args=["single"]),
         {"next_run": [(kind, value) for kind, value in DATES if value]},

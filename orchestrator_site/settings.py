@@ -52,6 +52,14 @@ CONSOLE_UPN_SUFFIXES = upn_suffixes(env_list("CONSOLE_UPN_SUFFIXES"), CONSOLE_AL
 CONSOLE_USERNAME_FORM = username_form(
     env_str("CONSOLE_USERNAME_FORM", "domain\\user"), CONSOLE_ALLOWED_DOMAINS
 )
+# The bearer token a Prometheus scraper sends to /metrics (signed-in Viewers need none). Unset: only
+# signed-in users may read the metrics, and the identity adapter lets no request in without one.
+CONSOLE_METRICS_TOKEN = env_secret("CONSOLE_METRICS_TOKEN")
+if CONSOLE_METRICS_TOKEN and len(CONSOLE_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "CONSOLE_METRICS_TOKEN must be at least 32 characters: "
+        'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+    )
 CONSOLE_ROLE_GROUPS = {
     "Viewer": env_list("CONSOLE_ROLE_VIEWER"),
     "Operator": env_list("CONSOLE_ROLE_OPERATOR"),
@@ -95,10 +103,13 @@ INSTALLED_APPS = [
     "triggers",
     "logs",
     "vault",
+    "metrics",
     "demo",
 ]
 
 MIDDLEWARE = [
+    # First: each request's duration, by view, for /metrics (a histogram per process).
+    "metrics.latency.request_timer",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

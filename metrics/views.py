@@ -17,16 +17,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4
 
+from dashboard.views import VIEW_PERMISSIONS  # the dashboard shows the same numbers
 from metrics import exposition
 
-# What the metrics reveal: the same permissions as the dashboard, which shows the same numbers.
-VIEW_PERMISSIONS = (
-    "logs.view_log",
-    "queues.view_queueelement",
-    "triggers.view_trigger",
-    "triggers.view_job",
-    "triggers.view_scheduler",
-)
 BEARER = "bearer "
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from orchestrator_site.identity import GROUPS_KEY, TOKEN_PATHS, Identity, IdentityAdapter
+from tests.identity.test_adapter import Recorder, call
 from tests.iis_server import SECRET, Server, iis_console
 from tests.security.test_startup import manage, production
 from tests.settings import TEST_METRICS_TOKEN
@@ -15,22 +16,6 @@ from tests.settings import TEST_METRICS_TOKEN
 pytestmark = pytest.mark.no_orchestrator_db
 
 VERA = Identity("TEST\\Vera", ("TEST\\rpa-viewers",))
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.environ: dict | None = None
-
-    def __call__(self, environ, start_response):
-        self.environ = dict(environ)
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [b"ok"]
-
-
-def call(adapter, environ: dict) -> str:
-    status: list[str] = []
-    adapter(environ, lambda s, headers: status.append(s))
-    return status[0]
 
 
 def iis(app, token_paths=TOKEN_PATHS) -> IdentityAdapter:

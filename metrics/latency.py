@@ -10,7 +10,8 @@ Requests are labelled by the URL pattern's name (`queues:elements`), never by th
 label set is bounded by the project's views whatever names the paths carry.
 
 Each label set costs a dozen samples in every scrape (about 0.1 ms of CPU), so the labels stay few:
-the admin's pages count as one view, and there is no status label.
+the admin's pages count as one view, and there is no method or status label (a view's GET and POST,
+a form and its submission, share its series).
 """
 
 from __future__ import annotations
@@ -27,15 +28,14 @@ from prometheus_client import Histogram, disable_created_metrics
 # A page takes tens of milliseconds, a large export or a bulk action seconds. Few bounds: each is one
 # sample per view in every scrape.
 BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
-METHODS = frozenset({"GET", "POST", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 REQUEST_DURATION = Histogram(
     "oo_console_request_duration_seconds",
     "Seconds the console took to answer a request, by view (URL pattern name; every admin page "
-    "is view admin) and method, until the response was handed to the WSGI server (a streamed "
-    "CSV's rows not included). Per process: each waitress process counts only its own requests "
-    "since it started (label worker = host:pid).",
-    ["view", "method", "worker"],
+    "is view admin), until the response was handed to the WSGI server (a streamed CSV's rows not "
+    "included). Per process: each waitress process counts only its own requests since it started "
+    "(label worker = host:pid).",
+    ["view", "worker"],
     buckets=BUCKETS,
     registry=None,  # collected per scrape by metrics.exposition, never by a global registry
 )
@@ -77,8 +77,7 @@ def request_timer(get_response: Callable[[HttpRequest], HttpResponse]):
         try:
             return get_response(request)
         finally:
-            method = request.method if request.method in METHODS else "other"
-            REQUEST_DURATION.labels(view_label(request), method, worker()).observe(
+            REQUEST_DURATION.labels(view_label(request), worker()).observe(
                 time.perf_counter() - started
             )
 

@@ -19,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4
 
 from dashboard.views import VIEW_PERMISSIONS  # the dashboard shows the same numbers
 from metrics import exposition
+from orchestrator_site.health import schema_status, unavailable_response
 
 BEARER = "bearer "
 
@@ -62,8 +63,15 @@ def refusal(request: HttpRequest) -> HttpResponse | None:
 @never_cache
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
-    """The metrics, from the shared snapshots: no scan of OpenOrchestrator's tables per scrape."""
+    """The metrics, from the shared snapshots: no scan of OpenOrchestrator's tables per scrape.
+
+    The database middleware leaves this path alone, so that nobody learns the database's state
+    before being let in; then, as on every page, no numbers from a database at another revision or
+    out of reach (503)."""
     refused = refusal(request)
     if refused is not None:
         return refused
+    status = schema_status()
+    if not status.ok:
+        return unavailable_response(request, status)
     return HttpResponse(exposition.render(), content_type=CONTENT_TYPE_PLAIN_0_0_4)

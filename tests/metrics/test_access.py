@@ -4,8 +4,10 @@ else, and never the data with a refusal."""
 from __future__ import annotations
 
 import pytest
+from django.db import connections
 from django.test import Client, override_settings
 
+from orchestrator_site import health
 from orchestrator_site.identity import Identity, signed_in_environ
 from tests.conftest import persona_client
 from tests.helpers import make_element, oo_db
@@ -115,3 +117,20 @@ def test_it_answers_only_get_without_any_csrf_token():
 def test_the_answer_is_never_cached():
     response = Client().get("/metrics", **BEARER)
     assert "no-store" in response["Cache-Control"]
+
+
+@oo_db
+def test_nobody_learns_the_databases_state_but_the_scraper_does():
+    with connections["orchestrator"].cursor() as cursor:
+        cursor.execute("UPDATE alembic_version SET version_num = '90d46abd44a3'")
+    health.forget_status()
+    try:
+        response = Client().get("/metrics")
+        refused(response, 401)
+        assert b"90d46abd44a3" not in response.content
+        refused(Client().get("/metrics", HTTP_AUTHORIZATION="Bearer wrong"), 403)
+        scraped = Client().get("/metrics", **BEARER)
+        assert scraped.status_code == 503 and b"90d46abd44a3" in scraped.content
+        assert b"oo_" not in scraped.content
+    finally:
+        health.forget_status()

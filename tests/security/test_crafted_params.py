@@ -690,6 +690,7 @@ def test_crafted_values_never_give_a_server_error(target: Page, param: str, worl
 # Views that read no list parameter, and why they are not in the battery above.
 NOT_LISTS = {
     "healthz": "monitoring: reads no parameter",
+    "metrics:metrics": "monitoring: reads no parameter",
     "": "favicon.ico: a redirect to a static file",
     "denied": "the refusal page: reads no parameter",
     "triggers:new": "a menu of the trigger types",

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from orchestrator_site import display, errorline, roles, rowactions
+from orchestrator_site import audit, display, errorline, roles, rowactions
+from orchestrator_site.htmltext import escaped
 
 register = template.Library()
 
@@ -56,6 +58,14 @@ def name_label(value) -> str:
 def role_labels(value) -> str:
     """Role names, as the header lists them, in the page's language: "Viewer, Operator"."""
     return ", ".join(roles.role_label(role) for role in value or ())
+
+
+@register.filter
+def audit_what(entry) -> SafeString:
+    """What an audit row says happened ("next run: … → …", a comment), one line each."""
+    return SafeString(
+        "<br>".join(escaped(line) for line in audit.what_lines(entry, limit=audit.CHANGE_SHOWN))
+    )
 
 
 @register.filter

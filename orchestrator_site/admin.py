@@ -85,23 +85,26 @@ class AuditEntryAdmin(ConsoleModelAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="Targets")
+    @admin.display(description=gettext_lazy("Targets"))
     def targets(self, entry: AuditEntry) -> str:
         """The target type and how many: the trail's page names and links them."""
         count = len(audit_targets.target_ids(entry))
         return f"{entry.target_type} ×{count}" if count > 1 else entry.target_type
 
-    @admin.display(description="Names when written")
+    @admin.display(description=gettext_lazy("Names when written"))
     def names(self, entry: AuditEntry) -> str:
         shown = []
         for name in audit.recorded_names(entry):
             if isinstance(name, tuple):
-                shown.append(f"{name[0] or '(no reference)'} in {name[1]}")
+                shown.append(
+                    _("%(reference)s in %(queue)s")
+                    % {"reference": name[0] or _("(no reference)"), "queue": name[1]}
+                )
             else:
-                shown.append("(not recorded)" if name is None else name)
+                shown.append(_("(not recorded)") if name is None else name)
         return "\n".join(shown)
 
-    @admin.display(description="What")
+    @admin.display(description=gettext_lazy("What"))
     def what(self, entry: AuditEntry) -> str:
         """Each changed field, old and new (in full), then the detail."""
         return "\n".join(audit.what_lines(entry))

@@ -189,7 +189,7 @@ class ConsoleModelAdmin(admin.ModelAdmin):
 
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
         """The object's page; its "History" button says where it leads (see history_view)."""
-        context = {"history_label": "Audit trail" if self.audit_target_type else "History"}
+        context = {"history_label": _("Audit trail") if self.audit_target_type else _("History")}
         return super().change_view(
             request, object_id, form_url, {**context, **(extra_context or {})}
         )

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class OrchestratorSiteConfig(AppConfig):
     name = "orchestrator_site"
-    verbose_name = "Console"
+    verbose_name = pgettext_lazy("app", "Console")
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import Choices
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from orchestrator_site import clock
 from orchestrator_site.display import datetime_text
@@ -125,9 +127,11 @@ def secret_change(field: str) -> dict:
 
 def _stored(value: object) -> Any:
     """A value as JSON: times tagged, so that they are shown in the display format of the day;
-    a choice (a status) by its label, which is shown as it is, not quoted as text."""
+    a choice (a status) by its label, which is shown as it is, not quoted as text. The label is
+    stored untranslated (a row is data, whoever wrote it) and translated when shown."""
     if isinstance(value, Choices):
-        return {"label": value.label}
+        with translation.override(None):
+            return {"label": str(value.label)}
     if isinstance(value, dt.datetime):
         return {"datetime": value.isoformat()}
     if isinstance(value, dt.date):
@@ -143,23 +147,24 @@ def value_text(value: Any, limit: int | None = None) -> str:
     """A stored value in words: text quoted exactly as stored (spaces are data), times in the
     display format, lists joined, "empty" for nothing. Text longer than `limit` is cut with “…”."""
     if value is None or value == "" or value == []:
-        return "empty"
+        return _("empty")
     if isinstance(value, dict):
         if "datetime" in value:
             return datetime_text(dt.datetime.fromisoformat(value["datetime"]))
         if "date" in value:
             return datetime_text(dt.date.fromisoformat(value["date"]), "day")
         if "label" in value:
-            return str(value["label"])
+            # The label as its model's catalogue translates it (the same words the lists use).
+            return _(str(value["label"]))
         return str(value)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, list):
         return ", ".join(value_text(v, limit) for v in value)
     if isinstance(value, str):
         if limit is not None and len(value) > limit:
             value = value[:limit] + "…"
-        return f"“{value}”"
+        return _("“%(text)s”") % {"text": value}
     return str(value)
 
 
@@ -168,7 +173,7 @@ def change_text(change: Mapping, limit: int | None = None) -> str:
     "password: changed", or for a new row "cron expr: “0 6 * * *”"."""
     field = str(change.get("field", "")).replace("_", " ")
     if change.get("secret"):
-        return f"{field}: changed"
+        return _("%(field)s: changed") % {"field": field}
     new = value_text(change.get("new"), limit)
     if "old" not in change:
         return f"{field}: {new}"

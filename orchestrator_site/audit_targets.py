@@ -13,7 +13,11 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from django.utils import formats
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from orchestrator_site.audit import recorded_names
 from orchestrator_site.htmltext import escaped, format_html
@@ -41,8 +45,8 @@ class TargetKind:
     process) have none. `id_is_name`: the id is what people call it (a credential's name)."""
 
     type: str
-    noun: str
-    plural: str
+    noun: str | Promise  # what a person reads: lazily translated by the app that registers it
+    plural: str | Promise
     url: Callable[[Target], str] | None = None
     find: Callable[[list[str]], dict[str, Target]] | None = None
     id_is_name: bool = False
@@ -50,24 +54,99 @@ class TargetKind:
 
 
 _KINDS: dict[str, TargetKind] = {}
-_ACTIONS: set[str] = set()
+_ACTIONS: dict[str, str | Promise | None] = {}
+
+# The trail's own words for the kinds and actions the console's apps audit, so the whole trail
+# reads in the page's language; a label an app registers wins, and an action or kind unknown here
+# is shown in words made from its code.
+_KIND_WORDS: dict[str, tuple[Promise, Promise]] = {
+    "trigger": (pgettext_lazy("audit", "trigger"), pgettext_lazy("audit", "triggers")),
+    "scheduler": (pgettext_lazy("audit", "Scheduler"), pgettext_lazy("audit", "Schedulers")),
+    "queue element": (
+        pgettext_lazy("audit", "queue element"),
+        pgettext_lazy("audit", "queue elements"),
+    ),
+    "queue": (pgettext_lazy("audit", "queue"), pgettext_lazy("audit", "queues")),
+    "credential": (pgettext_lazy("audit", "credential"), pgettext_lazy("audit", "credentials")),
+    "constant": (pgettext_lazy("audit", "constant"), pgettext_lazy("audit", "constants")),
+    "process": (pgettext_lazy("audit", "process"), pgettext_lazy("audit", "processes")),
+    "log": (pgettext_lazy("audit", "log line"), pgettext_lazy("audit", "log lines")),
+    "user": (pgettext_lazy("audit", "user"), pgettext_lazy("audit", "users")),
+}
+_ACTION_WORDS: dict[str, Promise] = {
+    "trigger.create": gettext_lazy("trigger: create"),
+    "trigger.edit": gettext_lazy("trigger: edit"),
+    "trigger.pause": gettext_lazy("trigger: pause"),
+    "trigger.resume": gettext_lazy("trigger: resume"),
+    "trigger.run_now": gettext_lazy("trigger: run now"),
+    "trigger.kill": gettext_lazy("trigger: kill"),
+    "trigger.reset": gettext_lazy("trigger: reset"),
+    "trigger.delete": gettext_lazy("trigger: delete"),
+    "scheduler.forget": gettext_lazy("Scheduler: forget"),
+    "queues.retry": gettext_lazy("queues: retry"),
+    "queues.retry_all": gettext_lazy("queues: retry all"),
+    "queues.acknowledge": gettext_lazy("queues: acknowledge"),
+    "queues.acknowledge_all": gettext_lazy("queues: acknowledge all"),
+    "queues.delete": gettext_lazy("queues: delete"),
+    "queues.delete_all": gettext_lazy("queues: delete all"),
+    "queues.unacknowledge": gettext_lazy("queues: undo acknowledgement"),
+    "queues.create": gettext_lazy("queues: create"),
+    "queues.upload": gettext_lazy("queues: upload"),
+    "queues.export": gettext_lazy("queues: export"),
+    "logs.delete_selected": gettext_lazy("logs: delete selected"),
+    "logs.delete_matching": gettext_lazy("logs: delete matching"),
+    "logs.purge": gettext_lazy("logs: purge"),
+    "logs.export": gettext_lazy("logs: export"),
+    "credential.create": gettext_lazy("credential: create"),
+    "credential.change": gettext_lazy("credential: change"),
+    "credential.delete": gettext_lazy("credential: delete"),
+    "credential.reveal": gettext_lazy("credential: reveal"),
+    "credential.reveal_locked": gettext_lazy("credential: reveal locked"),
+    "credential.reveal_wrong_key": gettext_lazy("credential: reveal with a wrong key"),
+    "credential.rotate_key": gettext_lazy("credential: rotate key"),
+    "credential.rotate_key_dry_run": gettext_lazy("credential: rotate key, dry run"),
+    "constant.create": gettext_lazy("constant: create"),
+    "constant.change": gettext_lazy("constant: change"),
+    "constant.delete": gettext_lazy("constant: delete"),
+    "user.block": gettext_lazy("user: block"),
+    "user.unblock": gettext_lazy("user: unblock"),
+}
 
 
-def register(*kinds: TargetKind, actions: Iterable[str] = ()) -> None:
-    """Called by each app's ready(): its kinds of target and the actions its writes audit."""
+def register(*kinds: TargetKind, actions: Iterable[str | tuple[str, str | Promise]] = ()) -> None:
+    """Called by each app's ready(): its kinds of target and the actions its writes audit, each
+    an action ("trigger.run_now") or an action and what a person reads for it (a lazy
+    translation, "trigger: run now")."""
     for kind in kinds:
         _KINDS[kind.type] = kind
-    _ACTIONS.update(actions)
+    for action in actions:
+        code, label = action if isinstance(action, tuple) else (action, None)
+        _ACTIONS[code] = label
 
 
 def action_choices() -> list[tuple[str, str]]:
-    """The actions the console audits, for the trail's filter: "trigger.run_now" as
-    "trigger: run now"."""
-    return [(a, a.replace(".", ": ", 1).replace("_", " ")) for a in sorted(_ACTIONS)]
+    """The actions the console audits, for the trail's filter, by their registered labels; an
+    action registered without one in words: "trigger.run_now" as "trigger: run now"."""
+    return [(action, action_label(action)) for action in sorted(_ACTIONS)]
+
+
+def action_label(action: str) -> str:
+    """What a person reads for an audited action, in the active language."""
+    label = _ACTIONS.get(action) or _ACTION_WORDS.get(action)
+    if label is not None:
+        return str(label)
+    return action.replace(".", ": ", 1).replace("_", " ")
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    return sorted((kind.type, kind.plural) for kind in _KINDS.values())
+    return sorted((kind.type, str(_words(kind)[1])) for kind in _KINDS.values())
+
+
+def _words(kind: TargetKind) -> tuple[str | Promise, str | Promise]:
+    """The kind's noun and plural: the app's own when it translates them, else the trail's."""
+    if isinstance(kind.noun, Promise):
+        return kind.noun, kind.plural
+    return _KIND_WORDS.get(kind.type, (kind.noun, kind.plural))
 
 
 def names_are_ids() -> list[str]:
@@ -148,7 +227,7 @@ def _find(kind: TargetKind, ids: list[str]) -> dict[str, Target] | None:
 def about_html(type_: str, target_id: str) -> SafeString:
     """One target named and linked, for the trail's "Only the entries about …" line."""
     kind = _KINDS.get(type_)
-    noun = kind.noun if kind else type_
+    noun = _words(kind)[0] if kind else type_
     target = Target(id=target_id, name=target_id if kind and kind.id_is_name else None)
     if kind is not None:
         target = _looked_up(target, _find(kind, [target_id]))
@@ -162,8 +241,7 @@ def targets_html(entry: AuditEntry, targets: list[Target]) -> SafeString:
     """The row's targets: "trigger <a>Nightly</a>", "3 queue elements: <a>INV-1</a> in <a>Queue
     A</a>, … and 1 more", "credential Mail (deleted)"."""
     kind = _KINDS.get(entry.target_type)
-    noun = kind.noun if kind else entry.target_type
-    plural = kind.plural if kind else entry.target_type
+    noun, plural = _words(kind) if kind else (entry.target_type, entry.target_type)
     total = len(target_ids(entry))
     if not total:
         return format_html("{}", plural)
@@ -171,43 +249,49 @@ def targets_html(entry: AuditEntry, targets: list[Target]) -> SafeString:
         return _one(kind, targets[0], noun)
     shown = SafeString(", ".join(target_html(kind, t, noun) for t in targets))
     more = total - len(targets)
-    tail = f" and {more:,} more" if more > 0 else ""
-    return format_html("{} {}: {}{}", f"{total:,}", plural, shown, tail)
+    if more > 0:
+        shown = format_html(
+            ngettext("{names} and {count} more", "{names} and {count} more", more),
+            names=shown,
+            count=_number(more),
+        )
+    return format_html(_("{count} {kind}: {names}"), count=_number(total), kind=plural, names=shown)
 
 
-def _one(kind: TargetKind | None, target: Target, noun: str) -> SafeString:
+def _number(n: int) -> str:
+    return formats.number_format(n, force_grouping=True)
+
+
+def _one(kind: TargetKind | None, target: Target, noun: str | Promise) -> SafeString:
     """A row's only target: "trigger <a>Nightly</a>"; one without a name says its kind itself."""
     shown = SafeString(target_html(kind, target, noun))
-    return shown if _unnamed(target) else format_html("{} {}", noun, shown)
+    return shown if _unnamed(target) else format_html(_("{kind} {name}"), kind=noun, name=shown)
 
 
 def _unnamed(target: Target) -> bool:
     return target.name is None and target.current is None
 
 
-def target_html(kind: TargetKind | None, target: Target, noun: str) -> str:
+def target_html(kind: TargetKind | None, target: Target, noun: str | Promise) -> str:
     """One target: linked unless it is known to be gone, by its recorded name, "(now …)" when
     renamed, "(deleted)" when gone. Without any name (a row written before names were recorded):
     "trigger 1a2b3c4d", or "deleted trigger 1a2b3c4d" when it is gone."""
     if _unnamed(target):
-        gone = "deleted " if target.exists is False else ""
-        label = f"{gone}{noun} {target.id[:8]}"
+        words = _("deleted {kind} {id}") if target.exists is False else _("{kind} {id}")
+        label = words.format(kind=noun, id=target.id[:8])
     else:
         label = name_label(target.name if target.name is not None else target.current)
     url = _url(kind, target) if target.exists is not False else None
     text = format_html('<a href="{}">{}</a>', url, label) if url else escaped(label)
     if target.exists is False and not _unnamed(target):
-        text += " (deleted)"
+        text += " " + escaped(_("(deleted)"))
     elif target.name is not None and target.current is not None and target.current != target.name:
-        text += format_html(" (now “{}”)", target.current)
+        text += " " + format_html(_("(now “{name}”)"), name=target.current)
     if target.queue is not None:
         queue_url = kind.queue_url(target.queue) if kind and kind.queue_url else None
         queue = name_label(target.queue)
-        text += (
-            format_html(' in <a href="{}">{}</a>', queue_url, queue)
-            if queue_url
-            else format_html(" in {}", queue)
-        )
+        place = format_html('<a href="{}">{}</a>', queue_url, queue) if queue_url else queue
+        text += " " + format_html(_("in {queue}"), queue=place)
     return text
 
 

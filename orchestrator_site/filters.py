@@ -141,10 +141,12 @@ class AuditFilter(ConsoleFilterSet):
         choices=audit_targets.kind_choices, label=gettext_lazy("Target type")
     )
     target_name = django_filters.CharFilter(
-        method="filter_target_name", label="Target name contains", max_length=200
+        method="filter_target_name", label=gettext_lazy("Target name contains"), max_length=200
     )
     # Exactly one of a row's targets: the admin's "Audit trail" links of one object use it.
-    target = django_filters.CharFilter(method="filter_target", label="Target id", max_length=200)
+    target = django_filters.CharFilter(
+        method="filter_target", label=gettext_lazy("Target id"), max_length=200
+    )
 
     class Meta:
         model = AuditEntry

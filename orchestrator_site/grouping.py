@@ -182,10 +182,13 @@ def summarise(
     groups = []
     for key, found in tallies.items():
         example_id, example = data.examples.get(key, ("", ""))
+        text = data.texts.get(key, key)
+        if text == signatures.EMPTY:  # stored in one language, shown in the reader's
+            text = _("(no message)")
         groups.append(
             Group(
                 key,
-                data.texts.get(key, key),
+                text,
                 data.explanations.get(key),
                 example_id,
                 example,

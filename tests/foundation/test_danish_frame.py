@@ -1,0 +1,138 @@
+"""Danish in the site's frame and shared parts (header, footer, error pages, paging and filter
+errors, the script's words, the audit trail, failure-group explanations), while English stays the
+default and what is recorded stays language-neutral."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from django.contrib.auth.models import User
+from django.utils import translation
+
+from orchestrator_site import audit, signatures
+from orchestrator_site.models import AuditEntry
+from orchestrator_site.paging import CappedCount
+from tests.helpers import oo_db
+
+DA = {"HTTP_ACCEPT_LANGUAGE": "da"}
+
+
+def text_of(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def script_texts(response) -> dict:
+    block = re.search(
+        r'<script id="console-texts" type="application/json">(.*?)</script>',
+        response.content.decode(),
+    )
+    assert block, "no console-texts block"
+    return json.loads(block[1])
+
+
+@oo_db
+def test_the_frame_speaks_danish_when_the_browser_asks_and_english_stays_the_default(as_viewer):
+    danish = text_of(as_viewer.get("/audit/", **DA))
+    assert '<html lang="da">' in danish
+    for words in ("Spring til indhold", "Overblik", "Loginoplysninger", "Hovedmenu", "Læser"):
+        assert words in danish, words
+    assert "<h1>Revisionsspor</h1>" in danish and "OpenOrchestrator Console · skema" in danish
+    assert "Skip to content" not in danish and "Credentials" not in danish
+    english = text_of(as_viewer.get("/audit/"))
+    assert '<html lang="en-gb">' in english
+    assert "Skip to content" in english and "<h1>Audit trail</h1>" in english
+    assert "Viewer" in english and "Læser" not in english
+
+
+@oo_db
+def test_the_scripts_words_come_in_the_pages_language(as_viewer):
+    danish = script_texts(as_viewer.get("/audit/", **DA))
+    assert danish["resumeRefresh"] == "Genoptag live-opdatering"
+    assert danish["hidden"] == "(skjult)"
+    english = script_texts(as_viewer.get("/audit/"))
+    assert english["resumeRefresh"] == "Resume live refresh" and english["hidden"] == "(hidden)"
+
+
+@oo_db
+def test_paging_errors_are_danish_with_danish_digit_grouping(as_viewer):
+    danish = text_of(as_viewer.get("/audit/?page=0&per_page=7", **DA))
+    assert "Siden skal være et helt tal fra 1 til 10.000." in danish
+    assert "Rækker pr. side skal være 25, 50, 100 eller 200." in danish
+    english = text_of(as_viewer.get("/audit/?page=0"))
+    assert "Page must be a whole number from 1 to 10,000." in english
+
+
+def test_a_capped_count_is_grouped_as_the_reader_groups_digits():
+    with translation.override("da"):
+        assert str(CappedCount(10_000, capped=True)) == "10.000+"
+    with translation.override("en-gb"):
+        assert str(CappedCount(10_000, capped=True)) == "10,000+"
+
+
+@oo_db
+def test_the_filter_says_its_error_and_buttons_in_danish(as_viewer):
+    response = as_viewer.get("/audit/?after=2026-11-28T10:00:00&before=2026-11-27T10:00:00", **DA)
+    danish = text_of(response)
+    assert "“Til” må ikke være før “Fra”." in danish
+    assert ">Filtrér</button>" in danish and ">Ryd</a>" in danish
+    assert "trigger: kør nu" in danish and ">triggere</option>" in danish
+
+
+@oo_db
+def test_refusal_and_not_found_pages_are_danish(as_viewer):
+    refused = as_viewer.get("/vault/constants/new/", **DA)
+    assert refused.status_code == 403 and "<h1>Ikke tilladt</h1>" in text_of(refused)
+    missing = as_viewer.get("/no-such-page/", **DA)
+    assert missing.status_code == 404 and "<h1>Ikke fundet</h1>" in text_of(missing)
+
+
+def test_a_failure_groups_explanation_is_kept_without_words_and_said_in_each_language():
+    message = "An uncaught error ocurred during the process:\nKeyError: 'beløb' at line 12"
+    why = signatures.signature(message).why()
+    json.dumps(why)  # a shared snapshot keeps it, whoever's request counted it
+    with translation.override("da"):
+        danish = signatures.explain_text(why)
+    with translation.override("en-gb"):
+        english = signatures.explain_text(why)
+    assert danish == (
+        "OpenOrchestrators generiske første linje fjernet; "
+        "1 citeret værdi og 1 linjenummer erstattet"
+    )
+    assert english == (
+        "OpenOrchestrator's generic first line dropped; 1 quoted value and 1 line number replaced"
+    )
+    assert signatures.explain_text("as an older snapshot said it") == "as an older snapshot said it"
+
+
+def test_an_audit_change_stores_its_labels_untranslated_and_shows_them_in_the_readers_language():
+    with translation.override("da"):
+        change = audit.change("outcome", AuditEntry.Outcome.REFUSED, AuditEntry.Outcome.OK)
+        shown = audit.change_text(change)
+    assert change == {
+        "field": "outcome",
+        "old": {"label": "Refused"},
+        "new": {"label": "Succeeded"},
+    }
+    json.dumps(change)
+    assert shown == "outcome: Afvist → Lykkedes"
+    with translation.override("en-gb"):
+        assert audit.change_text(change) == "outcome: Refused → Succeeded"
+
+
+@oo_db
+def test_blocking_a_user_is_said_in_danish_and_audited_as_ever(as_admin, as_viewer):
+    as_viewer.get("/audit/")
+    as_admin.get("/admin/")
+    vera = User.objects.get(username="test\\vera")
+    response = as_admin.post(
+        "/admin/auth/user/",
+        {"action": "block_users", "_selected_action": [vera.pk]},
+        follow=True,
+        **DA,
+    )
+    page = text_of(response)
+    assert "Spærrede 1 af 1 brugere." in page and "Blocked 1 of" not in page
+    row = AuditEntry.objects.get(action="user.block")
+    assert (row.target_ids, row.count, row.outcome) == ("test\\vera", 1, "ok")

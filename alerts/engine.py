@@ -42,6 +42,7 @@ from orchestrator_site import clock
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 3600
+NOTICE_WORDS: dict[str, str] = {Event.FIRING: "alert", Event.RESOLVED: "resolved notice"}
 SENDS_PER_PASS = 500  # a backlog is worked through over several passes, each renewing the lease
 
 
@@ -241,27 +242,26 @@ def _attempt(rule: AlertRule, incident: Incident, delivery: Delivery, report: Pa
     except Exception as exc:  # a programming error in one delivery must not stop the others
         logger.exception("Delivery %s failed unexpectedly", delivery.pk)
         error = f"{type(exc).__name__} (see the log)"
-    where = f"{delivery.get_channel_display()} to {destination}"
-    label = f"{delivery.get_event_display()} “{said.title}” by {where}"
+    what = f"{NOTICE_WORDS[delivery.event]} by {delivery.get_channel_display()} to {destination}"
     if not error:
         _record_delivered(delivery, incident, destination, said.title)
         report.sent += 1
-        report.lines.append(f"Sent: {label}.")
+        report.lines.append(f"Sent {what}: {said.title}")
         return
-    status, retry_at = _after_failure(delivery.attempts + 1)
+    attempts = delivery.attempts + 1
+    status, retry_at = _after_failure(attempts)
     _record_failure(delivery, destination, said.title, error, status, retry_at)
-    if status == DeliveryStatus.FAILED:
+    if retry_at is None:
         report.gave_up += 1
         report.lines.append(
-            f"FAILED for good after {delivery.attempts + 1} attempts: {label}: {error}"
+            f"FAILED for good after {attempts} attempts: {what}: {said.title}. Error: {error}"
         )
     else:
         report.retrying += 1
-        next_at = f"{retry_at:%Y-%m-%d %H:%M:%S}" if retry_at else "?"
         report.lines.append(
-            f"Failed (attempt {delivery.attempts + 1}, next at {next_at}): {label}: {error}"
+            f"Failed (attempt {attempts}, next at {retry_at:%Y-%m-%d %H:%M:%S}): {what}: "
+            f"{said.title}. Error: {error}"
         )
-    logger.warning("Alert delivery %s failed: %s", delivery.pk, error)
 
 
 def _after_failure(attempts: int) -> tuple[str, dt.datetime | None]:

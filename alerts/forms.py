@@ -107,7 +107,7 @@ class RuleForm(forms.Form):
         required=False,
         max_length=2000,
         strip=True,
-        widget=SecretInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        widget=SecretInput(attrs={"autocomplete": "off", "spellcheck": "false", "size": "60"}),
         help_text=gettext_lazy(
             "A Microsoft Teams webhook (Workflows or an incoming webhook) or any URL that takes a "
             "JSON POST. Kept secret: never shown again once saved, not even after an error here."

@@ -151,6 +151,8 @@ class Incident(models.Model):
 
     class Meta:
         ordering = ["-opened_at", "-id"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
         constraints = [
             models.UniqueConstraint(
                 fields=["rule", "subject_key"],
@@ -214,7 +216,8 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "deliveries"
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         constraints = [
             # Each incident is announced, and its end announced, once per channel.
             models.UniqueConstraint(

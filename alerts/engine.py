@@ -254,13 +254,13 @@ def _attempt(rule: AlertRule, incident: Incident, delivery: Delivery, report: Pa
     if retry_at is None:
         report.gave_up += 1
         report.lines.append(
-            f"FAILED for good after {attempts} attempts: {what}: {said.title}. Error: {error}"
+            f"FAILED for good after {attempts} attempts: {what}: {said.title} | Error: {error}"
         )
     else:
         report.retrying += 1
         report.lines.append(
             f"Failed (attempt {attempts}, next at {retry_at:%Y-%m-%d %H:%M:%S}): {what}: "
-            f"{said.title}. Error: {error}"
+            f"{said.title} | Error: {error}"
         )
 
 

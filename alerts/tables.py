@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from alerts.models import AlertRule, Delivery, DeliveryStatus
 from orchestrator_site import rowactions
@@ -41,7 +41,8 @@ def rule_links(rule: AlertRule, may: set[str]) -> SafeString:
 def channels_text(rule: AlertRule) -> str:
     parts = []
     if rule.emails:
-        parts.append(gettext("e-mail to %(n)s") % {"n": len(rule.emails)})
+        n = len(rule.emails)
+        parts.append(ngettext("e-mail to %(n)s address", "e-mail to %(n)s addresses", n) % {"n": n})
     if rule.webhook_url:
         parts.append(gettext("webhook %(host)s") % {"host": rule.webhook_host})
     return ", ".join(parts)

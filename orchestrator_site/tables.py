@@ -233,6 +233,8 @@ class ConsoleTable(tables.Table):
     """
 
     VERIFIED_WITH = "3.0.1"
+    # What the table lists: the name of the region it scrolls in (table.html), unique on its page.
+    region_label = "Table"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("template_name", "orchestrator_site/table.html")
@@ -375,6 +377,7 @@ class TimeColumn(tables.Column):
 
 
 class AuditTable(ConsoleTable):
+    region_label = "Audit trail"
     # Sorting only by indexed columns, so a long trail still sorts fast.
     at = TimeColumn(verbose_name="When", order_by=("at", "id"))
     username = tables.Column(verbose_name="User")

@@ -14,6 +14,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from orchestrator_site import index_notice
 from orchestrator_site.dbfaults import DbState
 from orchestrator_site.filters import AuditFilter
 from orchestrator_site.forms import LanguageForm
@@ -23,7 +24,6 @@ from orchestrator_site.nexturl import safe_next
 from orchestrator_site.oo_schema import REVISION
 from orchestrator_site.paging import configure_lazy
 from orchestrator_site.tables import AuditTable
-from orchestrator_site.templatetags.console_indexes import SESSION_KEY as INDEX_NOTICE_DISMISSED
 
 
 @login_not_required
@@ -96,13 +96,14 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "orchestrator_site/audit.html", {"filter": filterset, "table": table})
 
 
-# Any console role may hide a notice in its own session; the notice itself is for administrators.
+# Any console role may hide the notice for themselves; the notice itself is for administrators.
 @permission_required("orchestrator_site.view_auditentry", raise_exception=True)
 @require_POST
 def dismiss_index_notice(request: HttpRequest) -> HttpResponse:
-    """Hide the missing-index notice for the rest of the session, then go back. A POST with CSRF:
-    a link or an image on another site must not change anyone's session."""
-    request.session[INDEX_NOTICE_DISMISSED] = True
+    """Hide the missing-index notice for this person until the missing indexes change
+    (index_notice), then go back. A POST with CSRF: a link or an image on another site must not
+    change what anyone is told."""
+    index_notice.dismiss(request)
     return redirect(safe_next(request, request.POST.get("next"), reverse("dashboard:home")))
 
 

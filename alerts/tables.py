@@ -49,6 +49,7 @@ def channels_text(rule: AlertRule) -> str:
 
 
 class RuleTable(ConsoleTable):
+    region_label = gettext_lazy("Alert rules")
     name = tables.Column(verbose_name=gettext_lazy("Name"), linkify=True)
     kind = tables.Column(verbose_name=gettext_lazy("Kind"))
     condition = tables.Column(
@@ -90,6 +91,7 @@ class RuleTable(ConsoleTable):
 
 
 class DeliveryTable(ConsoleTable):
+    region_label = gettext_lazy("Sent alerts")
     created_at = TimeColumn(verbose_name=gettext_lazy("Queued at"), order_by=("created_at", "id"))
     rule_name = tables.Column(verbose_name=gettext_lazy("Rule"))
     event = tables.Column(verbose_name=gettext_lazy("Event"))

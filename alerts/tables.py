@@ -49,7 +49,7 @@ def channels_text(rule: AlertRule) -> str:
 
 
 class RuleTable(ConsoleTable):
-    region_label = gettext_lazy("Alert rules")
+    region_label = "Alert rules"  # in the request's language: __init__
     name = tables.Column(verbose_name=gettext_lazy("Name"), linkify=True)
     kind = tables.Column(verbose_name=gettext_lazy("Kind"))
     condition = tables.Column(
@@ -69,6 +69,7 @@ class RuleTable(ConsoleTable):
 
     def __init__(self, *args, perms=None, now=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.region_label = gettext("Alert rules")
         self.perms = perms or set()
         self.now = now
 
@@ -91,7 +92,7 @@ class RuleTable(ConsoleTable):
 
 
 class DeliveryTable(ConsoleTable):
-    region_label = gettext_lazy("Sent alerts")
+    region_label = "Sent alerts"  # in the request's language: __init__
     created_at = TimeColumn(verbose_name=gettext_lazy("Queued at"), order_by=("created_at", "id"))
     rule_name = tables.Column(verbose_name=gettext_lazy("Rule"))
     event = tables.Column(verbose_name=gettext_lazy("Event"))
@@ -124,6 +125,10 @@ class DeliveryTable(ConsoleTable):
         order_by = ("-created_at",)
         attrs = {"class": "table"}
         empty_text = gettext_lazy("Nothing has been sent yet.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region_label = gettext("Sent alerts")
 
     def render_status(self, record: Delivery) -> SafeString:
         text = record.get_status_display()

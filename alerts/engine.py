@@ -1,7 +1,7 @@
 """One pass of `manage.py alerts`: take the lease, evaluate every rule, then send what is due.
 
 Evaluating reads OpenOrchestrator's database only. Everything it concludes goes to the console's
-database, one short transaction per rule: incidents that open (with one queued FIRING delivery per
+database, one short transaction per rule, each after renewing the lease: incidents that open (with one queued FIRING delivery per
 channel of the rule), incidents that continue (their latest finding), and incidents that clear (a
 RESOLVED delivery for each channel whose alert arrived; alerts that never arrived are not sent
 any more).
@@ -79,7 +79,7 @@ class PassReport:
             f"{self.gave_up} failed for good, {self.held} held while muted."
         )
         if self.lost_lease:
-            text += " Stopped sending: another copy took the lease."
+            text += " Stopped: another copy took the lease."
         return text
 
 
@@ -110,6 +110,9 @@ def run_pass(*, holder: str, interval: int) -> PassReport:
             report.broken_rules += 1
             report.lines.append(f"Rule “{rule.name}” could not be evaluated; see the log.")
             continue
+        if not lease.renew(holder, seconds):  # a slow pass: another copy may have taken over
+            report.lost_lease = True
+            return report
         opened, resolved = reconcile(rule, found, now)
         report.opened += opened
         report.resolved += resolved

@@ -16,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from OpenOrchestrator.database.triggers import TriggerStatus as OOTriggerStatus
 
 from tests.helpers import oo_tx
@@ -105,4 +106,54 @@ def test_two_copies_at_once_send_one_alert(db_util, smtp_server, tmp_path):
 
     later = manage(env, "alerts", "--once")  # the lease was given back; nothing is due
     assert later.returncode == 0 and "0 opened" in later.stdout and "0 sent" in later.stdout
+    assert len(inbox.messages) == 1
+
+
+# --- The lease itself, in one process -------------------------------------------------------------
+
+
+@pytest.mark.no_orchestrator_db
+@pytest.mark.django_db
+def test_the_lease_is_one_holders_until_it_expires(monkeypatch):
+    from alerts import lease
+
+    now = [dt.datetime(2026, 11, 25, 10, 0)]
+    monkeypatch.setattr("orchestrator_site.clock.now", lambda: now[0])
+    assert lease.acquire("A", 120)
+    assert not lease.acquire("B", 120)  # held
+    assert lease.acquire("A", 120)  # the holder renews
+    now[0] += dt.timedelta(seconds=119)
+    assert not lease.acquire("B", 120)
+    now[0] += dt.timedelta(seconds=2)  # expired: A stopped renewing (it crashed)
+    assert lease.acquire("B", 120)
+    assert not lease.renew("A", 120)  # A, back, learns that it lost it
+    lease.release("A")  # giving back what one does not hold changes nothing
+    assert lease.current().holder == "B"
+    lease.release("B")
+    assert lease.current() is None and lease.acquire("A", 120)
+
+
+@oo_tx
+def test_a_copy_that_loses_the_lease_mid_pass_stops_sending(db_util, inbox, clock, monkeypatch):
+    from alerts import channels, engine
+    from alerts.models import Lease
+    from tests.alerts.conftest import make_rule
+
+    for name in ("First", "Second"):
+        make_rule("trigger_problem", name=name, email_to="ops@example.com")
+    trigger_id = db_util.create_single_trigger(
+        "Nightly run", "Proc T", clock.now(), "C:/r/main.py", "", False, True, 0
+    )
+    db_util.set_trigger_status(trigger_id, OOTriggerStatus.FAILED)
+    send = channels.send_email
+
+    def send_then_lose_the_lease(addresses, notice):
+        send(addresses, notice)
+        Lease.objects.update(holder="another copy")  # it stalled past the expiry meanwhile
+
+    monkeypatch.setattr(channels, "send_email", send_then_lose_the_lease)
+    report = engine.run_pass(holder="this copy", interval=60)
+
+    assert report.sent == 1 and report.lost_lease
+    assert "Stopped: another copy took the lease." in report.summary()
     assert len(inbox.messages) == 1

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from alerts.models import AlertRule, RuleKind
 from dashboard.panels import trigger_problems
@@ -58,7 +58,11 @@ def process_errors(rule: AlertRule, now: dt.datetime) -> list[Finding]:
             Finding(
                 key=process,
                 subject=gettext("Process “%(name)s”") % {"name": process},
-                summary=gettext("%(n)s errors in the last %(m)s minutes")
+                summary=ngettext(
+                    "%(n)s error in the last %(m)s minutes",
+                    "%(n)s errors in the last %(m)s minutes",
+                    n,
+                )
                 % {"n": n, "m": rule.minutes},
                 link=link,
                 count=n,
@@ -90,7 +94,11 @@ def queue_failures(rule: AlertRule, now: dt.datetime) -> list[Finding]:
             Finding(
                 key=queue,
                 subject=gettext("Queue “%(name)s”") % {"name": queue},
-                summary=gettext("%(n)s failed elements in the last %(m)s minutes")
+                summary=ngettext(
+                    "%(n)s failed element in the last %(m)s minutes",
+                    "%(n)s failed elements in the last %(m)s minutes",
+                    n,
+                )
                 % {"n": n, "m": rule.minutes},
                 link=f"{reverse('queues:failed')}?{query}",
                 count=n,

@@ -382,3 +382,48 @@ def test_it_refuses_to_run_without_the_base_url(settings):
     settings.CONSOLE_BASE_URL = ""
     run = run_alerts()
     assert run.failed and "Set CONSOLE_BASE_URL" in run.output
+
+
+HOSTILE = "Robot [click](https://evil.example) *now*\nline two"
+
+
+@oo_tx
+def test_teams_cards_carry_the_alert_with_names_shown_literally(db_util, inbox, receiver, clock):
+    make_rule(
+        RuleKind.PROCESS_ERRORS, name="cards", webhook_url=receiver.url, webhook_format="teams"
+    )
+    make_rule(
+        RuleKind.PROCESS_ERRORS,
+        name="legacy",
+        webhook_url=receiver.url,
+        webhook_format=WebhookFormat.MESSAGECARD,
+        email_to=OPS,
+    )
+    db_util.create_log(HOSTILE, OOLogLevel.ERROR, None, "Traceback")
+    run_alerts()
+
+    assert {r.content_type for r in receiver.requests} == {"application/json; charset=utf-8"}
+    adaptive, legacy = sorted(receiver.payloads, key=lambda p: "@type" in p)
+    attachment = adaptive["attachments"][0]
+    assert adaptive["type"] == "message"
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    card = attachment["content"]
+    assert card["type"] == "AdaptiveCard" and card["body"][0]["color"] == "Attention"
+    title = card["body"][0]["text"]
+    assert title == (
+        "Process “Robot \\[click\\](https://evil.example) \\*now\\* line two”: "
+        "1 error in the last 15 minutes"
+    )
+    facts = {fact["title"]: fact["value"] for fact in card["body"][1]["facts"]}
+    assert facts["Rule"] == "cards" and "Since" in facts
+    (action,) = card["actions"]
+    assert action["type"] == "Action.OpenUrl"
+    assert action["url"].startswith(f"{BASE_URL}/logs/process/") and "level=ERROR" in action["url"]
+    assert legacy["@type"] == "MessageCard" and legacy["themeColor"] == "D13438"
+    assert legacy["title"] == title and "\n" not in legacy["summary"]
+    assert legacy["potentialAction"][0]["targets"][0]["uri"] == action["url"]
+    (mail,) = inbox.messages  # plain text: the name as it is, on one line in the subject
+    assert mail.subject.startswith(
+        "[OpenOrchestrator] Process “Robot [click](https://evil.example)"
+    )
+    assert "\n" not in mail.subject

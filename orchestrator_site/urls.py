@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("logs.urls")),
     path("vault/", include("vault.urls")),
     path("alerts/", include("alerts.urls")),
+    path("", include("metrics.urls")),
 ]
 
 handler500 = "orchestrator_site.views.server_error"

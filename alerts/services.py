@@ -2,8 +2,9 @@
 runs in `orchestrator_site.writes.write` on the console's database (so its audit row commits with
 it) and returns its `WriteResult`; a refusal raises a RuleError whose message is safe to show.
 
-The webhook URL is a secret: no audit row, message or warning ever carries it (the audit says
-"webhook URL changed" or "removed").
+Each audit row names the rule (its id, and its name when written) and, for a create or an edit,
+the values set or changed. The webhook URL is a secret: no audit row, message or warning ever
+carries it (the audit records only that it changed).
 """
 
 from __future__ import annotations
@@ -11,16 +12,25 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, fields
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import translation
 from django.utils.translation import gettext
 
-from alerts.models import OPEN_STATUSES, AlertRule, Delivery, DeliveryStatus
-from orchestrator_site import clock
+from alerts.auditing import TARGET_TYPE
+from alerts.models import (
+    COUNTING_KINDS,
+    OPEN_STATUSES,
+    AlertRule,
+    Delivery,
+    DeliveryStatus,
+    RuleKind,
+    WebhookFormat,
+)
+from orchestrator_site import audit, clock
 from orchestrator_site.display import datetime_text
 from orchestrator_site.writes import CONSOLE, WriteResult, write
-
-TARGET_TYPE = "alert rule"
 
 
 class RuleError(Exception):
@@ -56,14 +66,18 @@ def _username(user) -> str:
     return getattr(user, "get_username", lambda: "")() or "system"
 
 
-def _write(action: str, *, user, name: str, **extra):
+def _write(action: str, *, user, rule: AlertRule | None = None, **extra):
+    """The write and its audit row, about `rule` (None: a rule not created yet)."""
+    about = {}
+    if rule is not None:
+        about = {"targets": [str(rule.pk)], "names": {str(rule.pk): rule.name}}
     return write(
         action,
         user=user,
         target_type=TARGET_TYPE,
-        targets=[name],
         using=(CONSOLE,),
         refusals=(RuleError,),
+        **about,
         **extra,
     )
 
@@ -76,10 +90,51 @@ def _unique(name: str, *, other_than: int | None = None) -> None:
         raise DuplicateName(gettext("An alert rule with that name already exists."))
 
 
+def _audited(name: str, value: object) -> object:
+    """A value as the audit trail records it: a choice by its label."""
+    return WebhookFormat(str(value)) if name == "webhook_format" else value
+
+
+def _plain(changes: list[dict]) -> list[dict]:
+    """The changes with each choice's label as text, in the console's default language: the
+    labels are lazy translations, and the audit row holds JSON."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return [
+            {
+                key: {"label": str(value["label"])}
+                if isinstance(value, dict) and "label" in value
+                else value
+                for key, value in change.items()
+            }
+            for change in changes
+        ]
+
+
+def _created(kind: str, values: RuleValues) -> list[dict]:
+    """What a new rule was set to, for its audit row (the webhook URL only as "set")."""
+    asked: dict[str, object] = {
+        "kind": RuleKind(kind),
+        "name": values.name,
+        "target": values.target,
+    }
+    if kind in COUNTING_KINDS:
+        asked["threshold"] = values.threshold
+    if kind != RuleKind.TRIGGER_PROBLEM:
+        asked["minutes"] = values.minutes
+    asked["email_to"] = values.email_to
+    changes = [audit.created(k, _audited(k, v)) for k, v in asked.items() if v not in ("", None)]
+    if values.webhook_url:
+        changes.append(audit.secret_change("webhook_url"))
+        changes.append(
+            audit.created("webhook_format", _audited("webhook_format", values.webhook_format))
+        )
+    return _plain(changes)
+
+
 def create_rule(*, user, kind: str, values: RuleValues) -> WriteResult:
     """Insert a rule; the new row is the result's `created`."""
     now, who = clock.now(), _username(user)
-    with _write("alerts.rule.create", user=user, name=values.name, detail=kind) as w:
+    with _write("alert_rule.create", user=user, changes=_created(kind, values)) as w:
         w.result.asked = 1
         _unique(values.name)
         try:
@@ -100,6 +155,8 @@ def create_rule(*, user, kind: str, values: RuleValues) -> WriteResult:
                 )
         except IntegrityError:
             raise DuplicateName(gettext("An alert rule with that name already exists.")) from None
+        w.targets = [str(rule.pk)]
+        w.names = {str(rule.pk): rule.name}
         w.result.changed = 1
         w.result.created = rule
         w.result.message = gettext("Created the alert rule “%(name)s”.") % {"name": rule.name}
@@ -118,15 +175,16 @@ def changed_fields(rule: AlertRule, values: RuleValues) -> dict[str, object]:
     return changes
 
 
-def _describe(changes: dict[str, object]) -> str:
-    """What changed, for the audit trail: field names, and the webhook URL never by value."""
-    parts = []
-    for name in changes:
-        if name == "webhook_url":
-            parts.append("webhook URL " + ("changed" if changes[name] else "removed"))
-        else:
-            parts.append(name)
-    return ", ".join(parts)
+def _edits(rule: AlertRule, changes: dict[str, object]) -> list[dict]:
+    """Each changed field, old and new, for the audit row; the webhook URL only as "changed"."""
+    return _plain(
+        [
+            audit.secret_change(name)
+            if name == "webhook_url"
+            else audit.change(name, _audited(name, getattr(rule, name)), _audited(name, new))
+            for name, new in changes.items()
+        ]
+    )
 
 
 def update_rule(*, user, pk: int, version: int, values: RuleValues) -> WriteResult:
@@ -135,12 +193,11 @@ def update_rule(*, user, pk: int, version: int, values: RuleValues) -> WriteResu
     if rule is None:
         raise NotFound(gettext("That alert rule no longer exists."))
     changes = changed_fields(rule, values)
-    with _write("alerts.rule.change", user=user, name=rule.name, detail=_describe(changes)) as w:
-        if not changes:
-            w.result.message = gettext("Nothing to save: “%(name)s” is unchanged.") % {
-                "name": rule.name
-            }
-            return w.result
+    if not changes:  # nothing asked, nothing written, nothing audited
+        return WriteResult(
+            message=gettext("Nothing to save: “%(name)s” is unchanged.") % {"name": rule.name}
+        )
+    with _write("alert_rule.change", user=user, rule=rule, changes=_edits(rule, changes)) as w:
         w.result.asked = 1
         if "name" in changes:
             _unique(values.name, other_than=pk)
@@ -163,9 +220,7 @@ def update_rule(*, user, pk: int, version: int, values: RuleValues) -> WriteResu
                     )
                 )
             raise NotFound(gettext("That alert rule no longer exists."))
-        w.result.message = gettext("Saved the alert rule “%(name)s”.") % {
-            "name": values.name or rule.name
-        }
+        w.result.message = gettext("Saved the alert rule “%(name)s”.") % {"name": values.name}
     return w.result
 
 
@@ -175,7 +230,7 @@ def delete_rule(*, user, pk: int) -> WriteResult:
     rule = AlertRule.objects.filter(pk=pk).first()
     if rule is None:
         raise NotFound(gettext("That alert rule no longer exists."))
-    with _write("alerts.rule.delete", user=user, name=rule.name) as w:
+    with _write("alert_rule.delete", user=user, rule=rule) as w:
         w.result.asked = 1
         Delivery.objects.filter(rule_id=pk, status__in=OPEN_STATUSES).update(
             status=DeliveryStatus.CANCELLED,
@@ -196,8 +251,8 @@ def mute_rule(*, user, pk: int, until: dt.datetime) -> WriteResult:
     rule = AlertRule.objects.filter(pk=pk).first()
     if rule is None:
         raise NotFound(gettext("That alert rule no longer exists."))
-    shown = datetime_text(until)
-    with _write("alerts.rule.mute", user=user, name=rule.name, detail=f"until {shown}") as w:
+    changes = [audit.change("muted_until", rule.muted_until, until)]
+    with _write("alert_rule.mute", user=user, rule=rule, changes=changes) as w:
         w.result.asked = 1
         if until <= clock.now():
             raise RuleError(gettext("Choose a time in the future."))
@@ -206,7 +261,7 @@ def mute_rule(*, user, pk: int, until: dt.datetime) -> WriteResult:
         )
         w.result.message = gettext("Muted “%(name)s” until %(until)s.") % {
             "name": rule.name,
-            "until": shown,
+            "until": datetime_text(until),
         }
     return w.result
 
@@ -215,7 +270,8 @@ def unmute_rule(*, user, pk: int) -> WriteResult:
     rule = AlertRule.objects.filter(pk=pk).first()
     if rule is None:
         raise NotFound(gettext("That alert rule no longer exists."))
-    with _write("alerts.rule.unmute", user=user, name=rule.name) as w:
+    changes = [audit.change("muted_until", rule.muted_until, None)]
+    with _write("alert_rule.unmute", user=user, rule=rule, changes=changes) as w:
         w.result.asked = 1
         w.result.changed = AlertRule.objects.filter(pk=pk, muted_until__gt=clock.now()).update(
             muted_until=None, muted_by=""
@@ -223,5 +279,6 @@ def unmute_rule(*, user, pk: int) -> WriteResult:
         if w.result.changed:
             w.result.message = gettext("“%(name)s” is no longer muted.") % {"name": rule.name}
         else:
+            w.changes = []  # nothing changed: the row says so by its count alone
             w.result.message = gettext("“%(name)s” was not muted.") % {"name": rule.name}
     return w.result

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from alerts.models import AlertRule, Delivery, DeliveryStatus, Event, Incident, RuleKind
+from orchestrator_site.audit import recorded_names, what_lines
 from orchestrator_site.models import AuditEntry
 from tests.alerts.conftest import WEBHOOK_KEY, make_rule
 from tests.conftest import persona_client
@@ -90,7 +91,7 @@ def test_an_operator_cannot_change_rules(as_operator, method, path):
     assert response.status_code == 403
     rule.refresh_from_db()
     assert rule.name == "Keep me" and rule.muted_until is None
-    assert not AuditEntry.objects.filter(action__startswith="alerts.").exists()
+    assert not AuditEntry.objects.filter(action__startswith="alert_rule.").exists()
 
 
 @oo_db
@@ -108,8 +109,19 @@ def test_an_admin_creates_a_rule_and_it_is_audited(as_admin, frozen_now):
     )
     assert rule.emails == ["ops@example.com", "rpa@example.com"]
     assert rule.created_at == NOW and rule.created_by == "test\\ada"
-    (entry,) = audit("alerts.rule.create")
-    assert (entry.username, entry.target_ids, entry.outcome) == ("test\\ada", rule.name, "ok")
+    (entry,) = audit("alert_rule.create")
+    assert (entry.username, entry.target_ids, entry.outcome) == ("test\\ada", str(rule.pk), "ok")
+    assert recorded_names(entry) == ["Invoices errors"]
+    assert what_lines(entry) == [
+        "kind: Errors logged by a process",
+        "name: “Invoices errors”",
+        "target: “ Invoices\t”",
+        "threshold: 5",
+        "minutes: 15",
+        "email to: “ops@example.com\nrpa@example.com”",
+    ]
+    trail = as_admin.get("/audit/").content.decode()
+    assert f'alert rule <a href="/alerts/{rule.pk}/">Invoices errors</a>' in trail
 
 
 @oo_db
@@ -147,7 +159,7 @@ def test_bad_input_is_shown_with_the_form_and_nothing_is_saved(as_admin, changes
     assert response.status_code == 200
     assert "Nothing was saved." in body and message in body
     assert not AlertRule.objects.exists()
-    assert not audit("alerts.rule.create")
+    assert not audit("alert_rule.create")
 
 
 @oo_db
@@ -191,8 +203,12 @@ def test_the_webhook_url_is_never_shown_again_after_saving(as_admin, as_viewer):
     assert (
         "Stored: https://prod-12.westeurope.logic.azure.com/… (hidden)" in pages[2].content.decode()
     )
-    texts = AuditEntry.objects.values_list("target_ids", "detail", "reason", "filter_used")
-    assert all(WEBHOOK_KEY not in " ".join(row) for row in texts)
+    rows = AuditEntry.objects.values_list(
+        "target_ids", "target_names", "changes", "detail", "reason", "filter_used"
+    )
+    assert rows and all(WEBHOOK_KEY not in " ".join(map(str, row)) for row in rows)
+    (entry,) = audit("alert_rule.create")
+    assert "webhook url: changed" in what_lines(entry)
 
 
 @oo_db
@@ -220,8 +236,8 @@ def test_an_edit_with_an_empty_webhook_box_keeps_the_stored_url(as_admin):
     rule.refresh_from_db()
     assert response.status_code == 302
     assert rule.threshold == 9 and rule.webhook_url == HOOK and rule.version == 2
-    (entry,) = audit("alerts.rule.change")
-    assert entry.detail == "threshold"
+    (entry,) = audit("alert_rule.change")
+    assert what_lines(entry) == ["threshold: 5 → 9"]
 
 
 @oo_db
@@ -233,8 +249,10 @@ def test_an_edit_replaces_or_removes_the_webhook_without_naming_it(as_admin):
     _edit(as_admin, rule, remove_webhook="on")
     rule.refresh_from_db()
     assert rule.webhook_url == ""
-    details = [e.detail for e in audit("alerts.rule.change")]
-    assert details == ["webhook URL changed", "webhook URL removed"]
+    assert [what_lines(e) for e in audit("alert_rule.change")] == [
+        ["webhook url: changed"],
+        ["webhook url: changed"],
+    ]
 
 
 @oo_db
@@ -254,7 +272,7 @@ def test_an_edit_over_someone_elses_change_is_refused(as_admin):
     assert "Someone else changed this alert rule while you edited it" in body
     rule.refresh_from_db()
     assert rule.threshold == 7
-    assert [e.outcome for e in audit("alerts.rule.change")] == ["ok", "refused"]
+    assert [e.outcome for e in audit("alert_rule.change")] == ["ok", "refused"]
 
 
 @oo_db
@@ -263,7 +281,7 @@ def test_an_unchanged_form_saves_nothing(as_admin):
     response = _edit(as_admin, rule)
     assert response.status_code == 302
     rule.refresh_from_db()
-    assert rule.version == 1 and not audit("alerts.rule.change")
+    assert rule.version == 1 and not audit("alert_rule.change")
 
 
 # --- Mute, unmute, delete ---------------------------------------------------------------------
@@ -281,10 +299,10 @@ def test_an_admin_mutes_for_a_while_and_unmutes(as_admin, frozen_now):
     rule.refresh_from_db()
     assert rule.muted_until is None
     assert [e.action for e in AuditEntry.objects.order_by("id")] == [
-        "alerts.rule.mute",
-        "alerts.rule.unmute",
+        "alert_rule.mute",
+        "alert_rule.unmute",
     ]
-    assert audit("alerts.rule.mute")[0].detail == "until 25-11-2026 14:30:15"
+    assert what_lines(audit("alert_rule.mute")[0]) == ["muted until: empty → 25-11-2026 14:30:15"]
 
 
 @oo_db
@@ -301,7 +319,7 @@ def test_a_mute_in_the_past_or_without_a_time_is_refused(as_admin, frozen_now, d
     body = as_admin.post(f"/alerts/{rule.pk}/mute/", data).content.decode()
     assert message in body
     rule.refresh_from_db()
-    assert rule.muted_until is None and not audit("alerts.rule.mute")
+    assert rule.muted_until is None and not audit("alert_rule.mute")
 
 
 @oo_db
@@ -315,6 +333,7 @@ def test_mute_until_a_time(as_admin, frozen_now):
 @oo_db
 def test_delete_asks_first_then_keeps_the_history(as_admin, frozen_now):
     rule = make_rule(name="Old rule", email_to="ops@example.com")
+    rule_pk = rule.pk
     incident = Incident.objects.create(
         rule=rule,
         subject_key="q",
@@ -356,8 +375,10 @@ def test_delete_asks_first_then_keeps_the_history(as_admin, frozen_now):
     assert sent.status == DeliveryStatus.OK and sent.rule_name == "Old rule"
     assert waiting.status == DeliveryStatus.CANCELLED and waiting.error == "The rule was deleted."
     assert "Old rule" in as_admin.get("/alerts/history/").content.decode()
-    (entry,) = audit("alerts.rule.delete")
-    assert entry.target_ids == "Old rule" and entry.count == 1
+    (entry,) = audit("alert_rule.delete")
+    assert (entry.target_ids, entry.count) == (str(rule_pk), 1)
+    assert recorded_names(entry) == ["Old rule"]
+    assert "alert rule Old rule (deleted)" in as_admin.get("/audit/").content.decode()
 
 
 @oo_db

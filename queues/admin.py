@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from orchestrator_site.admin_base import ConsoleModelAdmin
 from orchestrator_site.paging import CappedPaginator
@@ -10,7 +11,7 @@ from queues.models import Acknowledgement, QueueElement, queue_overview
 
 
 class QueueNameFilter(admin.SimpleListFilter):
-    title = "queue"
+    title = _("queue")
     parameter_name = "queue_name"
 
     def lookups(self, request, model_admin):
@@ -56,15 +57,17 @@ class QueueElementAdmin(ConsoleModelAdmin):
 
     # Each action opens the console's own confirmation page for the selection (count, skips,
     # sample); its button posts to the console's action, which calls the service and comes back here.
-    @admin.action(permissions=["retry"], description="Retry selected failed/abandoned elements…")
+    @admin.action(permissions=["retry"], description=_("Retry selected failed/abandoned elements…"))
     def retry_selected(self, request, queryset):
         return self._confirm(request, queryset, services.RETRY)
 
-    @admin.action(permissions=["acknowledge"], description="Acknowledge selected failures…")
+    @admin.action(permissions=["acknowledge"], description=_("Acknowledge selected failures…"))
     def acknowledge_selected(self, request, queryset):
         return self._confirm(request, queryset, services.ACKNOWLEDGE)
 
-    @admin.action(permissions=["remove"], description="Delete selected elements (not in progress)…")
+    @admin.action(
+        permissions=["remove"], description=_("Delete selected elements (not in progress)…")
+    )
     def delete_elements(self, request, queryset):
         return self._confirm(request, queryset, services.DELETE)
 

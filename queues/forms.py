@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from orchestrator_site.forms import UUIDListField
 from orchestrator_site.nexturl import safe_next
@@ -80,7 +80,10 @@ class AcknowledgeForm(SelectionForm):
 class BulkForm(forms.Form):
     """Act on everything the filter in the URL matches."""
 
-    action = forms.ChoiceField(label=gettext_lazy("Action"), choices=ACTION_CHOICES)
+    # A context of its own: Django admin's catalogue words a bare "Action" for its action menu.
+    action = forms.ChoiceField(
+        label=pgettext_lazy("what to do with the elements", "Action"), choices=ACTION_CHOICES
+    )
     include_done = forms.BooleanField(
         required=False, label=gettext_lazy("Include completed (DONE) elements in a retry")
     )

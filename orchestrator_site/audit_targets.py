@@ -72,6 +72,7 @@ _KIND_WORDS: dict[str, tuple[Promise, Promise]] = {
     "process": (pgettext_lazy("audit", "process"), pgettext_lazy("audit", "processes")),
     "log": (pgettext_lazy("audit", "log line"), pgettext_lazy("audit", "log lines")),
     "user": (pgettext_lazy("audit", "user"), pgettext_lazy("audit", "users")),
+    "alert_rule": (pgettext_lazy("audit", "alert rule"), pgettext_lazy("audit", "alert rules")),
 }
 _ACTION_WORDS: dict[str, Promise] = {
     "trigger.create": gettext_lazy("trigger: create"),
@@ -110,6 +111,11 @@ _ACTION_WORDS: dict[str, Promise] = {
     "constant.delete": gettext_lazy("constant: delete"),
     "user.block": gettext_lazy("user: block"),
     "user.unblock": gettext_lazy("user: unblock"),
+    "alert_rule.create": gettext_lazy("alert rule: create"),
+    "alert_rule.change": gettext_lazy("alert rule: change"),
+    "alert_rule.delete": gettext_lazy("alert rule: delete"),
+    "alert_rule.mute": gettext_lazy("alert rule: mute"),
+    "alert_rule.unmute": gettext_lazy("alert rule: unmute"),
 }
 
 

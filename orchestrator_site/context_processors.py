@@ -22,6 +22,7 @@ NAVIGATION = (
     ("schedulers", pgettext_lazy("navigation", "Schedulers"), "triggers:schedulers"),
     ("credentials", pgettext_lazy("navigation", "Credentials"), "vault:credentials"),
     ("constants", pgettext_lazy("navigation", "Constants"), "vault:constants"),
+    ("alerts", pgettext_lazy("navigation", "Alerts"), "alerts:rules"),
     ("audit", pgettext_lazy("navigation", "Audit"), "audit"),
 )
 

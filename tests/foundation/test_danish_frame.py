@@ -136,3 +136,13 @@ def test_blocking_a_user_is_said_in_danish_and_audited_as_ever(as_admin, as_view
     assert "Spærrede 1 af 1 brugere." in page and "Blocked 1 of" not in page
     row = AuditEntry.objects.get(action="user.block")
     assert (row.target_ids, row.count, row.outcome) == ("test\\vera", 1, "ok")
+
+
+@oo_db
+def test_the_admin_names_the_console_and_the_signed_in_person_in_danish(as_admin):
+    danish = text_of(as_admin.get("/admin/", **DA))
+    assert "Administration af OpenOrchestrator Console" in danish
+    assert "Logget ind via Windows som <strong>test\\ada</strong>." in danish
+    assert "Tilbage til konsollen" in danish and "Back to the console" not in danish
+    users = text_of(as_admin.get("/admin/auth/user/", **DA))
+    assert "Spær de valgte brugere" in users and "Automatiseringsadministrator" in users

@@ -12,6 +12,7 @@ import functools
 
 from django.conf import settings
 from django.utils import dateformat
+from django.utils.translation import gettext as _
 
 # What <input type="datetime-local" step="1"> sends and shows: a wire format, not a display choice.
 INPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"
@@ -75,23 +76,31 @@ def duration_text(value: dt.timedelta | float | None) -> str:
     seconds = int(value)
     sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
     if seconds < 60:
-        return f"{sign}{seconds} s"
+        return sign + _("%(seconds)d s") % {"seconds": seconds}
     minutes, seconds = divmod(seconds, 60)
     if minutes < 60:
-        text = f"{minutes} min {seconds} s" if seconds and minutes < 10 else f"{minutes} min"
-        return sign + text
+        if seconds and minutes < 10:
+            return sign + _("%(minutes)d min %(seconds)d s") % {
+                "minutes": minutes,
+                "seconds": seconds,
+            }
+        return sign + _("%(minutes)d min") % {"minutes": minutes}
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
-        return sign + (f"{hours} h {minutes} min" if minutes else f"{hours} h")
+        if minutes:
+            return sign + _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+        return sign + _("%(hours)d h") % {"hours": hours}
     days, hours = divmod(hours, 24)
-    return sign + (f"{days} d {hours} h" if hours else f"{days} d")
+    if hours:
+        return sign + _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    return sign + _("%(days)d d") % {"days": days}
 
 
 def age_text(seconds: dt.timedelta | float | None) -> str:
     """How long ago something happened: "3 min ago"; "never" when it never did (None)."""
     if seconds is None:
-        return "never"
-    return f"{duration_text(seconds)} ago"
+        return _("never")
+    return _("%(duration)s ago") % {"duration": duration_text(seconds)}
 
 
 def bytes_text(size: int | None) -> str:

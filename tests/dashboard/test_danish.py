@@ -7,6 +7,8 @@ import datetime as dt
 import html
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from logs.models import LogLevel
 from orchestrator_site import clock
@@ -14,6 +16,14 @@ from queues.models import QueueStatus
 from tests.helpers import NOW, make_element, make_log, make_scheduler, oo_db
 
 DA = {"HTTP_ACCEPT_LANGUAGE": "da"}
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A Danish request leaves Danish active in this thread (LocaleMiddleware activates, nothing
+    deactivates): the tests after these read the default language again."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)

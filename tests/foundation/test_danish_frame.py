@@ -8,15 +8,25 @@ import html
 import json
 import re
 
+import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import translation
 
-from orchestrator_site import audit, signatures
+from orchestrator_site import audit, display, signatures
 from orchestrator_site.models import AuditEntry
 from orchestrator_site.paging import CappedCount
 from tests.helpers import oo_db
 
 DA = {"HTTP_ACCEPT_LANGUAGE": "da"}
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A Danish request leaves Danish active in this thread (LocaleMiddleware activates, nothing
+    deactivates): the tests after these read the default language again."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 def text_of(response) -> str:
@@ -146,3 +156,13 @@ def test_the_admin_names_the_console_and_the_signed_in_person_in_danish(as_admin
     assert "Tilbage til konsollen" in danish and "Back to the console" not in danish
     users = text_of(as_admin.get("/admin/auth/user/", **DA))
     assert "Spær de valgte brugere" in users and "Automatiseringsadministrator" in users
+
+
+def test_durations_and_ages_are_said_in_the_readers_language():
+    with translation.override("da"):
+        assert display.duration_text(185) == "3 min. 5 sek."
+        assert display.duration_text(190_000) == "2 d. 4 t."
+        assert display.age_text(3725) == "for 1 t. 2 min. siden"
+        assert display.age_text(None) == "aldrig"
+    with translation.override("en-gb"):
+        assert display.duration_text(185) == "3 min 5 s" and display.age_text(45) == "45 s ago"

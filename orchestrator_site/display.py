@@ -12,6 +12,7 @@ import functools
 
 from django.conf import settings
 from django.utils import dateformat
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 # What <input type="datetime-local" step="1"> sends and shows: a wire format, not a display choice.
@@ -33,8 +34,8 @@ def datetime_text(value: dt.datetime | dt.date | None, style: str = "datetime") 
         or (not isinstance(value, dt.datetime) and _TIME_CHARACTERS.intersection(django_format))
     ):
         return dateformat.format(value, django_format)  # it also refuses a time of a date
-    if "%a" in pattern:  # the English weekday, as Django's "D" (strftime's %a follows the locale)
-        pattern = pattern.replace("%a", _WEEKDAYS[value.weekday()])
+    if "%a" in pattern:  # the weekday in the page's language, as Django's "D" writes it
+        pattern = pattern.replace("%a", str(WEEKDAYS_ABBR[value.weekday()]))
     return value.strftime(pattern)
 
 
@@ -42,7 +43,6 @@ def datetime_text(value: dt.datetime | dt.date | None, style: str = "datetime") 
 _STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M", "s": "%S"}
 _STRFTIME |= {"u": "%f", "D": "%a"}
 _TIME_CHARACTERS = frozenset("Hisu")
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @functools.lru_cache(maxsize=64)

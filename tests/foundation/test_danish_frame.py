@@ -4,6 +4,7 @@ default and what is recorded stays language-neutral."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -166,3 +167,15 @@ def test_durations_and_ages_are_said_in_the_readers_language():
         assert display.age_text(None) == "aldrig"
     with translation.override("en-gb"):
         assert display.duration_text(185) == "3 min 5 s" and display.age_text(45) == "45 s ago"
+
+
+def test_a_weekday_is_written_in_the_readers_language(settings):
+    settings.CONSOLE_DATETIME_FORMATS = {
+        **settings.CONSOLE_DATETIME_FORMATS,
+        "datetime": "D d-m-Y H:i",
+    }
+    friday = dt.datetime(2026, 11, 27, 11, 19)
+    with translation.override("da"):
+        assert display.datetime_text(friday) == "fre 27-11-2026 11:19"
+    with translation.override("en-gb"):
+        assert display.datetime_text(friday) == "Fri 27-11-2026 11:19"

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import translation
 
-from orchestrator_site import audit, display, signatures
+from orchestrator_site import audit, display, health, signatures
 from orchestrator_site.models import AuditEntry
 from orchestrator_site.paging import CappedCount
 from tests.helpers import oo_db
@@ -179,3 +179,20 @@ def test_a_weekday_is_written_in_the_readers_language(settings):
         assert display.datetime_text(friday) == "fre 27-11-2026 11:19"
     with translation.override("en-gb"):
         assert display.datetime_text(friday) == "Fri 27-11-2026 11:19"
+
+
+@pytest.mark.parametrize(
+    ("state", "heading"),
+    [
+        ("busy", "Databasen er optaget; prøv igen"),
+        ("unreachable", "OpenOrchestrator-databasen kan ikke nås"),
+        ("not-a-database", "OpenOrchestrator-databasen er ikke en database"),
+        ("no-version-table", "Denne database er ikke en OpenOrchestrator 3.0-database"),
+        ("wrong-revision", "Databasen har en anden skemarevision"),
+    ],
+)
+def test_the_database_fault_page_is_danish(rf, state, heading):
+    with translation.override("da"):
+        page = text_of(health.unavailable_response(rf.get("/"), health.SchemaStatus(state=state)))
+    assert f"<h1>{heading}</h1>" in page and '<html lang="da">' in page
+    assert "Sundhedstjek (JSON)" in page

@@ -56,6 +56,8 @@ PAGES = [
     ("constants", "/vault/constants/"),
     ("constant-new", "/vault/constants/new/"),
     ("audit", "/audit/"),
+    ("audit-filtered", "/audit/?action=trigger.run_now&target_type=trigger&page=0"),
+    ("admin", "/admin/"),
 ]
 FOUND = [
     # (key, list page, link pattern)

@@ -246,7 +246,9 @@ PAGES = [
         lambda w: reverse("audit"),
         {
             "username": TEXT,
-            "action": TEXT,
+            "action": choices("trigger.pause", "queues.retry_all", "credential.reveal"),
+            "target_type": choices("trigger", "queue element"),
+            "target_name": TEXT,
             "target": TEXT,
             "outcome": choices("ok", "partial"),
             "after": DATES,

@@ -55,3 +55,15 @@ def test_purge_logs_speaks_english_whatever_language_is_active():
     with translation.override("da"):
         call_command("purge_logs", "--older-than", "30", stdout=out)
     assert "of all processes older than 30 days (written before" in out.getvalue()
+
+
+@oo_db
+def test_the_log_admin_is_danish(as_admin):
+    logs = [make_log() for _ in range(2)]
+    changelist = reverse("admin:logs_log_changelist")
+    page = as_admin.get(changelist, **DANISH).content.decode()
+    assert "Slet valgte logs (med revisionsspor)" in page and "Besked" in page
+    assert "Et præcist procesnavn eller et job-id." in page
+    data = {"action": "delete_logs_audited", "_selected_action": [str(x.pk) for x in logs]}
+    confirm = as_admin.post(changelist, data, **DANISH).content.decode()
+    assert "Slet 2 logs?" in confirm and "Ja, slet 2" in confirm

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import translation
 
 from tests.helpers import make_constant, make_credential, oo_db
@@ -70,3 +71,11 @@ def test_the_row_links_name_their_row_in_danish(as_admin):
     make_constant("Feriedage")
     page = as_admin.get("/vault/constants/", **DANISH).content.decode()
     assert 'aria-label="Redigér Feriedage"' in page and 'aria-label="Slet Feriedage"' in page
+
+
+@oo_db
+def test_the_credential_admin_is_danish_and_never_shows_the_token(as_admin):
+    make_credential("Mail", "robot", "s3cret")
+    page = as_admin.get(reverse("admin:vault_credential_changelist"), **DANISH).content.decode()
+    assert "Loginoplysninger" in page and "Gemt token" in page and "Brugernavn" in page
+    assert "s3cret" not in page and "gAAAA" not in page

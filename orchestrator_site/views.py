@@ -119,6 +119,8 @@ def dismiss_index_notice(request: HttpRequest) -> HttpResponse:
     return redirect(safe_next(request, request.POST.get("next"), reverse("dashboard:home")))
 
 
+# Any console role may choose its language (as it may hide the index notice).
+@permission_required("orchestrator_site.view_auditentry", raise_exception=True)
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """The header's language switch: remembered in a cookie for a year (LANGUAGE_COOKIE_*), read

@@ -6,7 +6,7 @@ import functools
 import html
 import inspect
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 import django_tables2 as tables
@@ -16,10 +16,11 @@ from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.templatetags.l10n import localize, unlocalize
 from django.utils.encoding import force_str
+from django.utils.functional import Promise
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 from django_tables2.columns import ManyToManyColumn
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.data import TableQuerysetData
@@ -29,9 +30,6 @@ from orchestrator_site import audit, audit_targets
 from orchestrator_site.display import datetime_text
 from orchestrator_site.htmltext import attributes_html, escaped, format_html
 from orchestrator_site.models import AuditEntry
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 _MISSING = object()
 
@@ -238,7 +236,7 @@ class ConsoleTable(tables.Table):
 
     VERIFIED_WITH = "3.0.1"
     # What the table lists: the name of the region it scrolls in (table.html), unique on its page.
-    region_label: StrOrPromise = gettext_lazy("Table")
+    region_label: str | Promise = "Table"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("template_name", "orchestrator_site/table.html")

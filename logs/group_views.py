@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 from logs.groups import groups_snapshot
@@ -50,7 +50,8 @@ def error_groups(request: HttpRequest) -> HttpResponse:
         title=gettext("Error lines by cause"),
         scope_label=gettext("Processes"),
         what=gettext("ERROR log lines"),
-        list_label=gettext("log search"),
+        # The page says "4 in the log search": the noun after "in the".
+        list_label=pgettext("after 'in the'", "log search"),
         cache_seconds=settings.CONSOLE_GROUPS_CACHE_SECONDS,
     )
     return render(request, "orchestrator_site/groups.html", context)

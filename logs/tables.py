@@ -103,20 +103,27 @@ class LogTable(ConsoleTable):
 
     def __init__(self, *args, highlight=None, **kwargs):
         self.highlight = highlight
+        # The words of every row, translated once per page (the request's language), not per row.
+        self._levels = {value: str(label) for value, label in LogLevel.choices}
+        self._select_label = gettext("Select the log of %(time)s (%(level)s)")
+        self._details, self._around = gettext("details"), gettext("around")
         super().__init__(*args, **kwargs)
+
+    def level_label(self, record: Log) -> str:
+        return self._levels.get(record.log_level, record.log_level)
 
     def render_select(self, record: Log):
         # A screen reader names the row it selects: its time and level, as the row shows them.
-        label = gettext("Select the log of %(time)s (%(level)s)") % {
+        label = self._select_label % {
             "time": display.datetime_text(record.log_time),
-            "level": record.get_log_level_display(),
+            "level": self.level_label(record),
         }
         return format_html(
             '<input type="checkbox" name="ids" value="{}" aria-label="{}">', record.pk, label
         )
 
     def render_log_level(self, record: Log):
-        return level_badge(record.log_level, record.get_log_level_display())
+        return level_badge(record.log_level, self.level_label(record))
 
     def render_log_message(self, value: str):
         return message_cell(value)
@@ -133,9 +140,9 @@ class LogTable(ConsoleTable):
         return format_html(
             '<a href="{}">{}</a> · <a href="{}">{}</a>',
             id_url("logs:detail", record.pk),
-            gettext("details"),
+            self._details,
             logs_around_url(record),
-            gettext("around"),
+            self._around,
         )
 
 

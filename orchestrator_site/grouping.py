@@ -179,6 +179,7 @@ def summarise(
     else:
         tallies = _by_keys(data, window, per_scope)
     step = dt.timedelta(microseconds=span / buckets) if buckets else dt.timedelta(0)
+    trend_from = trend_start(start, step) if buckets else ""
     groups = []
     for key, found in tallies.items():
         example_id, example = data.examples.get(key, ("", ""))
@@ -198,7 +199,7 @@ def summarise(
                 scopes=sorted(found.scopes, key=lambda item: (-item[1], item[0])),
                 trend=found.trend,
                 points=sparkline_points(found.trend),
-                trend_text=trend_text(found.trend, start, step) if buckets else "",
+                trend_text=f"{trend_from} {trend_values(found.trend)}" if buckets else "",
             )
         )
     return sorted(groups, key=lambda g: (-g.count, g.text, g.key))
@@ -255,13 +256,17 @@ def sparkline_points(
     )
 
 
-def trend_text(values: list[int], since: dt.datetime, step: dt.timedelta) -> str:
-    """The trend in words: "From 2026-11-21 08:00, per 7 h: 0, 3, 5, …"."""
-    return _("From %(since)s, per %(step)s: %(values)s") % {
+def trend_start(since: dt.datetime, step: dt.timedelta) -> str:
+    """The start of every trend of one window in words, said once per window: "From 2026-11-21
+    08:00, per 7 h:"; each group's values follow it (`trend_values`)."""
+    return _("From %(since)s, per %(step)s:") % {
         "since": display.datetime_text(since),
         "step": display.duration_text(step),
-        "values": ", ".join(str(v) for v in values),
     }
+
+
+def trend_values(values: list[int]) -> str:
+    return ", ".join(str(v) for v in values)
 
 
 class NameListField(forms.MultipleChoiceField):

@@ -9,6 +9,7 @@ the name it has now when that differs, and "(deleted)" when it no longer exists.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -16,8 +17,8 @@ from dataclasses import dataclass, replace
 from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from orchestrator_site.audit import recorded_names
 from orchestrator_site.htmltext import escaped, format_html
@@ -261,7 +262,8 @@ def targets_html(entry: AuditEntry, targets: list[Target]) -> SafeString:
             names=shown,
             count=_number(more),
         )
-    return format_html(_("{count} {kind}: {names}"), count=_number(total), kind=plural, names=shown)
+    words = _target_words(get_language())
+    return format_html(words["many"], count=_number(total), kind=plural, names=shown)
 
 
 def _number(n: int) -> str:
@@ -271,7 +273,9 @@ def _number(n: int) -> str:
 def _one(kind: TargetKind | None, target: Target, noun: str | Promise) -> SafeString:
     """A row's only target: "trigger <a>Nightly</a>"; one without a name says its kind itself."""
     shown = SafeString(target_html(kind, target, noun))
-    return shown if _unnamed(target) else format_html(_("{kind} {name}"), kind=noun, name=shown)
+    if _unnamed(target):
+        return shown
+    return format_html(_target_words(get_language())["one"], kind=noun, name=shown)
 
 
 def _unnamed(target: Target) -> bool:
@@ -282,23 +286,39 @@ def target_html(kind: TargetKind | None, target: Target, noun: str | Promise) ->
     """One target: linked unless it is known to be gone, by its recorded name, "(now …)" when
     renamed, "(deleted)" when gone. Without any name (a row written before names were recorded):
     "trigger 1a2b3c4d", or "deleted trigger 1a2b3c4d" when it is gone."""
+    words = _target_words(get_language())
     if _unnamed(target):
-        words = _("deleted {kind} {id}") if target.exists is False else _("{kind} {id}")
-        label = words.format(kind=noun, id=target.id[:8])
+        unnamed = words["deleted id"] if target.exists is False else words["id"]
+        label = unnamed.format(kind=noun, id=target.id[:8])
     else:
         label = name_label(target.name if target.name is not None else target.current)
     url = _url(kind, target) if target.exists is not False else None
     text = format_html('<a href="{}">{}</a>', url, label) if url else escaped(label)
     if target.exists is False and not _unnamed(target):
-        text += " " + escaped(_("(deleted)"))
+        text += " " + escaped(words["deleted"])
     elif target.name is not None and target.current is not None and target.current != target.name:
-        text += " " + format_html(_("(now “{name}”)"), name=target.current)
+        text += " " + format_html(words["renamed"], name=target.current)
     if target.queue is not None:
         queue_url = kind.queue_url(target.queue) if kind and kind.queue_url else None
         queue = name_label(target.queue)
         place = format_html('<a href="{}">{}</a>', queue_url, queue) if queue_url else queue
-        text += " " + format_html(_("in {queue}"), queue=place)
+        text += " " + format_html(words["in"], queue=place)
     return text
+
+
+@functools.lru_cache(maxsize=8)
+def _target_words(language: str | None) -> dict[str, str]:
+    """The words around the targets' names in `language` (the active one), looked up once per
+    language and process: a page of the trail names up to three targets on every row."""
+    return {
+        "many": _("{count} {kind}: {names}"),
+        "one": _("{kind} {name}"),
+        "deleted id": _("deleted {kind} {id}"),
+        "id": _("{kind} {id}"),
+        "deleted": _("(deleted)"),
+        "renamed": _("(now “{name}”)"),
+        "in": _("in {queue}"),
+    }
 
 
 def _url(kind: TargetKind | None, target: Target) -> str | None:

@@ -17,7 +17,7 @@ from django.utils import translation
 from orchestrator_site import audit, display, health, signatures
 from orchestrator_site.models import AuditEntry
 from orchestrator_site.paging import CappedCount
-from tests.helpers import oo_db
+from tests.helpers import NOW, make_trigger, oo_db
 
 DA = {"HTTP_ACCEPT_LANGUAGE": "da"}
 
@@ -196,3 +196,23 @@ def test_the_database_fault_page_is_danish(rf, state, heading):
         page = text_of(health.unavailable_response(rf.get("/"), health.SchemaStatus(state=state)))
     assert f"<h1>{heading}</h1>" in page and '<html lang="da">' in page
     assert "Sundhedstjek (JSON)" in page
+
+
+@oo_db
+def test_the_audit_trail_names_its_targets_in_danish(as_viewer):
+    trigger = make_trigger(name="Nat")
+    gone = "1a2b3c4d-0000-4000-8000-000000000000"
+    for target in (str(trigger.pk), gone):
+        AuditEntry.objects.create(
+            at=NOW, username="test\\otto", action="trigger.pause", target_type="trigger",
+            target_ids=target,
+        )  # fmt: skip
+    AuditEntry.objects.create(
+        at=NOW, username="test\\otto", action="trigger.pause", target_type="trigger",
+        target_ids="\n".join([str(trigger.pk), gone, "b", "c"]),
+    )  # fmt: skip
+    danish = as_viewer.get("/audit/", **DA).content.decode()
+    assert f'trigger <a href="/triggers/{trigger.pk}/">Nat</a>' in danish
+    assert "slettet trigger 1a2b3c4d" in danish and "4 triggere: " in danish
+    assert " og 1 til" in danish and "deleted trigger" not in danish
+    assert "deleted trigger 1a2b3c4d" in as_viewer.get("/audit/").content.decode()

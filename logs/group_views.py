@@ -48,7 +48,7 @@ def error_groups(request: HttpRequest) -> HttpResponse:
     context.update(
         title="Error lines by cause",
         scope_label="Processes",
-        what="ERROR log lines",
+        what="Error log lines",
         list_label="log search",
         cache_seconds=settings.CONSOLE_GROUPS_CACHE_SECONDS,
     )

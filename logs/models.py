@@ -6,15 +6,15 @@ import uuid
 
 from django.db import models
 
-from orchestrator_site.display import datetime_text
+from orchestrator_site.display import datetime_text, status_label
 from orchestrator_site.fields import OODateTimeField, OOUUIDField
 from orchestrator_site.models import OrchestratorModel
 
 
 class LogLevel(models.TextChoices):
-    TRACE = "TRACE", "Trace"
-    INFO = "INFO", "Info"
-    ERROR = "ERROR", "Error"
+    TRACE = "TRACE", status_label("TRACE")
+    INFO = "INFO", status_label("INFO")
+    ERROR = "ERROR", status_label("ERROR")
 
 
 _LEVEL_LABELS: dict[str, str] = dict(LogLevel.choices)
@@ -36,7 +36,7 @@ class Log(OrchestratorModel):
         ordering = ["-log_time"]
 
     def __str__(self) -> str:
-        return f"{datetime_text(self.log_time)} {self.log_level} {self.process_name}"
+        return f"{datetime_text(self.log_time)} {status_label(self.log_level)} {self.process_name}"
 
     def get_log_level_display(self) -> str:
         """The level's label, as Django's would give it; Django's rebuilds a dictionary of the

@@ -5,8 +5,8 @@ from __future__ import annotations
 import django_tables2 as tables
 
 from logs.links import logs_around_url, process_logs_url
-from logs.models import Log
-from logs.queries import ProcessSummary
+from logs.models import Log, LogLevel
+from logs.queries import RECENT_ERRORS, ProcessSummary
 from orchestrator_site import display
 from orchestrator_site.errorline import summary_line
 from orchestrator_site.htmltext import format_html
@@ -44,10 +44,14 @@ def process_link(process_name: str):
 class OverviewTable(ConsoleTable):
     process_name = tables.Column(verbose_name="Process", orderable=False, empty_values=())
     last_log = TimeColumn(verbose_name="Last log", orderable=False)
-    trace = tables.Column(verbose_name="Trace", orderable=False, attrs={"td": {"class": "nowrap"}})
-    info = tables.Column(verbose_name="Info", orderable=False)
-    error = tables.Column(verbose_name="Error", orderable=False)
-    recent_errors = tables.Column(verbose_name="Errors (48 h)", orderable=False)
+    trace = tables.Column(
+        verbose_name=LogLevel.TRACE.label, orderable=False, attrs={"td": {"class": "nowrap"}}
+    )
+    info = tables.Column(verbose_name=LogLevel.INFO.label, orderable=False)
+    error = tables.Column(verbose_name=LogLevel.ERROR.label, orderable=False)
+    recent_errors = tables.Column(
+        verbose_name=f"Errors ({display.duration_text(RECENT_ERRORS)})", orderable=False
+    )
 
     class Meta:
         attrs = {"class": "table"}

@@ -36,7 +36,7 @@ class SelectionForm(forms.Form):
 class RetryForm(SelectionForm):
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     include_done = forms.BooleanField(
-        required=False, label="Also re-process the completed (DONE) elements"
+        required=False, label="Also re-process the completed (Done) elements"
     )
     include_stale = forms.BooleanField(
         required=False, label="Also retry the stale in-progress elements (their robot is gone)"
@@ -72,7 +72,7 @@ class BulkForm(forms.Form):
 
     action = forms.ChoiceField(choices=[(a, a.title()) for a in ACTIONS])
     include_done = forms.BooleanField(
-        required=False, label="Include completed (DONE) elements in a retry"
+        required=False, label="Include completed (Done) elements in a retry"
     )
     include_stale = forms.BooleanField(
         required=False, label="Include stale in-progress elements (their robot is gone)"

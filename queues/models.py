@@ -10,16 +10,17 @@ from django.conf import settings
 from django.db import models
 
 from orchestrator_site import snapshots
+from orchestrator_site.display import status_label
 from orchestrator_site.fields import OODateTimeField, OOUUIDField
 from orchestrator_site.models import OrchestratorModel
 
 
 class QueueStatus(models.TextChoices):
-    NEW = "NEW", "New"
-    IN_PROGRESS = "IN_PROGRESS", "In Progress"
-    DONE = "DONE", "Done"
-    FAILED = "FAILED", "Failed"
-    ABANDONED = "ABANDONED", "Abandoned"
+    NEW = "NEW", status_label("NEW")
+    IN_PROGRESS = "IN_PROGRESS", status_label("IN_PROGRESS")
+    DONE = "DONE", status_label("DONE")
+    FAILED = "FAILED", status_label("FAILED")
+    ABANDONED = "ABANDONED", status_label("ABANDONED")
 
 
 # Statuses a retry starts from without an extra question; DONE and (stale) IN_PROGRESS need one.
@@ -28,9 +29,14 @@ RETRYABLE = (QueueStatus.FAILED, QueueStatus.ABANDONED)
 DELETABLE = (QueueStatus.NEW, QueueStatus.DONE, QueueStatus.FAILED, QueueStatus.ABANDONED)
 
 
+def stale_after() -> dt.timedelta:
+    """How long an element may be IN_PROGRESS before it counts as stale (CONSOLE_STALE_ELEMENT_MINUTES)."""
+    return dt.timedelta(minutes=settings.CONSOLE_STALE_ELEMENT_MINUTES)
+
+
 def stale_cutoff(now: dt.datetime) -> dt.datetime:
     """An IN_PROGRESS element that started before this moment counts as stale (abandoned by its robot)."""
-    return now - dt.timedelta(minutes=settings.CONSOLE_STALE_ELEMENT_MINUTES)
+    return now - stale_after()
 
 
 _STATUS_LABELS: dict[str, str] = dict(QueueStatus.choices)

@@ -9,7 +9,7 @@ from orchestrator_site.htmltext import format_html
 from orchestrator_site.reversing import id_url, name_url
 from orchestrator_site.tables import ConsoleTable, TimeColumn
 from orchestrator_site.templatetags.console_format import name_label
-from queues.models import QueueElement
+from queues.models import QueueElement, QueueStatus
 
 OVERVIEW_COUNTS = ("new", "in_progress", "done", "failed", "abandoned")
 
@@ -70,7 +70,7 @@ class AcknowledgedMixin:
             '<span title="{}">{}, {}</span>',
             ack.comment,
             ack.acknowledged_by_name,
-            datetime_text(ack.acknowledged_at, "minute"),
+            datetime_text(ack.acknowledged_at),
         )
 
 
@@ -146,11 +146,11 @@ class InboxTable(AcknowledgedMixin, ConsoleTable):
 
 class OverviewTable(ConsoleTable):
     queue_name = tables.Column(verbose_name="Queue", empty_values=())
-    new = tables.Column(verbose_name="New", attrs={"td": {"class": "nowrap"}})
-    in_progress = tables.Column(verbose_name="In progress")
-    done = tables.Column(verbose_name="Done")
-    failed = tables.Column(verbose_name="Failed")
-    abandoned = tables.Column(verbose_name="Abandoned")
+    new = tables.Column(verbose_name=QueueStatus.NEW.label, attrs={"td": {"class": "nowrap"}})
+    in_progress = tables.Column(verbose_name=QueueStatus.IN_PROGRESS.label)
+    done = tables.Column(verbose_name=QueueStatus.DONE.label)
+    failed = tables.Column(verbose_name=QueueStatus.FAILED.label)
+    abandoned = tables.Column(verbose_name=QueueStatus.ABANDONED.label)
     total = tables.Column(verbose_name="Total")
     last_activity = TimeColumn(verbose_name="Last activity")
 

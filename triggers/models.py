@@ -9,30 +9,21 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 
-from orchestrator_site.display import datetime_text
+from orchestrator_site.display import datetime_text, status_label
 from orchestrator_site.fields import OODateTimeField, OOUUIDField, WhitelistField
 from orchestrator_site.models import OrchestratorModel
 from orchestrator_site.reversing import id_url
 
 
 class TriggerStatus(models.TextChoices):
-    IDLE = "IDLE", "Idle"
-    RUNNING = "RUNNING", "Running"
-    FAILED = "FAILED", "Failed"
-    DONE = "DONE", "Done"
-    PAUSED = "PAUSED", "Paused"
-    PAUSING = "PAUSING", "Pausing"
-    KILLING = "KILLING", "Killing"
-    KILLED = "KILLED", "Killed"
-
-
-STATUS_LABELS: dict[str, str] = dict(TriggerStatus.choices)
-
-
-def status_label(status: str | None) -> str:
-    """A status's label ("Running"), or the stored value itself when OpenOrchestrator's enum does
-    not know it. A dictionary: TriggerStatus.values rebuilds every label on each call."""
-    return STATUS_LABELS.get(status, str(status))  # type: ignore[arg-type]
+    IDLE = "IDLE", status_label("IDLE")
+    RUNNING = "RUNNING", status_label("RUNNING")
+    FAILED = "FAILED", status_label("FAILED")
+    DONE = "DONE", status_label("DONE")
+    PAUSED = "PAUSED", status_label("PAUSED")
+    PAUSING = "PAUSING", status_label("PAUSING")
+    KILLING = "KILLING", status_label("KILLING")
+    KILLED = "KILLED", status_label("KILLED")
 
 
 class TriggerType(models.TextChoices):
@@ -42,10 +33,10 @@ class TriggerType(models.TextChoices):
 
 
 class JobStatus(models.TextChoices):
-    RUNNING = "RUNNING", "Running"
-    DONE = "DONE", "Done"
-    FAILED = "FAILED", "Failed"
-    KILLED = "KILLED", "Killed"
+    RUNNING = "RUNNING", status_label("RUNNING")
+    DONE = "DONE", status_label("DONE")
+    FAILED = "FAILED", status_label("FAILED")
+    KILLED = "KILLED", status_label("KILLED")
 
 
 # Statuses in which a process is (or may still be) running: never delete, resume or run now.
@@ -214,9 +205,9 @@ class Job(OrchestratorModel):
 
 
 class SchedulerState(models.TextChoices):
-    ONLINE = "online", "Online"
-    STALE = "stale", "Stale"
-    OFFLINE = "offline", "Offline"
+    ONLINE = "online", status_label("online")
+    STALE = "stale", status_label("stale")
+    OFFLINE = "offline", status_label("offline")
 
 
 def scheduler_state(last_update: datetime.datetime | None, now: datetime.datetime) -> str:

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Length
 
 from orchestrator_site.crypto import token_length
+from orchestrator_site.display import datetime_text
 from orchestrator_site.fields import OODateTimeField
 from orchestrator_site.models import OrchestratorModel
 
@@ -87,4 +88,4 @@ class RevealAttempts(models.Model):
         verbose_name_plural = "reveal attempts"
 
     def __str__(self) -> str:
-        return f"{self.attempts} since {self.window_start:%Y-%m-%d %H:%M:%S}"
+        return f"{self.attempts} since {datetime_text(self.window_start)}"

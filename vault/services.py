@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from orchestrator_site import clock, crypto
 from orchestrator_site.audit import AuditOutcome
+from orchestrator_site.display import datetime_text
 from orchestrator_site.writes import CONSOLE, ORCHESTRATOR, Write, WriteResult, write
 from vault import guard
 from vault.models import Constant, Credential
@@ -234,7 +235,7 @@ def _prove_key(w: Write, user, *, typed_key: str | None, key_remembered: bool) -
         w.action, w.detail = guard.LOCKED, "locked out"
         raise RevealRefused(
             f"Too many wrong keys. Revealing is locked for you until "
-            f"{lockout.locked_until:%H:%M:%S}."
+            f"{datetime_text(lockout.locked_until)}."
         )
     if key_remembered:
         return False
@@ -244,7 +245,7 @@ def _prove_key(w: Write, user, *, typed_key: str | None, key_remembered: bool) -
         if left.locked:
             raise RevealRefused(
                 "That is not the installation's key. Too many wrong keys: revealing is locked "
-                f"for you until {left.locked_until:%H:%M:%S}."
+                f"for you until {datetime_text(left.locked_until)}."
             )
         raise RevealRefused(
             "That is not the installation's key. "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -35,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument(
+        "--gc", action="store_true", help="also print the garbage collector's CPU per request"
+    )
     args = parser.parse_args(argv)
 
     name = f"oo-{args.size}{'-idx' if args.indexes == 'on' else ''}"
@@ -79,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     # CPU per request in batches of 10: the median batch, and the cheapest one (the least disturbed
     # by other processes on a busy machine).
     batches = []
+    collector = _GcMeter() if args.gc else None
     for _ in range(max(1, args.requests // 10)):
         cpu = time.process_time()
         for _ in range(10):
@@ -90,6 +95,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{url}: {size:,} bytes; CPU per request: median {batches[len(batches) // 2]:.1f} ms, "
         f"best {batches[0]:.1f} ms ({len(batches)} batches of 10; load average {load:.2f})"
     )
+    if collector is not None:
+        collector.stop()
+        print(
+            f"garbage collector: {collector.seconds * 1000 / (len(batches) * 10):.2f} ms CPU per "
+            f"request, collections by generation {collector.collections} (thresholds "
+            f"{gc.get_threshold()})"
+        )
     if args.top <= 0:
         return 0
     profiler = cProfile.Profile()
@@ -101,6 +113,26 @@ def main(argv: list[str] | None = None) -> int:
     pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
     print(out.getvalue())
     return 0
+
+
+class _GcMeter:
+    """CPU the garbage collector uses, from its start/stop callbacks."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = [0, 0, 0]
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.process_time()
+        else:
+            self.seconds += time.process_time() - self._started
+            self.collections[info["generation"]] += 1
+
+    def stop(self) -> None:
+        gc.callbacks.remove(self._callback)
 
 
 if __name__ == "__main__":

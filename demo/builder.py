@@ -66,12 +66,16 @@ QUEUES = [
     ("Kreditor Oprettelse", "Kreditorer"),
     ("eBoks Kvittering", "Kvitteringer"),
 ]
+# (machine name, seconds since its last ping): two online, one stale, one long gone.
 SCHEDULERS = [
     ("RPA-SCHED-01", 4),
     ("RPA-SCHED-02", 25),
     ("RPA-SCHED-03", 190),
     ("RPA-SCHED-OLD", 9 * 86400),
 ]
+# The Schedulers that `manage.py demo_pulse` keeps pinging while the demo runs; the others stay
+# silent, so the demo keeps showing what a stopped Scheduler looks like.
+LIVE_SCHEDULERS = ("RPA-SCHED-01", "RPA-SCHED-02")
 ERRORS = [
     "TimeoutError: The page did not load within 30 seconds.",
     "ValueError: CPR-nummer mangler i sagen.",
@@ -230,10 +234,12 @@ def _history(now: dt.datetime, rnd: random.Random, ids: Ids) -> tuple[list[Job],
             start = now - dt.timedelta(
                 days=day, hours=rnd.randint(0, 10), minutes=rnd.randint(0, 59)
             )
-            if start > now - dt.timedelta(minutes=30):
-                start = now - dt.timedelta(minutes=30 + rnd.randint(0, 120))
             failed = rnd.random() < (0.25 if day <= 2 else 0.08)
             duration = dt.timedelta(minutes=rnd.randint(1, 40), seconds=rnd.randint(0, 59))
+            # A finished job ended before "now", and so did its last log (its error, when failed).
+            latest_start = now - duration - dt.timedelta(minutes=5)
+            if start > latest_start:
+                start = latest_start - dt.timedelta(minutes=rnd.randint(0, 120))
             job = Job(
                 id=ids(),
                 process_name=process,
@@ -408,7 +414,7 @@ def _element_window(
         created + dt.timedelta(minutes=rnd.randint(1, 120)) if status != QueueStatus.NEW else None
     )
     if start and start > now:
-        start = now - dt.timedelta(minutes=rnd.randint(1, 20))
+        start = created + (now - created) * rnd.random()
     end = None
     if status in (QueueStatus.DONE, QueueStatus.FAILED, QueueStatus.ABANDONED) and start:
         end = min(start + dt.timedelta(seconds=rnd.randint(5, 600)), now)
@@ -454,7 +460,16 @@ def _constants(now: dt.datetime, rnd: random.Random) -> list[Constant]:
 
 
 def sqlite_alias(path: str, alias: str = "demo_build") -> str:
-    """Register a connection alias for another SQLite file with the orchestrator alias's options."""
+    """Register a connection alias for another SQLite file with the orchestrator alias's options.
+
+    A connection this thread already opened under `alias` is closed and forgotten: Django keeps a
+    thread's connection object, and with it the file it was made for.
+    """
+    if alias in connections.settings:
+        for existing in connections.all(initialized_only=True):
+            if existing.alias == alias:
+                existing.close()
+                del connections[alias]
     config = dict(connections.settings[settings.ORCHESTRATOR_DB])
     config.update(
         {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path), "OPTIONS": {"timeout": 20}}

@@ -68,8 +68,11 @@ class RetentionForm(forms.Form):
         + [(str(days), f"older than {days} days") for days in RETENTION_DAYS]
         + [("date", "written before a date:")],
     )
+    # Shown after the radio "written before a date:", which is not its <label>: it names itself.
     before = forms.DateField(
-        required=False, label="Date", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date", "aria-label": "Delete logs written before"}),
     )
 
     def clean(self):

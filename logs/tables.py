@@ -42,6 +42,7 @@ def process_link(process_name: str):
 
 
 class OverviewTable(ConsoleTable):
+    region_label = "Processes"
     process_name = tables.Column(verbose_name="Process", orderable=False, empty_values=())
     last_log = TimeColumn(verbose_name="Last log", orderable=False)
     trace = tables.Column(
@@ -70,6 +71,7 @@ class OverviewTable(ConsoleTable):
 
 
 class LogTable(ConsoleTable):
+    region_label = "Logs"
     select = tables.CheckBoxColumn(
         accessor="pk",
         orderable=False,

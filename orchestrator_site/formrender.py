@@ -200,7 +200,32 @@ def _field(context: dict) -> str:
     return "".join(parts)
 
 
+def _div(context: dict) -> str:
+    """div.html, the form's layout (as_div): each field's group in a div, the hidden fields after
+    the last one, the form's own errors first."""
+    errors, fields = context["errors"], context["fields"]
+    hidden = "".join(_text(field) for field in context["hidden_fields"])
+    parts = [_text(errors), "\n"]
+    if errors and not fields:
+        parts.append(f"\n  <div>{hidden}</div>\n")
+    parts.append("\n")
+    last = len(fields) - 1
+    for i, (field, _errors) in enumerate(fields):
+        classes = field.css_classes()
+        shown = f' class="{_text(classes)}"' if classes else ""
+        parts.append(f"\n  <div{shown}>\n    {_text(field.as_field_group())}\n    ")
+        if i == last:
+            parts.append(f"\n      {hidden}\n    ")
+        parts.append("\n</div>\n")
+    parts.append("\n")
+    if not fields and not errors:
+        parts.append(f"\n  {hidden}\n")
+    parts.append("\n")
+    return "".join(parts)
+
+
 _CONTEXTS: dict[str, tuple[str, Callable[[dict], str]]] = {
+    "django/forms/div.html": ("fields", _div),
     "django/forms/label.html": ("use_tag", _label),
     "django/forms/errors/list/default.html": ("errors", _errors),
     "django/forms/errors/list/ul.html": ("errors", _errors),

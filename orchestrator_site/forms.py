@@ -7,6 +7,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from orchestrator_site import display
@@ -92,3 +93,9 @@ class LocalDateTimeField(forms.DateTimeField):
 def end_of_second(value: datetime.datetime) -> datetime.datetime:
     """The exclusive end of a “To” bound: 10:30:15 keeps 10:30:15.999999 (the field shows seconds)."""
     return value.replace(microsecond=0) + datetime.timedelta(seconds=1)
+
+
+class LanguageForm(forms.Form):
+    """The header's language switch: one of settings.LANGUAGES."""
+
+    language = forms.ChoiceField(choices=lambda: settings.LANGUAGES)

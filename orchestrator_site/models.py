@@ -1,4 +1,5 @@
-"""The console's own records (audit trail) and the base for OpenOrchestrator's unmanaged tables."""
+"""The console's own records (audit trail, dismissed notices) and the base for OpenOrchestrator's
+unmanaged tables."""
 
 from __future__ import annotations
 
@@ -59,3 +60,18 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{datetime_text(self.at)} {self.username} {self.action}"
+
+
+class IndexNoticeDismissal(models.Model):
+    """Someone dismissed the missing-index notice: kept per person, in every browser and session
+    (orchestrator_site.index_notice says when it comes back)."""
+
+    username = models.CharField(max_length=150, primary_key=True)
+    missing = models.TextField(help_text="The missing indexes it named, one per line")
+    dismissed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "dismissed index notice"
+
+    def __str__(self) -> str:
+        return f"{self.username} at {datetime_text(self.dismissed_at)}"

@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "orchestrator_site.auth.ConsoleIdentityMiddleware",
@@ -197,8 +198,19 @@ OPENORCHESTRATOR_KEY = env_secret("OpenOrchestratorKey")
 # --- Time: naive local wall-clock time, exactly as OpenOrchestrator writes it ------------------
 USE_TZ = False
 TIME_ZONE = env_str("CONSOLE_TIME_ZONE", "Europe/Copenhagen")
+# --- Language: English by default, Danish from the browser's Accept-Language or the header's
+# switch (a cookie for a year). Each app's catalogue is <app>/locale/da/LC_MESSAGES/django.po, its
+# compiled .mo committed beside it (so `make run` needs no gettext tools); the site-wide templates
+# are in orchestrator_site's. tests/foundation/test_danish.py keeps them complete.
 LANGUAGE_CODE = "en-gb"
-USE_I18N = False
+USE_I18N = True
+LANGUAGES = [("en-gb", "English"), ("da", "Dansk")]
+LANGUAGE_COOKIE_NAME = "console_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+# The site-wide templates (templates/) share orchestrator_site's catalogue (`make messages`).
+LOCALE_PATHS = [BASE_DIR / "orchestrator_site" / "locale"]
 # One shape for every moment the console shows (Django date-format syntax), with the few formats
 # derived from it (orchestrator_site.formats): pages, tables and messages read it through
 # orchestrator_site.display; Django's own formatting (the admin, `|date`) through the format modules

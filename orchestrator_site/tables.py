@@ -7,6 +7,7 @@ import html
 import inspect
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
@@ -18,12 +19,14 @@ from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django_tables2.columns import ManyToManyColumn
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.data import TableQuerysetData
+from django_tables2.templatetags.django_tables2 import table_page_range
 
 from orchestrator_site.display import datetime_text
-from orchestrator_site.htmltext import attributes_html, format_html
+from orchestrator_site.htmltext import attributes_html, escaped, format_html
 from orchestrator_site.models import AuditEntry
 
 _MISSING = object()
@@ -230,6 +233,8 @@ class ConsoleTable(tables.Table):
     """
 
     VERIFIED_WITH = "3.0.1"
+    # What the table lists: the name of the region it scrolls in (table.html), unique on its page.
+    region_label = "Table"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("template_name", "orchestrator_site/table.html")
@@ -260,6 +265,50 @@ class ConsoleTable(tables.Table):
                 format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), self.empty_text)
             )
         return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped or format_html
+
+    def thead_html(self) -> SafeString:
+        """django-tables2's header row (sorting links on orderable columns), as its template
+        prints it, without a template variable lookup and a {% querystring_replace %} per cell."""
+        if not self.show_header:
+            return SafeString("")
+        cells = []
+        for column in self.columns:
+            header = escaped(column.header)
+            if column.orderable:
+                href = self._querystring(self.prefixed_order_by_field, column.order_by_alias.next)
+                header = f'<a href="{href}">{header}</a>'
+            cells.append(f"<th {column.attrs['th'].as_html()}>{header}</th>")
+        # {{ table.attrs.thead.as_html }}: printed only when it is an AttributeDict, as there.
+        as_html = getattr((self.attrs or {}).get("thead"), "as_html", None)
+        attrs = as_html() if as_html is not None else ""
+        return SafeString(f"<thead {attrs}><tr>{''.join(cells)}</tr></thead>")
+
+    def pagination_html(self) -> SafeString:
+        """django-tables2's pagination list (previous, the page range, next), as its template."""
+        page = getattr(self, "page", None)
+        if not page or self.paginator.num_pages <= 1:
+            return SafeString("")
+        field = self.prefixed_page_field
+        items = []
+        if page.has_previous():
+            href = self._querystring(field, page.previous_page_number())
+            items.append(f'<li class="previous"><a href="{href}">{gettext("previous")}</a></li>')
+        if page.has_previous() or page.has_next():
+            for number in table_page_range(page, self.paginator):
+                active = 'class="active"' if number == page.number else ""
+                href = "#" if number == "..." else self._querystring(field, number)
+                items.append(f'<li {active}><a href="{href}">{number}</a></li>')
+        if page.has_next():
+            href = self._querystring(field, page.next_page_number())
+            items.append(f'<li class="next"><a href="{href}">{gettext("next")}</a></li>')
+        return SafeString(f'<ul class="pagination">{"".join(items)}</ul>')
+
+    def _querystring(self, key: str, value: object) -> str:
+        """{% querystring_replace key=value %}: the request's query with one parameter set."""
+        request = getattr(self, "request", None)
+        params = dict(request.GET) if request is not None else {}
+        params[key] = value
+        return html.escape("?" + urlencode(params, doseq=True))
 
 
 class _RowAttrsPlan:
@@ -327,6 +376,7 @@ class TimeColumn(tables.Column):
 
 
 class AuditTable(ConsoleTable):
+    region_label = "Audit trail"
     # Sorting only by indexed columns, so a long trail still sorts fast.
     at = TimeColumn(verbose_name="When", order_by=("at", "id"))
     username = tables.Column(verbose_name="User")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("denied/", views.denied, name="denied"),
     path("audit/", views.audit_list, name="audit"),
     path("index-notice/dismiss/", views.dismiss_index_notice, name="dismiss_index_notice"),
+    path("language/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("dashboard.urls")),
     path("", include("triggers.urls")),

@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import sys
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from orchestrator_site import index_notice
 from orchestrator_site.dbfaults import DbState
 from orchestrator_site.filters import AuditFilter
+from orchestrator_site.forms import LanguageForm
 from orchestrator_site.health import fault_response, schema_status
 from orchestrator_site.models import AuditEntry
 from orchestrator_site.nexturl import safe_next
 from orchestrator_site.oo_schema import REVISION
 from orchestrator_site.paging import configure_lazy
 from orchestrator_site.tables import AuditTable
-from orchestrator_site.templatetags.console_indexes import SESSION_KEY as INDEX_NOTICE_DISMISSED
 
 
 @login_not_required
@@ -94,11 +96,33 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "orchestrator_site/audit.html", {"filter": filterset, "table": table})
 
 
-# Any console role may hide a notice in its own session; the notice itself is for administrators.
+# Any console role may hide the notice for themselves; the notice itself is for administrators.
 @permission_required("orchestrator_site.view_auditentry", raise_exception=True)
 @require_POST
 def dismiss_index_notice(request: HttpRequest) -> HttpResponse:
-    """Hide the missing-index notice for the rest of the session, then go back. A POST with CSRF:
-    a link or an image on another site must not change anyone's session."""
-    request.session[INDEX_NOTICE_DISMISSED] = True
+    """Hide the missing-index notice for this person until the missing indexes change
+    (index_notice), then go back. A POST with CSRF: a link or an image on another site must not
+    change what anyone is told."""
+    index_notice.dismiss(request)
     return redirect(safe_next(request, request.POST.get("next"), reverse("dashboard:home")))
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch: remembered in a cookie for a year (LANGUAGE_COOKIE_*), read
+    by LocaleMiddleware before the browser's Accept-Language. A person's own display setting, so
+    not audited; a POST with CSRF all the same, so no other site can switch it."""
+    form = LanguageForm(request.POST)
+    back = safe_next(request, request.POST.get("next"), reverse("dashboard:home"))
+    response = redirect(back)
+    if form.is_valid():
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            form.cleaned_data["language"],
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=get_script_prefix(),
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite="Lax",  # settings.LANGUAGE_COOKIE_SAMESITE
+        )
+    return response

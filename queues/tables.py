@@ -75,6 +75,7 @@ class AcknowledgedMixin:
 
 
 class ElementTable(AcknowledgedMixin, ConsoleTable):
+    region_label = "Queue elements"
     select = SelectColumn()
     reference = tables.Column(empty_values=())
     status = StatusColumn()
@@ -116,6 +117,7 @@ class ElementTable(AcknowledgedMixin, ConsoleTable):
 
 
 class InboxTable(AcknowledgedMixin, ConsoleTable):
+    region_label = "Failed elements"
     select = SelectColumn()
     queue_name = tables.Column(verbose_name="Queue", orderable=False, empty_values=())
     reference = tables.Column(orderable=False, empty_values=())
@@ -145,6 +147,7 @@ class InboxTable(AcknowledgedMixin, ConsoleTable):
 
 
 class OverviewTable(ConsoleTable):
+    region_label = "Queues"
     queue_name = tables.Column(verbose_name="Queue", empty_values=())
     new = tables.Column(verbose_name=QueueStatus.NEW.label, attrs={"td": {"class": "nowrap"}})
     in_progress = tables.Column(verbose_name=QueueStatus.IN_PROGRESS.label)

@@ -243,6 +243,7 @@ class ActionButtons:
 
 
 class TriggerTable(ConsoleTable):
+    region_label = "Triggers"
     process_status = tables.Column(verbose_name="Status")
     trigger_name = tables.Column(verbose_name="Name", empty_values=())
     type = tables.Column()
@@ -337,6 +338,7 @@ class TriggerTable(ConsoleTable):
 
 
 class SchedulerTable(ConsoleTable):
+    region_label = "Schedulers"
     machine_name = tables.Column(verbose_name="Machine")
     state = tables.Column(verbose_name="Status", empty_values=(), orderable=False)
     last_update = TimeColumn(verbose_name="Last ping")
@@ -412,6 +414,7 @@ def error_link(log) -> SafeString:
 
 
 class JobTable(ConsoleTable):
+    region_label = "Jobs"
     start_time = TimeColumn(verbose_name="Started")
     end_time = TimeColumn(verbose_name="Ended")
     duration = tables.Column(accessor="pk", verbose_name="Duration", orderable=False)

@@ -123,10 +123,16 @@ class RevealForm(forms.Form):
         help_text="Why you need this password (recorded in the audit trail).",
     )
 
-    def __init__(self, *args, key_remembered: bool = False, **kwargs):
+    def __init__(
+        self, *args, key_remembered: bool = False, prefill_key: str | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         if key_remembered:
             del self.fields["key"]
+        elif prefill_key:
+            # Only the public demo key (demo.key.key_to_show) is ever written into the page.
+            self.fields["key"].initial = prefill_key
+            self.fields["key"].widget.render_value = True
 
     @sensitive_variables("key", "reason")
     def clean_reason(self) -> str:

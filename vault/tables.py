@@ -34,6 +34,8 @@ def row_links(name: str, may: set[str], links: tuple[tuple[str, str, str, str], 
 class CredentialTable(ConsoleTable):
     """Never has the token: the list query selects its length only."""
 
+    region_label = "Credentials"
+
     name = tables.Column()
     username = tables.Column()
     changed_at = TimeColumn(verbose_name="Changed at")
@@ -59,6 +61,7 @@ class CredentialTable(ConsoleTable):
 
 
 class ConstantTable(ConsoleTable):
+    region_label = "Constants"
     name = tables.Column()
     value = tables.Column(attrs={"td": {"class": "msgcell exact"}})
     changed_at = TimeColumn(verbose_name="Changed at")

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
+from demo.key import key_to_show
 from orchestrator_site.paging import configure_lazy
 from orchestrator_site.reporting import report_result
 from vault import guard, services
@@ -146,7 +147,10 @@ def credential_reveal(request: HttpRequest, name: str) -> HttpResponse:
     credential = get_object_or_404(Credential.objects.only("name", "username"), pk=name)
     remembered_until = guard.key_remembered_until(request.session)
     problem = guard.encryption_problem()
-    form = RevealForm(_bound(request), key_remembered=remembered_until is not None)
+    demo_key = key_to_show()
+    form = RevealForm(
+        _bound(request), key_remembered=remembered_until is not None, prefill_key=demo_key
+    )
     if form.is_bound and problem is None and form.is_valid():
         typed_key = form.cleaned_data.get("key")
         try:
@@ -186,6 +190,7 @@ def credential_reveal(request: HttpRequest, name: str) -> HttpResponse:
             "problem": problem,
             "lockout": guard.lockout_state(request.user),
             "key_remembered_until": remembered_until,
+            "demo_key": demo_key,
         },
     )
 

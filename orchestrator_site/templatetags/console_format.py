@@ -4,6 +4,7 @@ come from orchestrator_site.display, as they do in Python."""
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
 
 from orchestrator_site import display, errorline, rowactions
 
@@ -73,3 +74,15 @@ def icon(name: str):
     (orchestrator_site.rowactions.icon), sized by console.css inside a `.row-actions` container;
     the button or link around it carries the accessible name."""
     return rowactions.icon(name)
+
+
+@register.simple_block_tag
+def scroll_region(content, label: str):
+    """`{% scroll_region "Recent errors" %}<table>…</table>{% endscroll_region %}`: the table in a
+    region that scrolls sideways when it is wider than the screen, so that it never widens the
+    page; named and focusable (tabindex 0) so that a keyboard can scroll it (console.css)."""
+    return format_html(
+        '<div class="table-container" role="region" aria-label="{}" tabindex="0">{}</div>',
+        label,
+        content,
+    )

@@ -160,11 +160,13 @@ class RolePage:
 def as_role(browser, console):
     contexts = []
 
-    def open_as(role: str) -> RolePage:
+    def open_as(role: str, **options) -> RolePage:
+        """`options` go to the browser context (e.g. bypass_csp=True to inject a test script)."""
         token = f"0x{list(TOKENS).index(role) + 1:04x}"
         context = browser.new_context(
             extra_http_headers={"X-Console-Pairing": SECRET, "X-IIS-WindowsAuthToken": token},
             accept_downloads=True,
+            **options,
         )
         contexts.append(context)
         return RolePage(context.new_page(), console)

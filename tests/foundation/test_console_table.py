@@ -219,3 +219,56 @@ def test_the_body_of_model_rows_matches_django_tables2():
     assert "absent=None" in ours and "(none)" in ours and "&lt;script&gt;" in ours
     assert "<td >Error</td>" in ours and "<td >ERROR</td>" not in ours  # the label, not the key
     assert ours.count(">Error<") == 2  # the get_log_level_display column too
+
+
+def _rendered(table: tables.Table, query: dict, *, lazy: bool = False) -> str:
+    request = RequestFactory().get("/things/", query)
+    paginate: dict = {"per_page": 2}
+    if lazy:
+        paginate["paginator_class"] = django_tables2.paginators.LazyPaginator
+    tables.RequestConfig(request, paginate=paginate).configure(table)
+    html = Template("{% load django_tables2 %}{% render_table table %}").render(
+        Context({"table": table, "request": request})
+    )
+    # Whitespace between and inside tags is the template's layout, not content.
+    return re.sub(r"\s+<", "<", re.sub(r">\s+", ">", html)).strip()
+
+
+def _head_and_pages(html: str) -> tuple[str, str]:
+    head = re.search(r"<thead.*</thead>", html).group(0)
+    pages = re.search(r'<ul class="pagination">.*?</ul>', html)
+    return head, pages.group(0) if pages else ""
+
+
+MANY = [{**ROWS[i % 3], "id": i, "count": i} for i in range(25)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"page": "7", "sort": "name", "q": "a&b <x>"},
+        {"page": "13", "sort": "-count", "kind": ["a", "æ ø"]},
+        {"page": "1", "sort": "count"},
+    ],
+)
+@pytest.mark.parametrize("lazy", [False, True])
+def test_the_header_and_pagination_match_django_tables2(query, lazy):
+    """Sorting links keep every other parameter (escaped, repeated ones too), the sorted column
+    links to the reverse order, and the page links (first, last, "...", previous, next) are
+    those of django-tables2's template, with a full or a lazy paginator."""
+    ours = _head_and_pages(_rendered(Sample(MANY), query, lazy=lazy))
+    theirs = _head_and_pages(
+        _rendered(Sample(MANY, template_name="django_tables2/table.html"), query, lazy=lazy)
+    )
+    assert ours == theirs
+    head, pages = ours
+    assert head.count("<th ") == 5 and "?" in head
+    assert pages.count("<li") >= 3 and "next" in pages or "previous" in pages
+    if "q" in query:
+        assert "q=a%26b+%3Cx%3E" in head and "<x>" not in head + pages
+
+
+def test_a_table_without_a_header_shows_none():
+    table = Sample(ROWS, show_header=False)
+    assert table.thead_html() == "" and "<thead" not in _rendered(table, {})

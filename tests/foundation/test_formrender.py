@@ -153,3 +153,34 @@ def test_no_filter_makes_the_database_deduplicate_rows(filterset, model, data):
             query.setlist(name, values)
     sql = str(filterset(query, queryset=model.objects.all()).qs.query)
     assert "DISTINCT" not in sql.upper()
+
+
+class OnlyHidden(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+    other = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        raise forms.ValidationError("The whole form <is> wrong.")
+
+
+class Classy(forms.Form):
+    required_css_class = "required"
+    error_css_class = "has-error"
+    name = forms.CharField()
+    note = forms.CharField(required=False, help_text="Any <b>text</b>.")
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        raise forms.ValidationError("Form-wide & <odd>.")
+
+
+@pytest.mark.parametrize("form_class", [OnlyHidden, Classy])
+@pytest.mark.parametrize("data", [None, {}, {"token": HOSTILE, "name": HOSTILE}])
+def test_the_form_layout_renders_as_djangos_template(form_class, data):
+    """as_div's layout: the form's own errors first, hidden fields after the last field (or in
+    a div of their own when there is no other field), the row classes of required and erroneous
+    fields."""
+    django_html, ours = both(lambda renderer: form_class(data, renderer=renderer).as_div())
+    assert ours == django_html
+    if data is not None:
+        assert "errorlist nonfield" in ours and "&lt;" in ours and "<odd>" not in ours

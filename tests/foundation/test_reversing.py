@@ -47,6 +47,8 @@ def test_it_refuses_what_is_not_an_id():
         id_url("queues:overview", uuid.uuid4())
 
 
+# request_finished closes the database connections an earlier test left open, which needs access.
+@pytest.mark.django_db(databases=["default", "orchestrator"])
 def test_each_request_links_under_its_own_virtual_directory():
     """The prefix is read when a request starts (as Django's WSGIHandler sets it from
     SCRIPT_NAME), so one thread serving two sites' requests in turn links each under its own."""

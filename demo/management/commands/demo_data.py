@@ -1,4 +1,5 @@
-"""Create the demo OpenOrchestrator 3.0 SQLite database that `make run` serves."""
+"""Create the demo OpenOrchestrator 3.0 SQLite database that `make run` serves, or bring an
+existing one up to the present (`--if-missing`)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from demo import builder
+from demo import builder, timeshift
 from orchestrator_site import clock, crypto
+from orchestrator_site.display import duration_text
 from orchestrator_site.oo_schema import create_sqlite_schema
 
 
@@ -27,7 +29,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--force", action="store_true", help="Replace an existing file.")
         parser.add_argument(
-            "--if-missing", action="store_true", help="Do nothing when the file already exists."
+            "--if-missing",
+            action="store_true",
+            help="When the file already exists, build nothing: move the demo database's times "
+            "forward instead, so that its newest event happens now.",
         )
         parser.add_argument("--seed", type=int, default=7)
 
@@ -35,7 +40,7 @@ class Command(BaseCommand):
         path = path.resolve()
         if path.exists():
             if if_missing:
-                self.stdout.write(f"Demo database already exists: {path}")
+                self._catch_up(path)
                 return
             if not force:
                 raise CommandError(f"{path} already exists; pass --force to replace it.")
@@ -48,7 +53,9 @@ class Command(BaseCommand):
         create_sqlite_schema(temporary)
         alias = builder.sqlite_alias(str(temporary))
         try:
-            counts = builder.build(alias, now=clock.now(), seed=seed)
+            now = clock.now()
+            counts = builder.build(alias, now=now, seed=seed)
+            timeshift.mark(alias, now)
         except BaseException:
             connections[alias].close()
             temporary.unlink(missing_ok=True)
@@ -62,3 +69,24 @@ class Command(BaseCommand):
                 f"Demo database written to {path} in {time.monotonic() - started:.1f}s: {summary}."
             )
         )
+
+    def _catch_up(self, path: Path) -> None:
+        """Move an existing demo database's times to the present; leave any other file alone."""
+        alias = builder.sqlite_alias(str(path), "demo_shift")
+        try:
+            shift = timeshift.catch_up(alias, clock.now())
+        finally:
+            connections[alias].close()
+        if shift is None:
+            self.stdout.write(
+                f"{path} already exists and is not a demo database (it has no "
+                f"{timeshift.MARKER_TABLE} table): left as it is. A demo database built before "
+                "the console marked them is rebuilt with --force."
+            )
+        elif shift:
+            self.stdout.write(
+                f"Demo database already exists: {path}; its times moved by "
+                f"{duration_text(shift)} so that its newest event happens now."
+            )
+        else:
+            self.stdout.write(f"Demo database already exists and is current: {path}")

@@ -24,6 +24,27 @@
     });
   });
 
+  // The header's menu on narrow screens (console.css folds the header only once this button is
+  // shown): the button opens and closes it; Escape inside it closes it and returns to the button.
+  var menuToggle = document.querySelector("[data-menu-toggle]");
+  var menu = menuToggle && document.getElementById(menuToggle.getAttribute("aria-controls"));
+  if (menu) {
+    var openMenu = function (open) {
+      menuToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    menuToggle.hidden = false;
+    menuToggle.addEventListener("click", function () {
+      openMenu(menuToggle.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || menuToggle.getAttribute("aria-expanded") !== "true") return;
+      if (menu.contains(document.activeElement) || document.activeElement === menuToggle) {
+        openMenu(false);
+        menuToggle.focus();
+      }
+    });
+  }
+
   // Revealed secrets hide themselves: <span data-hide-after="30">.
   document.querySelectorAll("[data-hide-after]").forEach(function (node) {
     var seconds = parseInt(node.getAttribute("data-hide-after"), 10) || 30;

@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -293,13 +292,13 @@ def _pages() -> list[str]:
         "/queues/",
         "/queues/failed/",
         "/queues/failed/groups/",
-        f"/queues/q/{quote(queue)}/",
-        f"/queues/bulk/{quote(queue)}/",
+        reverse("queues:elements", args=[queue]),
+        reverse("queues:bulk", args=[queue]),
         *(reverse("queues:element", args=[e.pk]) for e in element.values()),
         "/logs/",
         "/logs/search/",
         "/logs/errors/groups/",
-        f"/logs/process/{quote(error.process_name)}/",
+        reverse("logs:process", args=[error.process_name]),
         reverse("logs:detail", args=[error.pk]),
         reverse("logs:around", args=[error.pk]),
         "/vault/credentials/",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from orchestrator_site.display import datetime_text, status_label
 from orchestrator_site.fields import OODateTimeField, OOUUIDField
@@ -12,12 +14,12 @@ from orchestrator_site.models import OrchestratorModel
 
 
 class LogLevel(models.TextChoices):
-    TRACE = "TRACE", status_label("TRACE")
-    INFO = "INFO", status_label("INFO")
-    ERROR = "ERROR", status_label("ERROR")
+    TRACE = "TRACE", _("Trace")
+    INFO = "INFO", _("Info")
+    ERROR = "ERROR", _("Error")
 
 
-_LEVEL_LABELS: dict[str, str] = dict(LogLevel.choices)
+_LEVEL_LABELS: dict[str, str | Promise] = dict(LogLevel.choices)
 
 
 class Log(OrchestratorModel):
@@ -39,9 +41,9 @@ class Log(OrchestratorModel):
         return f"{datetime_text(self.log_time)} {status_label(self.log_level)} {self.process_name}"
 
     def get_log_level_display(self) -> str:
-        """The level's label, as Django's would give it; Django's rebuilds a dictionary of the
-        choices on every call, and a log page asks twice per row."""
-        return _LEVEL_LABELS.get(self.log_level, self.log_level)
+        """The level's label in the request's language, as Django's would give it (Django's
+        rebuilds a dictionary of the choices on every call, and a log page asks twice per row)."""
+        return str(_LEVEL_LABELS.get(self.log_level, self.log_level))
 
     @property
     def first_line(self) -> str:

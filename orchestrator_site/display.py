@@ -14,6 +14,7 @@ import functools
 
 from django.conf import settings
 from django.utils import dateformat
+from django.utils.translation import gettext
 
 # What <input type="datetime-local" step="1"> sends and shows: a wire format, not a display choice.
 INPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"
@@ -106,12 +107,16 @@ def age_text(seconds: dt.timedelta | float | None) -> str:
 def status_label(name: str | None) -> str:
     """How every page, badge, filter, chart and admin list spells one of OpenOrchestrator's status
     or level names (queue elements, triggers, jobs, log levels) and the Schedulers' states:
-    "IN_PROGRESS" -> "In progress", "FAILED" -> "Failed", "online" -> "Online". One rule rather
-    than a label per list, so no two places can spell a status differently, and a name a newer
-    OpenOrchestrator adds reads the same way. The models' TextChoices take their labels from it."""
+    "IN_PROGRESS" -> "In progress", "FAILED" -> "Failed", "online" -> "Online", in the page's
+    language. One rule rather than a label per list, so no two places can spell a status
+    differently, and a name a newer OpenOrchestrator adds reads the same way.
+
+    The models' TextChoices write the same labels as gettext_lazy literals (the catalogues'
+    msgids, which makemessages finds there); tests/foundation/test_time_format.py keeps the two
+    equal."""
     if not name:
         return ""
-    return str(name).replace("_", " ").capitalize()
+    return gettext(str(name).replace("_", " ").capitalize())
 
 
 def bytes_text(size: int | None) -> str:

@@ -8,22 +8,23 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
-from orchestrator_site.display import datetime_text, status_label
+from orchestrator_site.display import datetime_text
 from orchestrator_site.fields import OODateTimeField, OOUUIDField, WhitelistField
 from orchestrator_site.models import OrchestratorModel
 from orchestrator_site.reversing import id_url
 
 
 class TriggerStatus(models.TextChoices):
-    IDLE = "IDLE", status_label("IDLE")
-    RUNNING = "RUNNING", status_label("RUNNING")
-    FAILED = "FAILED", status_label("FAILED")
-    DONE = "DONE", status_label("DONE")
-    PAUSED = "PAUSED", status_label("PAUSED")
-    PAUSING = "PAUSING", status_label("PAUSING")
-    KILLING = "KILLING", status_label("KILLING")
-    KILLED = "KILLED", status_label("KILLED")
+    IDLE = "IDLE", _("Idle")
+    RUNNING = "RUNNING", _("Running")
+    FAILED = "FAILED", _("Failed")
+    DONE = "DONE", _("Done")
+    PAUSED = "PAUSED", _("Paused")
+    PAUSING = "PAUSING", _("Pausing")
+    KILLING = "KILLING", _("Killing")
+    KILLED = "KILLED", _("Killed")
 
 
 class TriggerType(models.TextChoices):
@@ -33,10 +34,10 @@ class TriggerType(models.TextChoices):
 
 
 class JobStatus(models.TextChoices):
-    RUNNING = "RUNNING", status_label("RUNNING")
-    DONE = "DONE", status_label("DONE")
-    FAILED = "FAILED", status_label("FAILED")
-    KILLED = "KILLED", status_label("KILLED")
+    RUNNING = "RUNNING", _("Running")
+    DONE = "DONE", _("Done")
+    FAILED = "FAILED", _("Failed")
+    KILLED = "KILLED", _("Killed")
 
 
 # Statuses in which a process is (or may still be) running: never delete, resume or run now.
@@ -205,9 +206,9 @@ class Job(OrchestratorModel):
 
 
 class SchedulerState(models.TextChoices):
-    ONLINE = "online", status_label("online")
-    STALE = "stale", status_label("stale")
-    OFFLINE = "offline", status_label("offline")
+    ONLINE = "online", _("Online")
+    STALE = "stale", _("Stale")
+    OFFLINE = "offline", _("Offline")
 
 
 def scheduler_state(last_update: datetime.datetime | None, now: datetime.datetime) -> str:

@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import dateformat, formats, translation
 
+from alerts.models import AlertRule, Channel, Delivery, DeliveryStatus, Event, Incident, RuleKind
 from demo import builder
 from logs.models import Log, LogLevel
 from orchestrator_site import clock, display
@@ -235,9 +236,51 @@ def demo(monkeypatch, oo_url):
     AuditEntry.objects.create(
         at=NOW - dt.timedelta(minutes=3), username="test\\ada", action="trigger.pause", count=1
     )
+    _alert(NOW)
     yield
     connections[settings.ORCHESTRATOR_DB].close()
     oo.clear(oo_url)
+
+
+def _alert(now: dt.datetime) -> None:
+    """A muted rule with an open incident whose e-mail waits for its second attempt."""
+    people = {"created_by": "test\\ada", "changed_by": "test\\ada"}
+    rule = AlertRule.objects.create(
+        name="Errors",
+        kind=RuleKind.PROCESS_ERRORS,
+        email_to="ops@example.org",
+        muted_until=now + dt.timedelta(hours=2),
+        muted_by="test\\ada",
+        created_at=now - dt.timedelta(days=2),
+        changed_at=now - dt.timedelta(days=1),
+        **people,
+    )
+    incident = Incident.objects.create(
+        rule=rule,
+        subject_key="P",
+        subject="P",
+        summary="2 errors",
+        count=2,
+        link="/logs/",
+        opened_at=now - dt.timedelta(hours=1),
+        last_seen_at=now - dt.timedelta(minutes=5),
+    )
+    Delivery.objects.create(
+        incident=incident,
+        rule=rule,
+        rule_name=rule.name,
+        subject="P",
+        event=Event.FIRING,
+        channel=Channel.EMAIL,
+        destination="ops@example.org",
+        title="2 errors",
+        status=DeliveryStatus.RETRYING,
+        attempts=1,
+        error="timed out",
+        created_at=now - dt.timedelta(hours=1),
+        last_attempt_at=now - dt.timedelta(minutes=50),
+        next_attempt_at=now + dt.timedelta(minutes=10),
+    )
 
 
 def _pages() -> list[str]:
@@ -305,6 +348,10 @@ def _pages() -> list[str]:
         "/vault/constants/",
         reverse("vault:constant_edit", args=[constant.name]),
         "/audit/",
+        reverse("alerts:rules"),
+        reverse("alerts:history"),
+        reverse("alerts:rule", args=[AlertRule.objects.get().pk]),
+        reverse("alerts:mute", args=[AlertRule.objects.get().pk]),
         "/admin/",
         *admin_lists,
         *admin_changes,

@@ -1,0 +1,187 @@
+"""Danish, page by page, in a real browser: every text a person reads (text, titles, labels,
+placeholders, confirmations) differs from the English page unless it is data or a word Danish
+shares with English. Screenshots of each page in both languages land in test-artifacts/.
+
+How it finds an untranslated string without a list of them: the same page is read in English
+and in Danish; a text that is the same in both is either data (every text value of the demo
+database is known), a shared word (SAME_IN_DANISH) or a string nobody translated.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS, SECRET, TOKENS
+
+# Words Danish uses as English does, in this console's domain (product names, codes, loanwords).
+SAME_IN_DANISH = frozenset(
+    """
+    OpenOrchestrator Console CSV Excel Reference reference SQL Server PostgreSQL SQLite Windows IIS Fernet UUID ID OK
+    cron Cron Status status Data data Job Jobs Trigger Triggers Scheduler Schedulers Admin admin
+    Dansk English RPA git Git JSON API Log Logs log logs UTC Europe Copenhagen Python Django
+    ERROR INFO DEBUG WARNING NEW IN_PROGRESS DONE FAILED ABANDONED IDLE RUNNING PAUSED KILLED
+    Single Scheduled Email email mail Viewer Operator Automation Vault Keeper online offline
+    """.split()
+)
+WORD = re.compile(r"[A-Za-zÆØÅæøåÉé][A-Za-zÆØÅæøåÉé'’-]+")
+
+# Pages in the navigation, then detail pages and forms found through them (first matching link).
+PAGES = [
+    ("dashboard", "/"),
+    ("triggers", "/triggers/"),
+    ("trigger-new", "/triggers/new/"),
+    ("trigger-new-single", "/triggers/new/single/"),
+    ("trigger-new-scheduled", "/triggers/new/scheduled/"),
+    ("trigger-new-queue", "/triggers/new/queue/"),
+    ("queues", "/queues/"),
+    ("inbox", "/queues/failed/"),
+    ("failed-groups", "/queues/failed/groups/"),
+    ("element-new", "/queues/new/"),
+    ("element-upload", "/queues/upload/"),
+    ("element-new-queue", "/queues/new/?queue=Boligst%C3%B8tte"),
+    ("element-upload-queue", "/queues/upload/?queue=Boligst%C3%B8tte"),
+    ("queue-bulk", "/queues/bulk/Boligst%C3%B8tte/"),
+    ("inbox-bulk", "/queues/failed/all/?action=acknowledge"),
+    ("inbox-acknowledged", "/queues/failed/?acknowledged=1"),
+    ("logs", "/logs/"),
+    ("log-search", "/logs/search/?text=a"),
+    ("error-groups", "/logs/errors/groups/"),
+    ("jobs", "/jobs/"),
+    ("schedulers", "/schedulers/"),
+    ("credentials", "/vault/credentials/"),
+    ("credential-new", "/vault/credentials/new/"),
+    ("constants", "/vault/constants/"),
+    ("constant-new", "/vault/constants/new/"),
+    ("audit", "/audit/"),
+]
+FOUND = [
+    # (key, list page, link pattern)
+    ("trigger", "/triggers/", r"^/triggers/[0-9a-f-]{36}/$"),
+    ("trigger-edit", "/triggers/", r"^/triggers/[0-9a-f-]{36}/edit/$"),
+    ("trigger-delete", "/triggers/", r"^/triggers/[0-9a-f-]{36}/delete/$"),
+    ("queue", "/queues/", r"^/queues/q/[^/]+/$"),
+    ("element", "/queues/failed/", r"^/queues/element/[0-9a-f-]{36}/$"),
+    ("process-logs", "/logs/", r"^/logs/process/[^/]+/$"),
+    ("log", "/logs/search/?text=a", r"^/logs/[0-9a-f-]{36}/$"),
+    ("log-around", "/logs/search/?text=a", r"^/logs/[0-9a-f-]{36}/around/"),
+    ("job", "/jobs/", r"^/jobs/[0-9a-f-]{36}/$"),
+    ("credential-edit", "/vault/credentials/", r"^/vault/credentials/[^/]+/edit/$"),
+    ("constant-edit", "/vault/constants/", r"^/vault/constants/[^/]+/edit/$"),
+    ("constant-delete", "/vault/constants/", r"^/vault/constants/[^/]+/delete/$"),
+]
+
+_TEXTS_JS = """() => {
+  const out = new Set();
+  const add = (s) => { s = (s || '').replace(/\\s+/g, ' ').trim(); if (s) out.add(s); };
+  add(document.title);
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (node.parentElement && node.parentElement.closest('script, style, code, pre, textarea')) continue;
+    add(node.nodeValue);
+  }
+  const names = ['title', 'aria-label', 'placeholder', 'alt', 'data-confirm', 'aria-description'];
+  for (const el of document.querySelectorAll('*')) {
+    for (const name of names) if (el.hasAttribute(name)) add(el.getAttribute(name));
+  }
+  for (const el of document.querySelectorAll('input[type=submit], input[type=button]')) add(el.value);
+  return [...out];
+}"""
+
+
+def _data_values(console) -> list[str]:
+    """Every text value of the demo database (names, messages, data), longest first."""
+    values: set[str] = set()
+    with sqlite3.connect(console.folder / "orchestrator.sqlite3") as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            columns = [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')]
+            for column in columns:
+                for (value,) in db.execute(f'SELECT DISTINCT "{column}" FROM "{table}"'):
+                    if isinstance(value, str) and len(value.strip()) >= 3:
+                        values.add(re.sub(r"\s+", " ", value).strip())
+    for who, _groups in TOKENS.values():
+        values.update({who, who.lower()})
+    return sorted(values, key=len, reverse=True)
+
+
+def untranslated(danish: set[str], english: set[str], data: list[str]) -> list[str]:
+    """Texts the same in both languages that hold a word which is neither data nor shared."""
+    found = []
+    for text in sorted(danish & english):
+        rest = text
+        if rest.endswith("…") and any(value.startswith(rest[:-1].rstrip()) for value in data):
+            continue  # a long value shortened for its column
+        for value in data:
+            if value in rest:
+                rest = rest.replace(value, " ")
+        if any(word not in SAME_IN_DANISH for word in WORD.findall(rest)):
+            found.append(text)
+    return found
+
+
+@pytest.fixture(scope="module")
+def pages_in(browser, console):
+    contexts = {}
+    for language, accept in (("en", "en-GB,en;q=0.9"), ("da", "da-DK,da;q=0.9")):
+        contexts[language] = browser.new_context(
+            extra_http_headers={
+                "X-Console-Pairing": SECRET,
+                "X-IIS-WindowsAuthToken": f"0x{list(TOKENS).index('admin') + 1:04x}",
+                "Accept-Language": accept,
+            },
+            viewport={"width": 1280, "height": 900},
+        )
+    yield {language: context.new_page() for language, context in contexts.items()}
+    for context in contexts.values():
+        context.close()
+
+
+def _found_pages(page, console) -> list[tuple[str, str]]:
+    found = []
+    for key, list_path, pattern in FOUND:
+        page.goto(console.url + list_path)
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+        match = next((h for h in hrefs if re.match(pattern, h)), None)
+        assert match, f"no link like {pattern} on {list_path}"
+        found.append((key, match))
+    return found
+
+
+def test_every_page_is_danish_when_the_browser_asks(pages_in, console):
+    ARTIFACTS.mkdir(exist_ok=True)
+    data = _data_values(console)
+    every = PAGES + _found_pages(pages_in["en"], console)
+    report = {}
+    for key, path in every:
+        texts = {}
+        for language, page in pages_in.items():
+            response = page.goto(console.url + path)
+            assert response.status == 200, (language, path, response.status)
+            assert page.locator("html").get_attribute("lang") == (
+                "da" if language == "da" else "en-gb"
+            )
+            page.screenshot(path=str(ARTIFACTS / f"i18n-{language}-{key}.png"), full_page=True)
+            texts[language] = set(page.evaluate(_TEXTS_JS))
+        missing = untranslated(texts["da"], texts["en"], data)
+        if missing:
+            report[f"{key} ({path})"] = missing
+    listing = "\n".join(
+        f"{page}:\n    " + "\n    ".join(repr(t) for t in texts) for page, texts in report.items()
+    )
+    (ARTIFACTS / "i18n-untranslated.txt").write_text(listing or "(none)\n", encoding="utf-8")
+    assert not report, "Untranslated on Danish pages:\n" + listing
+
+
+def test_the_detector_finds_an_untranslated_string_and_spares_data():
+    """The rule itself: a shared text with an English word is reported; data and shared words
+    are not."""
+    data = sorted({"Faktura Afstemning", "Timeout while waiting"}, key=len, reverse=True)
+    english = {"Queue", "Faktura Afstemning", "Timeout while waiting", "Status", "Show all 3"}
+    danish = {"Kø", "Faktura Afstemning", "Timeout while waiting", "Status", "Show all 3"}
+    assert untranslated(danish, english, data) == ["Show all 3"]
+    shortened = {"Timeout while…", "Show all…"}
+    assert untranslated(shortened, shortened, data) == ["Show all…"]

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import Choices
+from django.utils import translation
 
 from orchestrator_site import clock
 from orchestrator_site.display import datetime_text
@@ -125,9 +126,11 @@ def secret_change(field: str) -> dict:
 
 def _stored(value: object) -> Any:
     """A value as JSON: times tagged, so that they are shown in the display format of the day;
-    a choice (a status) by its label, which is shown as it is, not quoted as text."""
+    a choice (a status) by its label in the source language (the catalogues' msgid), which is
+    shown translated for the reader, not quoted as text."""
     if isinstance(value, Choices):
-        return {"label": value.label}
+        with translation.override("en"):  # the labels are lazy: not the writer's language
+            return {"label": str(value.label)}
     if isinstance(value, dt.datetime):
         return {"datetime": value.isoformat()}
     if isinstance(value, dt.date):
@@ -150,7 +153,7 @@ def value_text(value: Any, limit: int | None = None) -> str:
         if "date" in value:
             return datetime_text(dt.date.fromisoformat(value["date"]), "date")
         if "label" in value:
-            return str(value["label"])
+            return translation.gettext(value["label"])
         return str(value)
     if isinstance(value, bool):
         return "yes" if value else "no"

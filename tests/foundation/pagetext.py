@@ -33,9 +33,12 @@ _OTHER_SHAPES = re.compile(
 # A weekday before a day, also before one in the one format ("Wed 25-11-2026").
 _WEEKDAY = re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,? \d")
 
-# A duration in the console's units ("45 s", "3 min 5 s", "2 h", "9 d 4 h"), and durations in
-# other words ("1016 seconds", "5 minutes", "72 hours").
-_DURATION = re.compile(r"(?<![\w.,-])(\d+) (d|h|min|s)(?: (\d+) (h|min|s))?(?![\w])")
+# A duration in the console's units: one unit, or two where the second is the next smaller one
+# ("45 s", "3 min 5 s", "2 h", "9 d 4 h"); and durations in other words ("1016 seconds", "72 hours").
+_DURATION = re.compile(
+    r"(?<![\w.,-])(?:\d+ d(?: \d+ h)?|\d+ h(?: \d+ min)?|\d+ min(?: \d+ s)?|\d+ s)(?![\w])"
+)
+_PART = re.compile(r"(\d+) (d|h|min|s)")
 _WORDY_DURATION = re.compile(r"\b\d+ (?:seconds?|secs?|minutes?|mins|hours?|hrs?)\b")
 _SECONDS = {"s": 1, "min": 60, "h": 3600, "d": 86400}
 
@@ -164,8 +167,7 @@ def odd_durations(text: str) -> list[str]:
     and durations in words ("5 minutes")."""
     odd = [m.group(0) for m in _WORDY_DURATION.finditer(text)]
     for match in _DURATION.finditer(_ONE_SHAPE.sub(" ", text)):
-        number, unit, number2, unit2 = match.groups()
-        seconds = int(number) * _SECONDS[unit] + (int(number2) * _SECONDS[unit2] if unit2 else 0)
+        seconds = sum(int(n) * _SECONDS[unit] for n, unit in _PART.findall(match.group(0)))
         if display.duration_text(seconds) != match.group(0):
             odd.append(match.group(0))
     return odd

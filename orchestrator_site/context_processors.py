@@ -70,4 +70,7 @@ def console(request) -> dict:
         "local_mode": settings.LOCAL_MODE,
         "demo_database": settings.ORCHESTRATOR_IS_DEMO,
         "console_texts": script_texts(),
+        # Every time shown is naive local time in this zone (USE_TZ = False), as OpenOrchestrator
+        # writes it; each page's footer says so (orchestrator_site/_time_zone.html).
+        "time_zone": settings.TIME_ZONE,
     }

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from orchestrator_site.display import datetime_text
+
 
 class OrchestratorModel(models.Model):
     """Base of every model mapped onto an OpenOrchestrator table (routed to `orchestrator`)."""
@@ -68,7 +70,7 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit trail")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
+        return f"{datetime_text(self.at)} {self.username} {self.action}"
 
 
 class IndexNoticeDismissal(models.Model):
@@ -83,4 +85,4 @@ class IndexNoticeDismissal(models.Model):
         verbose_name = _("dismissed index notice")
 
     def __str__(self) -> str:
-        return f"{self.username} at {self.dismissed_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.username} at {datetime_text(self.dismissed_at)}"

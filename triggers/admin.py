@@ -18,7 +18,7 @@ from django.template.defaultfilters import pluralize
 
 from orchestrator_site import clock
 from orchestrator_site.admin_base import ConsoleModelAdmin
-from orchestrator_site.display import datetime_text
+from orchestrator_site.display import datetime_text, status_label
 from orchestrator_site.reporting import report_result
 from orchestrator_site.reversing import id_url
 from orchestrator_site.writes import WriteResult
@@ -273,7 +273,7 @@ class SchedulerAdmin(ConsoleModelAdmin):
 
     @admin.display(description="Status")
     def status(self, obj: Scheduler) -> str:
-        return obj.state(clock.now())
+        return status_label(obj.state(clock.now()))
 
     def delete_model(self, request, obj: Scheduler) -> None:
         services.forget_scheduler(user=request.user, machine_name=obj.machine_name)

@@ -314,7 +314,7 @@ class QueueTriggerForm(TriggerForm):
         min_value=1,
         max_value=INT_MAX,
         initial=1,
-        help_text="It starts when the queue holds at least this many NEW elements.",
+        help_text="It starts when the queue holds at least this many New elements.",
     )
 
     def clean_queue_name(self) -> str:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from orchestrator_site import ttlcache
-from orchestrator_site.display import age_text
+from orchestrator_site.display import age_text, duration_text, status_label
 from orchestrator_site.models import AuditEntry
 from triggers import matching
 from triggers.models import (
@@ -148,7 +148,8 @@ def _judge_identified(trigger: Trigger, now: datetime.datetime, who: Owner, job:
     if job.status != JobStatus.RUNNING and _killing_too_long(trigger, now):
         return Staleness(
             True,
-            f"It has been KILLING for more than {settings.CONSOLE_SCHEDULER_ONLINE_SECONDS} s "
+            f"Its status has been {status_label(TriggerStatus.KILLING)} for more than "
+            f"{duration_text(settings.CONSOLE_SCHEDULER_ONLINE_SECONDS)} "
             f"while {machine} is online, and its job has ended: the process ended before the kill "
             "reached it.",
         )
@@ -171,7 +172,8 @@ def _judge_unidentified(trigger: Trigger, now: datetime.datetime, who: Owner) ->
     if suspects:
         return Staleness(
             True,
-            f"It has been KILLING for more than {online} s and no online Scheduler runs a job of "
+            f"Its status has been {status_label(TriggerStatus.KILLING)} for more than "
+            f"{duration_text(online)} and no online Scheduler runs a job of "
             "its process: the process ended before the kill reached it.",
         )
     nobody = "No online Scheduler runs a job of its process."

@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from orchestrator_site.display import datetime_text
 from orchestrator_site.fields import OODateTimeField, OOUUIDField, WhitelistField
@@ -16,23 +17,14 @@ from orchestrator_site.reversing import id_url
 
 
 class TriggerStatus(models.TextChoices):
-    IDLE = "IDLE", "Idle"
-    RUNNING = "RUNNING", "Running"
-    FAILED = "FAILED", "Failed"
-    DONE = "DONE", "Done"
-    PAUSED = "PAUSED", "Paused"
-    PAUSING = "PAUSING", "Pausing"
-    KILLING = "KILLING", "Killing"
-    KILLED = "KILLED", "Killed"
-
-
-STATUS_LABELS: dict[str, str] = dict(TriggerStatus.choices)
-
-
-def status_label(status: str | None) -> str:
-    """A status's label ("Running"), or the stored value itself when OpenOrchestrator's enum does
-    not know it. A dictionary: TriggerStatus.values rebuilds every label on each call."""
-    return STATUS_LABELS.get(status, str(status))  # type: ignore[arg-type]
+    IDLE = "IDLE", _("Idle")
+    RUNNING = "RUNNING", _("Running")
+    FAILED = "FAILED", _("Failed")
+    DONE = "DONE", _("Done")
+    PAUSED = "PAUSED", _("Paused")
+    PAUSING = "PAUSING", _("Pausing")
+    KILLING = "KILLING", _("Killing")
+    KILLED = "KILLED", _("Killed")
 
 
 class TriggerType(models.TextChoices):
@@ -42,10 +34,10 @@ class TriggerType(models.TextChoices):
 
 
 class JobStatus(models.TextChoices):
-    RUNNING = "RUNNING", "Running"
-    DONE = "DONE", "Done"
-    FAILED = "FAILED", "Failed"
-    KILLED = "KILLED", "Killed"
+    RUNNING = "RUNNING", _("Running")
+    DONE = "DONE", _("Done")
+    FAILED = "FAILED", _("Failed")
+    KILLED = "KILLED", _("Killed")
 
 
 # Statuses in which a process is (or may still be) running: never delete, resume or run now.
@@ -214,9 +206,9 @@ class Job(OrchestratorModel):
 
 
 class SchedulerState(models.TextChoices):
-    ONLINE = "online", "Online"
-    STALE = "stale", "Stale"
-    OFFLINE = "offline", "Offline"
+    ONLINE = "online", _("Online")
+    STALE = "stale", _("Stale")
+    OFFLINE = "offline", _("Offline")
 
 
 def scheduler_state(last_update: datetime.datetime | None, now: datetime.datetime) -> str:

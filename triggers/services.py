@@ -14,7 +14,7 @@ import uuid
 from django.db.models import F
 
 from orchestrator_site import audit, clock
-from orchestrator_site.display import age_text, datetime_text
+from orchestrator_site.display import age_text, datetime_text, status_label
 from orchestrator_site.writes import Write, WriteResult, write
 from triggers import capabilities, cron
 from triggers.capabilities import KILL_UNSUPPORTED
@@ -32,7 +32,6 @@ from triggers.models import (
     Trigger,
     TriggerStatus,
     TriggerType,
-    status_label,
 )
 
 PARENT_FIELDS = (
@@ -60,10 +59,6 @@ CHILD_MODELS: dict[str, type[SingleTrigger | ScheduledTrigger | QueueTrigger]] =
 
 def _status_now(trigger_id) -> str | None:
     return Trigger.objects.filter(pk=trigger_id).values_list("process_status", flat=True).first()
-
-
-def _label(status: str | None) -> str:
-    return status_label(status)
 
 
 def _write(action: str, *, user, trigger: Trigger):
@@ -98,7 +93,7 @@ def _moved(trigger: Trigger, verb: str, why: str) -> WriteResult:
     if now_status is None:
         return _refused(f"{trigger.trigger_name} no longer exists; nothing was {verb}.")
     return _refused(
-        f"{trigger.trigger_name} was not {verb}: it is {_label(now_status)} now ({why}).",
+        f"{trigger.trigger_name} was not {verb}: it is {status_label(now_status)} now ({why}).",
         status=now_status,
     )
 
@@ -317,7 +312,7 @@ def run_trigger_now(*, user, trigger: Trigger) -> WriteResult:
                 w,
                 _refused(
                     f"{trigger.trigger_name} is a queue trigger: it starts when its queue holds "
-                    "at least min batch size NEW elements, so it cannot be run on demand."
+                    "at least min batch size New elements, so it cannot be run on demand."
                 ),
             )
         updated = (
@@ -388,7 +383,7 @@ def reset_stale_trigger(
             process_status=F("process_status")
         )
         if not locked:
-            why = f"you confirmed a reset of a {_label(expected_status)} trigger"
+            why = f"you confirmed a reset of a {status_label(expected_status)} trigger"
             return _settle(w, _moved(trigger, "reset", why))
         current = Trigger.objects.get(pk=trigger.pk)
         who = owner(current, now)
@@ -414,8 +409,8 @@ def reset_stale_trigger(
         return _settle(
             w,
             _done(
-                f"Reset {trigger.trigger_name} from {_label(expected_status)} to "
-                f"{_label(to_status)}.{job_note}",
+                f"Reset {trigger.trigger_name} from {status_label(expected_status)} to "
+                f"{status_label(to_status)}.{job_note}",
                 status=to_status,
             ),
         )

@@ -25,6 +25,7 @@ SAME_IN_DANISH = frozenset(
     Dansk English RPA git Git JSON API Log Logs log logs UTC Europe Copenhagen Python Django
     ERROR INFO DEBUG WARNING NEW IN_PROGRESS DONE FAILED ABANDONED IDLE RUNNING PAUSED KILLED Info
     Single Scheduled Email email mail Viewer Operator Automation Vault Keeper online offline
+    Menu
     """.split()
 )
 WORD = re.compile(r"[A-Za-zÆØÅæøåÉé][A-Za-zÆØÅæøåÉé'’-]+")

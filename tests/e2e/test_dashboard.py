@@ -90,3 +90,24 @@ def test_pause_button_stops_refreshing(as_role, console):
     expect(page.locator("#panel-errors")).to_contain_text("Written while the dashboard was paused")
     assert len(requests) >= 6  # every panel
     assert viewer.problems == []
+
+
+def test_the_scripts_words_are_danish_on_a_danish_page(as_role, console):
+    """console.js writes no English of its own: its words come from the page (base.html's JSON
+    block), in the language the browser asked for."""
+    viewer = as_role("viewer", locale="da-DK")
+    page = viewer.page
+    page.clock.install()
+    viewer.goto("/")
+    expect(page.locator("h1")).to_have_text("Overblik")
+    button = page.locator("[data-refresh-toggle]")
+    expect(button).to_have_text("Sæt live-opdatering på pause")
+    button.click()
+    expect(button).to_have_text("Genoptag live-opdatering")
+    button.click()
+    expect(button).to_have_text("Sæt live-opdatering på pause")
+    write_error(console, "Skrevet af OpenOrchestrator lige nu")
+    page.clock.run_for(REFRESH_MS)
+    announcer = page.locator("[data-refresh-announce]")
+    expect(announcer).to_contain_text("Overblikket er ændret. Seneste fejl: den nyeste fra")
+    assert viewer.problems == []

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.functional import Promise, cached_property
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from logs.links import process_logs_url
@@ -541,4 +541,8 @@ class JobTable(ConsoleTable):
         return badge
 
     def render_id(self, record: Job):
-        return format_html('<a href="{}">{}</a>', id_url("triggers:job", record.pk), gettext("job"))
+        return format_html(
+            '<a href="{}">{}</a>',
+            id_url("triggers:job", record.pk),
+            pgettext("the link to a job's page", "job"),
+        )

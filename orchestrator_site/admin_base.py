@@ -14,12 +14,16 @@ from django.contrib import admin
 from django.contrib.admin import SimpleListFilter
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import F
 from django.db.models.constants import LOOKUP_SEP
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
 
 DATE_HIERARCHY_PARTS = ("year", "month", "day")
 
@@ -91,6 +95,10 @@ class ConsoleModelAdmin(admin.ModelAdmin):
 
     secret_fields: tuple[str, ...] = ()
     writes: frozenset[str] = frozenset()  # of "add", "change", "delete"
+    # The audit trail's `target_type` of this model's rows: its "History" is then their audit trail
+    # (every change of the console is written there by its service; Django's LogEntry history
+    # would only show what the admin's own delete did). "" keeps Django's history.
+    audit_target_type: str = ""
     # Facet counts are a COUNT per filter choice over the whole table, on every page of a list.
     show_facets = admin.ShowFacets.NEVER
 
@@ -157,6 +165,33 @@ class ConsoleModelAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         raise PermissionDenied("The admin deletes only through the console's services.")
+
+    def audit_target_id(self, obj) -> str:
+        """What the audit trail records as this object's target id (its primary key)."""
+        return str(obj.pk)
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        if not self.audit_target_type:
+            return super().history_view(request, object_id, extra_context)
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(f"No {self.opts.verbose_name} with that id.")
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        return redirect(self.audit_url(obj))
+
+    def audit_url(self, obj) -> str:
+        query = urlencode(
+            {"target_type": self.audit_target_type, "target": self.audit_target_id(obj)}
+        )
+        return f"{reverse('audit')}?{query}"
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
+        """The object's page; its "History" button says where it leads (see history_view)."""
+        context = {"history_label": "Audit trail" if self.audit_target_type else "History"}
+        return super().change_view(
+            request, object_id, form_url, {**context, **(extra_context or {})}
+        )
 
     @staticmethod
     def confirmed(request: HttpRequest) -> bool:

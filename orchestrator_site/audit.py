@@ -1,15 +1,39 @@
-"""Writing the audit trail. Services do not call `record` themselves: `orchestrator_site.writes.write`
-does, once per write, whatever its outcome."""
+"""Writing the audit trail, and reading back what a row recorded. Services do not call `record`
+themselves: `orchestrator_site.writes.write` does, once per write, whatever its outcome.
+
+Besides who, when and what, a row keeps what people need to read it later, when the targets may be
+gone: their names at the time (`target_names`) and, for an edit, each changed field's old and new
+value (`changes`). Values are stored as data and worded when shown, in the console's display
+formats (orchestrator_site.display), so a row written today reads like one written tomorrow.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.db.models import Choices
+from django.utils import translation
 
 from orchestrator_site import clock
+from orchestrator_site.display import datetime_text
 from orchestrator_site.models import AuditEntry
 
 # Named apart from any result object: this is the outcome column of an audit row.
 AuditOutcome = AuditEntry.Outcome
+
+# Names kept per row: the trail shows the first three of a bulk action's targets, its admin page the
+# rest of the ids; naming a thousand retried elements would make every row of it heavy.
+NAMES_KEPT = 50
+
+# A changed value longer than this is cut in lists (a constant holds up to 1,000 characters); the
+# admin's page of the row shows it whole.
+CHANGE_SHOWN = 120
+
+# A target's name as a service records it: the name, or for a queue element (reference, queue).
+TargetName = str | tuple[str | None, str] | None
 
 
 def record(
@@ -18,24 +42,145 @@ def record(
     action: str,
     target_type: str = "",
     targets: Iterable[object] = (),
+    names: Mapping[str, TargetName] | None = None,
+    changes: Sequence[dict] = (),
     filter_used: str = "",
     count: int = 0,
     outcome: str = AuditOutcome.OK,
     reason: str = "",
     detail: str = "",
 ) -> AuditEntry:
-    """Write one audit row in the console's own database. Never pass secrets in any argument."""
+    """Write one audit row in the console's own database. Never pass secrets in any argument:
+    a secret's change is `secret_change(field)`, which records that it changed and nothing more."""
     username = getattr(user, "get_username", lambda: "")() or "system"
+    target_ids = [str(t) for t in targets]
     return AuditEntry.objects.create(
         at=clock.now(),
         user=user if getattr(user, "pk", None) else None,
         username=username,
         action=action,
         target_type=target_type,
-        target_ids="\n".join(str(t) for t in targets)[:20000],
+        target_ids="\n".join(target_ids)[:20000],
+        target_names=names_json(target_ids, names or {}),
         filter_used=filter_used[:5000],
         count=count,
         outcome=outcome,
         reason=reason[:500],
         detail=detail[:5000],
+        changes=list(changes),
     )
+
+
+# --- Target names ------------------------------------------------------------------------------
+
+
+def names_json(target_ids: Sequence[str], names: Mapping[str, TargetName]) -> str:
+    """The names of the first NAMES_KEPT targets as a JSON list in the order of `target_ids`
+    (null where a target has none); "" when none is named. Non-ASCII characters are kept as they
+    are, so that the trail's “target name contains” filter finds them."""
+    kept: list[Any] = [_name_value(names.get(pk)) for pk in target_ids[:NAMES_KEPT]]
+    while kept and kept[-1] is None:
+        kept.pop()
+    return json.dumps(kept, ensure_ascii=False) if kept else ""
+
+
+def _name_value(name: TargetName) -> Any:
+    return list(name) if isinstance(name, tuple) else name
+
+
+def recorded_names(entry: AuditEntry) -> list[TargetName]:
+    """The names a row recorded, in the order of its target ids (None where it has none). Rows
+    written before names were recorded have none."""
+    if not entry.target_names:
+        return []
+    try:
+        stored = json.loads(entry.target_names)
+    except ValueError:
+        return []
+    return [tuple(value) if isinstance(value, list) else value for value in stored]
+
+
+def name_search_text(text: str) -> str:
+    """What `text` looks like inside `target_names`: JSON escapes quotes, backslashes and line
+    breaks, so a search for a name that holds them must escape them the same way."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+# --- Changes -------------------------------------------------------------------------------------
+
+
+def change(field: str, old: object, new: object) -> dict:
+    """One changed field of an edit, for `record(changes=...)`: the old and the new value."""
+    return {"field": field, "old": _stored(old), "new": _stored(new)}
+
+
+def created(field: str, value: object) -> dict:
+    """A field's value when the row was created (there is no old value)."""
+    return {"field": field, "new": _stored(value)}
+
+
+def secret_change(field: str) -> dict:
+    """A secret that changed: neither value is recorded, only that it changed."""
+    return {"field": field, "secret": True}
+
+
+def _stored(value: object) -> Any:
+    """A value as JSON: times tagged, so that they are shown in the display format of the day;
+    a choice (a status) by its label, which is shown as it is, not quoted as text."""
+    if isinstance(value, Choices):  # a label may be a lazy translation: the trail keeps English
+        with translation.override("en"):
+            return {"label": str(value.label)}
+    if isinstance(value, dt.datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_stored(v) for v in value]
+    return str(value)
+
+
+def value_text(value: Any, limit: int | None = None) -> str:
+    """A stored value in words: text quoted exactly as stored (spaces are data), times in the
+    display format, lists joined, "empty" for nothing. Text longer than `limit` is cut with “…”."""
+    if value is None or value == "" or value == []:
+        return "empty"
+    if isinstance(value, dict):
+        if "datetime" in value:
+            return datetime_text(dt.datetime.fromisoformat(value["datetime"]))
+        if "date" in value:
+            return datetime_text(dt.date.fromisoformat(value["date"]), "day")
+        if "label" in value:
+            return str(value["label"])
+        return str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(value_text(v, limit) for v in value)
+    if isinstance(value, str):
+        if limit is not None and len(value) > limit:
+            value = value[:limit] + "…"
+        return f"“{value}”"
+    return str(value)
+
+
+def change_text(change: Mapping, limit: int | None = None) -> str:
+    """One change in words: "next run: 30-11-2026 06:30:00 → 01-12-2026 06:30:00",
+    "password: changed", or for a new row "cron expr: “0 6 * * *”"."""
+    field = str(change.get("field", "")).replace("_", " ")
+    if change.get("secret"):
+        return f"{field}: changed"
+    new = value_text(change.get("new"), limit)
+    if "old" not in change:
+        return f"{field}: {new}"
+    return f"{field}: {value_text(change.get('old'), limit)} → {new}"
+
+
+def what_lines(entry: AuditEntry, limit: int | None = None) -> list[str]:
+    """What a row says happened, line by line: each changed field, then its detail (a comment,
+    counts, why a reset was allowed)."""
+    lines = [change_text(c, limit) for c in entry.changes or ()]
+    if entry.detail:
+        lines.append(entry.detail)
+    return lines

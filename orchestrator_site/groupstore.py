@@ -13,8 +13,9 @@ Two passes keep the stored signatures in step with OpenOrchestrator:
   than the watermark on a first run, undated elements, an element retried and failed again) is
   signed on the spot, at most SIGN_MAX per count, the rest by the next count.
 
-Writes are bulk upserts on the id (INSERT ... ON CONFLICT DO UPDATE), so two processes filling at
-once, or a pass repeated, store the same rows.
+Writes are bulk upserts on the id (INSERT ... ON CONFLICT DO UPDATE; on SQL Server, which has no
+upsert in Django, a delete and insert in one transaction), so two processes filling at once, or a
+pass repeated, store the same rows.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
+from django.db import IntegrityError, connections, models, router, transaction
 
 from orchestrator_site import clock, signatures
 from orchestrator_site.forms import end_of_second
@@ -94,20 +95,36 @@ def sign(source: Source, rows: Sequence[Row]) -> int:
                     }
                 )
             )
-        source.model.objects.bulk_create(  # type: ignore[attr-defined]
+        _store(source, objects)
+    return len(rows)
+
+
+_UPDATED = ("key", "signature", "rules_version")
+
+
+def _store(source: Source, objects: list[models.Model]) -> None:
+    """Insert or replace these signatures: one upsert where the console's database has one
+    (SQLite, PostgreSQL). SQL Server's backend has none: there the chunk's rows are deleted and
+    inserted in one transaction; when another server stores the same ids at that moment, its rows
+    (the same values, computed from the same messages) stand and this transaction gives way."""
+    model = source.model
+    database = router.db_for_write(model)
+    if connections[database].features.supports_update_conflicts_with_target:
+        model.objects.bulk_create(  # type: ignore[attr-defined]
             objects,
             batch_size=200,
             update_conflicts=True,
             unique_fields=[source.id_field],
-            update_fields=[
-                source.scope_field,
-                source.time_field,
-                "key",
-                "signature",
-                "rules_version",
-            ],
+            update_fields=[source.scope_field, source.time_field, *_UPDATED],
         )
-    return len(rows)
+        return
+    ids = [getattr(o, source.id_field) for o in objects]
+    try:
+        with transaction.atomic(using=database):
+            model.objects.filter(**{f"{source.id_field}__in": ids}).delete()  # type: ignore[attr-defined]
+            model.objects.bulk_create(objects, batch_size=200)  # type: ignore[attr-defined]
+    except IntegrityError:
+        pass  # a parallel fill stored these rows first
 
 
 def watermark(source: Source, now: dt.datetime) -> dt.datetime:

@@ -16,6 +16,7 @@ from django.shortcuts import render
 
 from orchestrator_site import dbfaults, ttlcache
 from orchestrator_site.dbfaults import DbState
+from orchestrator_site.identity import TOKEN_PATHS
 from orchestrator_site.oo_schema import REVISION, UPGRADE_COMMAND
 
 logger = logging.getLogger(__name__)
@@ -146,7 +147,9 @@ def fault_response(request, exception: BaseException | None) -> HttpResponse | N
 class OrchestratorDatabaseMiddleware:
     """One clear page instead of broken screens when the database is gone or at another revision."""
 
-    exempt_prefixes = ("/healthz", "/static/")
+    # A token path's view (/metrics) checks who is asking before it says anything, the schema's
+    # state included, then checks the schema itself.
+    exempt_prefixes = ("/healthz", "/static/", *TOKEN_PATHS)
 
     def __init__(self, get_response):
         self.get_response = get_response

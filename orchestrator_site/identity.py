@@ -25,6 +25,11 @@ GROUPS_KEY = "console.identity_groups"
 LOCAL_ROLE_PREFIX = "local-role:"
 MODES = ("iis", "remote-user", "local")
 USERNAME_FORMS = ("domain\\user", "user", "upn")
+# Paths whose view checks a bearer token of its own (/metrics, for a Prometheus scraper, which has no
+# Windows identity): with CONSOLE_METRICS_TOKEN set, a request for exactly one of them that comes
+# without an identity reaches Django as nobody, and the view demands the token. In IIS mode it must
+# still come through IIS (the pairing secret).
+TOKEN_PATHS = ("/metrics",)
 # Client-supplied spellings of a user name that some servers honour; we never do.
 _FORGEABLE = ("REMOTE_USER", "HTTP_REMOTE_USER", "HTTP_X_REMOTE_USER", "HTTP_X_FORWARDED_USER")
 
@@ -127,6 +132,7 @@ class IdentityAdapter:
         pairing_header: str = "X-Console-Pairing",
         resolver: TokenResolver | None = None,
         local_identity: Identity | None = None,
+        token_paths: Iterable[str] = (),
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"Unknown identity mode {mode!r}; use one of {', '.join(MODES)}.")
@@ -142,6 +148,7 @@ class IdentityAdapter:
         self._secret_key = _header_key(pairing_header)
         self.resolver = resolver or WindowsTokenResolver()
         self.local_identity = local_identity
+        self.token_paths = frozenset(token_paths)
 
     def __call__(self, environ: dict, start_response):
         trusted_remote_user = environ.get("REMOTE_USER") if self.mode == "remote-user" else None
@@ -150,29 +157,40 @@ class IdentityAdapter:
         environ.pop(GROUPS_KEY, None)
         supplied = environ.pop(self._secret_key, None)
         token = environ.pop(TOKEN_KEY, None)
+        if self.mode == "iis" and (
+            supplied is None or not hmac.compare_digest(supplied.encode(), self._secret)
+        ):
+            return _forbidden(start_response, "This request did not come through IIS.")
 
-        if self.mode == "local":
-            identity = self.local_identity
-        elif self.mode == "remote-user":
-            if not trusted_remote_user:
-                return _forbidden(start_response, "The front-end server sent no signed-in user.")
-            identity = Identity(trusted_remote_user, tuple(_split(environ.get("REMOTE_GROUPS"))))
-        else:
-            if supplied is None or not hmac.compare_digest(supplied.encode(), self._secret):
-                return _forbidden(start_response, "This request did not come through IIS.")
-            if not token:
-                return _forbidden(start_response, "IIS sent no Windows identity.")
-            try:
-                identity = self.resolver(token)
-            except Exception:  # noqa: BLE001 - a resolver failure is a refusal, never a 500
-                logger.exception("The token resolver failed.")
-                identity = None
+        identity, why = self._identity(environ, trusted_remote_user, token)
         if identity is None or not identity.username:
-            return _forbidden(start_response, "The Windows identity could not be read.")
-
+            if environ.get("PATH_INFO", "") in self.token_paths:
+                # Without an identity, a token path still reaches its view, which demands its token.
+                return self.app(environ, start_response)
+            return _forbidden(start_response, why)
         environ["REMOTE_USER"] = identity.username
         environ[GROUPS_KEY] = tuple(identity.groups)
         return self.app(environ, start_response)
+
+    def _identity(
+        self, environ: dict, trusted_remote_user: str | None, token: str | None
+    ) -> tuple[Identity | None, str]:
+        """Who the request is from, or None and why not (after the pairing secret matched)."""
+        unreadable = "The Windows identity could not be read."
+        if self.mode == "local":
+            return self.local_identity, unreadable
+        if self.mode == "remote-user":
+            if not trusted_remote_user:
+                return None, "The front-end server sent no signed-in user."
+            groups = tuple(_split(environ.get("REMOTE_GROUPS")))
+            return Identity(trusted_remote_user, groups), unreadable
+        if not token:
+            return None, "IIS sent no Windows identity."
+        try:
+            return self.resolver(token), unreadable
+        except Exception:  # noqa: BLE001 - a resolver failure is a refusal, never a 500
+            logger.exception("The token resolver failed.")
+            return None, unreadable
 
 
 def _split(value: str | None) -> list[str]:
@@ -232,6 +250,13 @@ def signed_in_environ(identity: Identity) -> dict:
     return {"REMOTE_USER": identity.username, GROUPS_KEY: tuple(identity.groups)}
 
 
+def token_paths_from_settings() -> tuple[str, ...]:
+    """TOKEN_PATHS while CONSOLE_METRICS_TOKEN is set; none otherwise (nobody gets in at all)."""
+    from django.conf import settings
+
+    return TOKEN_PATHS if settings.CONSOLE_METRICS_TOKEN else ()
+
+
 def adapter_from_settings(app: Callable) -> IdentityAdapter:
     from django.conf import settings
 
@@ -249,4 +274,5 @@ def adapter_from_settings(app: Callable) -> IdentityAdapter:
         pairing_secret=settings.CONSOLE_PAIRING_SECRET,
         pairing_header=settings.CONSOLE_PAIRING_HEADER,
         local_identity=local,
+        token_paths=token_paths_from_settings(),
     )

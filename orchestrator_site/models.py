@@ -45,11 +45,20 @@ class AuditEntry(models.Model):
     action = models.CharField(max_length=60, db_index=True)
     target_type = models.CharField(max_length=40, blank=True)
     target_ids = models.TextField(blank=True, help_text="Ids or names, one per line")
+    # JSON text, not a JSONField: the trail's filter searches it with LIKE on every backend, and
+    # Django's JSONField on SQLite stores "ø" as an ASCII escape, which no search for "ø" finds.
+    target_names = models.TextField(
+        blank=True,
+        help_text="What the targets were called when written (orchestrator_site.audit.names_json)",
+    )
     filter_used = models.TextField(blank=True, help_text="The filter a bulk action applied to")
     count = models.IntegerField(default=0)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OK)
     reason = models.CharField(max_length=500, blank=True)
     detail = models.TextField(blank=True)
+    changes = models.JSONField(
+        default=list, blank=True, help_text="The fields an edit changed, old and new"
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -52,6 +52,14 @@ CONSOLE_UPN_SUFFIXES = upn_suffixes(env_list("CONSOLE_UPN_SUFFIXES"), CONSOLE_AL
 CONSOLE_USERNAME_FORM = username_form(
     env_str("CONSOLE_USERNAME_FORM", "domain\\user"), CONSOLE_ALLOWED_DOMAINS
 )
+# The bearer token a Prometheus scraper sends to /metrics (signed-in Viewers need none). Unset: only
+# signed-in users may read the metrics, and the identity adapter lets no request in without one.
+CONSOLE_METRICS_TOKEN = env_secret("CONSOLE_METRICS_TOKEN")
+if CONSOLE_METRICS_TOKEN and len(CONSOLE_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "CONSOLE_METRICS_TOKEN must be at least 32 characters: "
+        'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+    )
 CONSOLE_ROLE_GROUPS = {
     "Viewer": env_list("CONSOLE_ROLE_VIEWER"),
     "Operator": env_list("CONSOLE_ROLE_OPERATOR"),
@@ -95,10 +103,13 @@ INSTALLED_APPS = [
     "triggers",
     "logs",
     "vault",
+    "metrics",
     "demo",
 ]
 
 MIDDLEWARE = [
+    # First: each request's duration, by view, for /metrics (a histogram per process).
+    "metrics.latency.request_timer",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -241,7 +252,8 @@ WHITENOISE_USE_FINDERS = env_bool("CONSOLE_STATIC_FINDERS", False)
 # `default`: per process, for short-lived hints that need no invalidation (the header's Scheduler
 # counts). `shared`: a table in the console's own database (made by `manage.py migrate`), seen
 # by every waitress process and every server: the overview snapshots, their generations and
-# recount leases (orchestrator_site.snapshots).
+# recount leases (orchestrator_site.snapshots). What else several servers share lives in that
+# database too: sessions, lockouts, acknowledgements, the audit trail (README, "Several servers").
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "shared": {
@@ -257,6 +269,10 @@ CSRF_COOKIE_SECURE = CONSOLE_HTTPS
 # The __Host- prefix needs Secure cookies, so plain-HTTP local runs use ordinary names.
 SESSION_COOKIE_NAME = "__Host-console-session" if CONSOLE_HTTPS else "console-session"
 CSRF_COOKIE_NAME = "__Host-console-csrf" if CONSOLE_HTTPS else "console-csrf"
+# Sessions are rows of the console's own database (Django's default engine, named because several
+# servers rely on it): a session one server made is read by any other, so a load balancer in front
+# of two servers needs no sticky sessions. Every server needs the same CONSOLE_SECRET_KEY.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

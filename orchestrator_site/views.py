@@ -14,7 +14,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from orchestrator_site import index_notice
+from orchestrator_site import audit_targets, index_notice
 from orchestrator_site.dbfaults import DbState
 from orchestrator_site.filters import AuditFilter
 from orchestrator_site.forms import LanguageForm
@@ -93,7 +93,19 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     rows = filterset.qs
     table = AuditTable(rows)
     configure_lazy(request, table)
-    return render(request, "orchestrator_site/audit.html", {"filter": filterset, "table": table})
+    table.name_targets()
+    context = {"filter": filterset, "table": table, "about": _about(filterset)}
+    return render(request, "orchestrator_site/audit.html", context)
+
+
+def _about(filterset: AuditFilter) -> str:
+    """The one target the trail is narrowed to (the admin's and the trigger page's links), named."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return ""
+    data = filterset.form.cleaned_data
+    if not data.get("target") or not data.get("target_type"):
+        return ""
+    return audit_targets.about_html(data["target_type"], data["target"])
 
 
 # Any console role may hide the notice for themselves; the notice itself is for administrators.
@@ -107,6 +119,8 @@ def dismiss_index_notice(request: HttpRequest) -> HttpResponse:
     return redirect(safe_next(request, request.POST.get("next"), reverse("dashboard:home")))
 
 
+# Any console role may choose its language (as it may hide the index notice).
+@permission_required("orchestrator_site.view_auditentry", raise_exception=True)
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """The header's language switch: remembered in a cookie for a year (LANGUAGE_COOKIE_*), read

@@ -35,7 +35,7 @@ from django.conf import settings
 from django.db import transaction
 
 from orchestrator_site import audit
-from orchestrator_site.audit import AuditOutcome
+from orchestrator_site.audit import AuditOutcome, TargetName
 
 # The two database aliases. The router sends every model to its own database, so querysets need
 # no `.using()`: these names are for transactions and connections only.
@@ -79,6 +79,10 @@ class Write:
     action: str
     target_type: str
     targets: Iterable[object] = ()
+    # What the targets are called (by str(id)), for a trail that still reads when they are gone;
+    # not needed where the id is the name (credentials, queues, processes).
+    names: dict[str, TargetName] = field(default_factory=dict)
+    changes: list[dict] = field(default_factory=list)  # audit.change(...) per field an edit changed
     filter_used: str = ""
     reason: str = ""
     detail: str = ""
@@ -90,6 +94,8 @@ class Write:
             action=self.action,
             target_type=self.target_type,
             targets=self.targets,
+            names=self.names,
+            changes=self.changes,
             filter_used=self.filter_used,
             count=self.result.changed,
             outcome=outcome or self.result.audit_outcome,

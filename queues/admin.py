@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.text import Truncator
 
 from orchestrator_site.admin_base import ConsoleModelAdmin
 from orchestrator_site.paging import CappedPaginator
+from orchestrator_site.reversing import id_url
 from queues import actions, services
 from queues.forms import MAX_SELECTION
 from queues.models import Acknowledgement, QueueElement, queue_overview
@@ -32,18 +34,30 @@ class QueueElementAdmin(ConsoleModelAdmin):
         "reference",
         "queue_name",
         "status",
+        "message_short",
         "created_date",
         "start_date",
         "end_date",
         "created_by",
     )
     list_filter = ("status", QueueNameFilter)
-    search_fields = ("^reference",)
+    # A reference by its start (the index serves it), a message by any part (as the pages search).
+    search_fields = ("^reference", "message")
+    search_help_text = "The start of a reference, or any part of a message."
     ordering = ("-created_date",)
     show_full_result_count = False
     paginator = CappedPaginator
     list_per_page = 50
     actions = ("retry_selected", "acknowledge_selected", "delete_elements")
+    audit_target_type = "queue element"
+
+    def view_on_site(self, obj: QueueElement) -> str:
+        return id_url("queues:element", obj.pk)
+
+    @admin.display(description="Message")
+    def message_short(self, obj: QueueElement) -> str:
+        """Cut as the element lists cut it; the admin escapes it (a message is hostile text)."""
+        return Truncator(obj.message or "").chars(120)
 
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("queues.retry_queueelement")
@@ -86,3 +100,7 @@ class AcknowledgementAdmin(ConsoleModelAdmin):
     )
     list_filter = ("queue_name",)
     search_fields = ("=element_id", "acknowledged_by_name")
+    audit_target_type = "queue element"  # acknowledging and undoing it are audited per element
+
+    def audit_target_id(self, obj: Acknowledgement) -> str:
+        return str(obj.element_id)

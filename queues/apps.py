@@ -5,9 +5,10 @@ class QueuesConfig(AppConfig):
     name = "queues"
 
     def ready(self) -> None:
-        from orchestrator_site import snapshots
-        from queues import groups, models
+        from orchestrator_site import audit_targets, snapshots
+        from queues import auditing, groups, models
 
         snapshots.register_warm_up(models.OVERVIEW_CACHE_KEY, models.count_queues)
         snapshots.register_warm_up(models.GROUPS_CACHE_KEY, groups.count_groups)
         snapshots.register_warm_up(models.RECENT_GROUPS_CACHE_KEY, groups.count_recent_groups)
+        audit_targets.register(*auditing.KINDS, actions=auditing.ACTIONS)

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Value
 
-from orchestrator_site import clock
+from orchestrator_site import audit, clock
 from orchestrator_site.writes import CONSOLE, ORCHESTRATOR, Write, WriteResult, write
 from queues.models import (
     DELETABLE,
@@ -150,6 +150,14 @@ def _wording(action: str, *, include_done: bool = False, include_stale: bool = F
     return "Acknowledged", "not failed or abandoned (or gone)"
 
 
+def _names(ids: Sequence[uuid.UUID]) -> dict[str, audit.TargetName]:
+    """The reference and queue of the first elements, for the audit row (before a delete)."""
+    rows = QueueElement.objects.filter(pk__in=ids[: audit.NAMES_KEPT]).values_list(
+        "pk", "reference", "queue_name"
+    )
+    return {str(pk): (reference, queue) for pk, reference, queue in rows}
+
+
 def _write(action: str, *, user, **fields):
     """A bulk write: batches are their own transactions, so the write itself opens none."""
     return write(f"queues.{action}", user=user, target_type="queue element", using=(), **fields)
@@ -172,6 +180,7 @@ def _apply(action: str, *, user, ids, options: dict) -> WriteResult:
     now = clock.now()
     batch = _BATCH[action]
     with _write(action, user=user, targets=ids) as w:
+        w.names = _names(ids)  # inside: a failure here is audited too
         w.result.asked = len(ids)
         try:
             for chunk in _chunks(ids, settings.CONSOLE_BULK_BATCH_SIZE):
@@ -233,6 +242,7 @@ def unacknowledge_elements(*, user, ids: Iterable[uuid.UUID | str]) -> WriteResu
         targets=ids,
         using=(CONSOLE,),
     ) as w:
+        w.names = _names(ids)
         w.result.asked = len(ids)
         for chunk in _chunks(ids, MAX_IDS_PER_STATEMENT):
             w.result.changed += Acknowledgement.objects.filter(element_id__in=chunk).delete()[0]
@@ -326,6 +336,7 @@ def create_element(
             created_by=user.get_username()[:100],
         )
         w.targets = [element.pk]
+        w.names = {str(element.pk): (element.reference, queue_name)}
         w.result = WriteResult(
             asked=1, changed=1, message=f"Added element “{element}” (status New).", created=element
         )
@@ -368,6 +379,7 @@ def create_elements(
         user=user,
         target_type="queue element",
         targets=[e.pk for e in elements],
+        names={str(e.pk): (e.reference, queue_name) for e in elements[: audit.NAMES_KEPT]},
         detail=f"queue {queue_name}, {len(elements)} rows from CSV"
         + (f"; confirmed: {confirmed}" if confirmed else ""),
     ) as w:

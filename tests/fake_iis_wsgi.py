@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 from orchestrator_site import crypto
-from orchestrator_site.identity import Identity, IdentityAdapter
+from orchestrator_site.identity import Identity, IdentityAdapter, token_paths_from_settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.identity.server_settings")
 
@@ -65,4 +65,5 @@ application = IdentityAdapter(
     resolver=FakeResolver(
         json.loads(os.environ["CONSOLE_TEST_FAKE_TOKENS"]), os.environ["CONSOLE_TEST_RESOLVER_LOG"]
     ),
+    token_paths=token_paths_from_settings(),
 )

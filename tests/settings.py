@@ -16,6 +16,7 @@ TEST_PG_URL = os.environ.get(
 TEST_SQLITE_PATH = _ROOT / "var" / f"test-orchestrator-{_RUN_ID}.sqlite3"
 TEST_OO_URL = TEST_PG_URL if TEST_BACKEND == "postgresql" else f"sqlite:///{TEST_SQLITE_PATH}"
 TEST_FERNET_KEY = "8Qw0c3Qk3sY2m3H0fGmU3cQJmJxq7m1lq3H1m2ZQ8Xc="
+TEST_METRICS_TOKEN = "tests-metrics-token-0123456789-abcdefghij"  # noqa: S105 - a test value
 
 for _name in list(os.environ):
     if _name.startswith("CONSOLE_") and not _name.startswith("CONSOLE_TEST_"):
@@ -27,6 +28,7 @@ os.environ.update(
         "OpenOrchestratorKey": TEST_FERNET_KEY,
         "CONSOLE_SECRET_KEY": "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "CONSOLE_PAIRING_SECRET": "tests-pairing-secret",
+        "CONSOLE_METRICS_TOKEN": TEST_METRICS_TOKEN,
         "CONSOLE_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
         "CONSOLE_ALLOWED_DOMAINS": "TEST",
         "CONSOLE_ROLE_VIEWER": "TEST\\rpa-viewers",

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
-from orchestrator_site import clock
+from orchestrator_site import audit, clock
 from orchestrator_site.display import age_text, datetime_text
 from orchestrator_site.writes import Write, WriteResult, write
 from triggers import capabilities, cron
@@ -115,13 +115,14 @@ _FIELD_NAMES = {
 
 
 def _write(action: str, *, user, trigger: Trigger):
-    """The write contract for one trigger: one transaction, one audit row naming it."""
+    """The write contract for one trigger: one transaction, one audit row naming it (by the name
+    it had when the person acted)."""
     return write(
         action,
         user=user,
         target_type="trigger",
         targets=[trigger.pk],
-        detail=f"{trigger.trigger_name} ({trigger.type})",
+        names={str(trigger.pk): trigger.trigger_name},
     )
 
 
@@ -178,7 +179,12 @@ def create_trigger(*, user, kind: str, values: dict, child: dict) -> WriteResult
             lazy_text(_("Created %(name)s."), name=trigger.trigger_name), created=trigger
         )
         w.targets = [trigger.pk]
-        w.detail = f"{trigger.trigger_name} ({kind}): {_describe({**parent, **child_values})}"
+        w.names = {str(trigger.pk): trigger.trigger_name}
+        w.changes = [
+            audit.created(name, value)
+            for name, value in {"type": kind, **parent, **child_values}.items()
+            if value not in (None, "", [])
+        ]
     return w.result
 
 
@@ -194,10 +200,6 @@ def _guard(values: dict) -> None:
         raise ValueError("min_batch_size must be at least 1.")
     if values.get("process_args", "") is None:
         raise ValueError("process_args must be a string, never NULL.")
-
-
-def _describe(values: dict) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in values.items())
 
 
 def same_value(a, b) -> bool:
@@ -313,7 +315,11 @@ def update_trigger(*, user, trigger: Trigger, loaded: dict, changes: dict) -> Wr
             if child_changes:
                 child_model.objects.filter(pk=trigger.pk).update(**child_changes)
             _settle(w, _done(lazy_text(_("Saved %(name)s."), name=trigger.trigger_name)))
-        w.detail = f"{trigger.trigger_name}: {_describe({**parent_changes, **child_changes})}"
+            w.changes = [
+                audit.change(name, getattr(row, name), value)
+                for changes_of, row in ((parent_changes, current), (child_changes, current_child))
+                for name, value in changes_of.items()
+            ]
     return w.result
 
 
@@ -362,12 +368,12 @@ def resume_trigger(
     now = clock.now()
     moves_next_run = next_run is not None and trigger.type != TriggerType.QUEUE
     with _write("trigger.resume", user=user, trigger=trigger) as w:
-        w.detail = f"{trigger.trigger_name}" + (f", next_run={next_run}" if next_run else "")
         updated = Trigger.objects.filter(
             pk=trigger.pk, process_status__in=RESUMABLE_STATUSES
         ).update(process_status=TriggerStatus.IDLE)
         if updated and moves_next_run:
             CHILD_MODELS[trigger.type].objects.filter(pk=trigger.pk).update(next_run=next_run)
+            w.changes = [audit.change("next_run", trigger.next_run, next_run)]
         if not updated:
             return _settle(
                 w,
@@ -413,7 +419,9 @@ def run_trigger_now(*, user, trigger: Trigger) -> WriteResult:
         )
         if not updated:
             return _settle(w, _moved(trigger, "run", _("it is still running")))
-        CHILD_MODELS[trigger.type].objects.filter(pk=trigger.pk).update(next_run=clock.now())
+        now = clock.now()
+        CHILD_MODELS[trigger.type].objects.filter(pk=trigger.pk).update(next_run=now)
+        w.changes = [audit.change("next_run", trigger.next_run, now)]
         if trigger.type == TriggerType.SCHEDULED:
             template = _(
                 "%(name)s will start at the next loop of a Scheduler that may run it. Afterwards "
@@ -524,9 +532,8 @@ def reset_stale_trigger(
                     )
                 ),
             )
-        w.detail = (
-            f"{trigger.trigger_name}: {expected_status} -> {to_status}; {english(judged.reason)}"
-            + (f"; job {who.job.pk}" if who.job else "; no job identified")
+        w.detail = english(judged.reason) + (
+            f"; job {who.job.pk}" if who.job else "; no job identified"
         )
         # The same status and the same last start: not a run that began since it was judged.
         updated = Trigger.objects.filter(
@@ -534,6 +541,9 @@ def reset_stale_trigger(
         ).update(process_status=to_status)
         if not updated:
             return _settle(w, _moved(trigger, "reset", _("a Scheduler moved it just now")))
+        w.changes = [
+            audit.change("status", TriggerStatus(expected_status), TriggerStatus(to_status))
+        ]
         done = lazy_text(
             _("Reset %(name)s from %(before)s to %(after)s."),
             name=trigger.trigger_name,

@@ -34,6 +34,7 @@ class VaultAdmin(ConsoleModelAdmin):
 @admin.register(Credential)
 class CredentialAdmin(VaultAdmin):
     delete_names = staticmethod(services.delete_credentials)
+    audit_target_type = "credential"
     secret_fields = ("password",)  # the token: no list filters, searches or sorts by it
     list_display = ("name", "username", "changed_at", "stored_token")
     search_fields = ("name", "username")
@@ -52,6 +53,7 @@ class CredentialAdmin(VaultAdmin):
 @admin.register(Constant)
 class ConstantAdmin(VaultAdmin):
     delete_names = staticmethod(services.delete_constants)
+    audit_target_type = "constant"
     list_display = ("name", "value", "changed_at")
     search_fields = ("name", "value")
     ordering = ("name",)

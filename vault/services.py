@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet
 from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
 
-from orchestrator_site import clock, crypto
+from orchestrator_site import audit, clock, crypto
 from orchestrator_site.audit import AuditOutcome
 from orchestrator_site.writes import CONSOLE, ORCHESTRATOR, Write, WriteResult, write
 from vault import guard
@@ -135,13 +135,13 @@ def update_credential(
         _require_encryption()
         _check_password_size(password)
         values["password"] = crypto.encrypt(password)
-    detail = "new password" if password is not None else "username only; password kept"
-    with _write(
-        "credential.change", user=user, kind="credential", names=[name], detail=detail
-    ) as w:
+    with _write("credential.change", user=user, kind="credential", names=[name]) as w:
         rows = Credential.objects.filter(pk=name)
+        old_username = expected_username
         if username is not None and expected_username is not None:
             rows = rows.filter(username=expected_username)
+        elif username is not None:
+            old_username = rows.values_list("username", flat=True).first()
         w.result.asked = 1
         w.result.changed = rows.update(**values)
         if not w.result.changed:
@@ -151,6 +151,10 @@ def update_credential(
                 f"The username of “{name}” was changed by someone else (or a robot) while you "
                 "edited it. Nothing was saved; reload the page and make your change again.",
             )
+        if username is not None and username != old_username:
+            w.changes.append(audit.change("username", old_username, username))
+        if password is not None:
+            w.changes.append(audit.secret_change("password"))  # never a password or a token
         kept = "" if password is not None else " The password was kept."
         w.result.message = f"Saved the credential “{name}”.{kept}"
     return w.result
@@ -296,8 +300,11 @@ def update_constant(*, user, name: str, value: str, expected: str | None = None)
     """Set the value; with `expected` (what the edit form showed) only if it is still that."""
     with _write("constant.change", user=user, kind="constant", names=[name]) as w:
         rows = Constant.objects.filter(pk=name)
+        old = expected
         if expected is not None:
             rows = rows.filter(value=expected)
+        else:
+            old = rows.values_list("value", flat=True).first()
         w.result.asked = 1
         w.result.changed = rows.update(value=value, changed_at=clock.now())
         if not w.result.changed:
@@ -307,6 +314,8 @@ def update_constant(*, user, name: str, value: str, expected: str | None = None)
                 f"The value of “{name}” was changed by someone else (or a robot) while you "
                 "edited it. Nothing was saved; reload the page and make your change again.",
             )
+        if value != old:
+            w.changes = [audit.change("value", old, value)]
         w.result.message = f"Saved the constant “{name}”."
     return w.result
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
-from orchestrator_site import display, errorline, rowactions
+from orchestrator_site import audit, display, errorline, rowactions
+from orchestrator_site.htmltext import escaped
 
 register = template.Library()
 
@@ -47,6 +49,14 @@ def name_label(value) -> str:
     if text.strip():
         return text
     return f"(blank name {text!r})" if text else "(no name)"
+
+
+@register.filter
+def audit_what(entry) -> SafeString:
+    """What an audit row says happened ("next run: … → …", a comment), one line each."""
+    return SafeString(
+        "<br>".join(escaped(line) for line in audit.what_lines(entry, limit=audit.CHANGE_SHOWN))
+    )
 
 
 @register.filter

@@ -194,10 +194,12 @@ def test_the_server_warms_up_every_overview_its_apps_registered():
     """wsgi.py counts what the apps registered from AppConfig.ready(); the core names none of them."""
     from logs import groups as log_groups
     from logs import queries
+    from metrics import windows
     from queues import groups as element_groups
     from queues import models
 
     assert snapshots.registered_warm_ups() == {
+        windows.CACHE_KEY: windows.count_windows,
         queries.OVERVIEW_CACHE_KEY: queries.count_processes,
         models.OVERVIEW_CACHE_KEY: models.count_queues,
         queries.GROUPS_CACHE_KEY: log_groups.count_groups,

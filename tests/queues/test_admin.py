@@ -101,3 +101,35 @@ def test_viewers_cannot_use_the_admin_and_elements_cannot_be_edited(as_viewer, a
     response = as_operator.post(change, {"status": "DONE"})
     assert QueueElement.objects.get(pk=element.pk).status == QueueStatus.NEW
     assert response.status_code == 403
+
+
+@oo_db
+def test_the_changelist_searches_messages_and_shows_them_cut_and_escaped(as_operator):
+    long_message = "Timeout " + "x" * 200
+    make_element(status=QueueStatus.FAILED, reference="INV-1", message=long_message)
+    make_element(status=QueueStatus.FAILED, reference="INV-2", message="<script>alert(1)</script>")
+    make_element(status=QueueStatus.DONE, reference="TIMEOUT-REF", message="fine")
+
+    def found(term: str) -> list[str]:
+        response = as_operator.get(CHANGELIST, {"q": term})
+        return sorted(e.reference for e in response.context["cl"].result_list)
+
+    assert found("timeout") == ["INV-1", "TIMEOUT-REF"]  # a message, or a reference's start
+    assert found("alert(") == ["INV-2"]
+    assert found("NV-") == []  # a reference matches by its start only (its index)
+    body = as_operator.get(CHANGELIST).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert" not in body
+    assert "Timeout " + "x" * 111 + "…" in body and "x" * 113 not in body
+
+
+@oo_db
+def test_an_elements_history_is_its_audit_trail(as_operator):
+    failed = make_element(status=QueueStatus.FAILED, reference="INV-1")
+    other = make_element(status=QueueStatus.FAILED, reference="INV-2")
+    confirm_in_admin(as_operator, "retry_selected", [failed, other])
+    history = reverse("admin:queues_queueelement_history", args=[failed.pk])
+    response = as_operator.get(history, follow=True)
+    assert response.redirect_chain[0][0] == f"/audit/?target_type=queue+element&target={failed.pk}"
+    assert [row.record.action for row in response.context["table"].page.object_list] == [
+        "queues.retry"
+    ]

@@ -111,7 +111,7 @@ def test_the_credential_admin_pages_never_carry_the_token(as_admin, as_operator)
     ]
     for browser in (as_admin, as_operator):
         for page in pages:
-            response = browser.get(page)
+            response = browser.get(page, follow=True)  # a history leads to the audit trail
             # Only Automation admins may delete a credential; everything else both may read.
             refused = browser is as_operator and page == url(Credential, "delete", "Mail")
             assert response.status_code == (403 if refused else 200), page
@@ -320,3 +320,75 @@ def test_the_admin_offers_no_password_change(as_admin, name):
     # Windows signs everyone in: a password form would ask for something nobody has.
     response = as_admin.get(reverse(name))
     assert response.status_code == 404
+
+
+# --- Signed in by Windows: no sign-in, sign-out or password screens --------------------------------
+
+
+@oo_db
+def test_the_admin_says_who_windows_signed_in_and_offers_no_password_or_logout(as_operator):
+    body = as_operator.get(reverse("admin:index")).content.decode()
+    assert "Signed in through Windows as" in body and "<strong>test\\otto</strong>" in body
+    for absent in ("Change password", "Log out", reverse("admin:password_change"), "logout-form"):
+        assert absent not in body
+    assert f'<a href="{reverse("audit")}">Audit trail</a>' in body
+    assert '<a href="/">Back to the console</a>' in body
+
+
+@oo_db
+def test_logging_out_of_the_admin_is_not_a_thing(as_operator):
+    # Windows signs the person in again on the very next request: a sign-out would be a pretence.
+    response = as_operator.post(reverse("admin:logout"))
+    assert response.status_code == 404
+    assert as_operator.get(reverse("admin:index")).status_code == 200  # still the same session
+
+
+@oo_db
+def test_the_admin_login_page_sends_someone_signed_in_on_and_refuses_everyone_else(
+    as_operator, as_viewer
+):
+    response = as_operator.get(reverse("admin:login"), {"next": "/admin/queues/queueelement/"})
+    assert response.status_code == 302 and response["Location"] == "/admin/queues/queueelement/"
+    response = as_operator.get(reverse("admin:login"), {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("admin:index")
+    refused = as_viewer.get(reverse("admin:login"))
+    assert refused.status_code == 403 and b'type="password"' not in refused.content
+
+
+@oo_db
+@pytest.mark.parametrize(
+    ("model", "pk", "target_type"),
+    [
+        (Credential, "Mail", "credential"),
+        (Scheduler, "PC-1", "scheduler"),
+        (QueueElement, None, "queue element"),
+    ],
+)
+def test_each_objects_history_is_its_audit_trail(as_admin, model, pk, target_type):
+    if model is Credential:
+        make_credential("Mail")
+    elif model is Scheduler:
+        make_scheduler("PC-1")
+    else:
+        pk = str(make_element().pk)
+    change = as_admin.get(url(model, "change", pk)).content.decode()
+    assert 'class="historylink">Audit trail</a>' in change
+    response = as_admin.get(url(model, "history", pk))
+    query = f"target_type={target_type.replace(' ', '+')}&target={pk}"
+    assert response.status_code == 302 and response["Location"] == f"/audit/?{query}"
+    assert as_admin.get(url(model, "history", "no-such-thing")).status_code == 404
+
+
+@oo_db
+def test_the_audit_entry_admin_shows_names_and_changes_in_words(as_admin):
+    row = audit.record(
+        user=None,
+        action="trigger.edit",
+        target_type="trigger",
+        targets=["6f1c0c5e-0000-4000-8000-000000000000"],
+        names={"6f1c0c5e-0000-4000-8000-000000000000": "Nightly <b>"},
+        changes=[audit.change("priority", 0, 5), audit.secret_change("password")],
+    )
+    page = as_admin.get(url(AuditEntry, "change", row.pk)).content.decode()
+    assert "Nightly &lt;b&gt;" in page
+    assert "priority: 0 → 5<br>password: changed" in page

@@ -246,7 +246,9 @@ PAGES = [
         lambda w: reverse("audit"),
         {
             "username": TEXT,
-            "action": TEXT,
+            "action": choices("trigger.pause", "queues.retry_all", "credential.reveal"),
+            "target_type": choices("trigger", "queue element"),
+            "target_name": TEXT,
             "target": TEXT,
             "outcome": choices("ok", "partial"),
             "after": DATES,
@@ -551,6 +553,17 @@ PAGES = [
         rows=False,
     ),
     Page(
+        "switch the language",
+        lambda w: reverse("set_language"),
+        {
+            "next": NEXT_VALUES,
+            "language": [(OK, "da"), (OK, "en-gb"), (ANY, "xx"), (ANY, ""), (ANY, "da\x00")]
+            + [(ANY, "d" * 5000)],
+        },
+        method="post",
+        rows=False,
+    ),
+    Page(
         "trigger create",
         lambda w: reverse("triggers:create", args=["single"]),
         {"next_run": [(kind, value) for kind, value in DATES if value]},
@@ -677,6 +690,7 @@ def test_crafted_values_never_give_a_server_error(target: Page, param: str, worl
 # Views that read no list parameter, and why they are not in the battery above.
 NOT_LISTS = {
     "healthz": "monitoring: reads no parameter",
+    "metrics:metrics": "monitoring: reads no parameter",
     "": "favicon.ico: a redirect to a static file",
     "denied": "the refusal page: reads no parameter",
     "triggers:new": "a menu of the trigger types",

@@ -28,6 +28,10 @@ def _post_only(request: HttpRequest) -> HttpResponse:
 urlpatterns = [path("test-only/post/", _post_only), *site_urlpatterns]
 
 
+# A page whose form carries a CSRF token (the admin's list of queue elements: its actions form).
+FORM_PAGE = "/admin/queues/queueelement/"
+
+
 def operator(**extra) -> Client:
     return Client(**signed_in_environ(PERSONAS["operator"]), **extra)
 
@@ -89,7 +93,7 @@ def test_the_session_cookie_is_host_prefixed_secure_httponly_lax():
 
 @oo_db
 def test_the_csrf_cookie_is_host_prefixed_secure_lax():
-    response = operator().get("/admin/", secure=True)  # the admin's logout form has a token
+    response = operator().get(FORM_PAGE, secure=True)
     cookie = response.cookies["__Host-console-csrf"]
     assert cookie["secure"] is True
     assert cookie["samesite"] == "Lax"
@@ -112,7 +116,7 @@ def test_a_post_without_a_csrf_token_fails():
 @override_settings(ROOT_URLCONF=__name__)
 def test_a_post_with_the_csrf_token_passes():
     client = operator(enforce_csrf_checks=True)
-    client.get("/admin/")
+    client.get(FORM_PAGE)
     token = client.cookies[
         "console-csrf" if "console-csrf" in client.cookies else "__Host-console-csrf"
     ]
@@ -125,7 +129,7 @@ def test_a_post_with_the_csrf_token_passes():
 @override_settings(ROOT_URLCONF=__name__)
 def test_a_cross_origin_post_over_https_fails_even_with_a_token():
     client = operator(enforce_csrf_checks=True)
-    client.get("/admin/", secure=True)
+    client.get(FORM_PAGE, secure=True)
     token = client.cookies["__Host-console-csrf"].value
     response = client.post(
         "/test-only/post/",

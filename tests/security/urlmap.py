@@ -14,8 +14,9 @@ from types import FunctionType
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
-# Views anyone may open without a console role: monitoring and the refusal page itself.
-LOGIN_FREE = {"healthz", "denied"}
+# Views anyone may open without a console role: monitoring and the refusal page itself. /metrics
+# checks its bearer token or the user's roles itself (tests/metrics/test_access.py).
+LOGIN_FREE = {"healthz", "denied", "metrics:metrics"}
 
 _SAMPLES = {
     "int": "7",

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.contrib import messages
+from django.db import connections
 
-from tests.helpers import make_scheduler, make_trigger, oo_db
+from orchestrator_site.display import datetime_text
+from tests.helpers import NOW, make_scheduler, make_trigger, oo_db
 from tests.triggers.util import audit_rows, status_of
-from triggers.models import Scheduler, TriggerStatus, TriggerType
+from triggers.models import Scheduler, Trigger, TriggerStatus, TriggerType
 
 CHANGELIST = "/admin/triggers/trigger/"
 PAST_RUN = "Its next run is in the past, so a Scheduler starts it at its next loop."
 
 
-def act(client, action: str, *triggers):
-    return client.post(
-        CHANGELIST,
-        {"action": action, "_selected_action": [str(t.pk) for t in triggers]},
-        follow=True,
+def act(client, action: str, *triggers, confirmed: bool = False):
+    """Choose an admin action for `triggers`; `confirmed`: as the confirmation page's Yes posts."""
+    data = {"action": action, "_selected_action": [str(t.pk) for t in triggers]}
+    if confirmed:
+        data["post"] = "yes"
+    return client.post(CHANGELIST, data, follow=True)
+
+
+def asks(response, question: str) -> bool:
+    """The admin's confirmation page, asking `question`, with a Yes that posts the action again."""
+    body = response.content.decode()
+    return (
+        response.templates[0].name == "orchestrator_site/admin_confirm_action.html"
+        and f"<h1>{question}</h1>" in body
+        and '<input type="hidden" name="post" value="yes">' in body
     )
 
 
@@ -29,11 +43,18 @@ def reported(response) -> list[tuple[int, str]]:
 def test_operator_pauses_and_resumes_through_the_services(as_operator):
     running = make_trigger(name="R", status=TriggerStatus.RUNNING)
     idle = make_trigger(name="I", status=TriggerStatus.IDLE)
-    response = act(as_operator, "pause", running, idle)
+    # Pausing a running trigger asks first, as the page's button does; nothing changes yet.
+    question = act(as_operator, "pause", running, idle)
+    assert asks(question, "Pause 2 triggers?") and "“R” is running" in question.content.decode()
+    assert status_of(running) == TriggerStatus.RUNNING and status_of(idle) == TriggerStatus.IDLE
+    response = act(as_operator, "pause", running, idle, confirmed=True)
     assert response.status_code == 200
     assert status_of(running) == TriggerStatus.PAUSING and status_of(idle) == TriggerStatus.PAUSED
     assert reported(response) == [(messages.SUCCESS, "Paused 2 of 2 triggers.")]
-    response = act(as_operator, "resume", running, idle)
+    # I's next run is past: resumed as it is it runs at once, so the admin asks first.
+    assert asks(act(as_operator, "resume", running, idle), "Resume 2 triggers?")
+    assert status_of(idle) == TriggerStatus.PAUSED
+    response = act(as_operator, "resume", running, idle, confirmed=True)
     assert status_of(running) == TriggerStatus.PAUSING and status_of(idle) == TriggerStatus.IDLE
     assert reported(response) == [
         (
@@ -50,13 +71,17 @@ def test_operator_pauses_and_resumes_through_the_services(as_operator):
 def test_run_now_and_kill_actions(as_admin):
     queue = make_trigger(TriggerType.QUEUE, name="Q", status=TriggerStatus.PAUSED)
     single = make_trigger(TriggerType.SINGLE, name="S", status=TriggerStatus.FAILED)
-    ((level, message),) = reported(act(as_admin, "run_now", queue, single))
+    assert asks(act(as_admin, "run_now", queue, single), "Run 2 triggers now?")
+    assert status_of(single) == TriggerStatus.FAILED
+    ((level, message),) = reported(act(as_admin, "run_now", queue, single, confirmed=True))
     assert level == messages.WARNING
     assert message.startswith("Started 1 of 2 triggers; 1 skipped: Q is a queue trigger")
     assert "cannot be run on demand" in message
     assert status_of(single) == TriggerStatus.IDLE and status_of(queue) == TriggerStatus.PAUSED
     running = make_trigger(name="Run", status=TriggerStatus.RUNNING)
-    act(as_admin, "kill", running, single)
+    assert asks(act(as_admin, "kill", running, single), "Kill the running process of 1 trigger?")
+    assert status_of(running) == TriggerStatus.RUNNING
+    act(as_admin, "kill", running, single, confirmed=True)
     assert status_of(running) == TriggerStatus.KILLING and status_of(single) == TriggerStatus.IDLE
 
 
@@ -73,7 +98,7 @@ def test_an_action_that_changes_none_is_one_error_naming_each_reason(as_operator
 @oo_db
 def test_each_warning_follows_the_one_message_naming_its_trigger(as_operator):
     triggers = [make_trigger(name=n, status=TriggerStatus.PAUSED) for n in ("A", "B")]
-    assert reported(act(as_operator, "resume", *triggers)) == [
+    assert reported(act(as_operator, "resume", *triggers, confirmed=True)) == [
         (messages.SUCCESS, "Resumed 2 of 2 triggers."),
         (messages.WARNING, f"A: {PAST_RUN}"),
         (messages.WARNING, f"B: {PAST_RUN}"),
@@ -125,3 +150,99 @@ def test_operator_cannot_forget_in_the_admin(request, persona):
         {"action": "delete_selected", "_selected_action": ["PC-1"], "post": "yes"},
     )
     assert Scheduler.objects.filter(pk="PC-1").exists()
+
+
+@oo_db
+def test_the_list_shows_type_status_cron_next_run_queue_and_whitelist(as_operator):
+    at = dt.datetime(2026, 12, 1, 6, 30)
+    make_trigger(TriggerType.SCHEDULED, name="Cron", cron="30 6 * * MON", next_run=at)
+    make_trigger(TriggerType.QUEUE, name="Q", queue_name="Invoices", min_batch_size=5)
+    make_trigger(TriggerType.SINGLE, name="Once", scheduler_whitelist=["PC-1", "PC-2"])
+    response = as_operator.get(CHANGELIST)
+    rows = {
+        row.trigger_name: row
+        for row in response.context["cl"].result_list  # the child rows came with the parents
+    }
+    admin = response.context["cl"].model_admin
+    assert admin.cron(rows["Cron"]) == "30 6 * * MON" and admin.cron(rows["Q"]) == "-"
+    assert admin.next_run_shown(rows["Cron"]) == datetime_text(at)
+    assert admin.queue_shown(rows["Q"]) == "Invoices (at least 5 new)"
+    assert admin.whitelist(rows["Once"]) == "PC-1, PC-2"
+    assert admin.whitelist(rows["Cron"]) == "any Scheduler"
+    body = response.content.decode()
+    for text in ("30 6 * * MON", datetime_text(at), "Invoices (at least 5 new)", "PC-1, PC-2"):
+        assert text in body
+    assert "Scheduled" in body and "Idle" in body
+
+
+@oo_db
+def test_the_list_reads_the_children_with_the_parents(as_operator, django_assert_max_num_queries):
+    for kind in (TriggerType.SINGLE, TriggerType.SCHEDULED, TriggerType.QUEUE) * 5:
+        make_trigger(kind)
+    as_operator.get(CHANGELIST)
+    with django_assert_max_num_queries(3, connection=connections["orchestrator"]):
+        assert as_operator.get(CHANGELIST).status_code == 200
+
+
+@oo_db
+def test_resuming_one_overdue_trigger_opens_the_consoles_page_and_comes_back(as_operator):
+    late = make_trigger(name="Late", status=TriggerStatus.PAUSED, next_run=NOW)
+    response = as_operator.post(CHANGELIST, {"action": "resume", "_selected_action": [late.pk]})
+    page = f"/triggers/{late.pk}/resume/"
+    assert response.status_code == 302 and response["Location"].startswith(page + "?next=")
+    assert status_of(late) == TriggerStatus.PAUSED  # nothing changed yet
+    choices = as_operator.get(response["Location"])
+    assert choices.context["next"] == CHANGELIST
+    done = as_operator.post(page, {"choice": "keep", "next": CHANGELIST})
+    assert done["Location"] == f"{CHANGELIST}#trigger-{late.pk}"
+    assert status_of(late) == TriggerStatus.IDLE
+    assert len(audit_rows("trigger.resume")) == 1
+
+
+@oo_db
+def test_reset_opens_the_consoles_reset_page_for_one_active_trigger(as_operator):
+    stuck = make_trigger(name="Stuck", status=TriggerStatus.RUNNING)
+    idle = make_trigger(name="Fine", status=TriggerStatus.IDLE)
+    response = as_operator.post(CHANGELIST, {"action": "reset", "_selected_action": [stuck.pk]})
+    assert (
+        response["Location"] == f"/triggers/{stuck.pk}/reset/?next=%2Fadmin%2Ftriggers%2Ftrigger%2F"
+    )
+    assert as_operator.get(response["Location"]).context["next"] == CHANGELIST
+    both = act(as_operator, "reset", stuck, idle)
+    assert reported(both) == [(messages.ERROR, "Reset one trigger at a time: select just one.")]
+    ((level, message),) = reported(act(as_operator, "reset", idle))
+    assert level == messages.ERROR and message.startswith("Fine is Idle: only a running")
+    assert status_of(stuck) == TriggerStatus.RUNNING and not audit_rows("trigger.reset")
+
+
+@oo_db
+def test_delete_opens_the_consoles_delete_page_for_automation_admins_only(as_admin, as_operator):
+    trigger = make_trigger(name="Old", status=TriggerStatus.PAUSED)
+    response = as_admin.post(
+        CHANGELIST, {"action": "delete_trigger", "_selected_action": [trigger.pk]}
+    )
+    assert response["Location"].startswith(f"/triggers/{trigger.pk}/delete/")
+    assert Trigger.objects.filter(pk=trigger.pk).exists()  # the page asks first
+    listing = as_operator.get(CHANGELIST)
+    admin = listing.context["cl"].model_admin
+    offered = [name for name, _label in admin.get_action_choices(listing.wsgi_request)]
+    assert "delete_trigger" not in offered and "pause" in offered
+    refused = as_operator.post(
+        CHANGELIST, {"action": "delete_trigger", "_selected_action": [trigger.pk]}, follow=True
+    )
+    assert refused.redirect_chain == [(CHANGELIST, 302)]  # "No action selected", not the page
+    assert Trigger.objects.filter(pk=trigger.pk).exists()
+
+
+@oo_db
+def test_a_triggers_history_is_its_audit_trail(as_operator):
+    trigger = make_trigger(name="Nightly", status=TriggerStatus.IDLE)
+    act(as_operator, "pause", trigger)
+    change = as_operator.get(f"{CHANGELIST}{trigger.pk}/change/").content.decode()
+    assert f'href="{CHANGELIST}{trigger.pk}/history/" class="historylink">Audit trail</a>' in change
+    response = as_operator.get(f"{CHANGELIST}{trigger.pk}/history/", follow=True)
+    assert response.redirect_chain == [(f"/audit/?target_type=trigger&target={trigger.pk}", 302)]
+    assert [row.record.action for row in response.context["table"].page.object_list] == [
+        "trigger.pause"
+    ]
+    assert "Only the entries about trigger" in response.content.decode()

@@ -10,6 +10,7 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from OpenOrchestrator.database.triggers import TriggerStatus as OOStatus
 
+from orchestrator_site.audit import change_text
 from tests.helpers import make_scheduler, make_trigger, oo_db, oo_tx
 from tests.triggers.util import audit_rows, edit_data
 from triggers.models import ScheduledTrigger, SingleTrigger, Trigger, TriggerStatus, TriggerType
@@ -54,7 +55,8 @@ def test_it_writes_only_the_changed_columns(as_admin):
     refreshed = Trigger.objects.get(pk=trigger.pk)
     assert refreshed.trigger_name == "New" and refreshed.process_status == TriggerStatus.FAILED
     [entry] = audit_rows("trigger.edit")
-    assert entry.outcome == "ok" and "trigger_name='New'" in entry.detail
+    assert entry.outcome == "ok"
+    assert [change_text(c) for c in entry.changes] == ["trigger name: “Old” → “New”"]
 
 
 @oo_db

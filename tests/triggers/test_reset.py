@@ -9,6 +9,7 @@ import uuid
 import pytest
 from OpenOrchestrator.database.triggers import TriggerStatus as OOStatus
 
+from orchestrator_site.audit import change_text
 from tests.helpers import make_job, make_scheduler, make_trigger, oo_db, oo_tx
 from tests.triggers.util import audit_rows, status_of
 from triggers.models import Job, JobStatus, Scheduler, Trigger, TriggerStatus, TriggerType
@@ -59,7 +60,8 @@ def test_reset_of_a_dead_schedulers_trigger_fails_its_job_and_openorchestrator_s
     assert stored_job.status == JobStatus.FAILED and stored_job.end_time is not None
     assert db_util.begin_scheduled_trigger(trigger.pk) is True  # a Scheduler may start it again
     [entry] = audit_rows("trigger.reset")
-    assert entry.outcome == "ok" and "RUNNING -> IDLE" in entry.detail
+    assert entry.outcome == "ok" and "Its Scheduler PC-P last pinged" in entry.detail
+    assert change_text(entry.changes[0]) == "status: Running → Idle"
 
 
 @oo_db

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orchestrator_site.filters import (
     ConsoleFilterSet,
@@ -32,7 +33,9 @@ class TriggerFilter(ConsoleFilterSet):
         ),
     )
     type = django_filters.ChoiceFilter(
-        choices=TriggerType.choices, label=_("Type"), empty_label=_("Any type")
+        choices=TriggerType.choices,
+        label=pgettext_lazy("trigger", "Type"),
+        empty_label=_("Any type"),
     )
     status = django_filters.MultipleChoiceFilter(
         field_name="process_status",

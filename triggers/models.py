@@ -8,7 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from orchestrator_site.display import datetime_text
@@ -91,7 +91,9 @@ class Trigger(OrchestratorModel):
     is_blocking = models.BooleanField(_("blocking"), default=True)
     scheduler_whitelist = WhitelistField(_("Scheduler whitelist"))
     priority = models.IntegerField(_("priority"), default=0)
-    type = models.CharField(_("type"), max_length=9, choices=TriggerType.choices, editable=False)
+    type = models.CharField(
+        pgettext_lazy("trigger", "type"), max_length=9, choices=TriggerType.choices, editable=False
+    )
 
     objects = TriggerQuerySet.as_manager()
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.functional import Promise, cached_property
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from logs.links import process_logs_url
@@ -294,7 +294,7 @@ class TriggerTable(ConsoleTable):
     region_label = cast(str, _("Triggers"))  # lazy: read in the page's language
     process_status = tables.Column(verbose_name=_("Status"))
     trigger_name = tables.Column(verbose_name=_("Name"), empty_values=())
-    type = tables.Column(verbose_name=_("Type"))
+    type = tables.Column(verbose_name=pgettext_lazy("trigger", "Type"))
     process_name = tables.Column(verbose_name=_("Process"))
     last_run = TimeColumn(verbose_name=_("Last run"))
     next_run_at = tables.Column(verbose_name=_("Next run"), empty_values=())

@@ -72,7 +72,7 @@ time-to-content: $(VENV)/.test
 # The Danish catalogues: collect the marked strings of each app (the site-wide templates go to
 # orchestrator_site's), then compile them. Needs GNU gettext (apt-get install gettext); the
 # compiled .mo files are committed, so running the console does not.
-APPS := orchestrator_site dashboard queues triggers logs vault demo
+APPS := orchestrator_site dashboard queues triggers logs vault alerts demo
 messages: export CONSOLE_LOCAL_USER ?= messages
 messages: $(VENV)/.runtime
 	@for app in $(APPS); do mkdir -p $$app/locale; done

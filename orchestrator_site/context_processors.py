@@ -19,6 +19,7 @@ NAVIGATION = (
     ("schedulers", "Schedulers", "triggers:schedulers"),
     ("credentials", "Credentials", "vault:credentials"),
     ("constants", "Constants", "vault:constants"),
+    ("alerts", "Alerts", "alerts:rules"),
     ("audit", "Audit", "audit"),
 )
 

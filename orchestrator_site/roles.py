@@ -21,6 +21,8 @@ _VIEW = [
     "vault.view_credential",
     "vault.view_constant",
     "orchestrator_site.view_auditentry",
+    "alerts.view_alertrule",
+    "alerts.view_delivery",
 ]
 _OPERATE = [
     "queues.retry_queueelement",
@@ -41,6 +43,10 @@ _ADMINISTER = [
     "vault.add_credential",
     "vault.change_credential",
     "vault.delete_credential",
+    "alerts.add_alertrule",
+    "alerts.change_alertrule",
+    "alerts.delete_alertrule",
+    "alerts.mute_alertrule",
     # Users: see them and block/unblock them (the admin lets nothing else change; roles come from AD).
     "auth.view_user",
     "auth.change_user",

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "triggers",
     "logs",
     "vault",
+    "alerts",
     "metrics",
     "demo",
 ]
@@ -335,6 +336,43 @@ CONSOLE_BULK_BATCH_SIZE = env_int("CONSOLE_BULK_BATCH_SIZE", 500, minimum=1)
 CONSOLE_VAULT_KEY_MEMORY_MINUTES = env_int("CONSOLE_VAULT_KEY_MEMORY_MINUTES", 5, minimum=0)
 CONSOLE_REVEAL_MAX_FAILURES = env_int("CONSOLE_REVEAL_MAX_FAILURES", 5, minimum=1)
 CONSOLE_REVEAL_LOCKOUT_MINUTES = env_int("CONSOLE_REVEAL_LOCKOUT_MINUTES", 15, minimum=1)
+
+# --- Alerts (`manage.py alerts`, see the alerts app) ----------------------------------------------
+# The console's address as people open it, with any IIS virtual directory
+# (https://rpa-console.corp.example or https://intranet.corp.example/rpa/console): alerts link to
+# their page under it. `manage.py alerts` refuses to run without it.
+CONSOLE_BASE_URL = env_str("CONSOLE_BASE_URL").strip().rstrip("/")
+if CONSOLE_BASE_URL and not CONSOLE_BASE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        "CONSOLE_BASE_URL must start with https:// (or http://), e.g. https://rpa-console.corp.example."
+    )
+# Alert e-mail goes through Django's SMTP backend; an empty host means e-mail is not configured
+# (a rule's e-mail then fails with that message, in its history).
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("CONSOLE_EMAIL_HOST").strip()
+EMAIL_PORT = env_int("CONSOLE_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("CONSOLE_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_secret("CONSOLE_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("CONSOLE_EMAIL_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("CONSOLE_EMAIL_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "Set CONSOLE_EMAIL_STARTTLS (port 587) or CONSOLE_EMAIL_SSL (port 465), not both."
+    )
+EMAIL_TIMEOUT = env_int("CONSOLE_EMAIL_TIMEOUT", 30, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("CONSOLE_EMAIL_FROM", "openorchestrator-console@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A failed delivery is tried again at the next pass after 1, 2, 4, ... times this many seconds
+# (at most an hour apart), CONSOLE_ALERTS_MAX_ATTEMPTS times in all.
+CONSOLE_ALERTS_MAX_ATTEMPTS = env_int("CONSOLE_ALERTS_MAX_ATTEMPTS", 5, minimum=1)
+CONSOLE_ALERTS_RETRY_SECONDS = env_int("CONSOLE_ALERTS_RETRY_SECONDS", 60, minimum=0)
+CONSOLE_ALERTS_WEBHOOK_TIMEOUT = env_int("CONSOLE_ALERTS_WEBHOOK_TIMEOUT", 10, minimum=1)
+# The language of the alerts' text (a code of LANGUAGES).
+CONSOLE_ALERTS_LANGUAGE = env_str("CONSOLE_ALERTS_LANGUAGE", LANGUAGE_CODE).strip()
+if CONSOLE_ALERTS_LANGUAGE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"CONSOLE_ALERTS_LANGUAGE must be one of {', '.join(dict(LANGUAGES))}."
+    )
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.templatetags.l10n import localize, unlocalize
 from django.utils.encoding import force_str
+from django.utils.functional import Promise
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -235,7 +236,7 @@ class ConsoleTable(tables.Table):
 
     VERIFIED_WITH = "3.0.1"
     # What the table lists: the name of the region it scrolls in (table.html), unique on its page.
-    region_label = "Table"
+    region_label: str | Promise = "Table"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("template_name", "orchestrator_site/table.html")

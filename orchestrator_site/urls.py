@@ -19,6 +19,7 @@ urlpatterns = [
     path("queues/", include("queues.urls")),
     path("", include("logs.urls")),
     path("vault/", include("vault.urls")),
+    path("alerts/", include("alerts.urls")),
     path("", include("metrics.urls")),
 ]
 

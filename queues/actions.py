@@ -19,6 +19,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orchestrator_site import clock
@@ -48,7 +49,7 @@ PERMISSION = {
 
 def _refuse(request: HttpRequest, form) -> HttpResponse:
     errors = "; ".join(e for field in form.errors.values() for e in field)
-    messages.error(request, f"Nothing was changed: {errors}")
+    messages.error(request, _("Nothing was changed: %(errors)s") % {"errors": errors})
     return redirect(form.redirect_target(request, reverse("queues:overview")))
 
 
@@ -195,7 +196,7 @@ class Scope:
     rows: QueueElementQuerySet
     list_url: str
     bulk_url: str
-    title: str
+    title: str  # the page's heading and title
     confirm_text: str  # typed to confirm a large action
     filter_used: str
     keep: Callable[[list[uuid.UUID]], list[uuid.UUID]] | None = None
@@ -210,7 +211,7 @@ def _queue_scope(request: HttpRequest, queue_name: str) -> Scope:
         rows=rows,
         list_url=reverse("queues:elements", args=[queue_name]),
         bulk_url=reverse("queues:bulk", args=[queue_name]),
-        title=f"elements of “{queue_name}”",
+        title=_("Act on all matching elements of “%(queue)s”") % {"queue": queue_name},
         confirm_text=queue_name,
         filter_used=f"queue={queue_name}; {filterset.description() if valid else ''}".rstrip("; "),
     )
@@ -229,8 +230,11 @@ def _inbox_scope(request: HttpRequest) -> Scope:
         rows=cast(QueueElementQuerySet, filterset.qs),
         list_url=reverse("queues:failed"),
         bulk_url=reverse("queues:failed_bulk"),
-        title="acknowledged failures" if wanted else "failures in the inbox",
-        confirm_text="failed inbox",
+        title=_("Act on all matching acknowledged failures")
+        if wanted
+        else _("Act on all matching failures in the inbox"),
+        # What the person types, in the page's language (as the label asks for it).
+        confirm_text=_("failed inbox"),
         filter_used=filterset.description() if valid else "",
         keep=keep,
         inbox=True,
@@ -284,7 +288,9 @@ def _bulk(request: HttpRequest, scope: Scope) -> HttpResponse:
         choice = BulkActionChoice(request.GET)
         if not choice.is_valid():
             messages.error(
-                request, f"There is no such action: choose {', '.join(services.ACTIONS)}."
+                request,
+                _("There is no such action: choose %(actions)s.")
+                % {"actions": ", ".join(services.ACTIONS)},
             )
             return redirect(f"{scope.bulk_url}?{filter_query.urlencode()}")
         form = BulkForm(
@@ -301,7 +307,8 @@ def _bulk(request: HttpRequest, scope: Scope) -> HttpResponse:
             "matching": matching,
             "scope": scope,
             "form": form,
-            "filter_text": scope.filterset.description() or "no filter: every element of the queue",
+            "filter_text": scope.filterset.description()
+            or _("no filter: every element of the queue"),
             "query": filter_query.urlencode(),
             "back": back,
             "needs_typing": needs_typing,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from orchestrator_site.admin_base import ConsoleModelAdmin
 from orchestrator_site.paging import CappedPaginator
@@ -12,7 +13,7 @@ from queues.models import Acknowledgement, QueueElement, queue_overview
 
 
 class QueueNameFilter(admin.SimpleListFilter):
-    title = "queue"
+    title = _("queue")
     parameter_name = "queue_name"
 
     def lookups(self, request, model_admin):
@@ -43,7 +44,7 @@ class QueueElementAdmin(ConsoleModelAdmin):
     list_filter = ("status", QueueNameFilter)
     # A reference by its start (the index serves it), a message by any part (as the pages search).
     search_fields = ("^reference", "message")
-    search_help_text = "The start of a reference, or any part of a message."
+    search_help_text = _("The start of a reference, or any part of a message.")
     ordering = ("-created_date",)
     show_full_result_count = False
     paginator = CappedPaginator
@@ -54,7 +55,7 @@ class QueueElementAdmin(ConsoleModelAdmin):
     def view_on_site(self, obj: QueueElement) -> str:
         return id_url("queues:element", obj.pk)
 
-    @admin.display(description="Message")
+    @admin.display(description=_("Message"))
     def message_short(self, obj: QueueElement) -> str:
         """Cut as the element lists cut it; the admin escapes it (a message is hostile text)."""
         return Truncator(obj.message or "").chars(120)
@@ -70,15 +71,17 @@ class QueueElementAdmin(ConsoleModelAdmin):
 
     # Each action opens the console's own confirmation page for the selection (count, skips,
     # sample); its button posts to the console's action, which calls the service and comes back here.
-    @admin.action(permissions=["retry"], description="Retry selected failed/abandoned elements…")
+    @admin.action(permissions=["retry"], description=_("Retry selected failed/abandoned elements…"))
     def retry_selected(self, request, queryset):
         return self._confirm(request, queryset, services.RETRY)
 
-    @admin.action(permissions=["acknowledge"], description="Acknowledge selected failures…")
+    @admin.action(permissions=["acknowledge"], description=_("Acknowledge selected failures…"))
     def acknowledge_selected(self, request, queryset):
         return self._confirm(request, queryset, services.ACKNOWLEDGE)
 
-    @admin.action(permissions=["remove"], description="Delete selected elements (not in progress)…")
+    @admin.action(
+        permissions=["remove"], description=_("Delete selected elements (not in progress)…")
+    )
     def delete_elements(self, request, queryset):
         return self._confirm(request, queryset, services.DELETE)
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import connections
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from orchestrator_site import clock
 from orchestrator_site.display import input_text
@@ -62,27 +63,30 @@ class ElementFilter(ConsoleFilterSet):
     """Elements of one queue (the view narrows the queryset to it before filtering)."""
 
     status = django_filters.MultipleChoiceFilter(
+        label=_("Status"),
         choices=QueueStatus.choices,
         widget=forms.CheckboxSelectMultiple,
         distinct=False,  # one row per element anyway; DISTINCT would make every query slower
     )
-    reference = django_filters.CharFilter(method="filter_reference", max_length=100)
+    reference = django_filters.CharFilter(
+        method="filter_reference", max_length=100, label=_("Reference")
+    )
     reference_match = django_filters.ChoiceFilter(
-        choices=[("exact", "is exactly"), ("startswith", "starts with")],
+        choices=[("exact", _("is exactly")), ("startswith", _("starts with"))],
         method="keep",
-        label="Reference match",
+        label=_("Reference match"),
         empty_label=None,
     )
     text = django_filters.CharFilter(
-        method="filter_text", max_length=200, label="Data or message contains"
+        method="filter_text", max_length=200, label=_("Data or message contains")
     )
-    created_by = django_filters.CharFilter(max_length=100, label="Created by")
-    created_from = FromFilter(field_name="created_date", label="Created from")
-    created_to = UntilFilter(field_name="created_date", label="Created to")
-    started_from = FromFilter(field_name="start_date", label="Started from")
-    started_to = UntilFilter(field_name="start_date", label="Started to")
-    ended_from = FromFilter(field_name="end_date", label="Ended from")
-    ended_to = UntilFilter(field_name="end_date", label="Ended to")
+    created_by = django_filters.CharFilter(max_length=100, label=_("Created by"))
+    created_from = FromFilter(field_name="created_date", label=_("Created from"))
+    created_to = UntilFilter(field_name="created_date", label=_("Created to"))
+    started_from = FromFilter(field_name="start_date", label=_("Started from"))
+    started_to = UntilFilter(field_name="start_date", label=_("Started to"))
+    ended_from = FromFilter(field_name="end_date", label=_("Ended from"))
+    ended_to = UntilFilter(field_name="end_date", label=_("Ended to"))
     sort = sort_filter(ELEMENT_SORTS)
 
     class Meta:
@@ -160,32 +164,37 @@ class InboxFilter(ConsoleFilterSet):
 
     queue = QueueNamesFilter(
         field_name="queue_name",
-        label="Queue",
+        label=_("Queue"),
         distinct=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
     text = django_filters.CharFilter(
-        field_name="message", lookup_expr="icontains", max_length=200, label="Message contains"
+        field_name="message",
+        lookup_expr="icontains",
+        max_length=200,
+        label=_("Message contains"),
     )
     group = django_filters.CharFilter(
         method="keep",
         max_length=12,
-        label="Cause",
-        help_text="A group of the “Failed elements by cause” page (its 12-character key).",
+        label=_("Cause"),
+        help_text=_("A group of the “Failed elements by cause” page (its 12-character key)."),
         validators=[
             RegexValidator(
                 r"\A[0-9a-f]{12}\Z",
-                "A cause is 12 characters 0-9 and a-f, as the page “Failed elements by cause” "
-                "links it.",
+                _(
+                    "A cause is 12 characters 0-9 and a-f, as the page “Failed elements by "
+                    "cause” links it."
+                ),
             )
         ],
     )
-    since = FromFilter(field_name="end_date", method="keep", label="Failed from")
-    until = UntilFilter(field_name="end_date", method="keep", label="Failed to")
-    created_by = django_filters.CharFilter(max_length=100, label="Created by")
+    since = FromFilter(field_name="end_date", method="keep", label=_("Failed from"))
+    until = UntilFilter(field_name="end_date", method="keep", label=_("Failed to"))
+    created_by = django_filters.CharFilter(max_length=100, label=_("Created by"))
     acknowledged = django_filters.BooleanFilter(
         method="keep",
-        label="Show acknowledged ones instead",
+        label=_("Show acknowledged ones instead"),
         widget=FlagInput,
     )
 

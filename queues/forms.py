@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from orchestrator_site.forms import UUIDListField
 from orchestrator_site.nexturl import safe_next
 from orchestrator_site.textfields import ColumnTextField, typed_text
-from queues.services import ACTIONS
+from queues.services import ACKNOWLEDGE, ACTIONS, DELETE, RETRY
 from queues.tables import OVERVIEW_SORTS
 
 MAX_SELECTION = 1000
@@ -20,6 +22,12 @@ UPLOAD_MAX_ROWS = 1000
 # 1000 rows of at most 100 + 2000 characters, UTF-8 (up to 2 bytes for æøå), plus quoting.
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 REFERENCE_MAX, DATA_MAX, QUEUE_MAX = 100, 2000, 100
+ACTION_LABELS = {
+    RETRY: gettext_lazy("Retry"),
+    DELETE: gettext_lazy("Delete"),
+    ACKNOWLEDGE: gettext_lazy("Acknowledge"),
+}
+ACTION_CHOICES = [(action, ACTION_LABELS[action]) for action in ACTIONS]
 
 
 class SelectionForm(forms.Form):
@@ -36,10 +44,11 @@ class SelectionForm(forms.Form):
 class RetryForm(SelectionForm):
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     include_done = forms.BooleanField(
-        required=False, label="Also re-process the completed (DONE) elements"
+        required=False, label=gettext_lazy("Also re-process the completed (DONE) elements")
     )
     include_stale = forms.BooleanField(
-        required=False, label="Also retry the stale in-progress elements (their robot is gone)"
+        required=False,
+        label=gettext_lazy("Also retry the stale in-progress elements (their robot is gone)"),
     )
 
 
@@ -56,33 +65,42 @@ class DeleteForm(SelectionForm):
         )
 
     include_stale = forms.BooleanField(
-        required=False, label="Also delete the stale in-progress elements (their robot is gone)"
+        required=False,
+        label=gettext_lazy("Also delete the stale in-progress elements (their robot is gone)"),
     )
 
 
 class AcknowledgeForm(SelectionForm):
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     comment = forms.CharField(
-        required=False, max_length=500, label="Comment (optional)", strip=False
+        required=False, max_length=500, label=gettext_lazy("Comment (optional)"), strip=False
     )
 
 
 class BulkForm(forms.Form):
     """Act on everything the filter in the URL matches."""
 
-    action = forms.ChoiceField(choices=[(a, a.title()) for a in ACTIONS])
+    # A context of its own: Django admin's catalogue words a bare "Action" for its action menu.
+    action = forms.ChoiceField(
+        label=pgettext_lazy("what to do with the elements", "Action"), choices=ACTION_CHOICES
+    )
     include_done = forms.BooleanField(
-        required=False, label="Include completed (DONE) elements in a retry"
+        required=False, label=gettext_lazy("Include completed (DONE) elements in a retry")
     )
     include_stale = forms.BooleanField(
-        required=False, label="Include stale in-progress elements (their robot is gone)"
+        required=False,
+        label=gettext_lazy("Include stale in-progress elements (their robot is gone)"),
     )
     comment = forms.CharField(
-        required=False, max_length=500, label="Comment (acknowledge)", strip=False
+        required=False, max_length=500, label=gettext_lazy("Comment (acknowledge)"), strip=False
     )
-    # Compared exactly (a queue name, or "failed inbox"): 'Kø ' and 'Kø' are two queues.
+    # Compared exactly (a queue name, or "failed inbox" in the page's language): 'Kø ' and 'Kø'
+    # are two queues.
     typed = forms.CharField(
-        required=False, max_length=200, label="Type the queue name to confirm", strip=False
+        required=False,
+        max_length=200,
+        label=gettext_lazy("Type the queue name to confirm"),
+        strip=False,
     )
 
     def __init__(self, *args, confirm_text: str, needs_typing: bool, **kwargs):
@@ -96,18 +114,21 @@ class BulkForm(forms.Form):
         if self.needs_typing and data.get("typed", "") != self.confirm_text:
             self.add_error(
                 "typed",
-                f"This acts on more than {settings.CONSOLE_BULK_CONFIRM_THRESHOLD:,} elements: "
-                f"type “{self.confirm_text}” exactly.",
+                _("This acts on more than %(threshold)s elements: type “%(text)s” exactly.")
+                % {
+                    "threshold": f"{settings.CONSOLE_BULK_CONFIRM_THRESHOLD:,}",
+                    "text": self.confirm_text,
+                },
             )
         return data
 
 
 class BulkActionChoice(forms.Form):
-    action = forms.ChoiceField(choices=[(a, a.title()) for a in ACTIONS], required=False)
+    action = forms.ChoiceField(choices=ACTION_CHOICES, required=False)
 
 
 class OverviewForm(forms.Form):
-    q = forms.CharField(required=False, max_length=100, label="Queue name contains")
+    q = forms.CharField(required=False, max_length=100, label=gettext_lazy("Queue name contains"))
     sort = forms.ChoiceField(
         required=False, choices=[(s, s) for s in OVERVIEW_SORTS], widget=forms.HiddenInput
     )
@@ -123,10 +144,12 @@ class QueueTargetForm(forms.Form):
 
     queue_name = ColumnTextField(
         max_length=QUEUE_MAX,
-        label="Queue",
+        label=gettext_lazy("Queue"),
         # The page lists the existing names in <datalist id="queue-names">.
         widget=forms.TextInput(attrs={"list": "queue-names", "autocomplete": "off"}),
-        help_text="Pick an existing queue or type its exact name; a new name asks first.",
+        help_text=gettext_lazy(
+            "Pick an existing queue or type its exact name; a new name asks first."
+        ),
     )
 
     def __init__(self, *args, queue: str | None = None, **kwargs):
@@ -141,20 +164,26 @@ class QueueTargetForm(forms.Form):
         if self.fixed_queue is not None:
             if len(self.fixed_queue) > QUEUE_MAX:
                 raise ValidationError(
-                    f"Queue names have at most {QUEUE_MAX} characters: no queue has this one."
+                    _("Queue names have at most %(max)d characters: no queue has this one.")
+                    % {"max": QUEUE_MAX}
                 )
             data["queue_name"] = self.fixed_queue
         return data
 
 
 class ElementForm(QueueTargetForm):
-    reference = ColumnTextField(required=False, max_length=REFERENCE_MAX)
+    reference = ColumnTextField(
+        required=False, max_length=REFERENCE_MAX, label=gettext_lazy("Reference")
+    )
     # A field, not Form.data: the form's metaclass moves it to base_fields (the stubs can't tell).
     data = ColumnTextField(  # type: ignore[assignment]
         required=False,
         max_length=DATA_MAX,
+        label=gettext_lazy("Data"),
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Free text, often JSON. At most 2,000 characters; kept exactly as typed.",
+        help_text=gettext_lazy(
+            "Free text, often JSON. At most 2,000 characters; kept exactly as typed."
+        ),
     )
 
     def clean_data(self) -> str:
@@ -163,9 +192,9 @@ class ElementForm(QueueTargetForm):
 
 NEW_QUEUE, REPEATED, EXISTING = "new_queue", "repeated", "existing"
 INTAKE_WARNINGS = [
-    (NEW_QUEUE, "a new queue"),
-    (REPEATED, "references repeated in the file"),
-    (EXISTING, "references already in the queue"),
+    (NEW_QUEUE, gettext_lazy("a new queue")),
+    (REPEATED, gettext_lazy("references repeated in the file")),
+    (EXISTING, gettext_lazy("references already in the queue")),
 ]
 
 
@@ -208,9 +237,12 @@ def parse_elements_csv(raw: bytes) -> ParsedUpload:
         if _header_ok(next(reader, None), result.errors):
             _read_rows(reader, result)
     except csv.Error as exc:
-        result.errors.append(f"Row {reader.line_num}: the CSV cannot be read ({exc}).")
+        result.errors.append(
+            _("Row %(row)d: the CSV cannot be read (%(error)s).")
+            % {"row": reader.line_num, "error": exc}
+        )
     if not result.rows and not result.errors:
-        result.errors.append("The file has a header but no rows.")
+        result.errors.append(_("The file has a header but no rows."))
     return result
 
 
@@ -220,24 +252,28 @@ def _csv_text(raw: bytes, errors: list[str]) -> str | None:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         errors.append(
-            f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). "
-            "Save it as “CSV UTF-8” and upload it again."
+            _(
+                "The file is not UTF-8 text (byte %(byte)d cannot be read). "
+                "Save it as “CSV UTF-8” and upload it again."
+            )
+            % {"byte": exc.start + 1}
         )
         return None
     if "\x00" in text:
-        errors.append("The file contains NUL characters: it is not a CSV text file.")
+        errors.append(_("The file contains NUL characters: it is not a CSV text file."))
         return None
     return text
 
 
 def _header_ok(header: list[str] | None, errors: list[str]) -> bool:
     if header is None:
-        errors.append("The file is empty: it needs a header line “reference,data”.")
+        errors.append(_("The file is empty: it needs a header line “reference,data”."))
         return False
     names = [h.strip().lower() for h in header]
     if names != ["reference", "data"]:
         errors.append(
-            f"Row 1: the columns must be exactly “reference,data”, not “{','.join(header)}”."
+            _("Row 1: the columns must be exactly “reference,data”, not “%(found)s”.")
+            % {"found": ",".join(header)}
         )
         return False
     return True
@@ -250,43 +286,53 @@ def _read_rows(reader: Iterator[list[str]], result: ParsedUpload) -> None:
             continue
         if len(result.rows) >= UPLOAD_MAX_ROWS:
             result.errors.append(
-                f"Row {number}: the file has more than {UPLOAD_MAX_ROWS:,} rows; split it."
+                _("Row %(row)d: the file has more than %(max)s rows; split it.")
+                % {"row": number, "max": f"{UPLOAD_MAX_ROWS:,}"}
             )
             break
         if len(row) != 2:
-            result.errors.append(f"Row {number}: expected 2 values, found {len(row)}.")
+            result.errors.append(
+                _("Row %(row)d: expected 2 values, found %(found)d.")
+                % {"row": number, "found": len(row)}
+            )
             continue
         reference, data = row
         if len(reference) > REFERENCE_MAX:
             result.errors.append(
-                f"Row {number}: the reference is {len(reference):,} characters; "
-                f"at most {REFERENCE_MAX} fit."
+                _("Row %(row)d: the reference is %(length)s characters; at most %(max)d fit.")
+                % {"row": number, "length": f"{len(reference):,}", "max": REFERENCE_MAX}
             )
         if len(data) > DATA_MAX:
             result.errors.append(
-                f"Row {number}: data is {len(data):,} characters; at most {DATA_MAX:,} fit."
+                _("Row %(row)d: data is %(length)s characters; at most %(max)s fit.")
+                % {"row": number, "length": f"{len(data):,}", "max": f"{DATA_MAX:,}"}
             )
         result.rows.append((reference or None, data or None))
         result.row_numbers.append(number)
 
 
 class UploadForm(QueueTargetForm):
-    file = forms.FileField(
-        label="CSV file",
-        help_text=f"Columns “reference,data” (UTF-8), at most {UPLOAD_MAX_ROWS:,} rows. "
-        "Nothing is added unless every row is valid.",
-    )
+    file = forms.FileField(label=gettext_lazy("CSV file"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Here, not on the field: a number in a lazy translation would be put in too early.
+        self.fields["file"].help_text = _(
+            "Columns “reference,data” (UTF-8), at most %(max)s rows. "
+            "Nothing is added unless every row is valid."
+        ) % {"max": f"{UPLOAD_MAX_ROWS:,}"}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > UPLOAD_MAX_BYTES:
             raise ValidationError(
-                f"The file is {upload.size:,} bytes; at most {UPLOAD_MAX_BYTES:,} are accepted."
+                _("The file is %(size)s bytes; at most %(max)s are accepted.")
+                % {"size": f"{upload.size:,}", "max": f"{UPLOAD_MAX_BYTES:,}"}
             )
         parsed = parse_elements_csv(upload.read())
         if parsed.errors:
             self.parse_errors = parsed.errors
-            raise ValidationError("The file has errors; nothing was added.")
+            raise ValidationError(_("The file has errors; nothing was added."))
         self.parsed = parsed
         return upload
 

@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 from orchestrator_site import clock, display, grouping
@@ -19,7 +21,7 @@ from queues.groups import groups_snapshot
 
 class FailedGroupsForm(grouping.GroupFilterForm):
     scope_field = "queue"
-    queue = grouping.NameListField(required=False, label="Queue")
+    queue = grouping.NameListField(required=False, label=gettext_lazy("Queue"))
     field_order = ("queue", "since", "until")
 
 
@@ -40,10 +42,11 @@ def failed_groups(request: HttpRequest) -> HttpResponse:
     form = FailedGroupsForm(request.GET, now=clock.now(), known=snapshot.value.scopes)
     context = grouping.page_context(form, snapshot, group_link, _queue_url)
     context.update(
-        title="Failed elements by cause",
-        scope_label="Queues",
-        what="failed elements that are not acknowledged",
-        list_label="failed inbox",
+        title=_("Failed elements by cause"),
+        scope_label=_("Queues"),
+        what=_("failed elements that are not acknowledged"),
+        # The page says "4 in the failed inbox": the noun after "in the".
+        list_label=pgettext("after 'in the'", "failed inbox"),
         cache_seconds=settings.CONSOLE_GROUPS_CACHE_SECONDS,
     )
     return render(request, "orchestrator_site/groups.html", context)

@@ -12,12 +12,15 @@ import difflib
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from orchestrator_site.reporting import report_result
@@ -215,6 +218,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                     "total": len(rows),
                     "preview": rows[:PREVIEW_ROWS],
                     "check": check,
+                    "similar_links": _upload_links(check.similar),
                     "repeated": check.repeated[:LISTED_REFERENCES],
                     "repeated_more": max(0, len(check.repeated) - LISTED_REFERENCES),
                     "existing": check.existing[:LISTED_REFERENCES],
@@ -238,12 +242,21 @@ def upload(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _upload_links(names: list[str]) -> str:
+    """The upload page for each of `names`, “quoted”, comma-separated: one value for the whole
+    sentence that offers them (a translation may put it anywhere)."""
+    upload_url = reverse("queues:upload")
+    return format_html_join(
+        ", ", '<a href="{}?queue={}">“{}”</a>', ((upload_url, quote(n, safe=""), n) for n in names)
+    )
+
+
 def _confirm(request: HttpRequest) -> HttpResponse:
     form = UploadConfirmForm(request.POST)
     pending = request.session.get(SESSION_KEY)
     if not form.is_valid() or not pending or pending["token"] != form.cleaned_data["token"]:
         messages.error(
-            request, "That upload has expired or was already added; upload the file again."
+            request, _("That upload has expired or was already added; upload the file again.")
         )
         return redirect("queues:upload")
     del request.session[SESSION_KEY]

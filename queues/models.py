@@ -8,6 +8,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from orchestrator_site import snapshots
 from orchestrator_site.fields import OODateTimeField, OOUUIDField
@@ -15,11 +17,11 @@ from orchestrator_site.models import OrchestratorModel
 
 
 class QueueStatus(models.TextChoices):
-    NEW = "NEW", "New"
-    IN_PROGRESS = "IN_PROGRESS", "In Progress"
-    DONE = "DONE", "Done"
-    FAILED = "FAILED", "Failed"
-    ABANDONED = "ABANDONED", "Abandoned"
+    NEW = "NEW", _("New")
+    IN_PROGRESS = "IN_PROGRESS", _("In Progress")
+    DONE = "DONE", _("Done")
+    FAILED = "FAILED", _("Failed")
+    ABANDONED = "ABANDONED", _("Abandoned")
 
 
 # Statuses a retry starts from without an extra question; DONE and (stale) IN_PROGRESS need one.
@@ -33,7 +35,7 @@ def stale_cutoff(now: dt.datetime) -> dt.datetime:
     return now - dt.timedelta(minutes=settings.CONSOLE_STALE_ELEMENT_MINUTES)
 
 
-_STATUS_LABELS: dict[str, str] = dict(QueueStatus.choices)
+_STATUS_LABELS: dict[str, str | Promise] = dict(QueueStatus.choices)
 
 
 class QueueElementQuerySet(models.QuerySet):
@@ -55,15 +57,17 @@ class QueueElementQuerySet(models.QuerySet):
 
 class QueueElement(OrchestratorModel):
     id = OOUUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    queue_name = models.CharField(max_length=100)
-    status = models.CharField(max_length=11, choices=QueueStatus.choices, default=QueueStatus.NEW)
-    data = models.CharField(max_length=2000, null=True, blank=True)
-    reference = models.CharField(max_length=100, null=True, blank=True)
-    created_date = OODateTimeField()
-    start_date = OODateTimeField(null=True, blank=True)
-    end_date = OODateTimeField(null=True, blank=True)
-    message = models.CharField(max_length=1000, null=True, blank=True)
-    created_by = models.CharField(max_length=100, null=True, blank=True)
+    queue_name = models.CharField(_("queue"), max_length=100)
+    status = models.CharField(
+        _("status"), max_length=11, choices=QueueStatus.choices, default=QueueStatus.NEW
+    )
+    data = models.CharField(_("data"), max_length=2000, null=True, blank=True)
+    reference = models.CharField(_("reference"), max_length=100, null=True, blank=True)
+    created_date = OODateTimeField(_("created"))
+    start_date = OODateTimeField(_("started"), null=True, blank=True)
+    end_date = OODateTimeField(_("ended"), null=True, blank=True)
+    message = models.CharField(_("message"), max_length=1000, null=True, blank=True)
+    created_by = models.CharField(_("created by"), max_length=100, null=True, blank=True)
 
     objects = QueueElementQuerySet.as_manager()
 
@@ -71,7 +75,8 @@ class QueueElement(OrchestratorModel):
         managed = False
         db_table = "Queues"
         ordering = ["-created_date"]
-        verbose_name = "queue element"
+        verbose_name = _("queue element")
+        verbose_name_plural = _("queue elements")
         permissions = [
             ("retry_queueelement", "Can retry queue elements"),
             ("acknowledge_queueelement", "Can acknowledge failed queue elements"),
@@ -82,8 +87,8 @@ class QueueElement(OrchestratorModel):
 
     def get_status_display(self) -> str:  # type: ignore[no-redef]  # Django-stubs declares it
         """The status's label, as Django's would give it (without rebuilding a dictionary of the
-        choices per call, once per row of a list)."""
-        return _STATUS_LABELS.get(self.status, self.status)
+        choices per call, once per row of a list), in the language of the request."""
+        return str(_STATUS_LABELS.get(self.status, self.status))
 
     @property
     def waiting_time(self) -> dt.timedelta | None:
@@ -129,17 +134,22 @@ class QueueElement(OrchestratorModel):
 class Acknowledgement(models.Model):
     """A person marked a failed element as handled (OpenOrchestrator has no column for it)."""
 
-    element_id = models.UUIDField(unique=True)
-    queue_name = models.CharField(max_length=100, db_index=True)
+    element_id = models.UUIDField(_("element id"), unique=True)
+    queue_name = models.CharField(_("queue"), max_length=100, db_index=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("acknowledged by (user)"),
     )
-    acknowledged_by_name = models.CharField(max_length=150)
-    acknowledged_at = models.DateTimeField()
-    comment = models.CharField(max_length=500, blank=True)
+    acknowledged_by_name = models.CharField(_("acknowledged by"), max_length=150)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"))
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-acknowledged_at"]
+        verbose_name = _("acknowledgement")
+        verbose_name_plural = _("acknowledgements")
 
     def __str__(self) -> str:
         return f"{self.element_id} by {self.acknowledged_by_name}"

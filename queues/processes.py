@@ -21,6 +21,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from logs.links import process_jobs_url, process_logs_url
 from logs.models import Log
@@ -88,23 +89,23 @@ def _creator(item: QueueElement) -> tuple[ProcessLink | None, str]:
         return None, ""
     if not process_exists(name):
         if name == ORCHESTRATOR_UI:
-            return None, "It was created in OpenOrchestrator's Orchestrator UI, by a person."
-        return None, (
-            f"Created by “{name}”: no process of that name has a trigger, a log line or a job "
+            return None, _("It was created in OpenOrchestrator's Orchestrator UI, by a person.")
+        return None, _(
+            "Created by “%(name)s”: no process of that name has a trigger, a log line or a job "
             "(a person, or a program that does not log to OpenOrchestrator)."
-        )
+        ) % {"name": name}
     at = item.created_date
     jobs = _jobs_running(Job.objects.filter(process_name=name), at, at)
     return (
         ProcessLink(
             process=name,
-            why=["its name is the element's “created by”"],
+            why=[_("its name is the element's “created by”")],
             logs_url=process_logs_url(
                 name, at - dt.timedelta(minutes=1), at + dt.timedelta(minutes=1)
             ),
-            logs_text="logs around its creation",
+            logs_text=_("logs around its creation"),
             jobs_url=process_jobs_url(name, None, at),
-            jobs_text="jobs started before its creation",
+            jobs_text=_("jobs started before its creation"),
             jobs=[_job_link(job) for job in jobs],
         ),
         "",
@@ -126,18 +127,18 @@ def _handlers(
                 process=name,
                 why=[],
                 logs_url=process_logs_url(name),
-                logs_text="its logs",
+                logs_text=_("its logs"),
                 jobs_url=process_jobs_url(name),
-                jobs_text="its jobs",
+                jobs_text=_("its jobs"),
             )
         else:
             found[name] = ProcessLink(
                 process=name,
                 why=[],
                 logs_url=process_logs_url(name, *window),
-                logs_text="logs while it was processed",
+                logs_text=_("logs while it was processed"),
                 jobs_url=process_jobs_url(name, None, window[1]),
-                jobs_text="jobs started before its end",
+                jobs_text=_("jobs started before its end"),
             )
         return found[name]
 
@@ -146,7 +147,8 @@ def _handlers(
     )
     for child in sorted(queue_triggers, key=lambda c: c.trigger.trigger_name):
         link(child.trigger.process_name).why.append(
-            f"its queue trigger “{child.trigger.trigger_name}” works this queue"
+            _("its queue trigger “%(trigger)s” works this queue")
+            % {"trigger": child.trigger.trigger_name}
         )
     if window is None or item.start_date is None:  # not taken by a robot yet
         return list(found.values())
@@ -159,7 +161,7 @@ def _handlers(
     for job in _jobs_running(jobs, taken, ended):
         handler = link(job.process_name)
         if not handler.jobs:
-            handler.why.append("a job of it was running while the element was processed")
+            handler.why.append(_("a job of it was running while the element was processed"))
         handler.jobs.append(_job_link(job))
     return list(found.values())
 
@@ -175,8 +177,16 @@ def _jobs_running(jobs, start: dt.datetime, end: dt.datetime) -> list[Job]:
 
 
 def _job_link(job: Job) -> JobLink:
-    ended = datetime_text(job.end_time) if job.end_time else "still running"
-    return JobLink(
-        id_url("triggers:job", job.pk),
-        f"job on {job.scheduler_name}, {datetime_text(job.start_time)} to {ended}",
-    )
+    start = datetime_text(job.start_time)
+    if job.end_time:
+        text = _("job on %(scheduler)s, %(start)s to %(end)s") % {
+            "scheduler": job.scheduler_name,
+            "start": start,
+            "end": datetime_text(job.end_time),
+        }
+    else:
+        text = _("job on %(scheduler)s, %(start)s to still running") % {
+            "scheduler": job.scheduler_name,
+            "start": start,
+        }
+    return JobLink(id_url("triggers:job", job.pk), text)

@@ -15,6 +15,9 @@ from collections.abc import Callable, Iterable, Sequence
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Value
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from orchestrator_site import audit, clock
 from orchestrator_site.writes import CONSOLE, ORCHESTRATOR, Write, WriteResult, write
@@ -37,13 +40,17 @@ RETRY, DELETE, ACKNOWLEDGE = "retry", "delete", "acknowledge"
 ACTIONS = (RETRY, DELETE, ACKNOWLEDGE)
 
 
-def _message(verb: str, result: WriteResult, skipped_reason: str) -> str:
-    """ "Retried 3 of 5; 2 were no longer failed or abandoned." """
-    text = f"{verb} {result.changed:,} of {result.asked:,}"
-    if result.skipped:
-        verb = "was" if result.skipped == 1 else "were"
-        text += f"; {result.skipped:,} {verb} {skipped_reason}"
-    return text + "."
+def _message(wording: tuple[Promise, Promise], result: WriteResult) -> str:
+    """ "Retried 3 of 5; 2 were no longer failed or abandoned.": `wording` is one of WORDING's
+    pairs, the sentence when nothing was skipped and the one (by number) when something was."""
+    plain, with_skipped = wording
+    counts = {
+        "changed": f"{result.changed:,}",
+        "asked": f"{result.asked:,}",
+        "skipped": f"{result.skipped:,}",
+        "n": result.skipped,  # picks the plural form
+    }
+    return str((with_skipped if result.skipped else plain) % counts)
 
 
 def _unique(ids: Iterable[uuid.UUID | str]) -> list[uuid.UUID]:
@@ -61,10 +68,6 @@ def _chunks(ids: Sequence[uuid.UUID], size: int) -> Iterable[Sequence[uuid.UUID]
 
 def _retry_statuses(include_done: bool) -> tuple[str, ...]:
     return RETRYABLE + ((QueueStatus.DONE,) if include_done else ())
-
-
-def _retry_reason(include_done: bool) -> str:
-    return "no longer failed or abandoned" + (" or done" if include_done else "")
 
 
 # --- the one conditional statement per batch, shared by the single and the bulk paths ----------
@@ -138,16 +141,75 @@ _BATCH: dict[str, Callable[..., int]] = {
 }
 
 
+# The result messages by action, whole sentences for the translators: without skipped rows, and
+# with them (why they were skipped).
+WORDING = {
+    "retry": (
+        gettext_lazy("Retried %(changed)s of %(asked)s."),
+        ngettext_lazy(
+            "Retried %(changed)s of %(asked)s; %(skipped)s was no longer failed or abandoned.",
+            "Retried %(changed)s of %(asked)s; %(skipped)s were no longer failed or abandoned.",
+            "n",
+        ),
+    ),
+    "retry_or_done": (
+        gettext_lazy("Retried %(changed)s of %(asked)s."),
+        ngettext_lazy(
+            "Retried %(changed)s of %(asked)s; %(skipped)s was no longer failed or abandoned "
+            "or done.",
+            "Retried %(changed)s of %(asked)s; %(skipped)s were no longer failed or abandoned "
+            "or done.",
+            "n",
+        ),
+    ),
+    "delete": (
+        gettext_lazy("Deleted %(changed)s of %(asked)s."),
+        ngettext_lazy(
+            "Deleted %(changed)s of %(asked)s; %(skipped)s was in progress or already gone.",
+            "Deleted %(changed)s of %(asked)s; %(skipped)s were in progress or already gone.",
+            "n",
+        ),
+    ),
+    "delete_stale": (
+        gettext_lazy("Deleted %(changed)s of %(asked)s."),
+        ngettext_lazy(
+            "Deleted %(changed)s of %(asked)s; %(skipped)s was in progress (not stale) or "
+            "already gone.",
+            "Deleted %(changed)s of %(asked)s; %(skipped)s were in progress (not stale) or "
+            "already gone.",
+            "n",
+        ),
+    ),
+    "acknowledge": (
+        gettext_lazy("Acknowledged %(changed)s of %(asked)s."),
+        ngettext_lazy(
+            "Acknowledged %(changed)s of %(asked)s; %(skipped)s was not failed or abandoned "
+            "(or gone).",
+            "Acknowledged %(changed)s of %(asked)s; %(skipped)s were not failed or abandoned "
+            "(or gone).",
+            "n",
+        ),
+    ),
+    "unacknowledge": (
+        gettext_lazy("Acknowledgement undone for %(changed)s of %(asked)s."),
+        ngettext_lazy(
+            "Acknowledgement undone for %(changed)s of %(asked)s; %(skipped)s was not "
+            "acknowledged (any more).",
+            "Acknowledgement undone for %(changed)s of %(asked)s; %(skipped)s were not "
+            "acknowledged (any more).",
+            "n",
+        ),
+    ),
+}
+
+
 def _wording(action: str, *, include_done: bool = False, include_stale: bool = False):
-    """The verb of the message and why skipped rows were skipped."""
+    """The WORDING of an action's result: the skipped rows' reason depends on its options."""
     if action == RETRY:
-        return "Retried", _retry_reason(include_done)
+        return WORDING["retry_or_done" if include_done else "retry"]
     if action == DELETE:
-        reason = "in progress or already gone"
-        if include_stale:
-            reason = "in progress (not stale) or already gone"
-        return "Deleted", reason
-    return "Acknowledged", "not failed or abandoned (or gone)"
+        return WORDING["delete_stale" if include_stale else "delete"]
+    return WORDING["acknowledge"]
 
 
 def _names(ids: Sequence[uuid.UUID]) -> dict[str, audit.TargetName]:
@@ -168,10 +230,10 @@ def _finish(w: Write, action: str, *, options: dict) -> None:
     result = w.result
     if result.changed and action != ACKNOWLEDGE:  # acknowledging changes no count
         mark_overview_changed()
-    verb, skipped_reason = _wording(
+    wording = _wording(
         action, **{k: options[k] for k in ("include_done", "include_stale") if k in options}
     )
-    result.message = _message(verb, result, skipped_reason)
+    result.message = _message(wording, result)
     w.detail = f"asked {result.asked}, changed {result.changed}. {_options_text(options)}".strip()
 
 
@@ -246,9 +308,7 @@ def unacknowledge_elements(*, user, ids: Iterable[uuid.UUID | str]) -> WriteResu
         w.result.asked = len(ids)
         for chunk in _chunks(ids, MAX_IDS_PER_STATEMENT):
             w.result.changed += Acknowledgement.objects.filter(element_id__in=chunk).delete()[0]
-        w.result.message = _message(
-            "Acknowledgement undone for", w.result, "not acknowledged (any more)"
-        )
+        w.result.message = _message(WORDING["unacknowledge"], w.result)
         w.detail = f"asked {w.result.asked}, changed {w.result.changed}."
     return w.result
 
@@ -338,7 +398,10 @@ def create_element(
         w.targets = [element.pk]
         w.names = {str(element.pk): (element.reference, queue_name)}
         w.result = WriteResult(
-            asked=1, changed=1, message=f"Added element “{element}” (status New).", created=element
+            asked=1,
+            changed=1,
+            message=_("Added element “%(element)s” (status New).") % {"element": element},
+            created=element,
         )
     mark_overview_changed()
     w.result.warnings = trigger_warnings([queue_name])
@@ -387,7 +450,12 @@ def create_elements(
         w.result = WriteResult(
             asked=len(elements),
             changed=len(elements),
-            message=f"Added {len(elements):,} elements to “{queue_name}”.",
+            message=ngettext(
+                "Added %(count)s element to “%(queue)s”.",
+                "Added %(count)s elements to “%(queue)s”.",
+                len(elements),
+            )
+            % {"count": f"{len(elements):,}", "queue": queue_name},
             created=elements,
         )
     for element in elements:
@@ -415,8 +483,19 @@ def trigger_warnings(queue_names: Iterable[str]) -> list[str]:
         )
         if new >= size:
             warnings.append(
-                f"Queue “{child.queue_name}” now has at least {size:,} new elements, which reaches "
-                f"the minimum batch size of trigger “{child.trigger.trigger_name}”: it may start at "
-                "a Scheduler's next loop."
+                ngettext(
+                    "Queue “%(queue)s” now has at least %(size)s new element, which reaches the "
+                    "minimum batch size of trigger “%(trigger)s”: it may start at a Scheduler's "
+                    "next loop.",
+                    "Queue “%(queue)s” now has at least %(size)s new elements, which reaches the "
+                    "minimum batch size of trigger “%(trigger)s”: it may start at a Scheduler's "
+                    "next loop.",
+                    size,
+                )
+                % {
+                    "queue": child.queue_name,
+                    "size": f"{size:,}",
+                    "trigger": child.trigger.trigger_name,
+                }
             )
     return warnings

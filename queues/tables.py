@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orchestrator_site.display import datetime_text, duration_text
 from orchestrator_site.htmltext import format_html
@@ -41,12 +42,14 @@ class SelectColumn(tables.Column):
         super().__init__(**kwargs)
 
     def header(self):
-        return mark_safe('<input type="checkbox" data-select-all="ids" aria-label="Select all">')  # noqa: S308
+        return format_html(
+            '<input type="checkbox" data-select-all="ids" aria-label="{}">', _("Select all")
+        )
 
     def render(self, value, record):
-        label = record.reference or str(value)
+        label = _("Select %(element)s") % {"element": record.reference or str(value)}
         return format_html(
-            '<input type="checkbox" name="ids" value="{}" aria-label="Select {}">', value, label
+            '<input type="checkbox" name="ids" value="{}" aria-label="{}">', value, label
         )
 
 
@@ -75,17 +78,23 @@ class AcknowledgedMixin:
 
 
 class ElementTable(AcknowledgedMixin, ConsoleTable):
-    region_label = "Queue elements"
+    region_label = gettext_lazy("Queue elements")
     select = SelectColumn()
-    reference = tables.Column(empty_values=())
-    status = StatusColumn()
-    created_date = TimeColumn(verbose_name="Created")
-    start_date = TimeColumn(verbose_name="Started")
-    end_date = TimeColumn(verbose_name="Ended")
-    duration = tables.Column(empty_values=(), orderable=False)
-    message = tables.Column(orderable=False, attrs={"td": {"class": "msgcell"}})
-    created_by = tables.Column(verbose_name="Created by")
-    acknowledged = tables.Column(empty_values=(), orderable=False)
+    reference = tables.Column(verbose_name=gettext_lazy("Reference"), empty_values=())
+    status = StatusColumn(verbose_name=gettext_lazy("Status"))
+    created_date = TimeColumn(verbose_name=gettext_lazy("Created"))
+    start_date = TimeColumn(verbose_name=gettext_lazy("Started"))
+    end_date = TimeColumn(verbose_name=gettext_lazy("Ended"))
+    duration = tables.Column(
+        verbose_name=gettext_lazy("Duration"), empty_values=(), orderable=False
+    )
+    message = tables.Column(
+        verbose_name=gettext_lazy("Message"), orderable=False, attrs={"td": {"class": "msgcell"}}
+    )
+    created_by = tables.Column(verbose_name=gettext_lazy("Created by"))
+    acknowledged = tables.Column(
+        verbose_name=gettext_lazy("Acknowledged"), empty_values=(), orderable=False
+    )
 
     class Meta:
         model = QueueElement
@@ -104,7 +113,7 @@ class ElementTable(AcknowledgedMixin, ConsoleTable):
         order_by = ("-created_date",)
         order_by_field = "sort"
         attrs = {"class": "table"}
-        empty_text = "No elements match this filter."
+        empty_text = gettext_lazy("No elements match this filter.")
 
     def render_reference(self, value, record):
         return element_link(record, value)
@@ -117,25 +126,31 @@ class ElementTable(AcknowledgedMixin, ConsoleTable):
 
 
 class InboxTable(AcknowledgedMixin, ConsoleTable):
-    region_label = "Failed elements"
+    region_label = gettext_lazy("Failed elements")
     select = SelectColumn()
-    queue_name = tables.Column(verbose_name="Queue", orderable=False, empty_values=())
-    reference = tables.Column(orderable=False, empty_values=())
-    end_date = TimeColumn(verbose_name="Failed at", orderable=False)
-    message = tables.Column(orderable=False, attrs={"td": {"class": "msgcell"}})
-    created_by = tables.Column(verbose_name="Created by", orderable=False)
-    acknowledged = tables.Column(empty_values=(), orderable=False)
+    queue_name = tables.Column(verbose_name=gettext_lazy("Queue"), orderable=False, empty_values=())
+    reference = tables.Column(
+        verbose_name=gettext_lazy("Reference"), orderable=False, empty_values=()
+    )
+    end_date = TimeColumn(verbose_name=gettext_lazy("Failed at"), orderable=False)
+    message = tables.Column(
+        verbose_name=gettext_lazy("Message"), orderable=False, attrs={"td": {"class": "msgcell"}}
+    )
+    created_by = tables.Column(verbose_name=gettext_lazy("Created by"), orderable=False)
+    acknowledged = tables.Column(
+        verbose_name=gettext_lazy("Acknowledged"), empty_values=(), orderable=False
+    )
 
     class Meta:
         attrs = {"class": "table"}
-        empty_text = "No unacknowledged failures match. Nothing to do."
+        empty_text = gettext_lazy("No unacknowledged failures match. Nothing to do.")
 
     def __init__(self, data, *, acknowledged: bool = False, **kwargs):
         """`acknowledged`: the list holds acknowledged failures, so it shows by whom."""
         if not acknowledged:
             kwargs["exclude"] = ("acknowledged",)
         else:
-            kwargs.setdefault("empty_text", "No acknowledged failures match.")
+            kwargs.setdefault("empty_text", gettext_lazy("No acknowledged failures match."))
         super().__init__(data, **kwargs)
         self.acknowledged = acknowledged
 
@@ -147,21 +162,21 @@ class InboxTable(AcknowledgedMixin, ConsoleTable):
 
 
 class OverviewTable(ConsoleTable):
-    region_label = "Queues"
-    queue_name = tables.Column(verbose_name="Queue", empty_values=())
-    new = tables.Column(verbose_name="New", attrs={"td": {"class": "nowrap"}})
-    in_progress = tables.Column(verbose_name="In progress")
-    done = tables.Column(verbose_name="Done")
-    failed = tables.Column(verbose_name="Failed")
-    abandoned = tables.Column(verbose_name="Abandoned")
-    total = tables.Column(verbose_name="Total")
-    last_activity = TimeColumn(verbose_name="Last activity")
+    region_label = gettext_lazy("Queues")
+    queue_name = tables.Column(verbose_name=gettext_lazy("Queue"), empty_values=())
+    new = tables.Column(verbose_name=gettext_lazy("New"), attrs={"td": {"class": "nowrap"}})
+    in_progress = tables.Column(verbose_name=gettext_lazy("In progress"))
+    done = tables.Column(verbose_name=gettext_lazy("Done"))
+    failed = tables.Column(verbose_name=gettext_lazy("Failed"))
+    abandoned = tables.Column(verbose_name=gettext_lazy("Abandoned"))
+    total = tables.Column(verbose_name=gettext_lazy("Total"))
+    last_activity = TimeColumn(verbose_name=gettext_lazy("Last activity"))
 
     class Meta:
         attrs = {"class": "table"}
         order_by = ("queue_name",)
         order_by_field = "sort"
-        empty_text = "No queues match."
+        empty_text = gettext_lazy("No queues match.")
 
     def render_queue_name(self, value):
         return queue_link(value)

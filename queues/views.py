@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orchestrator_site import audit, clock, indexes
@@ -179,7 +180,7 @@ def export(request: HttpRequest, queue_name: str) -> HttpResponse:
         request,
         ElementFilter,
         QueueElement.objects.in_queue(queue_name),
-        what=f"Elements of the queue “{queue_name}”",
+        what=_("Elements of the queue “%(queue)s”") % {"queue": queue_name},
         list_url=reverse("queues:elements", args=[queue_name]),
         export_url=reverse("queues:export", args=[queue_name]),
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CORE = "orchestrator_site"
-FEATURE_APPS = ("dashboard", "queues", "triggers", "logs", "vault", "metrics", "demo")
+FEATURE_APPS = ("dashboard", "queues", "triggers", "logs", "vault", "alerts", "metrics", "demo")
 APPS = (CORE, *FEATURE_APPS)
 
 

@@ -71,7 +71,7 @@ def _subclasses(cls: type) -> list[type]:
 
 def test_every_table_of_the_console_names_its_own_region():
     """A screen reader lists regions by name: "Table" says nothing about what is in it."""
-    for app in ("queues", "logs", "triggers", "vault", "orchestrator_site"):
+    for app in ("queues", "logs", "triggers", "vault", "alerts", "orchestrator_site"):
         importlib.import_module(f"{app}.tables")
     console_tables = [t for t in _subclasses(ConsoleTable) if not t.__module__.startswith("tests")]
     assert len(console_tables) >= 10

@@ -22,10 +22,12 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import resolve, reverse, set_script_prefix
 
+from alerts.models import Delivery
 from logs.models import LogLevel
 from orchestrator_site import audit
 from queues.filters import ELEMENT_SORTS
 from queues.models import QueueStatus
+from tests.alerts.conftest import make_rule
 from tests.conftest import persona_client
 from tests.helpers import (
     NOW,
@@ -522,6 +524,22 @@ PAGES = [
         {"q": TEXT, **paging("name", "-value", "changed_at")},
     ),
     Page(
+        "alert rules",
+        lambda w: reverse("alerts:rules"),
+        paging("name", "-kind", "open_incidents", "-muted_until"),
+    ),
+    Page(
+        "alert history",
+        lambda w: reverse("alerts:history"),
+        {
+            "rule": [(BAD, "999999"), (BAD, "x"), (BAD, "-1"), (BAD, NUL), (BAD, LONG), (OK, "")],
+            "status": choices("ok", "failed", "retrying"),
+            "channel": choices("email", "webhook"),
+            "event": choices("firing", "resolved"),
+            **paging("created_at", "-rule_name", "status", "-last_attempt_at"),
+        },
+    ),
+    Page(
         "trigger resume",
         lambda w: reverse("triggers:resume", args=[w.trigger]),
         {"next": NEXT_VALUES},
@@ -601,6 +619,19 @@ def world(monkeypatch) -> World:
     make_scheduler(f"SCHED {MARK}")
     make_credential(f"Cred {MARK}")
     make_constant(f"Const {MARK}")
+    # The history's filter offers the rules by name: the MARK is in the rule's target (rules list)
+    # and in the delivery's title (history), never in a name an error page shows in the filter.
+    rule = make_rule(name="Battery rule", target=f"Proc {MARK}", email_to="ops@example.com")
+    Delivery.objects.create(
+        rule=rule,
+        rule_name=rule.name,
+        subject=MARK,
+        event="firing",
+        channel="email",
+        destination="ops@example.com",
+        title=f"Alert {MARK}",
+        created_at=NOW,
+    )
     audit.record(user=None, action=f"test.{MARK}")
     return World(
         queue="Queue A", process="Proc A", element=element.pk, log=log.pk, trigger=trigger.pk
@@ -711,6 +742,13 @@ NOT_LISTS = {
     "vault:constant_create": "a create form (tests/vault)",
     "vault:constant_edit": "an edit form of one row (tests/vault)",
     "vault:constant_delete": "a confirmation of one row (tests/vault)",
+    "alerts:new": "a menu of the kinds of rule",
+    "alerts:create": "a create form (tests/alerts/test_rule_pages.py)",
+    "alerts:rule": "one row; its id is the URL converter's",
+    "alerts:edit": "an edit form of one row (tests/alerts/test_rule_pages.py)",
+    "alerts:mute": "the mute form of one row (tests/alerts/test_rule_pages.py)",
+    "alerts:unmute": "one row by id: no field",
+    "alerts:delete": "a confirmation of one row (tests/alerts/test_rule_pages.py)",
 }
 
 

@@ -18,10 +18,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
+from alerts.models import RuleKind
 from dashboard.views import PANELS
 from orchestrator_site.identity import signed_in_environ
 from orchestrator_site.models import AuditEntry
 from queues.models import QueueStatus
+from tests.alerts.conftest import make_rule
 from tests.helpers import (
     ALL_DATABASES,
     make_constant,
@@ -54,14 +56,15 @@ def objects() -> dict[str, list[str]]:
     make_scheduler("SCHED-1")
     make_credential("Mail", "robot", "s3cret")
     make_constant("Const", "v")
+    rule = make_rule(email_to="ops@example.com")
     return {
-        "pk": [str(trigger.pk), str(log.pk), str(job.pk)],
+        "pk": [str(trigger.pk), str(log.pk), str(job.pk), str(rule.pk)],
         "element_id": [str(element.pk)],
         "queue_name": ["Queue A"],
         "process_name": ["Proc A"],
         "machine_name": ["SCHED-1"],
         "name": ["Mail", "Const"],
-        "kind": list(KIND_SLUGS),
+        "kind": [*KIND_SLUGS, *RuleKind.values],
         "panel": list(PANELS),
     }
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import cast
 
 import django_tables2 as tables
 from django.db import DatabaseError
@@ -291,7 +290,7 @@ class ActionButtons:
 
 
 class TriggerTable(ConsoleTable):
-    region_label = cast(str, _("Triggers"))  # lazy: read in the page's language
+    region_label = _("Triggers")
     process_status = tables.Column(verbose_name=_("Status"))
     trigger_name = tables.Column(verbose_name=_("Name"), empty_values=())
     type = tables.Column(verbose_name=pgettext_lazy("trigger", "Type"))
@@ -398,7 +397,7 @@ class TriggerTable(ConsoleTable):
 
 
 class SchedulerTable(ConsoleTable):
-    region_label = cast(str, _("Schedulers"))  # lazy: read in the page's language
+    region_label = _("Schedulers")
     machine_name = tables.Column(verbose_name=_("Machine"))
     state = tables.Column(verbose_name=_("Status"), empty_values=(), orderable=False)
     last_update = TimeColumn(verbose_name=_("Last ping"))
@@ -479,7 +478,7 @@ def error_link(log) -> SafeString:
 
 
 class JobTable(ConsoleTable):
-    region_label = cast(str, _("Jobs"))  # lazy: read in the page's language
+    region_label = _("Jobs")
     start_time = TimeColumn(verbose_name=_("Started"))
     end_time = TimeColumn(verbose_name=_("Ended"))
     duration = tables.Column(accessor="pk", verbose_name=_("Duration"), orderable=False)
@@ -536,7 +535,7 @@ class JobTable(ConsoleTable):
                 '{} <span class="badge badge-stale" title="{}">{}</span>',
                 badge,
                 gettext("Its Scheduler stopped pinging"),
-                gettext("stale"),
+                pgettext("a job whose Scheduler stopped pinging", "stale"),
             )
         return badge
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import html
 
-from django.contrib.messages import get_messages
-
 from tests.helpers import make_trigger, oo_db
 from tests.triggers.test_reset import reset_url, stale_running
 from tests.triggers.util import audit_rows, edit_data, form_data, status_of
@@ -15,17 +13,13 @@ from triggers.models import Trigger, TriggerStatus, TriggerType
 DA = {"HTTP_ACCEPT_LANGUAGE": "da"}
 
 
-def said(response) -> list[str]:
-    return [str(m.message) for m in get_messages(response.wsgi_request)]
-
-
 @oo_db
 def test_a_refused_pause_is_said_in_danish_and_audited_in_english(as_operator):
     trigger = make_trigger(name="Faktura", status=TriggerStatus.PAUSED)
-    response = as_operator.post(f"/triggers/{trigger.pk}/pause/", **DA)
-    assert said(response) == [
+    response = as_operator.post(f"/triggers/{trigger.pk}/pause/", follow=True, **DA)
+    assert (
         "Faktura blev ikke sat på pause: den har nu status Sat på pause (intet at sætte på pause)."
-    ]
+    ) in response.content.decode()
     [row] = audit_rows("trigger.pause")
     assert row.outcome == "refused"
     assert row.reason == "Faktura was not paused: it is Paused now (nothing to pause)."
@@ -50,12 +44,13 @@ def test_the_reset_page_explains_the_risk_in_danish_and_the_trail_keeps_english(
     response = as_operator.post(
         reset_url(trigger),
         {"expected_status": "RUNNING", "to_status": "IDLE", "understood": "on"},
+        follow=True,
         **DA,
     )
     assert status_of(trigger) == TriggerStatus.IDLE
-    assert said(response) == [
+    assert (
         "T-P er nulstillet fra Kører til Ledig. Dens job på PC-P er markeret som fejlet."
-    ]
+    ) in response.content.decode()
     [row] = audit_rows("trigger.reset")
     assert "Its Scheduler PC-P last pinged" in row.detail and "pingede" not in row.detail
 

@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.contrib import admin
 from django.db.models import Q
-from django.template.defaultfilters import pluralize
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from logs import services
 from logs.models import Log
@@ -32,7 +32,7 @@ class LogAdmin(ReadOnlyAdmin):
     list_display = ("log_time", "log_level", "process_name", "first_line_short", "job_id")
     list_filter = ("log_level", "log_time")
     search_fields = ("process_name",)  # the search box; get_search_results does the matching
-    search_help_text = "An exact process name, or a job id."
+    search_help_text = gettext_lazy("An exact process name, or a job id.")
     actions = ["delete_logs_audited"]
 
     def get_search_results(self, request, queryset, search_term):
@@ -46,7 +46,7 @@ class LogAdmin(ReadOnlyAdmin):
         except ValueError:
             return queryset.filter(process_name=term), False
 
-    @admin.display(description="Message")
+    @admin.display(description=gettext_lazy("Message"))
     def first_line_short(self, obj: Log) -> str:
         line = summary_line(obj.log_message)  # for a failed job: the exception, as every list
         return line if len(line) <= 120 else line[:120] + "…"
@@ -54,13 +54,16 @@ class LogAdmin(ReadOnlyAdmin):
     def has_purge_permission(self, request) -> bool:
         return request.user.has_perm("logs.delete_log")
 
-    @admin.action(description="Delete selected logs (audited)", permissions=["purge"])
+    @admin.action(description=gettext_lazy("Delete selected logs (audited)"), permissions=["purge"])
     def delete_logs_audited(self, request, queryset):
         cap = settings.CONSOLE_COUNT_CAP
         ids = list(queryset.order_by().values_list("pk", flat=True)[: cap + 1])
         if len(ids) > cap:
             self.message_user(
-                request, f"Select at most {cap:,} logs; use manage.py purge_logs for more.", "error"
+                request,
+                gettext("Select at most %(cap)s logs; use manage.py purge_logs for more.")
+                % {"cap": f"{cap:,}"},
+                "error",
             )
             return None
         if not self.confirmed(request):
@@ -68,9 +71,12 @@ class LogAdmin(ReadOnlyAdmin):
                 request,
                 action="delete_logs_audited",
                 ids=ids,
-                question=f"Delete {len(ids)} log{pluralize(len(ids))}?",
-                note="They cannot be restored; the deletion is recorded in the audit trail.",
-                yes=f"Yes, delete {len(ids)}",
+                question=ngettext("Delete %(count)d log?", "Delete %(count)d logs?", len(ids))
+                % {"count": len(ids)},
+                note=gettext(
+                    "They cannot be restored; the deletion is recorded in the audit trail."
+                ),
+                yes=gettext("Yes, delete %(count)d") % {"count": len(ids)},
             )
         report_result(
             request, services.delete_logs(user=request.user, ids=ids, reason="admin action")
@@ -83,7 +89,7 @@ class JobAdmin(ReadOnlyAdmin):
     list_display = ("start_time", "end_time", "status", "process_name", "scheduler_name")
     list_filter = ("status", "start_time")
     search_fields = ("process_name",)
-    search_help_text = "An exact process or Scheduler name."
+    search_help_text = gettext_lazy("An exact process or Scheduler name.")
     actions = None
 
     def get_search_results(self, request, queryset, search_term):

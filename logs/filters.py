@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from logs import groups
 from logs.models import Log, LogLevel
@@ -50,6 +51,15 @@ class SearchedRange:
         return self.start - FURTHER_BACK
 
 
+def _days_before(days: int, *, to_given: bool) -> str:
+    """How the console chose a start `days` before “To” (or now), after "Searched … to …: "."""
+    if to_given:
+        text = ngettext("the %(days)d day before “To”", "the %(days)d days before “To”", days)
+    else:
+        text = ngettext("the %(days)d day before now", "the %(days)d days before now", days)
+    return text % {"days": days}
+
+
 class StartChosenForSpeed(ConsoleFilterSet):
     """A FilterSet whose `start_field` the console may choose when the person left it empty
     (`choose_start`). The chosen start filters like a typed one and is shown in the form, so that
@@ -82,21 +92,21 @@ class StartChosenForSpeed(ConsoleFilterSet):
 class LogFilter(StartChosenForSpeed):
     """The logs of one process: a time window, levels, text (bounded by the window) and a job."""
 
-    start = FromFilter(field_name="log_time", label="From")
-    end = UntilFilter(field_name="log_time", label="To")
+    start = FromFilter(field_name="log_time", label=gettext_lazy("From"))
+    end = UntilFilter(field_name="log_time", label=gettext_lazy("To"))
     level = django_filters.MultipleChoiceFilter(
         field_name="log_level",
         choices=LogLevel.choices,
-        label="Level",
+        label=gettext_lazy("Level"),
         widget=forms.CheckboxSelectMultiple,
         distinct=False,  # a plain column of Logs: DISTINCT would only make the query sort
     )
     text = django_filters.CharFilter(
         method="filter_text",
-        label="Text contains",
+        label=gettext_lazy("Text contains"),
         max_length=200,
     )
-    job = django_filters.UUIDFilter(field_name="job_id", label="Job id")
+    job = django_filters.UUIDFilter(field_name="job_id", label=gettext_lazy("Job id"))
     sort = sort_filter(LOG_SORTS)
     per_page = per_page_filter()
 
@@ -114,8 +124,7 @@ class LogFilter(StartChosenForSpeed):
         end = data.get("end")
         days = settings.CONSOLE_TEXT_SEARCH_DAYS
         by_days = (end or clock.now()) - dt.timedelta(days=days)
-        before = "“To”" if end else "now"
-        why = f"the {days} days before {before}"
+        why = _days_before(days, to_given=end is not None)
         if PROCESS_TIME_INDEX in {spec.name for spec in indexes.missing_indexes()}:
             return by_days, why  # finding the Nth line would itself scan the whole table
         newest = self.queryset.filter(log_time__gte=by_days)
@@ -125,7 +134,8 @@ class LogFilter(StartChosenForSpeed):
         rows = settings.CONSOLE_TEXT_SEARCH_ROWS
         nth = list(newest.order_by("-log_time").values_list("log_time", flat=True)[rows - 1 : rows])
         if nth and nth[0] > by_days:
-            return nth[0], f"the newest {rows:,} lines of this process ({why} hold more)"
+            more = gettext("the newest %(rows)s lines of this process (%(why)s hold more)")
+            return nth[0], more % {"rows": f"{rows:,}", "why": why}
         return by_days, why
 
     def filter_text(self, queryset, name, value):
@@ -148,19 +158,23 @@ class SearchFilter(StartChosenForSpeed):
     level = django_filters.MultipleChoiceFilter(
         field_name="log_level",
         choices=LogLevel.choices,
-        label="Level",
+        label=gettext_lazy("Level"),
         widget=forms.CheckboxSelectMultiple,
         distinct=False,
         method="filter_level",
     )
-    text = django_filters.CharFilter(method="filter_text", label="Text contains", max_length=200)
+    text = django_filters.CharFilter(
+        method="filter_text", label=gettext_lazy("Text contains"), max_length=200
+    )
     # The exact stored name (never stripped: "Robot " is another process than "Robot").
     process = ExactNameFilter(
-        field_name="process_name", label="Process (exact name)", max_length=100
+        field_name="process_name", label=gettext_lazy("Process (exact name)"), max_length=100
     )
-    since = FromFilter(field_name="log_time", label="From")
-    until = UntilFilter(field_name="log_time", label="To")
-    group = GroupKeyFilter(method="filter_group", label="Failure group", widget=forms.HiddenInput)
+    since = FromFilter(field_name="log_time", label=gettext_lazy("From"))
+    until = UntilFilter(field_name="log_time", label=gettext_lazy("To"))
+    group = GroupKeyFilter(
+        method="filter_group", label=gettext_lazy("Failure group"), widget=forms.HiddenInput
+    )
     per_page = per_page_filter()
 
     class Meta:
@@ -180,8 +194,8 @@ class SearchFilter(StartChosenForSpeed):
         reads only a page per level with the recommended indexes)."""
         days = settings.CONSOLE_TEXT_SEARCH_DAYS
         end = self.form.cleaned_data.get("until")
-        return (end or clock.now()) - dt.timedelta(days=days), (
-            f"the {days} days before {'“To”' if end else 'now'}"
+        return (end or clock.now()) - dt.timedelta(days=days), _days_before(
+            days, to_given=end is not None
         )
 
     def levels(self) -> list[str]:

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 from logs.groups import groups_snapshot
@@ -19,7 +20,7 @@ from orchestrator_site.reversing import name_url
 
 class ErrorGroupsForm(grouping.GroupFilterForm):
     scope_field = "process"
-    process = grouping.NameListField(required=False, label="Process")
+    process = grouping.NameListField(required=False, label=gettext_lazy("Process"))
     field_order = ("process", "since", "until")
 
 
@@ -46,10 +47,11 @@ def error_groups(request: HttpRequest) -> HttpResponse:
     form = ErrorGroupsForm(request.GET, now=clock.now(), known=snapshot.value.scopes)
     context = grouping.page_context(form, snapshot, group_link, _process_url)
     context.update(
-        title="Error lines by cause",
-        scope_label="Processes",
-        what="ERROR log lines",
-        list_label="log search",
+        title=gettext("Error lines by cause"),
+        scope_label=gettext("Processes"),
+        what=gettext("ERROR log lines"),
+        # The page says "4 in the log search": the noun after "in the".
+        list_label=pgettext("after 'in the'", "log search"),
         cache_seconds=settings.CONSOLE_GROUPS_CACHE_SECONDS,
     )
     return render(request, "orchestrator_site/groups.html", context)

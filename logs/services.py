@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext, ngettext
 
 from logs.models import Log
 from logs.queries import mark_overview_changed
@@ -48,18 +49,27 @@ def retention_cutoff(
 def retention_text(cutoff: dt.datetime, *, days: int | None = None) -> str:
     """The choice in words: "older than 30 days (written before 29-10-2026 10:30:15)" or
     "written before 01-10-2026 00:00:00"."""
-    moment = f"written before {datetime_text(cutoff)}"
-    return f"older than {days} days ({moment})" if days is not None else moment
+    moment = datetime_text(cutoff)
+    if days is None:
+        return gettext("written before %(moment)s") % {"moment": moment}
+    return ngettext(
+        "older than %(days)d day (written before %(moment)s)",
+        "older than %(days)d days (written before %(moment)s)",
+        days,
+    ) % {"days": days, "moment": moment}
 
 
 def _deleted_message(asked: int, deleted: int) -> str:
     if deleted == asked:
-        return f"Deleted {deleted:,} log{'s' if deleted != 1 else ''}."
+        return ngettext("Deleted %(count)s log.", "Deleted %(count)s logs.", deleted) % {
+            "count": f"{deleted:,}"
+        }
     gone = asked - deleted
-    return (
-        f"Deleted {deleted:,} of {asked:,} logs; "
-        f"{gone:,} {'was' if gone == 1 else 'were'} already gone."
-    )
+    return ngettext(
+        "Deleted %(count)s of %(asked)s logs; %(gone)s was already gone.",
+        "Deleted %(count)s of %(asked)s logs; %(gone)s were already gone.",
+        gone,
+    ) % {"count": f"{deleted:,}", "asked": f"{asked:,}", "gone": f"{gone:,}"}
 
 
 def _delete_in_batches(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils.translation import gettext, gettext_lazy
 
 from logs.links import logs_around_url, process_logs_url
-from logs.models import Log
+from logs.models import Log, LogLevel
 from logs.queries import ProcessSummary
 from orchestrator_site import display
 from orchestrator_site.errorline import summary_line
@@ -42,17 +43,21 @@ def process_link(process_name: str):
 
 
 class OverviewTable(ConsoleTable):
-    region_label = "Processes"
-    process_name = tables.Column(verbose_name="Process", orderable=False, empty_values=())
-    last_log = TimeColumn(verbose_name="Last log", orderable=False)
-    trace = tables.Column(verbose_name="Trace", orderable=False, attrs={"td": {"class": "nowrap"}})
-    info = tables.Column(verbose_name="Info", orderable=False)
-    error = tables.Column(verbose_name="Error", orderable=False)
-    recent_errors = tables.Column(verbose_name="Errors (48 h)", orderable=False)
+    region_label = gettext_lazy("Processes")
+    process_name = tables.Column(
+        verbose_name=gettext_lazy("Process"), orderable=False, empty_values=()
+    )
+    last_log = TimeColumn(verbose_name=gettext_lazy("Last log"), orderable=False)
+    trace = tables.Column(
+        verbose_name=LogLevel.TRACE.label, orderable=False, attrs={"td": {"class": "nowrap"}}
+    )
+    info = tables.Column(verbose_name=LogLevel.INFO.label, orderable=False)
+    error = tables.Column(verbose_name=LogLevel.ERROR.label, orderable=False)
+    recent_errors = tables.Column(verbose_name=gettext_lazy("Errors (48 h)"), orderable=False)
 
     class Meta:
         attrs = {"class": "table"}
-        empty_text = "No logs match."
+        empty_text = gettext_lazy("No logs match.")
 
     def render_process_name(self, record: ProcessSummary):
         return process_link(record.process_name)
@@ -67,17 +72,22 @@ class OverviewTable(ConsoleTable):
 
 
 class LogTable(ConsoleTable):
-    region_label = "Logs"
+    region_label = gettext_lazy("Logs")
     select = tables.CheckBoxColumn(
         accessor="pk",
         orderable=False,
-        attrs={"th__input": {"data-select-all": "ids", "aria-label": "Select every log shown"}},
+        attrs={
+            "th__input": {
+                "data-select-all": "ids",
+                "aria-label": gettext_lazy("Select every log shown"),
+            }
+        },
     )
-    log_time = TimeColumn(verbose_name="Time")
+    log_time = TimeColumn(verbose_name=gettext_lazy("Time"))
     # Only time is sortable: it is the one order an index serves (level sorts 300k rows per page).
-    log_level = tables.Column(verbose_name="Level", orderable=False)
-    log_message = tables.Column(verbose_name="Message", orderable=False)
-    job_id = tables.Column(verbose_name="Job", orderable=False)
+    log_level = tables.Column(verbose_name=gettext_lazy("Level"), orderable=False)
+    log_message = tables.Column(verbose_name=gettext_lazy("Message"), orderable=False)
+    job_id = tables.Column(verbose_name=gettext_lazy("Job"), orderable=False)
     links = tables.Column(accessor="pk", verbose_name="", orderable=False, empty_values=())
 
     class Meta:
@@ -85,7 +95,7 @@ class LogTable(ConsoleTable):
         fields = ("select", "log_time", "log_level", "log_message", "job_id", "links")
         order_by = ("-log_time",)
         attrs = {"class": "table"}
-        empty_text = "No logs match."
+        empty_text = gettext_lazy("No logs match.")
         row_attrs = {
             "class": lambda table, record: "highlight" if record.pk == table.highlight else None,
             "id": lambda table, record: "this-log" if record.pk == table.highlight else None,
@@ -93,19 +103,27 @@ class LogTable(ConsoleTable):
 
     def __init__(self, *args, highlight=None, **kwargs):
         self.highlight = highlight
+        # The words of every row, translated once per page (the request's language), not per row.
+        self._levels = {value: str(label) for value, label in LogLevel.choices}
+        self._select_label = gettext("Select the log of %(time)s (%(level)s)")
+        self._details, self._around = gettext("details"), gettext("around")
         super().__init__(*args, **kwargs)
+
+    def level_label(self, record: Log) -> str:
+        return self._levels.get(record.log_level, record.log_level)
 
     def render_select(self, record: Log):
         # A screen reader names the row it selects: its time and level, as the row shows them.
+        label = self._select_label % {
+            "time": display.datetime_text(record.log_time),
+            "level": self.level_label(record),
+        }
         return format_html(
-            '<input type="checkbox" name="ids" value="{}" aria-label="Select the log of {} ({})">',
-            record.pk,
-            display.datetime_text(record.log_time),
-            record.get_log_level_display(),
+            '<input type="checkbox" name="ids" value="{}" aria-label="{}">', record.pk, label
         )
 
     def render_log_level(self, record: Log):
-        return level_badge(record.log_level, record.get_log_level_display())
+        return level_badge(record.log_level, self.level_label(record))
 
     def render_log_message(self, value: str):
         return message_cell(value)
@@ -120,23 +138,27 @@ class LogTable(ConsoleTable):
 
     def render_links(self, record: Log):
         return format_html(
-            '<a href="{}">details</a> · <a href="{}">around</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
             id_url("logs:detail", record.pk),
+            self._details,
             logs_around_url(record),
+            self._around,
         )
 
 
 class SearchTable(LogTable):
     """Logs of every process, newest first (the one order the search reads cheaply)."""
 
-    process_name = tables.Column(verbose_name="Process", orderable=False, empty_values=())
+    process_name = tables.Column(
+        verbose_name=gettext_lazy("Process"), orderable=False, empty_values=()
+    )
 
     class Meta(LogTable.Meta):
         fields = ("log_time", "log_level", "process_name", "log_message", "job_id", "links")
         sequence = ("log_time", "log_level", "process_name", "log_message", "job_id", "links")
         exclude = ("select",)
         orderable = False
-        empty_text = "No logs match in this range."
+        empty_text = gettext_lazy("No logs match in this range.")
 
     def render_process_name(self, record: Log):
         return process_link(record.process_name)

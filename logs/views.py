@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from logs import services
@@ -256,7 +257,7 @@ def export_csv(request: HttpRequest, process_name: str) -> HttpResponse:
         request,
         LogFilter,
         Log.objects.filter(process_name=process_name),
-        what=f"Logs of “{process_name}”",
+        what=gettext("Logs of “%(name)s”") % {"name": process_name},
         list_url=reverse("logs:process", args=[process_name]),
         export_url=reverse("logs:export", args=[process_name]),
     )
@@ -321,6 +322,23 @@ def delete_selected(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _deleted_matching_message(deleted: int, process_name: str, age: str | None) -> str:
+    """What a deletion by filter did, with the age chosen (`RetentionForm.describe`) if any."""
+    if age is None:
+        text = ngettext(
+            "Deleted %(count)s matching log of “%(name)s”.",
+            "Deleted %(count)s matching logs of “%(name)s”.",
+            deleted,
+        )
+    else:
+        text = ngettext(
+            "Deleted %(count)s matching log of “%(name)s”, %(age)s.",
+            "Deleted %(count)s matching logs of “%(name)s”, %(age)s.",
+            deleted,
+        )
+    return text % {"count": f"{deleted:,}", "name": process_name, "age": age}
+
+
 @permission_required("logs.delete_log", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def delete_matching(request: HttpRequest, process_name: str) -> HttpResponse:
@@ -365,14 +383,20 @@ def delete_matching(request: HttpRequest, process_name: str) -> HttpResponse:
             expected=min(count.value, limit),
             limit=limit,
         )
-        result.message = f"Deleted {result.changed:,} matching logs of “{process_name}”"
-        result.message += f", {retention.describe(cutoff)}." if cutoff is not None else "."
+        result.message = _deleted_matching_message(
+            result.changed,
+            process_name,
+            retention.describe(cutoff) if cutoff is not None else None,
+        )
         if count.capped or result.changed >= limit:
-            result.message += (
-                f" At most {limit:,} are deleted per confirmation: check whether more remain."
-            )
+            result.message += " " + gettext(
+                "At most %(limit)s are deleted per confirmation: check whether more remain."
+            ) % {"limit": f"{limit:,}"}
         elif result.changed < result.asked:
-            result.message += f" {result.asked - result.changed:,} were already gone."
+            gone = result.asked - result.changed
+            result.message += " " + ngettext(
+                "%(gone)s was already gone.", "%(gone)s were already gone.", gone
+            ) % {"gone": f"{gone:,}"}
         report_result(request, result)
         return HttpResponseRedirect(list_url)
     preview = list(matching.order_by("-log_time")[:PREVIEW_ROWS])

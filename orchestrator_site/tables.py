@@ -79,7 +79,10 @@ def _reader(accessor: str, record) -> Callable[[Any], Any] | None:
 def _choice_label(field, display: str) -> Callable[[Any], Any]:
     """get_<field>_display() with the field's choices made a dictionary once per page, not per
     cell (Django rebuilds it, hashable, on every call)."""
-    labels = dict(make_hashable(field.flatchoices))
+    # Lazy labels translated here, once per page, in the request's language.
+    labels = {
+        key: force_str(text, strings_only=True) for key, text in make_hashable(field.flatchoices)
+    }
 
     def label(record):
         value = getattr(record, field.attname)

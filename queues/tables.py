@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from orchestrator_site.display import datetime_text, duration_text
 from orchestrator_site.htmltext import format_html
@@ -47,7 +47,10 @@ class SelectColumn(tables.Column):
         )
 
     def render(self, value, record):
-        label = _("Select %(element)s") % {"element": record.reference or str(value)}
+        # Translated once per page: the column is copied for each table, as it is rendered.
+        if "_select" not in self.__dict__:
+            self._select = _("Select %(element)s")
+        label = self._select % {"element": record.reference or str(value)}
         return format_html(
             '<input type="checkbox" name="ids" value="{}" aria-label="{}">', value, label
         )
@@ -55,8 +58,12 @@ class SelectColumn(tables.Column):
 
 class StatusColumn(tables.Column):
     def render(self, value, record):
+        # Each status's label translated once per page (the column is copied for each table).
+        labels = self.__dict__.setdefault("_labels", {})
+        if record.status not in labels:
+            labels[record.status] = record.get_status_display()
         return format_html(
-            '<span class="badge badge-{}">{}</span>', record.status, record.get_status_display()
+            '<span class="badge badge-{}">{}</span>', record.status, labels[record.status]
         )
 
 
@@ -122,7 +129,12 @@ class ElementTable(AcknowledgedMixin, ConsoleTable):
         return duration_text(record.duration) or "—"
 
     def render_message(self, value):
-        return Truncator(value).chars(120)
+        # Django's ellipsis, translated once per page rather than once per row.
+        if "_shortened" not in self.__dict__:
+            self._shortened = pgettext(
+                "String to return when truncating text", "%(truncated_text)s…"
+            )
+        return Truncator(value).chars(120, truncate=self._shortened)
 
 
 class InboxTable(AcknowledgedMixin, ConsoleTable):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
 from orchestrator_site.admin_base import ConsoleModelAdmin
 from orchestrator_site.writes import WriteResult
@@ -45,7 +46,9 @@ class CredentialAdmin(VaultAdmin):
     def get_queryset(self, request):
         return Credential.objects.without_tokens()
 
-    @admin.display(description="Stored token")  # not sortable: its length is the token's
+    @admin.display(
+        description=gettext_lazy("Stored token")
+    )  # not sortable: its length is the token's
     def stored_token(self, obj: Credential) -> str:
         return obj.token_size
 

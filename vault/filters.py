@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from orchestrator_site.filters import ConsoleFilterSet
 from vault.models import Constant, Credential
@@ -13,7 +14,7 @@ class NameSearchFilter(ConsoleFilterSet):
     """One search box over the name and one more column (`search_fields`)."""
 
     search_fields: tuple[str, ...] = ("name",)
-    q = django_filters.CharFilter(method="search", label="Search", max_length=100)
+    q = django_filters.CharFilter(method="search", label=gettext_lazy("Search"), max_length=100)
 
     def search(self, queryset, name, value):
         condition = Q()

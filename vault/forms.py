@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
 from orchestrator_site.crypto import MAX_PASSWORD_BYTES
@@ -21,11 +22,12 @@ from vault.models import Constant, Credential
 
 if TYPE_CHECKING:
     from django.http import QueryDict
+    from django_stubs_ext import StrOrPromise
 
-NAME_HELP = "Robots look it up by this exact name; it cannot be changed later."
+NAME_HELP = gettext_lazy("Robots look it up by this exact name; it cannot be changed later.")
 
 
-def _password_field(label: str, *, required: bool) -> forms.CharField:
+def _password_field(label: StrOrPromise, *, required: bool) -> forms.CharField:
     return ColumnTextField(
         label=label,
         required=required,
@@ -37,17 +39,19 @@ def _password_field(label: str, *, required: bool) -> forms.CharField:
 
 def _name_only_spaces(name: str) -> str:
     if not name.strip():
-        raise forms.ValidationError("A name of only spaces cannot be seen or looked up; type one.")
+        raise forms.ValidationError(
+            gettext("A name of only spaces cannot be seen or looked up; type one.")
+        )
     return name
 
 
 class CredentialForm(EditsColumns, forms.Form):
     """Create (with a name) or edit (name fixed). On edit, empty passwords keep the stored token."""
 
-    name = ColumnTextField(label="Name", max_length=100, help_text=NAME_HELP)
-    username = ColumnTextField(label="Username", max_length=250)
-    password = _password_field("Password", required=True)
-    password_again = _password_field("Password again", required=True)
+    name = ColumnTextField(label=gettext_lazy("Name"), max_length=100, help_text=NAME_HELP)
+    username = ColumnTextField(label=gettext_lazy("Username"), max_length=250)
+    password = _password_field(gettext_lazy("Password"), required=True)
+    password_again = _password_field(gettext_lazy("Password again"), required=True)
     loaded = LoadedField(salt="vault.credential.loaded")
     edited = ("username",)
 
@@ -60,20 +64,21 @@ class CredentialForm(EditsColumns, forms.Form):
             del self.fields["name"]
             for name in ("password", "password_again"):
                 self.fields[name].required = False
-            self.fields["password"].label = "New password"
-            self.fields["password"].help_text = "Leave both empty to keep the current password."
-            self.fields["password_again"].label = "New password again"
+            self.fields["password"].label = gettext("New password")
+            self.fields["password_again"].label = gettext("New password again")
+            help_text = gettext(
+                "Leave both empty to keep the current password. At most %(bytes)d bytes "
+                "(UTF-8); spaces are kept."
+            )
         else:
             del self.fields["loaded"]
-        self.fields["password"].help_text = (
-            self.fields["password"].help_text + f" At most {MAX_PASSWORD_BYTES} bytes (UTF-8); "
-            "spaces are kept."
-        ).strip()
+            help_text = gettext("At most %(bytes)d bytes (UTF-8); spaces are kept.")
+        self.fields["password"].help_text = help_text % {"bytes": MAX_PASSWORD_BYTES}
 
     def clean_name(self) -> str:
         name = _name_only_spaces(self.cleaned_data["name"])
         if Credential.objects.filter(pk=name).exists():
-            raise forms.ValidationError("A credential with that name already exists.")
+            raise forms.ValidationError(gettext("A credential with that name already exists."))
         return name
 
     @sensitive_variables("password", "again")
@@ -82,8 +87,11 @@ class CredentialForm(EditsColumns, forms.Form):
         size = len(password.encode())
         if size > MAX_PASSWORD_BYTES:
             raise forms.ValidationError(
-                f"At most {MAX_PASSWORD_BYTES} bytes (UTF-8) fit the 1000-character column once "
-                f"encrypted; this password is {size} bytes."
+                gettext(
+                    "At most %(max)d bytes (UTF-8) fit the 1000-character column once encrypted; "
+                    "this password is %(size)d bytes."
+                )
+                % {"max": MAX_PASSWORD_BYTES, "size": size}
             )
         return password
 
@@ -93,10 +101,12 @@ class CredentialForm(EditsColumns, forms.Form):
         cleaned = self.cleaned_data  # what Form.clean() returns (typed as optional)
         password, again = cleaned.get("password"), cleaned.get("password_again")
         if password is not None and again is not None and password != again:
-            self.add_error("password_again", "The two passwords differ.")
+            self.add_error("password_again", gettext("The two passwords differ."))
         username = self.changed("username")
         if username is not None and not username.strip():
-            self.add_error("username", "A username of only spaces is surely a slip; type one.")
+            self.add_error(
+                "username", gettext("A username of only spaces is surely a slip; type one.")
+            )
         return cleaned
 
     @property
@@ -108,19 +118,21 @@ class CredentialForm(EditsColumns, forms.Form):
 
 class RevealForm(forms.Form):
     key = forms.CharField(
-        label="Encryption key",
+        label=gettext_lazy("Encryption key"),
         strip=False,
         max_length=200,
         widget=forms.PasswordInput(
             render_value=False, attrs={"autocomplete": "off", "spellcheck": "false"}
         ),
-        help_text="The installation's OpenOrchestratorKey. It is checked, never stored.",
+        help_text=gettext_lazy(
+            "The installation's OpenOrchestratorKey. It is checked, never stored."
+        ),
     )
     reason = forms.CharField(
-        label="Reason",
+        label=gettext_lazy("Reason"),
         max_length=200,
         min_length=3,
-        help_text="Why you need this password (recorded in the audit trail).",
+        help_text=gettext_lazy("Why you need this password (recorded in the audit trail)."),
     )
 
     def __init__(
@@ -144,17 +156,17 @@ class RevealForm(forms.Form):
             data = cast("QueryDict", self.data).copy()  # request.POST, typed as a Mapping
             data["reason"] = ""
             self.data = data
-            raise forms.ValidationError("The reason must not contain the key.")
+            raise forms.ValidationError(gettext("The reason must not contain the key."))
         return reason
 
 
 class ConstantForm(EditsColumns, forms.Form):
-    name = ColumnTextField(label="Name", max_length=100, help_text=NAME_HELP)
+    name = ColumnTextField(label=gettext_lazy("Name"), max_length=100, help_text=NAME_HELP)
     value = ColumnTextField(
-        label="Value",
+        label=gettext_lazy("Value"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
-        help_text="At most 1000 characters, kept exactly as typed (spaces included).",
+        help_text=gettext_lazy("At most 1000 characters, kept exactly as typed (spaces included)."),
     )
     loaded = LoadedField(salt="vault.constant.loaded")
     edited = ("value",)
@@ -172,7 +184,7 @@ class ConstantForm(EditsColumns, forms.Form):
     def clean_name(self) -> str:
         name = _name_only_spaces(self.cleaned_data["name"])
         if Constant.objects.filter(pk=name).exists():
-            raise forms.ValidationError("A constant with that name already exists.")
+            raise forms.ValidationError(gettext("A constant with that name already exists."))
         return name
 
     def clean_value(self) -> str:

@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cryptography.fernet import Fernet
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
 from orchestrator_site import clock
 from orchestrator_site.writes import CONSOLE
 from vault.models import RevealAttempts
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Audit actions of the reveal flow (see services.reveal_credential).
 REVEAL = "credential.reveal"
@@ -31,24 +36,29 @@ LOCKED = "credential.reveal_locked"
 SESSION_KEY_CHECKED_AT = "vault_key_checked_at"
 
 
+NO_KEY = gettext_lazy(
+    "OpenOrchestratorKey is not set on the console's server, so passwords can be neither "
+    "encrypted nor revealed. Set it to the installation's key (the one the Schedulers use) "
+    "and restart the console."
+)
+BAD_KEY = gettext_lazy(
+    "OpenOrchestratorKey on the console's server is not a valid Fernet key (it must be the "
+    "44-character url-safe base64 key OpenOrchestrator generated), so passwords can be "
+    "neither encrypted nor revealed."
+)
+
+
 @sensitive_variables("key")
-def encryption_problem() -> str | None:
-    """Why passwords cannot be encrypted or revealed right now, or None when they can."""
+def encryption_problem() -> StrOrPromise | None:
+    """Why passwords cannot be encrypted or revealed right now, or None when they can (a lazy
+    translation: a page shows it in the reader's language, the audit trail in English)."""
     key = settings.OPENORCHESTRATOR_KEY
     if not key:
-        return (
-            "OpenOrchestratorKey is not set on the console's server, so passwords can be neither "
-            "encrypted nor revealed. Set it to the installation's key (the one the Schedulers use) "
-            "and restart the console."
-        )
+        return NO_KEY
     try:
         Fernet(key)
     except (ValueError, TypeError):
-        return (
-            "OpenOrchestratorKey on the console's server is not a valid Fernet key (it must be the "
-            "44-character url-safe base64 key OpenOrchestrator generated), so passwords can be "
-            "neither encrypted nor revealed."
-        )
+        return BAD_KEY
     return None
 
 

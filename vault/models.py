@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Length
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from orchestrator_site.crypto import token_length
 from orchestrator_site.fields import OODateTimeField
@@ -17,11 +19,19 @@ _BLOCKS_BY_TOKEN_LENGTH = {token_length(16 * k): k for k in range(64)}
 def token_size_label(length: int | None) -> str:
     """What the stored token's length says about the password, without decrypting it."""
     if not length:
-        return "empty"
+        return gettext("empty")
     blocks = _BLOCKS_BY_TOKEN_LENGTH.get(length)
     if blocks is None:
-        return f"{length} characters (not a Fernet token)"
-    return f"{length} characters ({16 * blocks}-{16 * blocks + 15} bytes)"
+        return ngettext(
+            "%(length)d character (not a Fernet token)",
+            "%(length)d characters (not a Fernet token)",
+            length,
+        ) % {"length": length}
+    return gettext("%(length)d characters (%(low)d-%(high)d bytes)") % {
+        "length": length,
+        "low": 16 * blocks,
+        "high": 16 * blocks + 15,
+    }
 
 
 class CredentialQuerySet(models.QuerySet):
@@ -33,10 +43,10 @@ class CredentialQuerySet(models.QuerySet):
 class Credential(OrchestratorModel):
     """`password` is a Fernet token made with OpenOrchestratorKey; never shown, never logged."""
 
-    name = models.CharField(max_length=100, primary_key=True)
-    username = models.CharField(max_length=250)
-    password = models.CharField(max_length=1000)
-    changed_at = OODateTimeField()
+    name = models.CharField(_("name"), max_length=100, primary_key=True)
+    username = models.CharField(_("username"), max_length=250)
+    password = models.CharField(_("password"), max_length=1000)
+    changed_at = OODateTimeField(_("changed at"))
 
     objects = CredentialQuerySet.as_manager()
 
@@ -44,6 +54,8 @@ class Credential(OrchestratorModel):
         managed = False
         db_table = "Credentials"
         ordering = ["name"]
+        verbose_name = _("credential")
+        verbose_name_plural = _("credentials")
         permissions = [("reveal_credential", "Can reveal credential passwords")]
 
     def __str__(self) -> str:
@@ -56,14 +68,16 @@ class Credential(OrchestratorModel):
 
 
 class Constant(OrchestratorModel):
-    name = models.CharField(max_length=100, primary_key=True)
-    value = models.CharField(max_length=1000)
-    changed_at = OODateTimeField()
+    name = models.CharField(_("name"), max_length=100, primary_key=True)
+    value = models.CharField(_("value"), max_length=1000)
+    changed_at = OODateTimeField(_("changed at"))
 
     class Meta:
         managed = False
         db_table = "Constants"
         ordering = ["name"]
+        verbose_name = _("constant")
+        verbose_name_plural = _("constants")
 
     def __str__(self) -> str:
         return self.name

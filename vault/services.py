@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cryptography.fernet import Fernet
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext, ngettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
 from orchestrator_site import audit, clock, crypto
@@ -20,9 +24,23 @@ from orchestrator_site.writes import CONSOLE, ORCHESTRATOR, Write, WriteResult, 
 from vault import guard
 from vault.models import Constant, Credential
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class VaultError(Exception):
-    """A refusal whose message is safe to show to the user (it never contains a secret)."""
+    """A refusal whose message is safe to show to the user (it never contains a secret).
+
+    The message is a lazy translation: `shown` is in the language of the request (for the page),
+    `str()` in English (for the audit row, which `write` fills in from it, and the commands)."""
+
+    @property
+    def shown(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+    def __str__(self) -> str:
+        with translation.override(None):
+            return self.shown
 
 
 class DuplicateName(VaultError):
@@ -44,9 +62,14 @@ class EncryptionUnavailable(VaultError):
 class RevealRefused(VaultError):
     """The password was not revealed. `key_verified` says whether the typed key was right."""
 
-    def __init__(self, message: str, *, key_verified: bool = False):
+    def __init__(self, message: StrOrPromise, *, key_verified: bool = False):
         super().__init__(message)
         self.key_verified = key_verified
+
+
+def _later(message: StrOrPromise, **values) -> StrOrPromise:
+    """`message % values`, formatted when it is read: in the language of whoever reads it."""
+    return lazy(lambda: str(message) % values, str)()
 
 
 def _write(action: str, *, user, kind: str, names: Iterable[str], **fields):
@@ -63,6 +86,12 @@ def _write(action: str, *, user, kind: str, names: Iterable[str], **fields):
     )
 
 
+TAKEN = {
+    "credential": gettext_lazy("A credential with that name already exists."),
+    "constant": gettext_lazy("A constant with that name already exists."),
+}
+
+
 @contextmanager
 def _unique_name(kind: str):
     """A name taken meanwhile (the insert's unique key) is the same refusal as one taken before."""
@@ -70,7 +99,7 @@ def _unique_name(kind: str):
         with transaction.atomic(using=ORCHESTRATOR):
             yield
     except IntegrityError:
-        raise DuplicateName(f"A {kind} with that name already exists.") from None
+        raise DuplicateName(TAKEN[kind]) from None
 
 
 def _require_encryption() -> None:
@@ -83,8 +112,14 @@ def _check_password_size(password: str) -> None:
     size = len(password.encode())
     if size > crypto.MAX_PASSWORD_BYTES:
         raise VaultError(
-            f"The password is {size} bytes (UTF-8); at most {crypto.MAX_PASSWORD_BYTES} fit the "
-            "1000-character column once encrypted."
+            _later(
+                gettext_lazy(
+                    "The password is %(size)d bytes (UTF-8); at most %(max)d fit the "
+                    "1000-character column once encrypted."
+                ),
+                size=size,
+                max=crypto.MAX_PASSWORD_BYTES,
+            )
         )
 
 
@@ -101,13 +136,13 @@ def create_credential(*, user, name: str, username: str, password: str) -> Write
     with _write("credential.create", user=user, kind="credential", names=[name]) as w:
         w.result.asked = 1
         if Credential.objects.filter(pk=name).exists():
-            raise DuplicateName("A credential with that name already exists.")
+            raise DuplicateName(TAKEN["credential"])
         with _unique_name("credential"):
             credential = Credential.objects.create(
                 name=name, username=username, password=token, changed_at=clock.now()
             )
         w.result.changed = 1
-        w.result.message = f"Created the credential “{name}”."
+        w.result.message = gettext("Created the credential “%(name)s”.") % {"name": name}
         w.result.created = credential
     return w.result
 
@@ -148,23 +183,38 @@ def update_credential(
             _refuse_stale(
                 Credential,
                 name,
-                f"The username of “{name}” was changed by someone else (or a robot) while you "
-                "edited it. Nothing was saved; reload the page and make your change again.",
+                _later(
+                    gettext_lazy(
+                        "The username of “%(name)s” was changed by someone else (or a robot) "
+                        "while you edited it. Nothing was saved; reload the page and make your "
+                        "change again."
+                    ),
+                    name=name,
+                ),
             )
         if username is not None and username != old_username:
             w.changes.append(audit.change("username", old_username, username))
         if password is not None:
             w.changes.append(audit.secret_change("password"))  # never a password or a token
-        kept = "" if password is not None else " The password was kept."
-        w.result.message = f"Saved the credential “{name}”.{kept}"
+            w.result.message = gettext("Saved the credential “%(name)s”.") % {"name": name}
+        else:
+            w.result.message = gettext(
+                "Saved the credential “%(name)s”. The password was kept."
+            ) % {"name": name}
     return w.result
 
 
-def _refuse_stale(model, name: str, conflict: str) -> None:
+GONE = {
+    Credential: gettext_lazy("The credential %(name)s no longer exists."),
+    Constant: gettext_lazy("The constant %(name)s no longer exists."),
+}
+
+
+def _refuse_stale(model, name: str, conflict: StrOrPromise) -> None:
     """A conditional update that changed nothing: the row changed meanwhile, or is gone."""
     if model.objects.filter(pk=name).exists():
         raise Conflict(conflict)
-    raise NotFound(f"The {model._meta.verbose_name} {name!r} no longer exists.")
+    raise NotFound(_later(GONE[model], name=repr(name)))
 
 
 def delete_credentials(*, user, names: Iterable[str]) -> WriteResult:
@@ -183,14 +233,41 @@ def _delete(model, kind: str, *, user, names: Iterable[str]) -> WriteResult:
     return w.result
 
 
+DELETED = {
+    # kind: (one deleted, one already gone, all of several deleted, some of them already gone)
+    "credential": (
+        gettext_lazy("Deleted the credential “%(name)s”."),
+        gettext_lazy("The credential “%(name)s” was already gone."),
+        gettext_lazy("Deleted %(deleted)d of %(asked)d credentials."),
+        ngettext_lazy(
+            "Deleted %(deleted)d of %(asked)d credentials; %(gone)d was already gone.",
+            "Deleted %(deleted)d of %(asked)d credentials; %(gone)d were already gone.",
+            "gone",
+        ),
+    ),
+    "constant": (
+        gettext_lazy("Deleted the constant “%(name)s”."),
+        gettext_lazy("The constant “%(name)s” was already gone."),
+        gettext_lazy("Deleted %(deleted)d of %(asked)d constants."),
+        ngettext_lazy(
+            "Deleted %(deleted)d of %(asked)d constants; %(gone)d was already gone.",
+            "Deleted %(deleted)d of %(asked)d constants; %(gone)d were already gone.",
+            "gone",
+        ),
+    ),
+}
+
+
 def _deleted_message(kind: str, names: list[str], deleted: int) -> str:
+    one, one_gone, several, several_gone = DELETED[kind]
     if len(names) == 1:
-        if deleted:
-            return f"Deleted the {kind} “{names[0]}”."
-        return f"The {kind} “{names[0]}” was already gone."
+        return (one if deleted else one_gone) % {"name": names[0]}
     gone = len(names) - deleted
-    text = f"Deleted {deleted} of {len(names)} {kind}s"
-    return text + (f"; {gone} {'was' if gone == 1 else 'were'} already gone." if gone else ".")
+    return (several_gone if gone else several) % {
+        "deleted": deleted,
+        "asked": len(names),
+        "gone": gone,
+    }
 
 
 @sensitive_variables("typed_key", "token", "password", "w")
@@ -217,10 +294,13 @@ def reveal_credential(
         key_verified = _prove_key(w, user, typed_key=typed_key, key_remembered=key_remembered)
         token = Credential.objects.filter(pk=name).values_list("password", flat=True).first()
         if token is None:
-            raise NotFound(f"The credential {name!r} no longer exists.")
+            raise NotFound(_later(GONE[Credential], name=repr(name)))
         password = _decrypt_for_reveal(w, token, key_verified=key_verified)
         w.result = WriteResult(
-            asked=1, changed=1, message=f"Revealed the password of “{name}”.", value=password
+            asked=1,
+            changed=1,
+            message=gettext("Revealed the password of “%(name)s”.") % {"name": name},
+            value=password,
         )
     # The audit row is committed before the caller can return the password.
     return w.result
@@ -237,8 +317,10 @@ def _prove_key(w: Write, user, *, typed_key: str | None, key_remembered: bool) -
     if lockout is not None and lockout.locked:
         w.action, w.detail = guard.LOCKED, "locked out"
         raise RevealRefused(
-            f"Too many wrong keys. Revealing is locked for you until "
-            f"{lockout.locked_until:%H:%M:%S}."
+            _later(
+                gettext_lazy("Too many wrong keys. Revealing is locked for you until %(until)s."),
+                until=f"{lockout.locked_until:%H:%M:%S}",
+            )
         )
     if key_remembered:
         return False
@@ -247,15 +329,32 @@ def _prove_key(w: Write, user, *, typed_key: str | None, key_remembered: bool) -
         left = guard.lockout_state(user)
         if left.locked:
             raise RevealRefused(
-                "That is not the installation's key. Too many wrong keys: revealing is locked "
-                f"for you until {left.locked_until:%H:%M:%S}."
+                _later(
+                    gettext_lazy(
+                        "That is not the installation's key. Too many wrong keys: revealing is "
+                        "locked for you until %(until)s."
+                    ),
+                    until=f"{left.locked_until:%H:%M:%S}",
+                )
             )
-        raise RevealRefused(
-            "That is not the installation's key. "
-            f"{left.attempts_left} attempt{'s' if left.attempts_left != 1 else ''} left."
-        )
+        raise RevealRefused(_attempts_left(left.attempts_left))
     guard.key_check_passed(user)
     return True
+
+
+def _attempts_left(count: int) -> StrOrPromise:
+    """The refusal of a wrong key, in the reader's language with the right plural."""
+    return lazy(
+        lambda: (
+            ngettext(
+                "That is not the installation's key. %(count)d attempt left.",
+                "That is not the installation's key. %(count)d attempts left.",
+                count,
+            )
+            % {"count": count}
+        ),
+        str,
+    )()
 
 
 @sensitive_variables("token")
@@ -267,15 +366,17 @@ def _decrypt_for_reveal(w: Write, token: str, *, key_verified: bool) -> str:
         w.result.outcome = AuditOutcome.FAILED
         w.detail = "the stored token does not decrypt with the configured key"
         raise RevealRefused(
-            "This password was not encrypted with the configured OpenOrchestratorKey, so it cannot "
-            "be decrypted. A robot or console using another key wrote it; set it again.",
+            gettext_lazy(
+                "This password was not encrypted with the configured OpenOrchestratorKey, so it "
+                "cannot be decrypted. A robot or console using another key wrote it; set it again."
+            ),
             key_verified=key_verified,
         ) from None
     except UnicodeDecodeError:
         w.result.outcome = AuditOutcome.FAILED
         w.detail = "not UTF-8 text"
         raise RevealRefused(
-            "The decrypted password is not UTF-8 text.", key_verified=key_verified
+            gettext_lazy("The decrypted password is not UTF-8 text."), key_verified=key_verified
         ) from None
 
 
@@ -287,11 +388,11 @@ def create_constant(*, user, name: str, value: str) -> WriteResult:
     with _write("constant.create", user=user, kind="constant", names=[name]) as w:
         w.result.asked = 1
         if Constant.objects.filter(pk=name).exists():
-            raise DuplicateName("A constant with that name already exists.")
+            raise DuplicateName(TAKEN["constant"])
         with _unique_name("constant"):
             constant = Constant.objects.create(name=name, value=value, changed_at=clock.now())
         w.result.changed = 1
-        w.result.message = f"Created the constant “{name}”."
+        w.result.message = gettext("Created the constant “%(name)s”.") % {"name": name}
         w.result.created = constant
     return w.result
 
@@ -311,12 +412,18 @@ def update_constant(*, user, name: str, value: str, expected: str | None = None)
             _refuse_stale(
                 Constant,
                 name,
-                f"The value of “{name}” was changed by someone else (or a robot) while you "
-                "edited it. Nothing was saved; reload the page and make your change again.",
+                _later(
+                    gettext_lazy(
+                        "The value of “%(name)s” was changed by someone else (or a robot) while "
+                        "you edited it. Nothing was saved; reload the page and make your change "
+                        "again."
+                    ),
+                    name=name,
+                ),
             )
         if value != old:
             w.changes = [audit.change("value", old, value)]
-        w.result.message = f"Saved the constant “{name}”."
+        w.result.message = gettext("Saved the constant “%(name)s”.") % {"name": name}
     return w.result
 
 

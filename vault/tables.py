@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import django_tables2 as tables
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from orchestrator_site import rowactions
 from orchestrator_site.reversing import name_url
@@ -9,24 +12,29 @@ from orchestrator_site.tables import ConsoleTable, TimeColumn
 from orchestrator_site.templatetags.console_format import name_label
 from vault.models import Constant, Credential, token_size_label
 
-# A row's links: (permission, URL name, text, button kind), in the order they are shown.
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    Link = tuple[str, str, StrOrPromise, StrOrPromise, str]
+
+# A row's links: (permission, URL name, text, its label naming the row, button kind), in order.
 CREDENTIAL_LINKS = (
-    ("reveal", "vault:credential_reveal", "Reveal", "primary"),
-    ("change", "vault:credential_edit", "Edit", ""),
-    ("delete", "vault:credential_delete", "Delete", "danger"),
+    ("reveal", "vault:credential_reveal", _("Reveal"), _("Reveal %(name)s"), "primary"),
+    ("change", "vault:credential_edit", _("Edit"), _("Edit %(name)s"), ""),
+    ("delete", "vault:credential_delete", _("Delete"), _("Delete %(name)s"), "danger"),
 )
 CONSTANT_LINKS = (
-    ("change", "vault:constant_edit", "Edit", ""),
-    ("delete", "vault:constant_delete", "Delete", "danger"),
+    ("change", "vault:constant_edit", _("Edit"), _("Edit %(name)s"), ""),
+    ("delete", "vault:constant_delete", _("Delete"), _("Delete %(name)s"), "danger"),
 )
 
 
-def row_links(name: str, may: set[str], links: tuple[tuple[str, str, str, str], ...]) -> SafeString:
+def row_links(name: str, may: set[str], links: tuple[Link, ...]) -> SafeString:
     """The links of a vault row that the user may follow, each labelled with the row's name."""
     shown = name_label(name)
     return rowactions.actions(
-        rowactions.link(name_url(route, name), f"{text} {shown}", text=text, kind=kind)
-        for permission, route, text, kind in links
+        rowactions.link(name_url(route, name), label % {"name": shown}, text=str(text), kind=kind)
+        for permission, route, text, label, kind in links
         if permission in may
     )
 
@@ -34,12 +42,12 @@ def row_links(name: str, may: set[str], links: tuple[tuple[str, str, str, str], 
 class CredentialTable(ConsoleTable):
     """Never has the token: the list query selects its length only."""
 
-    region_label = "Credentials"
+    region_label = _("Credentials")
 
-    name = tables.Column()
-    username = tables.Column()
-    changed_at = TimeColumn(verbose_name="Changed at")
-    token_length = tables.Column(verbose_name="Stored token", attrs={"td": {"class": "nowrap"}})
+    name = tables.Column(verbose_name=_("Name"))
+    username = tables.Column(verbose_name=_("Username"))
+    changed_at = TimeColumn(verbose_name=_("Changed at"))
+    token_length = tables.Column(verbose_name=_("Stored token"), attrs={"td": {"class": "nowrap"}})
     actions = tables.Column(empty_values=(), orderable=False, verbose_name="")
 
     class Meta:
@@ -47,7 +55,7 @@ class CredentialTable(ConsoleTable):
         fields = ("name", "username", "changed_at", "token_length")
         order_by = ("name",)
         attrs = {"class": "table"}
-        empty_text = "No credentials match."
+        empty_text = _("No credentials match.")
 
     def __init__(self, *args, perms=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,10 +69,10 @@ class CredentialTable(ConsoleTable):
 
 
 class ConstantTable(ConsoleTable):
-    region_label = "Constants"
-    name = tables.Column()
-    value = tables.Column(attrs={"td": {"class": "msgcell exact"}})
-    changed_at = TimeColumn(verbose_name="Changed at")
+    region_label = _("Constants")
+    name = tables.Column(verbose_name=_("Name"))
+    value = tables.Column(verbose_name=_("Value"), attrs={"td": {"class": "msgcell exact"}})
+    changed_at = TimeColumn(verbose_name=_("Changed at"))
     actions = tables.Column(empty_values=(), orderable=False, verbose_name="")
 
     class Meta:
@@ -72,7 +80,7 @@ class ConstantTable(ConsoleTable):
         fields = ("name", "value", "changed_at")
         order_by = ("name",)
         attrs = {"class": "table"}
-        empty_text = "No constants match."
+        empty_text = _("No constants match.")
 
     def __init__(self, *args, perms=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,6 +36,10 @@ def _vault_perms(request: HttpRequest, model: str) -> set[str]:
 
 def _bound(request: HttpRequest):
     return request.POST if request.method == "POST" else None
+
+
+def _unchanged(name: str) -> str:
+    return gettext("Nothing to save: “%(name)s” is unchanged.") % {"name": name}
 
 
 # --- Credentials ---------------------------------------------------------------------------------
@@ -75,9 +80,9 @@ def credential_create(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password"],
             )
         except services.DuplicateName as exc:
-            form.add_error("name", str(exc))
+            form.add_error("name", exc.shown)
         except services.VaultError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, exc.shown)
         else:
             report_result(request, result)
             return redirect("vault:credentials")
@@ -99,7 +104,7 @@ def credential_edit(request: HttpRequest, name: str) -> HttpResponse:
         # Only what the person changed is written; nothing changed, nothing written.
         username, password = form.changed("username"), form.new_password
         if username is None and password is None:
-            messages.info(request, f"Nothing to save: “{credential.name}” is unchanged.")
+            messages.info(request, _unchanged(credential.name))
             return redirect("vault:credentials")
         try:
             result = services.update_credential(
@@ -110,7 +115,7 @@ def credential_edit(request: HttpRequest, name: str) -> HttpResponse:
                 expected_username=form.stored("username"),
             )
         except services.VaultError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, exc.shown)
         else:
             report_result(request, result)
             return redirect("vault:credentials")
@@ -166,7 +171,7 @@ def credential_reveal(request: HttpRequest, name: str) -> HttpResponse:
         except services.RevealRefused as exc:
             if exc.key_verified:
                 guard.remember_key_check(request.session)
-            form.add_error(None, str(exc))
+            form.add_error(None, exc.shown)
         else:
             if typed_key is not None:
                 guard.remember_key_check(request.session)
@@ -200,7 +205,7 @@ def credential_reveal(request: HttpRequest, name: str) -> HttpResponse:
 def forget_key(request: HttpRequest) -> HttpResponse:
     """End the remembered key check now instead of after a few minutes."""
     guard.forget_key_check(request.session)
-    messages.success(request, "The console no longer remembers that you typed the key.")
+    messages.success(request, gettext("The console no longer remembers that you typed the key."))
     return redirect("vault:credentials")
 
 
@@ -228,7 +233,7 @@ def constant_create(request: HttpRequest) -> HttpResponse:
                 user=request.user, name=name, value=form.cleaned_data["value"]
             )
         except services.DuplicateName as exc:
-            form.add_error("name", str(exc))
+            form.add_error("name", exc.shown)
         else:
             report_result(request, result)
             return redirect("vault:constants")
@@ -243,14 +248,14 @@ def constant_edit(request: HttpRequest, name: str) -> HttpResponse:
     if form.is_bound and form.is_valid():
         value = form.changed("value")  # only a changed value is written
         if value is None:
-            messages.info(request, f"Nothing to save: “{constant.name}” is unchanged.")
+            messages.info(request, _unchanged(constant.name))
             return redirect("vault:constants")
         try:
             result = services.update_constant(
                 user=request.user, name=constant.name, value=value, expected=form.stored("value")
             )
         except services.VaultError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, exc.shown)
         else:
             report_result(request, result)
             return redirect("vault:constants")

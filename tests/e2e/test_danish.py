@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import uuid
 
 import pytest
 
@@ -22,7 +23,7 @@ SAME_IN_DANISH = frozenset(
     OpenOrchestrator Console CSV Excel Reference reference SQL Server PostgreSQL SQLite Windows IIS Fernet UUID ID OK
     cron Cron Status status Data data Job Jobs Trigger Triggers Scheduler Schedulers Admin admin
     Dansk English RPA git Git JSON API Log Logs log logs UTC Europe Copenhagen Python Django
-    ERROR INFO DEBUG WARNING NEW IN_PROGRESS DONE FAILED ABANDONED IDLE RUNNING PAUSED KILLED
+    ERROR INFO DEBUG WARNING NEW IN_PROGRESS DONE FAILED ABANDONED IDLE RUNNING PAUSED KILLED Info
     Single Scheduled Email email mail Viewer Operator Automation Vault Keeper online offline
     """.split()
 )
@@ -49,6 +50,8 @@ PAGES = [
     ("logs", "/logs/"),
     ("log-search", "/logs/search/?text=a"),
     ("error-groups", "/logs/errors/groups/"),
+    ("log-export", "/logs/csv/L%C3%B8n%20Refusion/"),
+    ("log-delete-matching", "/logs/delete-matching/L%C3%B8n%20Refusion/?older_than=7"),
     ("jobs", "/jobs/"),
     ("schedulers", "/schedulers/"),
     ("credentials", "/vault/credentials/"),
@@ -71,6 +74,7 @@ FOUND = [
     ("log-around", "/logs/search/?text=a", r"^/logs/[0-9a-f-]{36}/around/"),
     ("job", "/jobs/", r"^/jobs/[0-9a-f-]{36}/$"),
     ("credential-edit", "/vault/credentials/", r"^/vault/credentials/[^/]+/edit/$"),
+    ("credential-delete", "/vault/credentials/", r"^/vault/credentials/[^/]+/delete/$"),
     ("constant-edit", "/vault/constants/", r"^/vault/constants/[^/]+/edit/$"),
     ("constant-delete", "/vault/constants/", r"^/vault/constants/[^/]+/delete/$"),
 ]
@@ -105,9 +109,20 @@ def _data_values(console) -> list[str]:
                 for (value,) in db.execute(f'SELECT DISTINCT "{column}" FROM "{table}"'):
                     if isinstance(value, str) and len(value.strip()) >= 3:
                         values.add(re.sub(r"\s+", " ", value).strip())
+                        values.update(_shown_forms(value))
     for who, _groups in TOKENS.values():
         values.update({who, who.lower()})
     return sorted(values, key=len, reverse=True)
+
+
+def _shown_forms(value: str) -> set[str]:
+    """How pages show a stored value besides as a whole: an id (32 hex digits) with its dashes
+    and by its first 8 digits, a message of several lines by one of its lines (its summary)."""
+    if re.fullmatch(r"[0-9a-f]{32}", value):
+        dashed = str(uuid.UUID(value))
+        return {dashed, dashed[:8]}
+    lines = {line.strip() for line in value.splitlines()} if "\n" in value else set()
+    return {line for line in lines if len(line) >= 3}
 
 
 def untranslated(danish: set[str], english: set[str], data: list[str]) -> list[str]:
@@ -187,3 +202,14 @@ def test_the_detector_finds_an_untranslated_string_and_spares_data():
     assert untranslated(danish, english, data) == ["Show all 3"]
     shortened = {"Timeout while…", "Show all…"}
     assert untranslated(shortened, shortened, data) == ["Show all…"]
+
+
+def test_ids_and_lines_of_messages_are_data_as_the_pages_show_them():
+    """A job id shown with its dashes or by its first 8 digits, and a message's summary line, are
+    the stored values as a page shows them, not untranslated words."""
+    forms = _shown_forms("2efba86cc66d4d38be000452be7d88b8") | _shown_forms(
+        "Failed:\nKeyError: 'x'"
+    )
+    data = sorted(forms, key=len, reverse=True)
+    shown = {"2efba86c", "2efba86c-c66d-4d38-be00-0452be7d88b8", "KeyError: 'x'", "Show all"}
+    assert untranslated(shown, shown, data) == ["Show all"]

@@ -301,7 +301,7 @@ def test_retention_combines_with_the_filter(as_admin):
     assert '<input type="hidden" name="level" value="ERROR">' in page  # the choice keeps the filter
     response = as_admin.post(matching_url(query=query), {"as_of": NOW.isoformat()}, follow=True)
     assert messages_left() == ["new error", "old info"]
-    assert "Deleted 1 matching logs of “Proc A”, older than 7 days" in response.content.decode()
+    assert "Deleted 1 matching log of “Proc A”, older than 7 days" in response.content.decode()
 
 
 @oo_db

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 from django.db import DatabaseError
 
 from logs import services
@@ -89,6 +89,7 @@ class Command(BaseCommand):
             "for one batch at most.",
         )
 
+    @no_translations  # its output (and the words it shares with the pages) stays English
     def handle(self, *args, **options) -> None:
         self._deleted = 0
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 from django.db import DatabaseError
 from django.views.decorators.debug import sensitive_variables
 
@@ -66,6 +66,7 @@ class Command(BaseCommand):
             "left as they are (and stay unreadable).",
         )
 
+    @no_translations  # its output (and the words it shares with the pages) stays English
     @sensitive_variables("new_key", "options")
     def handle(self, *args, **options) -> None:
         new_key = options["new_key"]

@@ -24,6 +24,7 @@ from triggers import capabilities
 from triggers.liveness import nobody_to_run, online_machines
 from triggers.models import (
     Job,
+    JobStatus,
     Scheduler,
     SchedulerState,
     Trigger,
@@ -331,6 +332,26 @@ class TriggerTable(ConsoleTable):
     def _buttons(self) -> ActionButtons:
         return ActionButtons(self.request, self.now)
 
+    @cached_property
+    def _cells(self) -> dict[str, str]:
+        """The cells' fixed words in the page's language, translated once per page, not per row."""
+        return {
+            "on_queue": format_html('<span class="muted">{}</span>', gettext("on queue")),
+            "overdue": format_html(
+                ' <span class="badge badge-overdue">{}</span>', gettext("overdue")
+            ),
+            "any": format_html('<span class="muted">{}</span>', gettext("any")),
+            "blocking": format_html(
+                '<span class="badge badge-muted">{}</span>', gettext("blocking")
+            ),
+            **{f"type:{value}": str(label) for value, label in TriggerType.choices},
+        }
+
+    @cached_property
+    def _badges(self) -> dict[str, str]:
+        """Each status's badge, built once per page (a page repeats the same few)."""
+        return {}
+
     def render_actions(self, record: Trigger) -> SafeString:
         return self._buttons(record)
 
@@ -346,10 +367,14 @@ class TriggerTable(ConsoleTable):
         )
 
     def render_process_status(self, record: Trigger) -> str:
-        return status_badge(record.process_status)
+        status = record.process_status
+        badge = self._badges.get(status)
+        if badge is None:
+            badge = self._badges[status] = status_badge(status)
+        return badge
 
     def render_type(self, record: Trigger) -> str:
-        label = record.get_type_display()
+        label = self._cells.get(f"type:{record.type}", record.type)
         if record.type == "QUEUE":
             return format_html(
                 "{}<br><span class='muted'>{} ≥ {}</span>",
@@ -364,32 +389,26 @@ class TriggerTable(ConsoleTable):
     def render_next_run_at(self, record: Trigger) -> str:
         value = record.next_run
         if value is None:
-            return format_html('<span class="muted">{}</span>', gettext("on queue"))
+            return self._cells["on_queue"]
         overdue = record.is_overdue(self.now) and record.process_status in (
             TriggerStatus.IDLE,
             TriggerStatus.PAUSED,
             TriggerStatus.FAILED,
             TriggerStatus.KILLED,
         )
-        badge = (
-            format_html(' <span class="badge badge-overdue">{}</span>', gettext("overdue"))
-            if overdue
-            else ""
-        )
+        badge = self._cells["overdue"] if overdue else ""
         shown = datetime_text(value)
         return format_html('<span class="nowrap">{}</span>{}', shown, badge)
 
     def render_scheduler_whitelist(self, value: list[str]) -> str:
         if value:
             return ", ".join(value)
-        return format_html('<span class="muted">{}</span>', gettext("any"))
+        return self._cells["any"]
 
     def render_flags(self, record: Trigger) -> str:
         flags = []
         if record.is_blocking:
-            flags.append(
-                format_html('<span class="badge badge-muted">{}</span>', gettext("blocking"))
-            )
+            flags.append(self._cells["blocking"])
         if record.is_git_repo:
             branch = f" {record.git_branch}" if record.git_branch else ""
             flags.append(format_html('<span class="badge badge-info">git{}</span>', branch))
@@ -465,14 +484,15 @@ def job_duration_text(job: Job, now) -> str:
     return text if job.end_time else gettext("%(duration)s so far") % {"duration": text}
 
 
-def error_link(log) -> SafeString:
-    """The line of an error log that says what went wrong, linking to the whole message."""
+def error_link(log, title: str = "") -> SafeString:
+    """The line of an error log that says what went wrong, linking to the whole message (`title`:
+    "The whole message" in the page's language, when the caller has it translated already)."""
     line = summary_line(log.log_message)
     shown = line if len(line) <= FIRST_LINE_CHARS else line[:FIRST_LINE_CHARS] + "…"
     return format_html(
         '<a class="msgcell" href="{}" title="{}">{}</a>',
         id_url("logs:detail", log.pk),
-        gettext("The whole message"),
+        title or gettext("The whole message"),
         shown,
     )
 
@@ -512,11 +532,25 @@ class JobTable(ConsoleTable):
         self.failures: dict = {}  # job id -> its newest ERROR log (triggers.queries.failure_logs)
         super().__init__(*args, **kwargs)
 
+    @cached_property
+    def _words(self) -> dict[str, str]:
+        """The rows' fixed words in the page's language, translated once per page, not per row."""
+        return {
+            "whole": gettext("The whole message"),
+            "stale": format_html(
+                ' <span class="badge badge-stale" title="{}">{}</span>',
+                gettext("Its Scheduler stopped pinging"),
+                pgettext("a job whose Scheduler stopped pinging", "stale"),
+            ),
+            "job": pgettext("the link to a job's page", "job"),
+            **{value: str(label) for value, label in JobStatus.choices},
+        }
+
     def render_failure(self, record: Job):
         log = self.failures.get(record.pk)
         if log is None:
             return ""
-        return error_link(log)
+        return error_link(log, self._words["whole"])
 
     def render_duration(self, record: Job):
         return job_duration_text(record, self.now)
@@ -529,19 +563,13 @@ class JobTable(ConsoleTable):
         )
 
     def render_status(self, record: Job):
-        badge = level_badge(record.status, record.get_status_display())
+        words = self._words
+        badge = level_badge(record.status, words.get(record.status, record.status))
         if is_stale(record, self.states):
-            return format_html(
-                '{} <span class="badge badge-stale" title="{}">{}</span>',
-                badge,
-                gettext("Its Scheduler stopped pinging"),
-                pgettext("a job whose Scheduler stopped pinging", "stale"),
-            )
+            return format_html("{}{}", badge, words["stale"])
         return badge
 
     def render_id(self, record: Job):
         return format_html(
-            '<a href="{}">{}</a>',
-            id_url("triggers:job", record.pk),
-            pgettext("the link to a job's page", "job"),
+            '<a href="{}">{}</a>', id_url("triggers:job", record.pk), self._words["job"]
         )

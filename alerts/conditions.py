@@ -19,9 +19,9 @@ from alerts.models import AlertRule, RuleKind
 from dashboard.panels import trigger_problems
 from logs.links import process_logs_url
 from logs.models import Log, LogLevel
-from orchestrator_site.display import age_text, datetime_text, input_text
+from orchestrator_site.display import age_text, datetime_text, input_text, status_label
 from queues.models import QueueElement, QueueStatus
-from triggers.models import Scheduler
+from triggers.models import Scheduler, TriggerStatus
 
 
 @dataclass(frozen=True)
@@ -59,11 +59,11 @@ def process_errors(rule: AlertRule, now: dt.datetime) -> list[Finding]:
                 key=process,
                 subject=gettext("Process “%(name)s”") % {"name": process},
                 summary=ngettext(
-                    "%(n)s error in the last %(m)s minutes",
-                    "%(n)s errors in the last %(m)s minutes",
+                    "%(n)s error in the last %(m)s",
+                    "%(n)s errors in the last %(m)s",
                     n,
                 )
-                % {"n": n, "m": rule.minutes},
+                % {"n": n, "m": rule.window_text()},
                 link=link,
                 count=n,
             )
@@ -95,11 +95,11 @@ def queue_failures(rule: AlertRule, now: dt.datetime) -> list[Finding]:
                 key=queue,
                 subject=gettext("Queue “%(name)s”") % {"name": queue},
                 summary=ngettext(
-                    "%(n)s failed element in the last %(m)s minutes",
-                    "%(n)s failed elements in the last %(m)s minutes",
+                    "%(n)s failed element in the last %(m)s",
+                    "%(n)s failed elements in the last %(m)s",
                     n,
                 )
-                % {"n": n, "m": rule.minutes},
+                % {"n": n, "m": rule.window_text()},
                 link=f"{reverse('queues:failed')}?{query}",
                 count=n,
             )
@@ -151,7 +151,7 @@ def trigger_problem(rule: AlertRule, now: dt.datetime) -> list[Finding]:
         if rule.target and trigger.trigger_name != rule.target:
             continue
         if problem.problem == "failed":
-            summary = gettext("FAILED")
+            summary = status_label(TriggerStatus.FAILED)
         else:
             summary = gettext("stuck: %(reason)s") % {"reason": problem.reason}
         found.append(

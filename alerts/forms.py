@@ -17,6 +17,7 @@ from django.utils.translation import gettext, gettext_lazy
 from alerts.models import MAX_MINUTES, MAX_THRESHOLD, AlertRule, RuleKind, WebhookFormat
 from alerts.services import RuleValues
 from orchestrator_site import clock
+from orchestrator_site.display import duration_text
 from orchestrator_site.forms import LocalDateTimeField
 from orchestrator_site.textfields import ColumnTextField
 
@@ -226,13 +227,9 @@ class RuleForm(forms.Form):
         )
 
 
+# How long to mute, in hours, each written as every duration on the console is.
 MUTE_CHOICES = [
-    ("1", gettext_lazy("1 hour")),
-    ("4", gettext_lazy("4 hours")),
-    ("8", gettext_lazy("8 hours")),
-    ("24", gettext_lazy("1 day")),
-    ("72", gettext_lazy("3 days")),
-    ("168", gettext_lazy("1 week")),
+    *((str(hours), duration_text(dt.timedelta(hours=hours))) for hours in (1, 4, 8, 24, 72, 168)),
     ("until", gettext_lazy("Until a time")),
 ]
 

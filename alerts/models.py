@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from orchestrator_site.display import duration_text
+
 MAX_MINUTES = 7 * 24 * 60  # a week: longer windows belong in a report, not an alert
 MAX_THRESHOLD = 1_000_000
 
@@ -96,27 +98,31 @@ class AlertRule(models.Model):
     def is_muted(self, now: dt.datetime) -> bool:
         return self.muted_until is not None and self.muted_until > now
 
+    def window_text(self) -> str:
+        """The rule's minutes as every duration on the console reads ("15 min", "2 h")."""
+        return duration_text(dt.timedelta(minutes=self.minutes))
+
     def condition_text(self) -> str:
         """The rule in one sentence, for its pages and its alerts."""
-        values = {"n": self.threshold, "m": self.minutes, "name": self.target}
+        values = {"n": self.threshold, "m": self.window_text(), "name": self.target}
         texts: dict[tuple[str, bool], str] = {
             (RuleKind.PROCESS_ERRORS, True): gettext(
-                "%(n)s or more errors in %(m)s minutes, logged by the process “%(name)s”"
+                "%(n)s or more errors in %(m)s, logged by the process “%(name)s”"
             ),
             (RuleKind.PROCESS_ERRORS, False): gettext(
-                "%(n)s or more errors in %(m)s minutes, logged by any one process"
+                "%(n)s or more errors in %(m)s, logged by any one process"
             ),
             (RuleKind.QUEUE_FAILURES, True): gettext(
-                "%(n)s or more failed elements in %(m)s minutes in the queue “%(name)s”"
+                "%(n)s or more failed elements in %(m)s in the queue “%(name)s”"
             ),
             (RuleKind.QUEUE_FAILURES, False): gettext(
-                "%(n)s or more failed elements in %(m)s minutes in any one queue"
+                "%(n)s or more failed elements in %(m)s in any one queue"
             ),
             (RuleKind.SCHEDULER_SILENT, True): gettext(
-                "The Scheduler “%(name)s” not seen for more than %(m)s minutes"
+                "The Scheduler “%(name)s” not seen for more than %(m)s"
             ),
             (RuleKind.SCHEDULER_SILENT, False): gettext(
-                "Any Scheduler not seen for more than %(m)s minutes"
+                "Any Scheduler not seen for more than %(m)s"
             ),
             (RuleKind.TRIGGER_PROBLEM, True): gettext("The trigger “%(name)s” failed or stuck"),
             (RuleKind.TRIGGER_PROBLEM, False): gettext("Any trigger failed or stuck"),

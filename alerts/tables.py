@@ -84,7 +84,7 @@ class RuleTable(ConsoleTable):
             return "—"
         return format_html(
             '<span class="badge badge-muted">{}</span>',
-            gettext("until %(when)s") % {"when": datetime_text(record.muted_until, "minute")},
+            gettext("until %(when)s") % {"when": datetime_text(record.muted_until)},
         )
 
     def render_actions(self, record: AlertRule) -> SafeString:
@@ -135,7 +135,7 @@ class DeliveryTable(ConsoleTable):
         if record.status == DeliveryStatus.RETRYING and record.next_attempt_at:
             text = gettext("%(status)s at %(when)s") % {
                 "status": text,
-                "when": datetime_text(record.next_attempt_at, "recent"),
+                "when": datetime_text(record.next_attempt_at),
             }
         return format_html(
             '<span class="badge badge-{}">{}</span>', STATUS_BADGES[record.status], text

@@ -313,6 +313,9 @@ class Throughput:
 
 CHART_HEIGHT = 160
 CHART_BAR = 14
+# A day's two bars and its date under them, in the console's one format ("28-11-2026", about 52
+# px at the chart's 10 px font), with room between one date and the next.
+CHART_SLOT = CHART_BAR * 2 + 36
 
 
 THROUGHPUT_CACHE_SECONDS = 60  # day totals move slowly; the query reads up to days x elements/day
@@ -352,14 +355,16 @@ def throughput(now: dt.datetime, days: int | None = None) -> Throughput:
     failed = [counts.get((d, QueueStatus.FAILED), 0) for d in day_list]
     chart = Throughput(day_list, done, failed)
     chart.max_value = max(done + failed + [1])
-    slot = CHART_BAR * 2 + 16
+    slot = CHART_SLOT
     for i, day in enumerate(day_list):
         x = 40 + i * slot
-        for j, (label, value) in enumerate((("done", done[i]), ("failed", failed[i]))):
+        for j, (status, value) in enumerate(
+            ((QueueStatus.DONE, done[i]), (QueueStatus.FAILED, failed[i]))
+        ):
             height = round(value / chart.max_value * CHART_HEIGHT)
             chart.bars.append(
                 {
-                    "series": label,
+                    "series": status,
                     "x": x + j * CHART_BAR,
                     "y": 10 + CHART_HEIGHT - height,
                     "height": height,

@@ -24,8 +24,8 @@ PANELS = ("errors", "groups", "failed", "triggers", "running", "schedulers", "th
 
 def _panel_context(panel: str) -> dict:
     now = clock.now()
-    start, hours = panels.lookback_start(now)
-    context = {"now": now, "window_start": start, "window_hours": hours}
+    start = panels.lookback_start(now)[0]
+    context = {"now": now, "window_start": start, "window_length": now - start}
     if panel == "errors":
         context["errors"] = panels.recent_errors(start)
     elif panel == "groups":
@@ -60,7 +60,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def fragment(request: HttpRequest, panel: str) -> HttpResponse:
-    """One panel's inner HTML, for the page's live refresh: a small request, not the whole page."""
+    """One panel's inner HTML, for the page's live refresh: a small request, not the whole page.
+    It carries the moment it was made, in the console's format, for the page's "Updated" line:
+    the server says when, so the browser's clock and locale never show a time."""
     if panel not in PANELS:
         raise Http404("No such dashboard panel.")
-    return render(request, f"dashboard/_{panel}.html", _panel_context(panel))
+    context = _panel_context(panel) | {"panel_template": f"dashboard/_{panel}.html"}
+    return render(request, "dashboard/_fragment.html", context)

@@ -49,7 +49,7 @@ def error_groups(request: HttpRequest) -> HttpResponse:
     context.update(
         title=gettext("Error lines by cause"),
         scope_label=gettext("Processes"),
-        what=gettext("ERROR log lines"),
+        what=gettext("Error log lines"),
         # The page says "4 in the log search": the noun after "in the".
         list_label=pgettext("after 'in the'", "log search"),
         cache_seconds=settings.CONSOLE_GROUPS_CACHE_SECONDS,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from orchestrator_site.display import datetime_text
+from orchestrator_site.display import datetime_text, status_label
 from orchestrator_site.fields import OODateTimeField, OOUUIDField
 from orchestrator_site.models import OrchestratorModel
 
@@ -41,7 +41,7 @@ class Log(OrchestratorModel):
         ordering = ["-log_time"]
 
     def __str__(self) -> str:
-        return f"{datetime_text(self.log_time)} {self.log_level} {self.process_name}"
+        return f"{datetime_text(self.log_time)} {status_label(self.log_level)} {self.process_name}"
 
     def get_log_level_display(self) -> StrOrPromise:
         """The level's label, as Django's would give it; Django's rebuilds a dictionary of the

@@ -25,7 +25,7 @@ from orchestrator_site.tables import LateRows
 OVERVIEW_CACHE_KEY = "logs:overview"
 # The version follows the shape of grouping.Occurrences: a snapshot of an older shape is not read.
 GROUPS_CACHE_KEY = "logs:error-groups:2"  # logs.groups
-RECENT_ERROR_HOURS = 48
+RECENT_ERRORS = dt.timedelta(hours=48)
 AROUND_MAX_ROWS = 500
 JOB_LOGS_SHOWN = 200
 
@@ -104,7 +104,7 @@ def count_processes() -> LogCounts:
     same statement, so that both see the same rows, the rows not settled yet (a range scan)."""
     now = clock.now()
     settled_before = now - dt.timedelta(seconds=settings.CONSOLE_LOG_COUNT_MARGIN_SECONDS)
-    since = now - dt.timedelta(hours=RECENT_ERROR_HOURS)
+    since = now - RECENT_ERRORS
     totals, unsettled = _tallies(
         _per_process(Log.objects.all(), 0, errors_since=since),
         _per_process(Log.objects.filter(log_time__gte=settled_before), 1),
@@ -116,7 +116,7 @@ def count_processes() -> LogCounts:
 
 def refresh_counts(previous: LogCounts) -> LogCounts:
     """`previous` brought up to date by reading only the rows from its `settled_before` on, and
-    the error rows of the last RECENT_ERROR_HOURS (range scans of an index on log_level, log_time),
+    the error rows of the last RECENT_ERRORS (range scans of an index on log_level, log_time),
     or a full count when CONSOLE_LOG_RECOUNT_MINUTES have passed since the last one.
 
     Robots only insert logs, and only the console deletes them (then the snapshot is marked
@@ -134,7 +134,7 @@ def refresh_counts(previous: LogCounts) -> LogCounts:
     margin = dt.timedelta(seconds=settings.CONSOLE_LOG_COUNT_MARGIN_SECONDS)
     # Never back: a server clock set back must not count the same rows twice.
     settled_before = max(previous.settled_before, now - margin)
-    since = now - dt.timedelta(hours=RECENT_ERROR_HOURS)
+    since = now - RECENT_ERRORS
     settling, unsettled, errors = _tallies(
         _per_process(
             Log.objects.filter(log_time__gte=previous.settled_before, log_time__lt=settled_before),

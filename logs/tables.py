@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
 from logs.links import logs_around_url, process_logs_url
 from logs.models import Log, LogLevel
-from logs.queries import ProcessSummary
+from logs.queries import RECENT_ERRORS, ProcessSummary
 from orchestrator_site import display
 from orchestrator_site.errorline import summary_line
 from orchestrator_site.htmltext import format_html
@@ -53,7 +54,12 @@ class OverviewTable(ConsoleTable):
     )
     info = tables.Column(verbose_name=LogLevel.INFO.label, orderable=False)
     error = tables.Column(verbose_name=LogLevel.ERROR.label, orderable=False)
-    recent_errors = tables.Column(verbose_name=gettext_lazy("Errors (48 h)"), orderable=False)
+    recent_errors = tables.Column(
+        verbose_name=format_lazy(
+            gettext_lazy("Errors ({window})"), window=display.duration_text(RECENT_ERRORS)
+        ),
+        orderable=False,
+    )
 
     class Meta:
         attrs = {"class": "table"}

@@ -195,23 +195,20 @@ def around_log(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     else:
         minutes, rows, truncated = None, [], False
     table = LogTable(rows, highlight=log.pk, orderable=False, exclude=("select",))
+    window = dt.timedelta(minutes=minutes) if minutes else None
     return render(
         request,
         "logs/around.html",
         {
             "log": log,
             "form": form,
-            "minutes": minutes,
+            "window": window,
             "table": table,
             "truncated": truncated,
             "max_rows": AROUND_MAX_ROWS,
             "window_url": (
-                process_logs_url(
-                    log.process_name,
-                    log.log_time - dt.timedelta(minutes=minutes),
-                    log.log_time + dt.timedelta(minutes=minutes),
-                )
-                if minutes
+                process_logs_url(log.process_name, log.log_time - window, log.log_time + window)
+                if window
                 else None
             ),
         },

@@ -126,9 +126,10 @@ def secret_change(field: str) -> dict:
 
 def _stored(value: object) -> Any:
     """A value as JSON: times tagged, so that they are shown in the display format of the day;
-    a choice (a status) by its label, which is shown as it is, not quoted as text."""
-    if isinstance(value, Choices):  # a label may be a lazy translation: the trail keeps English
-        with translation.override("en"):
+    a choice (a status) by its label in the source language (the catalogues' msgid), which is
+    shown translated for the reader, not quoted as text."""
+    if isinstance(value, Choices):
+        with translation.override("en"):  # the labels are lazy: not the writer's language
             return {"label": str(value.label)}
     if isinstance(value, dt.datetime):
         return {"datetime": value.isoformat()}
@@ -150,9 +151,9 @@ def value_text(value: Any, limit: int | None = None) -> str:
         if "datetime" in value:
             return datetime_text(dt.datetime.fromisoformat(value["datetime"]))
         if "date" in value:
-            return datetime_text(dt.date.fromisoformat(value["date"]), "day")
+            return datetime_text(dt.date.fromisoformat(value["date"]), "date")
         if "label" in value:
-            return str(value["label"])
+            return translation.gettext(value["label"])
         return str(value)
     if isinstance(value, bool):
         return "yes" if value else "no"

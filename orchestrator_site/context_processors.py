@@ -53,4 +53,7 @@ def console(request) -> dict:
         "schema_revision": REVISION,
         "local_mode": settings.LOCAL_MODE,
         "demo_database": settings.ORCHESTRATOR_IS_DEMO,
+        # Every time shown is naive local time in this zone (USE_TZ = False), as OpenOrchestrator
+        # writes it; each page's footer says so (orchestrator_site/_time_zone.html).
+        "time_zone": settings.TIME_ZONE,
     }

@@ -1,8 +1,10 @@
-"""How the console shows times, durations, ages and sizes: one helper per concern, used by the
-templates (the filters of `console_format`) and by Python (tables, panels, messages) alike.
+"""How the console shows times, durations, ages, sizes and status names: one helper per concern,
+used by the templates (the filters of `console_format`) and by Python (tables, panels, messages)
+alike, so a page, a table cell and a message say the same thing the same way.
 
-The formats themselves are settings (`CONSOLE_DATETIME_FORMATS`, Django date-format syntax), so a
-page, a table cell and a message show the same moment the same way.
+Moments have one shape, settings.CONSOLE_DATETIME_FORMAT (see orchestrator_site.formats for the
+date-only and precise variants derived from it); Django's own formatting (the admin) shows the same
+through the format modules of orchestrator_site.formats.
 """
 
 from __future__ import annotations
@@ -12,15 +14,21 @@ import functools
 
 from django.conf import settings
 from django.utils import dateformat
+from django.utils.translation import gettext
 
 # What <input type="datetime-local" step="1"> sends and shows: a wire format, not a display choice.
 INPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
+STYLES = ("datetime", "precise", "date")
+
 
 def datetime_text(value: dt.datetime | dt.date | None, style: str = "datetime") -> str:
-    """`value` in the display format `style` (a key of CONSOLE_DATETIME_FORMATS: "datetime",
-    "precise", "minute", "schedule", "day", "recent"); "" for None. An unknown style is a
-    programming error (KeyError), not a silent fallback."""
+    """`value` in the one display format: "datetime" (any moment), "precise" (the same with
+    microseconds, for a log line's own page only) or "date" (a day without a time, the date part
+    of the same format); "" for None. An unknown style is a programming error (KeyError), not a
+    silent fallback, and so is a date without a time in a style that shows one (TypeError)."""
+    if style not in STYLES:
+        raise KeyError(f"No display style {style!r}; the console shows one format ({STYLES}).")
     if value is None or value == "":
         return ""
     django_format = settings.CONSOLE_DATETIME_FORMATS[style]
@@ -67,7 +75,9 @@ def input_text(value: dt.datetime) -> str:
 
 def duration_text(value: dt.timedelta | float | None) -> str:
     """A length of time, to the unit that matters: 45 -> "45 s", 185 -> "3 min 5 s",
-    3725 -> "1 h 2 min", 190000 -> "2 d 4 h"; negative (clocks that disagree) with a "-"."""
+    1016 -> "16 min", 3725 -> "1 h 2 min", 190000 -> "2 d 4 h"; negative (clocks that disagree)
+    with a "-". The one way the console writes a duration: job run times, ages ("ago"), waits,
+    and the thresholds its settings give in seconds or minutes."""
     if value is None or value == "":
         return ""
     if isinstance(value, dt.timedelta):
@@ -92,6 +102,21 @@ def age_text(seconds: dt.timedelta | float | None) -> str:
     if seconds is None:
         return "never"
     return f"{duration_text(seconds)} ago"
+
+
+def status_label(name: str | None) -> str:
+    """How every page, badge, filter, chart and admin list spells one of OpenOrchestrator's status
+    or level names (queue elements, triggers, jobs, log levels) and the Schedulers' states:
+    "IN_PROGRESS" -> "In progress", "FAILED" -> "Failed", "online" -> "Online", in the page's
+    language. One rule rather than a label per list, so no two places can spell a status
+    differently, and a name a newer OpenOrchestrator adds reads the same way.
+
+    The models' TextChoices write the same labels as gettext_lazy literals (the catalogues'
+    msgids, which makemessages finds there); tests/foundation/test_time_format.py keeps the two
+    equal."""
+    if not name:
+        return ""
+    return gettext(str(name).replace("_", " ").capitalize())
 
 
 def bytes_text(size: int | None) -> str:

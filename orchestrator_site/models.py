@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from orchestrator_site.display import datetime_text
+
 
 class OrchestratorModel(models.Model):
     """Base of every model mapped onto an OpenOrchestrator table (routed to `orchestrator`)."""
@@ -66,7 +68,7 @@ class AuditEntry(models.Model):
         verbose_name_plural = "audit trail"
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
+        return f"{datetime_text(self.at)} {self.username} {self.action}"
 
 
 class IndexNoticeDismissal(models.Model):
@@ -81,4 +83,4 @@ class IndexNoticeDismissal(models.Model):
         verbose_name = "dismissed index notice"
 
     def __str__(self) -> str:
-        return f"{self.username} at {self.dismissed_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.username} at {datetime_text(self.dismissed_at)}"

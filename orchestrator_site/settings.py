@@ -10,6 +10,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from orchestrator_site.dburl import parse_connection_string
 from orchestrator_site.env import env_bool, env_int, env_list, env_secret, env_str
+from orchestrator_site.formats import DEFAULT as DEFAULT_DATETIME_FORMAT
+from orchestrator_site.formats import datetime_formats
 from orchestrator_site.identity import upn_suffixes, username_form
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -221,22 +223,13 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
 # The site-wide templates (templates/) share orchestrator_site's catalogue (`make messages`).
 LOCALE_PATHS = [BASE_DIR / "orchestrator_site" / "locale"]
-# Every time the console shows, by style (Django date-format syntax), through orchestrator_site.display
-# (Python) and the `when` filter of console_format (templates).
-CONSOLE_DATETIME_FORMATS = {
-    "datetime": "d-m-Y H:i:s",  # any moment: OpenOrchestrator's own display format
-    "precise": "d-m-Y H:i:s.u",  # a log line's exact time
-    "minute": "d-m-Y H:i",  # when to the second does not matter (an acknowledgement)
-    "schedule": "D d-m-Y H:i",  # runs to come and look-back windows: the weekday matters
-    "day": "D d-m-Y",  # a chart's days
-    "recent": "d-m H:i:s",  # within the last days, in a narrow column
-    "clock": "H:i:s",  # a time of today (when a panel was refreshed)
-}
-CONSOLE_DATETIME_FORMAT = CONSOLE_DATETIME_FORMATS["datetime"]
-# Django's own formats (the admin, `|date` without a format) agree with the console's.
-DATETIME_FORMAT = CONSOLE_DATETIME_FORMAT
-SHORT_DATETIME_FORMAT = CONSOLE_DATETIME_FORMATS["minute"]
-DATE_FORMAT = "d-m-Y"
+# One shape for every moment the console shows (Django date-format syntax), with the few formats
+# derived from it (orchestrator_site.formats): pages, tables and messages read it through
+# orchestrator_site.display; Django's own formatting (the admin, `|date`) through the format modules
+# below, which Django reads before any language's own formats.
+CONSOLE_DATETIME_FORMAT = env_str("CONSOLE_DATETIME_FORMAT") or DEFAULT_DATETIME_FORMAT
+CONSOLE_DATETIME_FORMATS = datetime_formats(CONSOLE_DATETIME_FORMAT)
+FORMAT_MODULE_PATH = ["orchestrator_site.formats"]
 USE_THOUSAND_SEPARATOR = True
 
 # --- Static files: served by the app itself (no CDN) --------------------------------------------

@@ -363,19 +363,18 @@ def _static_td_attrs(table: tables.Table, bound_column) -> str | None:
 
 
 class TimeColumn(tables.Column):
-    """A moment in a display style of settings.CONSOLE_DATETIME_FORMATS (default: to the second),
-    kept on one line. Exports read the datetime itself.
+    """A moment in the console's one format (display.datetime_text), kept on one line. Exports
+    read the datetime itself.
 
     django-tables2's DateTimeColumn renders a template per cell: about 5 ms each, half a page.
     """
 
-    def __init__(self, *, style: str = "datetime", **kwargs):
+    def __init__(self, **kwargs):
         kwargs.setdefault("attrs", {"td": {"class": "nowrap"}})
         super().__init__(**kwargs)
-        self.style = style
 
     def render(self, value):
-        return datetime_text(value, self.style)
+        return datetime_text(value)
 
     def value(self, value):
         return value

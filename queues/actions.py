@@ -36,7 +36,14 @@ from queues.forms import (
     RetryForm,
     SelectionForm,
 )
-from queues.models import DELETABLE, RETRYABLE, QueueElement, QueueElementQuerySet, QueueStatus
+from queues.models import (
+    DELETABLE,
+    RETRYABLE,
+    QueueElement,
+    QueueElementQuerySet,
+    QueueStatus,
+    stale_after,
+)
 from queues.views import _filtered, inbox_count, inbox_filter, inbox_rows
 
 SAMPLE_SIZE = 10
@@ -74,7 +81,7 @@ def _selection(ids) -> dict:
         "acknowledgeable": acknowledgeable,
         "skipped": len(ids) - acknowledgeable,
         "sample": list(rows.order_by("-created_date")[:SAMPLE_SIZE]),
-        "stale_minutes": settings.CONSOLE_STALE_ELEMENT_MINUTES,
+        "stale_after": stale_after(),
     }
 
 
@@ -314,7 +321,7 @@ def _bulk(request: HttpRequest, scope: Scope) -> HttpResponse:
             "needs_typing": needs_typing,
             "threshold": settings.CONSOLE_BULK_CONFIRM_THRESHOLD,
             "batch_size": settings.CONSOLE_BULK_BATCH_SIZE,
-            "stale_minutes": settings.CONSOLE_STALE_ELEMENT_MINUTES,
+            "stale_after": stale_after(),
         },
     )
 

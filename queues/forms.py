@@ -44,7 +44,7 @@ class SelectionForm(forms.Form):
 class RetryForm(SelectionForm):
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     include_done = forms.BooleanField(
-        required=False, label=gettext_lazy("Also re-process the completed (DONE) elements")
+        required=False, label=gettext_lazy("Also re-process the completed (Done) elements")
     )
     include_stale = forms.BooleanField(
         required=False,
@@ -85,7 +85,7 @@ class BulkForm(forms.Form):
         label=pgettext_lazy("what to do with the elements", "Action"), choices=ACTION_CHOICES
     )
     include_done = forms.BooleanField(
-        required=False, label=gettext_lazy("Include completed (DONE) elements in a retry")
+        required=False, label=gettext_lazy("Include completed (Done) elements in a retry")
     )
     include_stale = forms.BooleanField(
         required=False,

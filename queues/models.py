@@ -18,7 +18,7 @@ from orchestrator_site.models import OrchestratorModel
 
 class QueueStatus(models.TextChoices):
     NEW = "NEW", _("New")
-    IN_PROGRESS = "IN_PROGRESS", _("In Progress")
+    IN_PROGRESS = "IN_PROGRESS", _("In progress")
     DONE = "DONE", _("Done")
     FAILED = "FAILED", _("Failed")
     ABANDONED = "ABANDONED", _("Abandoned")
@@ -30,9 +30,14 @@ RETRYABLE = (QueueStatus.FAILED, QueueStatus.ABANDONED)
 DELETABLE = (QueueStatus.NEW, QueueStatus.DONE, QueueStatus.FAILED, QueueStatus.ABANDONED)
 
 
+def stale_after() -> dt.timedelta:
+    """How long an element may be IN_PROGRESS before it counts as stale (CONSOLE_STALE_ELEMENT_MINUTES)."""
+    return dt.timedelta(minutes=settings.CONSOLE_STALE_ELEMENT_MINUTES)
+
+
 def stale_cutoff(now: dt.datetime) -> dt.datetime:
     """An IN_PROGRESS element that started before this moment counts as stale (abandoned by its robot)."""
-    return now - dt.timedelta(minutes=settings.CONSOLE_STALE_ELEMENT_MINUTES)
+    return now - stale_after()
 
 
 _STATUS_LABELS: dict[str, str | Promise] = dict(QueueStatus.choices)

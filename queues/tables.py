@@ -10,7 +10,7 @@ from orchestrator_site.htmltext import format_html
 from orchestrator_site.reversing import id_url, name_url
 from orchestrator_site.tables import ConsoleTable, TimeColumn
 from orchestrator_site.templatetags.console_format import name_label
-from queues.models import QueueElement
+from queues.models import QueueElement, QueueStatus
 
 OVERVIEW_COUNTS = ("new", "in_progress", "done", "failed", "abandoned")
 
@@ -80,7 +80,7 @@ class AcknowledgedMixin:
             '<span title="{}">{}, {}</span>',
             ack.comment,
             ack.acknowledged_by_name,
-            datetime_text(ack.acknowledged_at, "minute"),
+            datetime_text(ack.acknowledged_at),
         )
 
 
@@ -176,11 +176,11 @@ class InboxTable(AcknowledgedMixin, ConsoleTable):
 class OverviewTable(ConsoleTable):
     region_label = gettext_lazy("Queues")
     queue_name = tables.Column(verbose_name=gettext_lazy("Queue"), empty_values=())
-    new = tables.Column(verbose_name=gettext_lazy("New"), attrs={"td": {"class": "nowrap"}})
-    in_progress = tables.Column(verbose_name=gettext_lazy("In progress"))
-    done = tables.Column(verbose_name=gettext_lazy("Done"))
-    failed = tables.Column(verbose_name=gettext_lazy("Failed"))
-    abandoned = tables.Column(verbose_name=gettext_lazy("Abandoned"))
+    new = tables.Column(verbose_name=QueueStatus.NEW.label, attrs={"td": {"class": "nowrap"}})
+    in_progress = tables.Column(verbose_name=QueueStatus.IN_PROGRESS.label)
+    done = tables.Column(verbose_name=QueueStatus.DONE.label)
+    failed = tables.Column(verbose_name=QueueStatus.FAILED.label)
+    abandoned = tables.Column(verbose_name=QueueStatus.ABANDONED.label)
     total = tables.Column(verbose_name=gettext_lazy("Total"))
     last_activity = TimeColumn(verbose_name=gettext_lazy("Last activity"))
 

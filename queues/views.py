@@ -33,6 +33,7 @@ from queues.models import (
     QueueStatus,
     acknowledgements_for,
     queue_overview_snapshot,
+    stale_after,
 )
 from queues.processes import element_processes
 from queues.tables import ElementTable, InboxTable, OverviewTable
@@ -334,6 +335,6 @@ def element(request: HttpRequest, element_id: uuid.UUID) -> HttpResponse:
             if item.status == QueueStatus.IN_PROGRESS and item.start_date
             else None,
             "stale": item.is_stale(now),
-            "stale_minutes": settings.CONSOLE_STALE_ELEMENT_MINUTES,
+            "stale_after": stale_after(),
         },
     )

@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from orchestrator_site import clock
 from orchestrator_site.admin_base import ConsoleModelAdmin
-from orchestrator_site.display import datetime_text
+from orchestrator_site.display import datetime_text, status_label
 from orchestrator_site.reporting import report_result
 from orchestrator_site.reversing import id_url
 from orchestrator_site.writes import WriteResult
 from triggers import services
-from triggers.models import Scheduler, SchedulerState, Trigger, TriggerStatus, TriggerType
+from triggers.models import Scheduler, Trigger, TriggerStatus, TriggerType
 
 REFUSALS_SHOWN = 10  # the reasons named in the one message; the rest are counted
 NAMES_SHOWN = 10  # trigger names on a confirmation page
@@ -343,7 +343,7 @@ class SchedulerAdmin(ConsoleModelAdmin):
 
     @admin.display(description=gettext_lazy("Status"))
     def status(self, obj: Scheduler) -> str:
-        return str(SchedulerState(obj.state(clock.now())).label)
+        return status_label(obj.state(clock.now()))
 
     def delete_model(self, request, obj: Scheduler) -> None:
         services.forget_scheduler(user=request.user, machine_name=obj.machine_name)

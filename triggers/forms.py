@@ -357,7 +357,7 @@ class QueueTriggerForm(TriggerForm):
         max_value=INT_MAX,
         initial=1,
         label=gettext_lazy("Min batch size"),
-        help_text=gettext_lazy("It starts when the queue holds at least this many NEW elements."),
+        help_text=gettext_lazy("It starts when the queue holds at least this many New elements."),
     )
 
     def clean_queue_name(self) -> str:

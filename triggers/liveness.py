@@ -17,7 +17,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
 from orchestrator_site import ttlcache
-from orchestrator_site.display import age_text
+from orchestrator_site.display import age_text, duration_text, status_label
 from orchestrator_site.models import AuditEntry
 from triggers import matching
 from triggers.models import (
@@ -145,7 +145,10 @@ def staleness(trigger: Trigger, now: datetime.datetime, who: Owner | None = None
     return _judge_unidentified(trigger, now, who)
 
 
-_lazy_age = lazy(age_text, str)  # "3 min ago" in the language of whoever reads it
+# "3 min ago", "1 min", "Killing": in the language of whoever reads the reason.
+_lazy_age = lazy(age_text, str)
+_lazy_duration = lazy(duration_text, str)
+_lazy_status = lazy(status_label, str)
 
 
 def _judge_identified(trigger: Trigger, now: datetime.datetime, who: Owner, job: Job) -> Staleness:
@@ -171,10 +174,12 @@ def _judge_identified(trigger: Trigger, now: datetime.datetime, who: Owner, job:
             True,
             lazy_text(
                 gettext_lazy(
-                    "It has been KILLING for more than %(seconds)d s while %(machine)s is online, "
-                    "and its job has ended: the process ended before the kill reached it."
+                    "Its status has been %(status)s for more than %(duration)s while %(machine)s "
+                    "is online, and its job has ended: the process ended before the kill reached "
+                    "it."
                 ),
-                seconds=settings.CONSOLE_SCHEDULER_ONLINE_SECONDS,
+                status=_lazy_status(TriggerStatus.KILLING),
+                duration=_lazy_duration(settings.CONSOLE_SCHEDULER_ONLINE_SECONDS),
                 machine=machine,
             ),
         )
@@ -206,10 +211,12 @@ def _judge_unidentified(trigger: Trigger, now: datetime.datetime, who: Owner) ->
             True,
             lazy_text(
                 gettext_lazy(
-                    "It has been KILLING for more than %(seconds)d s and no online Scheduler runs "
-                    "a job of its process: the process ended before the kill reached it."
+                    "Its status has been %(status)s for more than %(duration)s and no online "
+                    "Scheduler runs a job of its process: the process ended before the kill "
+                    "reached it."
                 ),
-                seconds=online,
+                status=_lazy_status(TriggerStatus.KILLING),
+                duration=_lazy_duration(online),
             ),
         )
     if who.scheduler is not None:

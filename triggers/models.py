@@ -28,16 +28,6 @@ class TriggerStatus(models.TextChoices):
     KILLED = "KILLED", _("Killed")
 
 
-# The labels are lazy: each is read in the language of the page that shows it.
-STATUS_LABELS: dict[str, str] = dict(TriggerStatus.choices)  # type: ignore[arg-type]
-
-
-def status_label(status: str | None) -> str:
-    """A status's label ("Running"), or the stored value itself when OpenOrchestrator's enum does
-    not know it. A dictionary: TriggerStatus.values rebuilds every label on each call."""
-    return STATUS_LABELS.get(status, str(status))  # type: ignore[arg-type]
-
-
 class TriggerType(models.TextChoices):
     SINGLE = "SINGLE", _("Single")
     SCHEDULED = "SCHEDULED", _("Scheduled")

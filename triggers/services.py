@@ -16,7 +16,7 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 from orchestrator_site import audit, clock
-from orchestrator_site.display import age_text, datetime_text
+from orchestrator_site.display import age_text, datetime_text, status_label
 from orchestrator_site.writes import Write, WriteResult, write
 from triggers import capabilities, cron
 from triggers.capabilities import KILL_UNSUPPORTED
@@ -34,7 +34,6 @@ from triggers.models import (
     Trigger,
     TriggerStatus,
     TriggerType,
-    status_label,
 )
 from triggers.wording import english, lazy_join, lazy_text
 
@@ -406,7 +405,7 @@ def run_trigger_now(*, user, trigger: Trigger) -> WriteResult:
                     lazy_text(
                         _(
                             "%(name)s is a queue trigger: it starts when its queue holds at least "
-                            "min batch size NEW elements, so it cannot be run on demand."
+                            "min batch size New elements, so it cannot be run on demand."
                         ),
                         name=trigger.trigger_name,
                     )

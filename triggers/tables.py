@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from logs.links import process_logs_url
 from logs.tables import FIRST_LINE_CHARS, level_badge
 from orchestrator_site import rowactions
-from orchestrator_site.display import datetime_text, duration_text
+from orchestrator_site.display import datetime_text, duration_text, status_label
 from orchestrator_site.errorline import summary_line
 from orchestrator_site.htmltext import escaped, format_html
 from orchestrator_site.reversing import id_url, name_url
@@ -22,16 +22,7 @@ from orchestrator_site.tables import ConsoleTable, TimeColumn
 from orchestrator_site.templatetags.console_format import name_label
 from triggers import capabilities
 from triggers.liveness import nobody_to_run, online_machines
-from triggers.models import (
-    Job,
-    JobStatus,
-    Scheduler,
-    SchedulerState,
-    Trigger,
-    TriggerStatus,
-    TriggerType,
-    status_label,
-)
+from triggers.models import Job, JobStatus, Scheduler, Trigger, TriggerStatus, TriggerType
 from triggers.queries import is_stale
 
 STATUS_ICONS: dict[str, str] = {
@@ -467,8 +458,7 @@ class SchedulerTable(ConsoleTable):
 
     def render_state(self, record: Scheduler) -> str:
         state = record.state(self.now)
-        label = SchedulerState(state).label if state in SchedulerState.values else state
-        return format_html('<span class="badge badge-{}">{}</span>', state, label)
+        return format_html('<span class="badge badge-{}">{}</span>', state, status_label(state))
 
     def render_age(self, record: Scheduler) -> str:
         return duration_text(record.age_seconds(self.now))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from orchestrator_site.crypto import token_length
+from orchestrator_site.display import datetime_text
 from orchestrator_site.fields import OODateTimeField
 from orchestrator_site.models import OrchestratorModel
 
@@ -101,4 +102,4 @@ class RevealAttempts(models.Model):
         verbose_name_plural = "reveal attempts"
 
     def __str__(self) -> str:
-        return f"{self.attempts} since {self.window_start:%Y-%m-%d %H:%M:%S}"
+        return f"{self.attempts} since {datetime_text(self.window_start)}"

@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from orchestrator_site import audit, clock, crypto
 from orchestrator_site.audit import AuditOutcome
+from orchestrator_site.display import datetime_text
 from orchestrator_site.writes import CONSOLE, ORCHESTRATOR, Write, WriteResult, write
 from vault import guard
 from vault.models import Constant, Credential
@@ -319,7 +320,7 @@ def _prove_key(w: Write, user, *, typed_key: str | None, key_remembered: bool) -
         raise RevealRefused(
             _later(
                 gettext_lazy("Too many wrong keys. Revealing is locked for you until %(until)s."),
-                until=f"{lockout.locked_until:%H:%M:%S}",
+                until=datetime_text(lockout.locked_until),
             )
         )
     if key_remembered:
@@ -334,7 +335,7 @@ def _prove_key(w: Write, user, *, typed_key: str | None, key_remembered: bool) -
                         "That is not the installation's key. Too many wrong keys: revealing is "
                         "locked for you until %(until)s."
                     ),
-                    until=f"{left.locked_until:%H:%M:%S}",
+                    until=datetime_text(left.locked_until),
                 )
             )
         raise RevealRefused(_attempts_left(left.attempts_left))

@@ -1,5 +1,5 @@
-"""Formatting filters shared by the console's templates; times, durations and sizes come from
-orchestrator_site.display, as they do in Python."""
+"""Formatting filters shared by the console's templates; times, durations, sizes and status names
+come from orchestrator_site.display, as they do in Python."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ register = template.Library()
 
 @register.filter
 def when(value, style: str = "datetime") -> str:
-    """A moment in a display format of settings.CONSOLE_DATETIME_FORMATS: `{{ t|when }}`,
-    `{{ t|when:"schedule" }}`; "" for None, so `|default:"—"` still applies."""
+    """A moment in the console's one format: `{{ t|when }}`; `{{ log_time|when:"precise" }}` on a
+    log line's own page, `{{ day|when:"date" }}` for a day (display.datetime_text); "" for None,
+    so `|default:"—"` still applies."""
     try:
         return display.datetime_text(value, style)
     except (AttributeError, TypeError):  # not a date: nothing, as Django's `date` filter does
@@ -33,6 +34,13 @@ def duration(value) -> str:
 def ago(value) -> str:
     """Seconds since something happened as "3 min ago", or "never" (display.age_text)."""
     return display.age_text(value)
+
+
+@register.filter
+def status_label(value) -> str:
+    """A stored status, level or Scheduler state as every page spells it: "IN_PROGRESS" -> "In
+    progress" (display.status_label)."""
+    return display.status_label(value)
 
 
 @register.filter(name="bytes")

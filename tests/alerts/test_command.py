@@ -106,7 +106,7 @@ SCENARIOS = [
         _errors,
         _window_passes,
         "Process “Proc A”",
-        "3 errors in the last 10 minutes",
+        "3 errors in the last 10 min",
         "/logs/process/Proc%20A/?start=",
     ),
     Scenario(
@@ -115,7 +115,7 @@ SCENARIOS = [
         _failures,
         _window_passes,
         "Queue “Kø æøå”",
-        "2 failed elements in the last 10 minutes",
+        "2 failed elements in the last 10 min",
         "/queues/failed/?queue=K%C3%B8+%C3%A6%C3%B8%C3%A5&since=",
     ),
     Scenario(
@@ -133,7 +133,7 @@ SCENARIOS = [
         _failed_trigger,
         _resumed_trigger,
         "Trigger “Nightly run”",
-        "FAILED",
+        "Failed",
         "/triggers/",
     ),
     Scenario(
@@ -204,8 +204,8 @@ def test_the_counts_and_the_window_are_in_the_alert(db_util, inbox, clock):
     _errors(db_util, clock)
     run_alerts()
     (mail,) = inbox.messages
-    assert mail.subject == "[OpenOrchestrator] Process “Proc A”: 3 errors in the last 10 minutes"
-    assert "Condition: 3 or more errors in 10 minutes, logged by the process “Proc A”" in mail.body
+    assert mail.subject == "[OpenOrchestrator] Process “Proc A”: 3 errors in the last 10 min"
+    assert "Condition: 3 or more errors in 10 min, logged by the process “Proc A”" in mail.body
     assert "&level=ERROR" in mail.body
 
 
@@ -339,7 +339,7 @@ def test_the_resolved_notice_goes_only_where_the_alert_arrived(db_util, inbox, r
     run_alerts()
 
     assert [m.subject for m in inbox.messages] == [
-        "[OpenOrchestrator] Trigger “Nightly run”: FAILED",
+        "[OpenOrchestrator] Trigger “Nightly run”: Failed",
         "[OpenOrchestrator] Resolved: Trigger “Nightly run”",
     ]
     assert len(receiver.requests) == 1  # the failed alert, not retried once the trigger recovered
@@ -412,7 +412,7 @@ def test_teams_cards_carry_the_alert_with_names_shown_literally(db_util, inbox, 
     title = card["body"][0]["text"]
     assert title == (
         "Process “Robot \\[click\\](https://evil.example) \\*now\\* line two”: "
-        "1 error in the last 15 minutes"
+        "1 error in the last 15 min"
     )
     facts = {fact["title"]: fact["value"] for fact in card["body"][1]["facts"]}
     assert facts["Rule"] == "cards" and "Since" in facts

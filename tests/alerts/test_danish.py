@@ -33,7 +33,7 @@ def test_the_pages_speak_danish_to_a_danish_browser(as_admin):
     listing = as_admin.get("/alerts/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
     form = as_admin.get(f"/alerts/{rule.pk}/edit/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
     assert "<h1>Alarmer</h1>" in listing and "Ny alarmregel" in listing
-    assert "3 eller flere fejl på 15 minutter, logget af processen “Fakturaer”" in listing
+    assert "3 eller flere fejl på 15 min, logget af processen “Fakturaer”" in listing
     assert "Inden for minutter" in form and "Annullér" in form
 
 
@@ -47,6 +47,6 @@ def test_the_alerts_are_written_in_the_configured_language(db_util, inbox, clock
     db_util.set_trigger_status(trigger_id, OOTriggerStatus.FAILED)
     run_alerts()
     (mail,) = inbox.messages
-    assert mail.subject == "[OpenOrchestrator] Triggeren “Nightly run”: FAILED"
+    assert mail.subject == "[OpenOrchestrator] Triggeren “Nightly run”: Fejlet"
     assert "Betingelse: En hvilken som helst trigger, der er fejlet eller sidder fast" in mail.body
     assert f"Åbn i konsollen: {BASE_URL}/triggers/" in mail.body

@@ -31,7 +31,7 @@ def test_it_lists_what_was_sent_where_when_and_how_it_went(as_viewer):
     rule = make_rule(name="Invoices", email_to="ops@example.com")
     delivery(
         rule,
-        "Queue “Kø”: 3 failed elements in the last 15 minutes",
+        "Queue “Kø”: 3 failed elements in the last 15 min",
         status=DeliveryStatus.OK,
         attempts=1,
         last_attempt_at=NOW,
@@ -53,7 +53,7 @@ def test_it_lists_what_was_sent_where_when_and_how_it_went(as_viewer):
     body = as_viewer.get(HISTORY).content.decode()
     assert body.index("Resolved: Queue “Kø”") < body.index("3 failed elements")  # newest first
     assert "ops@example.com" in body and "https://hooks.example" in body
-    assert "Delivered" in body and "Failed, will retry at 25-11 10:32:15" in body
+    assert "Delivered" in body and "Failed, will retry at 25-11-2026 10:32:15" in body
     assert "HTTP 500 Internal Server Error: &lt;script&gt;x&lt;/script&gt;" in body
     assert "<script>x" not in body
     assert "25-11-2026 10:30:15" in body

@@ -101,7 +101,7 @@ def test_two_copies_at_once_send_one_alert(db_util, smtp_server, tmp_path):
     assert skipper.returncode == 0 and "Skipped: another copy" in skipped, skipped
     assert "holds the lease until" in skipped
     assert sender.returncode == 0, sent
-    assert "Sent alert by E-mail to ops@example.com: Trigger “Nightly run”: FAILED" in sent
+    assert "Sent alert by E-mail to ops@example.com: Trigger “Nightly run”: Failed" in sent
     assert len(inbox.messages) == 1
 
     later = manage(env, "alerts", "--once")  # the lease was given back; nothing is due

@@ -56,7 +56,7 @@ def test_a_viewer_sees_the_rules_and_the_history_but_no_way_to_change_them(as_vi
     detail = as_viewer.get(f"/alerts/{rule.pk}/").content.decode()
     history = as_viewer.get("/alerts/history/")
     assert "Nightly &lt;b&gt;errors&lt;/b&gt;" in listing and "<b>errors" not in listing
-    assert "1 or more errors in 15 minutes, logged by the process “Proc A”" in listing
+    assert "1 or more errors in 15 min, logged by the process “Proc A”" in listing
     assert "ops@example.com" in detail
     assert history.status_code == 200
     for body in (listing, detail):

@@ -27,7 +27,7 @@ def test_an_admin_creates_a_rule_and_every_alert_page_is_accessible(as_role):
     page.get_by_role("button", name="Create").click()
 
     expect(page.get_by_role("heading", name="Invoices failing")).to_be_visible()
-    expect(page.get_by_text("3 or more failed elements in 15 minutes in the queue")).to_be_visible()
+    expect(page.get_by_text("3 or more failed elements in 15 min in the queue")).to_be_visible()
     assert SECRET_PART not in page.content()
     rule = urlsplit(page.url).path
     pages = [

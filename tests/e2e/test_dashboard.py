@@ -8,6 +8,7 @@ import re
 from playwright.sync_api import expect
 
 REFRESH_MS = 2_000  # tests/e2e/server_settings.py: CONSOLE_REFRESH_SECONDS
+ONE_FORMAT = re.compile(r"^\d{2}-\d{2}-\d{4} \d{2}:\d{2}:\d{2}$")  # CONSOLE_DATETIME_FORMAT
 
 
 def write_error(console, message: str) -> None:
@@ -46,13 +47,18 @@ def test_dashboard_refreshes_a_new_error_without_reloading(as_role, console):
     announcer = page.locator("[data-refresh-announce]")
     expect(announcer).to_have_text("")
     page.evaluate("window.__marker = 'same page'")
+    stamp = page.locator("[data-refresh-stamp]")
+    expect(stamp).to_have_text(ONE_FORMAT)  # the page's own, from the server
+    stamp.evaluate("node => { node.textContent = 'before the refresh'; }")
     failed = failed_count(page)
     write_error(console, "Written by OpenOrchestrator just now <b>x</b>")
     page.clock.run_for(REFRESH_MS)
     errors = page.locator("#panel-errors")
     expect(errors).to_contain_text("Written by OpenOrchestrator just now <b>x</b>")
     assert page.evaluate("window.__marker") == "same page"  # no full reload
-    expect(page.locator("[data-refresh-stamp]")).not_to_have_text("")
+    # The refreshed panels' moment, as the server wrote it: not the browser's clock in its locale
+    # (this Chromium's en-US would write "7:27:13 PM").
+    expect(stamp).to_have_text(ONE_FORMAT)
     expect(announcer).to_contain_text(f"Failed queue elements: {failed + 1}.")
     expect(announcer).to_contain_text("Dashboard changed. Recent errors: the latest at")
     said = announcer.inner_text()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
-from django.utils import dateformat
+from django.utils import dateformat, translation
 
 from orchestrator_site.display import datetime_text
 
@@ -22,7 +22,7 @@ MOMENTS = [
 ] + [dt.datetime(2026, 11, 23, 8, 0) + dt.timedelta(days=n) for n in range(7)]
 
 
-@pytest.mark.parametrize("style", sorted(settings.CONSOLE_DATETIME_FORMATS))
+@pytest.mark.parametrize("style", ["datetime", "precise"])
 def test_every_style_matches_django(style):
     django_format = settings.CONSOLE_DATETIME_FORMATS[style]
     for moment in MOMENTS:
@@ -31,10 +31,21 @@ def test_every_style_matches_django(style):
 
 def test_dates_and_other_formats_match_django(settings):
     day = dt.date(2026, 11, 28)
-    assert datetime_text(day, "day") == dateformat.format(day, "D d-m-Y") == "Sat 28-11-2026"
+    assert datetime_text(day, "date") == dateformat.format(day, "d-m-Y") == "28-11-2026"
     with pytest.raises(TypeError):
         datetime_text(day, "datetime")  # a date has no time: refused, as Django refuses it
-    settings.CONSOLE_DATETIME_FORMATS = {"odd": r"N jS \o\f F Y, P"}
+    odd = r"N jS \o\f F Y, H:i:s"
+    settings.CONSOLE_DATETIME_FORMATS = {**settings.CONSOLE_DATETIME_FORMATS, "datetime": odd}
     moment = dt.datetime(2026, 11, 28, 14, 5)
-    assert datetime_text(moment, "odd") == dateformat.format(moment, r"N jS \o\f F Y, P")
+    with translation.override("en-gb"):  # month names are the language's
+        shown = datetime_text(moment)
+        assert shown == dateformat.format(moment, odd) == "Nov. 28th of November 2026, 14:05:00"
     assert datetime_text(None) == ""
+
+
+def test_only_the_one_format_and_its_variants_exist():
+    """The styles that once made "28-11 08:55" and "Sat 28/11" are gone: asking for one is a
+    programming error, not a silent fallback to another shape."""
+    for gone in ("minute", "schedule", "day", "recent", "clock", "time"):
+        with pytest.raises(KeyError):
+            datetime_text(dt.datetime(2026, 11, 28, 9, 5), gone)

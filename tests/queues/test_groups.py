@@ -310,4 +310,4 @@ def test_the_groups_pages_say_how_often_they_are_recounted(as_viewer, settings):
     settings.CONSOLE_OVERVIEW_CACHE_SECONDS = 15
     for url in (reverse("queues:failed_groups"), reverse("logs:error_groups")):
         page = as_viewer.get(url).content.decode()
-        assert "recounted in the background when older than 60 s" in page, url
+        assert "recounted in the background when older than 1 min" in page, url

@@ -53,7 +53,7 @@ def test_it_explains_a_running_trigger_and_its_scheduler(as_operator):
 def test_queue_detail_says_why_it_cannot_run_now(as_viewer):
     trigger = make_trigger(TriggerType.QUEUE, queue_name="Inbox", min_batch_size=3)
     page = as_viewer.get(trigger.get_absolute_url()).content.decode()
-    assert "cannot be run on demand" in page and "at least 3 NEW elements" in page
+    assert "cannot be run on demand" in page and "at least 3 New elements" in page
 
 
 @oo_db

@@ -96,7 +96,7 @@ def test_killing_too_long_on_an_online_scheduler_is_stale(as_operator):
 
     Scheduler.objects.filter(pk="PC-1").update(latest_trigger="K", latest_trigger_time=now)
     page = as_operator.get(reset_url(trigger)).content.decode()
-    assert "KILLING for more than 60 s" in page
+    assert "status has been Killing for more than 1 min" in page
     as_operator.post(
         reset_url(trigger), {"expected_status": "KILLING", "to_status": "IDLE", "understood": "on"}
     )

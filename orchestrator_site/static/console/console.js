@@ -89,7 +89,9 @@
         }).then(function (html) {
           node.innerHTML = html;
           node.removeAttribute("data-refresh-error");
-          if (stamp) stamp.textContent = new Date().toLocaleTimeString();
+          // The server's moment, in the console's one format (never the browser's clock or locale).
+          var refreshed = node.querySelector("[data-refreshed-at]");
+          if (stamp && refreshed) stamp.textContent = refreshed.textContent;
         }).catch(function () {
           node.setAttribute("data-refresh-error", "true");
           if (stamp) stamp.textContent = "update failed, retrying";

@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
-from django.template.defaultfilters import pluralize
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from orchestrator_site import clock
 from orchestrator_site.admin_base import ConsoleModelAdmin
@@ -29,25 +30,56 @@ REFUSALS_SHOWN = 10  # the reasons named in the one message; the rest are counte
 NAMES_SHOWN = 10  # trigger names on a confirmation page
 
 
-def _apply(request: HttpRequest, triggers: list[Trigger], service, verb: str) -> None:
+# What an action did, counted ("Paused 3 of 4 triggers"), by the action; plural by "count".
+COUNTED = {
+    "pause": ngettext_lazy(
+        "Paused %(changed)d of %(count)d trigger",
+        "Paused %(changed)d of %(count)d triggers",
+        "count",
+    ),
+    "resume": ngettext_lazy(
+        "Resumed %(changed)d of %(count)d trigger",
+        "Resumed %(changed)d of %(count)d triggers",
+        "count",
+    ),
+    "run": ngettext_lazy(
+        "Started %(changed)d of %(count)d trigger",
+        "Started %(changed)d of %(count)d triggers",
+        "count",
+    ),
+    "kill": ngettext_lazy(
+        "Kill requested for %(changed)d of %(count)d trigger",
+        "Kill requested for %(changed)d of %(count)d triggers",
+        "count",
+    ),
+}
+
+
+def _apply(request: HttpRequest, triggers: list[Trigger], service, action: str) -> None:
     """Run `service` on each trigger (one write and one audit row each), then report once."""
     results = [
         (trigger.trigger_name, service(user=request.user, trigger=trigger)) for trigger in triggers
     ]
-    report_result(request, _aggregate(results, verb))
+    report_result(request, _aggregate(results, action))
 
 
-def _aggregate(results: list[tuple[str, WriteResult]], verb: str) -> WriteResult:
+def _aggregate(results: list[tuple[str, WriteResult]], action: str) -> WriteResult:
     """ "Paused 3 of 4 triggers; 1 skipped: <why>.", then each write's warnings under its trigger's
-    name (a warning alone does not say which trigger it is about)."""
+    name (a warning alone does not say which trigger it is about). In the admin's language: the
+    audit rows are the writes' own."""
     changed = sum(1 for _name, result in results if result.changed)
-    refusals = [result.message for _name, result in results if not result.changed]
-    counted = f"{verb} {changed} of {len(results)} trigger{pluralize(len(results))}"
-    message = counted + "."
+    refusals = [str(result.message) for _name, result in results if not result.changed]
+    counted = COUNTED[action] % {"changed": changed, "count": len(results)}
+    message = _("%(counted)s.") % {"counted": counted}
     if refusals:
-        message = f"{counted}; {len(refusals)} skipped: " + " ".join(refusals[:REFUSALS_SHOWN])
+        message = _("%(counted)s; %(skipped)d skipped: %(reasons)s") % {
+            "counted": counted,
+            "skipped": len(refusals),
+            "reasons": " ".join(refusals[:REFUSALS_SHOWN]),
+        }
         if len(refusals) > REFUSALS_SHOWN:
-            message += f" And {len(refusals) - REFUSALS_SHOWN} more."
+            more = _("And %(more)d more.") % {"more": len(refusals) - REFUSALS_SHOWN}
+            message = f"{message} {more}"
     return WriteResult(
         asked=len(results),
         changed=changed,
@@ -57,9 +89,11 @@ def _aggregate(results: list[tuple[str, WriteResult]], verb: str) -> WriteResult
 
 
 def _names(triggers: list[Trigger]) -> str:
-    names = [f"“{t.trigger_name}”" for t in triggers[:NAMES_SHOWN]]
-    more = len(triggers) - len(names)
-    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+    names = ", ".join(f"“{t.trigger_name}”" for t in triggers[:NAMES_SHOWN])
+    more = len(triggers) - NAMES_SHOWN
+    if more > 0:
+        return _("%(names)s and %(more)d more") % {"names": names, "more": more}
+    return names
 
 
 @admin.register(Trigger)
@@ -109,25 +143,28 @@ class TriggerAdmin(ConsoleModelAdmin):
     # Each column of one child table: the admin's "-" for the other kinds of trigger (returned as
     # text: the object's page would print None as "None").
 
-    @admin.display(description="Cron")
+    @admin.display(description=gettext_lazy("Cron"))
     def cron(self, obj: Trigger) -> str:
         if obj.type != TriggerType.SCHEDULED:
             return self.get_empty_value_display()
         return obj.scheduled.cron_expr
 
-    @admin.display(description="Next run", ordering="next_run_at")
+    @admin.display(description=gettext_lazy("Next run"), ordering="next_run_at")
     def next_run_shown(self, obj: Trigger) -> str:
         return datetime_text(obj.next_run) or self.get_empty_value_display()
 
-    @admin.display(description="Queue")
+    @admin.display(description=gettext_lazy("Queue"))
     def queue_shown(self, obj: Trigger) -> str:
         if obj.type != TriggerType.QUEUE:
             return self.get_empty_value_display()
-        return f"{obj.queue.queue_name} (at least {obj.queue.min_batch_size:,} new)"
+        return _("%(queue)s (at least %(size)s new)") % {
+            "queue": obj.queue.queue_name,
+            "size": f"{obj.queue.min_batch_size:,}",
+        }
 
-    @admin.display(description="Whitelist")
+    @admin.display(description=gettext_lazy("Whitelist"))
     def whitelist(self, obj: Trigger) -> str:
-        return ", ".join(obj.scheduler_whitelist) or "any Scheduler"
+        return ", ".join(obj.scheduler_whitelist) or _("any Scheduler")
 
     def has_operate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("triggers.operate_trigger")
@@ -137,7 +174,7 @@ class TriggerAdmin(ConsoleModelAdmin):
 
     # --- Actions: the pages' services, asking where the pages ask ------------------------------
 
-    @admin.action(description="Pause selected triggers…", permissions=["operate"])
+    @admin.action(description=gettext_lazy("Pause selected triggers…"), permissions=["operate"])
     def pause(self, request, queryset):
         triggers = list(queryset)
         running = [t for t in triggers if t.process_status == TriggerStatus.RUNNING]
@@ -146,15 +183,24 @@ class TriggerAdmin(ConsoleModelAdmin):
                 request,
                 "pause",
                 triggers,
-                question=f"Pause {len(triggers)} trigger{pluralize(len(triggers))}?",
-                note=f"{_names(running)} {'is' if len(running) == 1 else 'are'} running: the "
-                "process finishes, and the trigger will not start again until resumed.",
-                yes="Yes, pause",
+                question=ngettext(
+                    "Pause %(count)d trigger?", "Pause %(count)d triggers?", len(triggers)
+                )
+                % {"count": len(triggers)},
+                note=ngettext(
+                    "%(names)s is running: the process finishes, and the trigger will not start "
+                    "again until resumed.",
+                    "%(names)s are running: the process finishes, and the trigger will not start "
+                    "again until resumed.",
+                    len(running),
+                )
+                % {"names": _names(running)},
+                yes=_("Yes, pause"),
             )
-        _apply(request, triggers, services.pause_trigger, "Paused")
+        _apply(request, triggers, services.pause_trigger, "pause")
         return None
 
-    @admin.action(description="Resume selected triggers…", permissions=["operate"])
+    @admin.action(description=gettext_lazy("Resume selected triggers…"), permissions=["operate"])
     def resume(self, request, queryset):
         triggers = list(queryset)
         now = clock.now()
@@ -167,16 +213,24 @@ class TriggerAdmin(ConsoleModelAdmin):
                 request,
                 "resume",
                 triggers,
-                question=f"Resume {len(triggers)} trigger{pluralize(len(triggers))}?",
-                note=f"{_names(overdue)} {'is' if len(overdue) == 1 else 'are'} overdue: resumed "
-                "as it is, it runs at a Scheduler's next loop. To choose when one runs instead, "
-                "resume it on its own.",
-                yes="Yes, resume",
+                question=ngettext(
+                    "Resume %(count)d trigger?", "Resume %(count)d triggers?", len(triggers)
+                )
+                % {"count": len(triggers)},
+                note=ngettext(
+                    "%(names)s is overdue: resumed as it is, it runs at a Scheduler's next loop. "
+                    "To choose when one runs instead, resume it on its own.",
+                    "%(names)s are overdue: resumed as it is, it runs at a Scheduler's next loop. "
+                    "To choose when one runs instead, resume it on its own.",
+                    len(overdue),
+                )
+                % {"names": _names(overdue)},
+                yes=_("Yes, resume"),
             )
-        _apply(request, triggers, services.resume_trigger, "Resumed")
+        _apply(request, triggers, services.resume_trigger, "resume")
         return None
 
-    @admin.action(description="Run selected triggers now…", permissions=["operate"])
+    @admin.action(description=gettext_lazy("Run selected triggers now…"), permissions=["operate"])
     def run_now(self, request, queryset):
         triggers = list(queryset)
         if not self.confirmed(request):
@@ -184,15 +238,22 @@ class TriggerAdmin(ConsoleModelAdmin):
                 request,
                 "run_now",
                 triggers,
-                question=f"Run {len(triggers)} trigger{pluralize(len(triggers))} now?",
-                note="A Scheduler that may run each starts it at its next loop; a running "
-                "trigger, or a queue trigger, is left as it is.",
-                yes="Yes, run now",
+                question=ngettext(
+                    "Run %(count)d trigger now?", "Run %(count)d triggers now?", len(triggers)
+                )
+                % {"count": len(triggers)},
+                note=_(
+                    "A Scheduler that may run each starts it at its next loop; a running "
+                    "trigger, or a queue trigger, is left as it is."
+                ),
+                yes=_("Yes, run now"),
             )
-        _apply(request, triggers, services.run_trigger_now, "Started")
+        _apply(request, triggers, services.run_trigger_now, "run")
         return None
 
-    @admin.action(description="Kill selected running triggers…", permissions=["operate"])
+    @admin.action(
+        description=gettext_lazy("Kill selected running triggers…"), permissions=["operate"]
+    )
     def kill(self, request, queryset):
         running = list(
             queryset.filter(process_status__in=(TriggerStatus.RUNNING, TriggerStatus.PAUSING))
@@ -202,34 +263,45 @@ class TriggerAdmin(ConsoleModelAdmin):
                 request,
                 "kill",
                 running,
-                question=f"Kill the running process of {len(running)} "
-                f"trigger{pluralize(len(running))}?",
-                note="Its Scheduler stops each process at its next loop.",
-                yes="Yes, kill",
+                question=ngettext(
+                    "Kill the running process of %(count)d trigger?",
+                    "Kill the running process of %(count)d triggers?",
+                    len(running),
+                )
+                % {"count": len(running)},
+                note=_("Its Scheduler stops each process at its next loop."),
+                yes=_("Yes, kill"),
             )
-        _apply(request, running, services.kill_trigger, "Kill requested for")
+        _apply(request, running, services.kill_trigger, "kill")
         return None
 
-    @admin.action(description="Reset a stale trigger…", permissions=["operate"])
+    @admin.action(description=gettext_lazy("Reset a stale trigger…"), permissions=["operate"])
     def reset(self, request, queryset):
         """The console's reset page: it explains the risk and judges the trigger on its own."""
-        trigger = self._only_one(request, queryset, "Reset")
+        trigger = self._only_one(
+            request, queryset, _("Reset one trigger at a time: select just one.")
+        )
         if trigger is None:
             return None
         if not trigger.is_active:
             self.message_user(
                 request,
-                f"{trigger.trigger_name} is {trigger.get_process_status_display()}: only a "
-                "running, pausing or killing trigger can be reset.",
+                _(
+                    "%(name)s is %(status)s: only a running, pausing or killing trigger can be "
+                    "reset."
+                )
+                % {"name": trigger.trigger_name, "status": trigger.get_process_status_display()},
                 messages.ERROR,
             )
             return None
         return self._console_page(request, "triggers:reset", trigger)
 
-    @admin.action(description="Delete a trigger…", permissions=["remove"])
+    @admin.action(description=gettext_lazy("Delete a trigger…"), permissions=["remove"])
     def delete_trigger(self, request, queryset):
         """The console's delete page: it asks, and refuses a trigger whose process may run."""
-        trigger = self._only_one(request, queryset, "Delete")
+        trigger = self._only_one(
+            request, queryset, _("Delete one trigger at a time: select just one.")
+        )
         return self._console_page(request, "triggers:delete", trigger) if trigger else None
 
     def _ask(self, request, action: str, triggers: list[Trigger], **words):
@@ -241,12 +313,10 @@ class TriggerAdmin(ConsoleModelAdmin):
             **words,
         )
 
-    def _only_one(self, request, queryset, verb: str) -> Trigger | None:
+    def _only_one(self, request, queryset, refusal: str) -> Trigger | None:
         triggers = list(queryset[:2])
         if len(triggers) != 1:
-            self.message_user(
-                request, f"{verb} one trigger at a time: select just one.", messages.ERROR
-            )
+            self.message_user(request, refusal, messages.ERROR)
             return None
         return triggers[0]
 
@@ -271,7 +341,7 @@ class SchedulerAdmin(ConsoleModelAdmin):
     search_fields = ("machine_name", "latest_trigger")
     readonly_fields = ("machine_name", "last_update", "latest_trigger", "latest_trigger_time")
 
-    @admin.display(description="Status")
+    @admin.display(description=gettext_lazy("Status"))
     def status(self, obj: Scheduler) -> str:
         return status_label(obj.state(clock.now()))
 

@@ -9,6 +9,7 @@ Server/SQLite, where the column is VARCHAR(7)) have them.
 from __future__ import annotations
 
 from django.db import connections
+from django.utils.translation import gettext_lazy
 
 from orchestrator_site import ttlcache
 from orchestrator_site.writes import ORCHESTRATOR
@@ -16,7 +17,7 @@ from orchestrator_site.writes import ORCHESTRATOR
 _CACHE_KEY = "triggers:kill-supported"
 _CACHE_SECONDS = 300
 
-KILL_UNSUPPORTED = (
+KILL_UNSUPPORTED = gettext_lazy(
     "This PostgreSQL database was built by OpenOrchestrator's alembic migrations: its "
     "triggerstatus type has no KILLING or KILLED, so a kill cannot be stored (OpenOrchestrator's "
     "own Kill fails the same way). A database administrator can add them with "

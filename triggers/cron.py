@@ -6,6 +6,7 @@ import datetime
 from itertools import islice
 
 from cronsim import CronSim, CronSimError
+from django.utils.translation import gettext as _
 
 
 def cron_problem(expr: str, now: datetime.datetime) -> str | None:
@@ -17,13 +18,14 @@ def cron_problem(expr: str, now: datetime.datetime) -> str | None:
     kept: the stored text is never rewritten.
     """
     if len(expr.split()) != 5:
-        return "Use exactly 5 fields: minute hour day-of-month month day-of-week."
+        return _("Use exactly 5 fields: minute hour day-of-month month day-of-week.")
     try:
         next(CronSim(expr, now))
     except CronSimError as exc:
-        return f"Not a valid cron expression: {exc}"
+        # cronsim's own words (English) name the field it stumbled on.
+        return _("Not a valid cron expression: %(problem)s") % {"problem": exc}
     except StopIteration:
-        return "This expression never fires."
+        return _("This expression never fires.")
     return None
 
 

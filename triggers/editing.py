@@ -48,7 +48,6 @@ def _render_form(
             # Only field errors are marked below; the others (a stale form) are said above.
             "marked": any(field.errors for field in form.visible_fields()),
             "kind": form.kind,
-            "kind_label": TriggerType(form.kind).label,
             "preview": form.preview() if isinstance(form, ScheduledTriggerForm) else None,
             "queues": known_queues() if form.kind == TriggerType.QUEUE else [],
             "now": form.now,

@@ -3,6 +3,8 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orchestrator_site.filters import (
     ConsoleFilterSet,
@@ -24,17 +26,21 @@ JOB_SORTS = tuple(
 class TriggerFilter(ConsoleFilterSet):
     q = django_filters.CharFilter(
         method="search",
-        label="Search",
+        label=_("Search"),
         max_length=100,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "name, process, path, queue"}
+            attrs={"type": "search", "placeholder": _("name, process, path, queue")}
         ),
     )
-    type = django_filters.ChoiceFilter(choices=TriggerType.choices, empty_label="Any type")
+    type = django_filters.ChoiceFilter(
+        choices=TriggerType.choices,
+        label=pgettext_lazy("trigger", "Type"),
+        empty_label=_("Any type"),
+    )
     status = django_filters.MultipleChoiceFilter(
         field_name="process_status",
         choices=TriggerStatus.choices,
-        label="Status",
+        label=_("Status"),
         distinct=False,  # a column of the row itself: DISTINCT would only add a sort
     )
 
@@ -58,15 +64,18 @@ class TriggerFilter(ConsoleFilterSet):
 class JobFilter(ConsoleFilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=JobStatus.choices,
+        label=_("Status"),
         widget=forms.CheckboxSelectMultiple,
         distinct=False,  # a column of the row itself: DISTINCT would only add a sort
     )
-    process = django_filters.CharFilter(field_name="process_name", label="Process", max_length=100)
-    scheduler = django_filters.CharFilter(
-        field_name="scheduler_name", label="Scheduler", max_length=100
+    process = django_filters.CharFilter(
+        field_name="process_name", label=_("Process"), max_length=100
     )
-    start = FromFilter(field_name="start_time", label="Started from")
-    end = UntilFilter(field_name="start_time", label="Started until")
+    scheduler = django_filters.CharFilter(
+        field_name="scheduler_name", label=_("Scheduler"), max_length=100
+    )
+    start = FromFilter(field_name="start_time", label=_("Started from"))
+    end = UntilFilter(field_name="start_time", label=_("Started until"))
     sort = sort_filter(JOB_SORTS)
     per_page = per_page_filter()
 

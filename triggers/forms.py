@@ -9,6 +9,8 @@ from typing import cast
 
 from django import forms
 from django.core import signing
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orchestrator_site.forms import LocalDateTimeField
 from orchestrator_site.textfields import ColumnTextField, unchanged
@@ -19,6 +21,7 @@ from triggers.services import CHILD_FIELDS, PARENT_FIELDS, same_value
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 WHITELIST_MAX = 250
 _SNAPSHOT_SALT = "triggers.edit.loaded"
+CONFIRM_PAST = gettext_lazy("Save with a past next run")
 
 
 def snapshot(trigger) -> dict:
@@ -54,41 +57,53 @@ class TriggerForm(forms.Form):
     kind: str = ""
 
     # Text is kept exactly as typed (spaces included), as OpenOrchestrator stores and compares it.
-    trigger_name = ColumnTextField(max_length=100)
+    trigger_name = ColumnTextField(max_length=100, label=gettext_lazy("Trigger name"))
     process_name = ColumnTextField(
-        max_length=100, help_text="Passed to the robot; also the name its logs and jobs carry."
+        max_length=100,
+        label=gettext_lazy("Process name"),
+        help_text=gettext_lazy("Passed to the robot; also the name its logs and jobs carry."),
     )
     process_path = ColumnTextField(
-        max_length=250, help_text="A local .py file, or a git URL when it is a git repository."
+        max_length=250,
+        label=gettext_lazy("Process path"),
+        help_text=gettext_lazy("A local .py file, or a git URL when it is a git repository."),
     )
-    process_args = ColumnTextField(max_length=1000, required=False)
-    is_git_repo = forms.BooleanField(required=False, label="Git repository")
+    process_args = ColumnTextField(
+        max_length=1000, required=False, label=gettext_lazy("Process args")
+    )
+    is_git_repo = forms.BooleanField(required=False, label=gettext_lazy("Git repository"))
     git_branch = ColumnTextField(
-        max_length=100, required=False, help_text="Empty: the repository's default branch."
+        max_length=100,
+        required=False,
+        label=gettext_lazy("Git branch"),
+        help_text=gettext_lazy("Empty: the repository's default branch."),
     )
     is_blocking = forms.BooleanField(
         required=False,
         initial=True,
-        label="Blocking",
-        help_text="Nothing else starts on the same Scheduler while it runs.",
+        label=gettext_lazy("Blocking"),
+        help_text=gettext_lazy("Nothing else starts on the same Scheduler while it runs."),
     )
     priority = forms.IntegerField(
         initial=0,
         min_value=INT_MIN,
         max_value=INT_MAX,
-        help_text="Higher runs first when several triggers are due; may be negative.",
+        label=gettext_lazy("Priority"),
+        help_text=gettext_lazy("Higher runs first when several triggers are due; may be negative."),
     )
     whitelist_known = forms.MultipleChoiceField(
         required=False,
-        label="Scheduler whitelist",
+        label=gettext_lazy("Scheduler whitelist"),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Nothing ticked and nothing typed: any Scheduler may run it.",
+        help_text=gettext_lazy("Nothing ticked and nothing typed: any Scheduler may run it."),
     )
     whitelist_other = ColumnTextField(
         required=False,
         max_length=WHITELIST_MAX,
-        label="Other machines",
-        help_text="Machine names not listed above, separated by commas (exact, case-sensitive).",
+        label=gettext_lazy("Other machines"),
+        help_text=gettext_lazy(
+            "Machine names not listed above, separated by commas (exact, case-sensitive)."
+        ),
     )
     loaded = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -131,8 +146,11 @@ class TriggerForm(forms.Form):
         if others.exists():
             # Allowed (OpenOrchestrator does not forbid it), but Schedulers report by name.
             self.warnings.append(
-                f"Another trigger is also called {name}: the Schedulers page and job history "
-                "cannot tell them apart."
+                _(
+                    "Another trigger is also called %(name)s: the Schedulers page and job "
+                    "history cannot tell them apart."
+                )
+                % {"name": name}
             )
         return name
 
@@ -141,9 +159,15 @@ class TriggerForm(forms.Form):
     # Schedulers report triggers by name; logs and jobs carry the process name) and a path that
     # can never be a robot. A stored one is kept while the field is left unchanged.
     NOT_ONLY_SPACES = {
-        "trigger_name": "A trigger name of only spaces cannot be seen or told apart; type one.",
-        "process_name": "A process name of only spaces cannot be seen in logs and jobs; type one.",
-        "process_path": "A path of only spaces can never point at a robot; type the path.",
+        "trigger_name": gettext_lazy(
+            "A trigger name of only spaces cannot be seen or told apart; type one."
+        ),
+        "process_name": gettext_lazy(
+            "A process name of only spaces cannot be seen in logs and jobs; type one."
+        ),
+        "process_path": gettext_lazy(
+            "A path of only spaces can never point at a robot; type the path."
+        ),
     }
 
     def _refuse_only_spaces(self, data: dict) -> None:
@@ -158,7 +182,7 @@ class TriggerForm(forms.Form):
         values = unsign_snapshot(self.cleaned_data["loaded"])
         if values is None:
             raise forms.ValidationError(
-                "This form is out of date or was altered. Reload the page and edit again."
+                _("This form is out of date or was altered. Reload the page and edit again.")
             )
         return values
 
@@ -180,24 +204,31 @@ class TriggerForm(forms.Form):
         machines = self._machines(data)
         too_long = [m for m in machines if len(m) > 100]
         if too_long:
-            self.add_error("whitelist_other", "A machine name has at most 100 characters.")
+            self.add_error("whitelist_other", _("A machine name has at most 100 characters."))
         text = json.dumps(machines)
         if len(text) > WHITELIST_MAX:
             self.add_error(
                 "whitelist_other",
-                f"The whitelist takes {len(text)} characters as stored (JSON); at most "
-                f"{WHITELIST_MAX} fit. Remove some machines.",
+                _(
+                    "The whitelist takes %(length)d characters as stored (JSON); at most "
+                    "%(most)d fit. Remove some machines."
+                )
+                % {"length": len(text), "most": WHITELIST_MAX},
             )
         unknown = [m for m in machines if m not in self.known_schedulers]
         if unknown:
             self.warnings.append(
-                "No Scheduler named "
-                + ", ".join(unknown)
-                + " has pinged yet: the trigger will not run until one does (names are exact)."
+                _(
+                    "No Scheduler named %(names)s has pinged yet: the trigger will not run "
+                    "until one does (names are exact)."
+                )
+                % {"names": ", ".join(unknown)}
             )
         data["scheduler_whitelist"] = machines
         if data.get("is_git_repo") is False and (data.get("git_branch") or "").strip():
-            self.warnings.append("The git branch is ignored because this is not a git repository.")
+            self.warnings.append(
+                _("The git branch is ignored because this is not a git repository.")
+            )
         return data
 
     def _check_past(self, when: datetime.datetime | None) -> None:
@@ -209,11 +240,14 @@ class TriggerForm(forms.Form):
         if not self.cleaned_data.get("confirm_past"):
             self.add_error(
                 "next_run",
-                "This time is in the past: the trigger will run as soon as a Scheduler sees it. "
-                "Tick 'Save with a past next run' to save it anyway.",
+                _(
+                    "This time is in the past: the trigger will run as soon as a Scheduler sees "
+                    "it. Tick '%(confirm)s' to save it anyway."
+                )
+                % {"confirm": CONFIRM_PAST},
             )
         else:
-            self.warnings.append("The next run is in the past: the trigger runs at once.")
+            self.warnings.append(_("The next run is in the past: the trigger runs at once."))
 
     def changes_field(self, name: str, value) -> bool:
         """Does `value` differ from the stored one? Text exactly, as a browser sends it back."""
@@ -245,8 +279,11 @@ class TriggerForm(forms.Form):
 class SingleTriggerForm(TriggerForm):
     kind = TriggerType.SINGLE
 
-    next_run = LocalDateTimeField(help_text="When it runs once (the Scheduler PCs' local time).")
-    confirm_past = forms.BooleanField(required=False, label="Save with a past next run")
+    next_run = LocalDateTimeField(
+        label=gettext_lazy("Next run"),
+        help_text=gettext_lazy("When it runs once (the Scheduler PCs' local time)."),
+    )
+    confirm_past = forms.BooleanField(required=False, label=CONFIRM_PAST)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -261,13 +298,17 @@ class ScheduledTriggerForm(TriggerForm):
 
     cron_expr = ColumnTextField(
         max_length=200,
-        label="Cron expression",
-        help_text="5 fields: minute hour day-of-month month day-of-week, e.g. 0 6 * * MON-FRI.",
+        label=gettext_lazy("Cron expression"),
+        help_text=gettext_lazy(
+            "5 fields: minute hour day-of-month month day-of-week, e.g. 0 6 * * MON-FRI."
+        ),
     )
     next_run = LocalDateTimeField(
-        required=False, help_text="Empty: the next occurrence of the cron expression."
+        required=False,
+        label=gettext_lazy("Next run"),
+        help_text=gettext_lazy("Empty: the next occurrence of the cron expression."),
     )
-    confirm_past = forms.BooleanField(required=False, label="Save with a past next run")
+    confirm_past = forms.BooleanField(required=False, label=CONFIRM_PAST)
 
     def clean_cron_expr(self) -> str:
         expr = self.cleaned_data["cron_expr"]
@@ -308,13 +349,15 @@ class QueueTriggerForm(TriggerForm):
     queue_name = ColumnTextField(
         max_length=200,
         widget=forms.TextInput(attrs={"list": "queue-names", "autocomplete": "off"}),
-        help_text="Exact and case-sensitive, as robots write it.",
+        label=gettext_lazy("Queue name"),
+        help_text=gettext_lazy("Exact and case-sensitive, as robots write it."),
     )
     min_batch_size = forms.IntegerField(
         min_value=1,
         max_value=INT_MAX,
         initial=1,
-        help_text="It starts when the queue holds at least this many New elements.",
+        label=gettext_lazy("Min batch size"),
+        help_text=gettext_lazy("It starts when the queue holds at least this many New elements."),
     )
 
     def clean_queue_name(self) -> str:
@@ -322,8 +365,10 @@ class QueueTriggerForm(TriggerForm):
         value = self.cleaned_data["queue_name"]
         if len(value) > 100:
             self.warnings.append(
-                "Queue names have at most 100 characters in the Queues table: no element can "
-                "ever match this name."
+                _(
+                    "Queue names have at most 100 characters in the Queues table: no element "
+                    "can ever match this name."
+                )
             )
         return value
 
@@ -345,16 +390,16 @@ class ResumeForm(forms.Form):
 
     KEEP, CRON, AT = "keep", "cron", "at"
     CHOICES = [
-        (KEEP, "Keep the next run (runs at once if it is overdue)"),
-        (CRON, "Move the next run to the next cron occurrence"),
-        (AT, "Move the next run to this time:"),
+        (KEEP, gettext_lazy("Keep the next run (runs at once if it is overdue)")),
+        (CRON, gettext_lazy("Move the next run to the next cron occurrence")),
+        (AT, gettext_lazy("Move the next run to this time:")),
     ]
     choice = forms.ChoiceField(
         choices=CHOICES,
         widget=forms.RadioSelect,
         initial=KEEP,
     )
-    at = LocalDateTimeField(required=False, label="Time")
+    at = LocalDateTimeField(required=False, label=gettext_lazy("Time"))
 
     def __init__(self, *args, trigger, now: datetime.datetime, **kwargs):
         super().__init__(*args, **kwargs)
@@ -371,7 +416,7 @@ class ResumeForm(forms.Form):
         data["next_run"] = None
         if choice == self.AT:
             if not data.get("at"):
-                self.add_error("at", "Choose the time of the next run.")
+                self.add_error("at", _("Choose the time of the next run."))
             else:
                 data["next_run"] = data["at"].replace(microsecond=0)
         elif choice == self.CRON:
@@ -388,13 +433,18 @@ class ResetForm(forms.Form):
     )
     to_status = forms.ChoiceField(
         choices=[
-            (TriggerStatus.FAILED, "Failed: it stays off until someone resumes it"),
-            (TriggerStatus.IDLE, "Idle: Schedulers may start it again when it is due"),
+            (TriggerStatus.FAILED, gettext_lazy("Failed: it stays off until someone resumes it")),
+            (
+                TriggerStatus.IDLE,
+                gettext_lazy("Idle: Schedulers may start it again when it is due"),
+            ),
         ],
         widget=forms.RadioSelect,
         initial=TriggerStatus.FAILED,
-        label="Set the trigger to",
+        label=gettext_lazy("Set the trigger to"),
     )
     understood = forms.BooleanField(
-        label="I checked that the process is not running any more on its Scheduler PC."
+        label=gettext_lazy(
+            "I checked that the process is not running any more on its Scheduler PC."
+        )
     )

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
 from orchestrator_site import ttlcache
 from orchestrator_site.display import age_text, duration_text, status_label
@@ -28,6 +30,7 @@ from triggers.models import (
     TriggerStatus,
     scheduler_state,
 )
+from triggers.wording import lazy_text
 
 
 @dataclass(frozen=True)
@@ -129,60 +132,132 @@ def staleness(trigger: Trigger, now: datetime.datetime, who: Owner | None = None
     """May this RUNNING/PAUSING/KILLING trigger be reset? Only when nothing will ever move it.
 
     Refused while the Scheduler of its job is online, and, when its job cannot be identified,
-    while any Scheduler that might be running it is online.
+    while any Scheduler that might be running it is online. The reason is lazy text
+    (triggers.wording): the page reads it in its language, the audit trail in English.
     """
     if trigger.process_status not in ACTIVE_STATUSES:
-        return Staleness(False, "It is not running, pausing or being killed.")
+        return Staleness(
+            False, lazy_text(gettext_lazy("It is not running, pausing or being killed."))
+        )
     who = who or owner(trigger, now)
     if who.job is not None:
         return _judge_identified(trigger, now, who, who.job)
     return _judge_unidentified(trigger, now, who)
 
 
+# "3 min ago", "1 min", "Killing": in the language of whoever reads the reason.
+_lazy_age = lazy(age_text, str)
+_lazy_duration = lazy(duration_text, str)
+_lazy_status = lazy(status_label, str)
+
+
 def _judge_identified(trigger: Trigger, now: datetime.datetime, who: Owner, job: Job) -> Staleness:
     machine = who.machine_name
     if who.scheduler is None:
-        return Staleness(True, f"Its Scheduler {machine} no longer pings at all.")
+        return Staleness(
+            True,
+            lazy_text(
+                gettext_lazy("Its Scheduler %(machine)s no longer pings at all."), machine=machine
+            ),
+        )
     if who.state != SchedulerState.ONLINE:
-        return Staleness(True, f"Its Scheduler {machine} last pinged {age_text(who.age_seconds)}.")
+        return Staleness(
+            True,
+            lazy_text(
+                gettext_lazy("Its Scheduler %(machine)s last pinged %(age)s."),
+                machine=machine,
+                age=_lazy_age(who.age_seconds),
+            ),
+        )
     if job.status != JobStatus.RUNNING and _killing_too_long(trigger, now):
         return Staleness(
             True,
-            f"Its status has been {status_label(TriggerStatus.KILLING)} for more than "
-            f"{duration_text(settings.CONSOLE_SCHEDULER_ONLINE_SECONDS)} "
-            f"while {machine} is online, and its job has ended: the process ended before the kill "
-            "reached it.",
+            lazy_text(
+                gettext_lazy(
+                    "Its status has been %(status)s for more than %(duration)s while %(machine)s "
+                    "is online, and its job has ended: the process ended before the kill reached "
+                    "it."
+                ),
+                status=_lazy_status(TriggerStatus.KILLING),
+                duration=_lazy_duration(settings.CONSOLE_SCHEDULER_ONLINE_SECONDS),
+                machine=machine,
+            ),
         )
-    return Staleness(False, f"Its Scheduler {machine} is online and will move it at its next loop.")
+    return Staleness(
+        False,
+        lazy_text(
+            gettext_lazy("Its Scheduler %(machine)s is online and will move it at its next loop."),
+            machine=machine,
+        ),
+    )
 
 
 def _judge_unidentified(trigger: Trigger, now: datetime.datetime, who: Owner) -> Staleness:
     online = settings.CONSOLE_SCHEDULER_ONLINE_SECONDS
     if trigger.last_run is not None and (now - trigger.last_run).total_seconds() <= online:
-        age = age_text(max(0, int((now - trigger.last_run).total_seconds())))
-        return Staleness(False, f"It started {age}; its Scheduler may still be launching it.")
+        age = _lazy_age(max(0, int((now - trigger.last_run).total_seconds())))
+        return Staleness(
+            False,
+            lazy_text(
+                gettext_lazy("It started %(age)s; its Scheduler may still be launching it."),
+                age=age,
+            ),
+        )
     suspects = sorted({*who.running_online, *who.named_online})
     if suspects and (who.running_online or not _killing_too_long(trigger, now)):
-        if who.ambiguous:
-            doubt = "Its job cannot be told apart from other runs of its process that started then."
-        else:
-            doubt = "No job of its last start can be identified."
-        verb = "is" if len(suspects) == 1 else "are"
-        return Staleness(False, f"{doubt} {', '.join(suspects)} {verb} online and may run it.")
+        return Staleness(False, _may_run_it(suspects, who.ambiguous))
     if suspects:
         return Staleness(
             True,
-            f"Its status has been {status_label(TriggerStatus.KILLING)} for more than "
-            f"{duration_text(online)} and no online Scheduler runs a job of "
-            "its process: the process ended before the kill reached it.",
+            lazy_text(
+                gettext_lazy(
+                    "Its status has been %(status)s for more than %(duration)s and no online "
+                    "Scheduler runs a job of its process: the process ended before the kill "
+                    "reached it."
+                ),
+                status=_lazy_status(TriggerStatus.KILLING),
+                duration=_lazy_duration(online),
+            ),
         )
-    nobody = "No online Scheduler runs a job of its process."
     if who.scheduler is not None:
         return Staleness(
             True,
-            f"Its Scheduler {who.machine_name} last pinged {age_text(who.age_seconds)}. {nobody}",
+            lazy_text(
+                gettext_lazy(
+                    "Its Scheduler %(machine)s last pinged %(age)s. No online Scheduler runs a "
+                    "job of its process."
+                ),
+                machine=who.machine_name,
+                age=_lazy_age(who.age_seconds),
+            ),
         )
-    return Staleness(True, f"No Scheduler is known to run it. {nobody}")
+    return Staleness(
+        True,
+        lazy_text(
+            gettext_lazy(
+                "No Scheduler is known to run it. No online Scheduler runs a job of its process."
+            )
+        ),
+    )
+
+
+def _may_run_it(suspects: list[str], ambiguous: bool) -> str:
+    """Why a trigger whose job cannot be identified is not stale: these Schedulers may run it."""
+    if ambiguous:
+        template = ngettext_lazy(
+            "Its job cannot be told apart from other runs of its process that started then. "
+            "%(machines)s is online and may run it.",
+            "Its job cannot be told apart from other runs of its process that started then. "
+            "%(machines)s are online and may run it.",
+            len(suspects),
+        )
+    else:
+        template = ngettext_lazy(
+            "No job of its last start can be identified. %(machines)s is online and may run it.",
+            "No job of its last start can be identified. %(machines)s are online and may run it.",
+            len(suspects),
+        )
+    return lazy_text(template, machines=", ".join(suspects))
 
 
 PINGS_CACHE_KEY = "triggers:scheduler-pings"
@@ -217,8 +292,9 @@ def nobody_to_run(trigger: Trigger, online: frozenset[str]) -> str:
     if not whitelist:
         if online:
             return ""
-        return "No Scheduler is online: it waits until one is."
+        return gettext("No Scheduler is online: it waits until one is.")
     if online.intersection(whitelist):
         return ""
-    named = ", ".join(whitelist)
-    return f"No Scheduler it may run on ({named}) is online: it waits until one is."
+    return gettext(
+        "No Scheduler it may run on (%(machines)s) is online: it waits until one is."
+    ) % {"machines": ", ".join(whitelist)}

@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from orchestrator_site.display import datetime_text
@@ -28,9 +29,9 @@ class TriggerStatus(models.TextChoices):
 
 
 class TriggerType(models.TextChoices):
-    SINGLE = "SINGLE", "Single"
-    SCHEDULED = "SCHEDULED", "Scheduled"
-    QUEUE = "QUEUE", "Queue"
+    SINGLE = "SINGLE", _("Single")
+    SCHEDULED = "SCHEDULED", _("Scheduled")
+    QUEUE = "QUEUE", _("Queue")
 
 
 class JobStatus(models.TextChoices):
@@ -63,20 +64,26 @@ class Trigger(OrchestratorModel):
     """The parent row of every trigger; exactly one child row exists, in the table `type` names."""
 
     id = OOUUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    trigger_name = models.CharField(max_length=100)
-    process_name = models.CharField(max_length=100)
-    last_run = OODateTimeField(null=True, blank=True)
-    process_path = models.CharField(max_length=250)
-    process_args = models.CharField(max_length=1000, null=True, blank=True, default="")
-    process_status = models.CharField(
-        max_length=7, choices=TriggerStatus.choices, default=TriggerStatus.IDLE
+    trigger_name = models.CharField(_("trigger name"), max_length=100)
+    process_name = models.CharField(_("process name"), max_length=100)
+    last_run = OODateTimeField(_("last run"), null=True, blank=True)
+    process_path = models.CharField(_("process path"), max_length=250)
+    process_args = models.CharField(
+        _("arguments"), max_length=1000, null=True, blank=True, default=""
     )
-    is_git_repo = models.BooleanField(default=False)
-    git_branch = models.CharField(max_length=100, null=True, blank=True, default="")
-    is_blocking = models.BooleanField(default=True)
-    scheduler_whitelist = WhitelistField()
-    priority = models.IntegerField(default=0)
-    type = models.CharField(max_length=9, choices=TriggerType.choices, editable=False)
+    process_status = models.CharField(
+        _("status"), max_length=7, choices=TriggerStatus.choices, default=TriggerStatus.IDLE
+    )
+    is_git_repo = models.BooleanField(_("git repository"), default=False)
+    git_branch = models.CharField(
+        _("git branch"), max_length=100, null=True, blank=True, default=""
+    )
+    is_blocking = models.BooleanField(_("blocking"), default=True)
+    scheduler_whitelist = WhitelistField(_("Scheduler whitelist"))
+    priority = models.IntegerField(_("priority"), default=0)
+    type = models.CharField(
+        pgettext_lazy("trigger", "type"), max_length=9, choices=TriggerType.choices, editable=False
+    )
 
     objects = TriggerQuerySet.as_manager()
 
@@ -84,6 +91,8 @@ class Trigger(OrchestratorModel):
         managed = False
         db_table = "Triggers"
         ordering = ["trigger_name"]
+        verbose_name = _("trigger")
+        verbose_name_plural = _("triggers")
         permissions = [("operate_trigger", "Can pause, resume, run now, kill and reset triggers")]
 
     def __str__(self) -> str:
@@ -190,19 +199,27 @@ class Job(OrchestratorModel):
     """One run of a process, written by the Scheduler. There is no trigger id (see triggers.matching)."""
 
     id = OOUUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    process_name = models.CharField(max_length=100)
-    scheduler_name = models.CharField(max_length=100)
-    status = models.CharField(max_length=7, choices=JobStatus.choices, default=JobStatus.RUNNING)
-    start_time = OODateTimeField()
-    end_time = OODateTimeField(null=True, blank=True)
+    process_name = models.CharField(_("process name"), max_length=100)
+    scheduler_name = models.CharField(_("Scheduler"), max_length=100)
+    status = models.CharField(
+        _("status"), max_length=7, choices=JobStatus.choices, default=JobStatus.RUNNING
+    )
+    start_time = OODateTimeField(_("started"))
+    end_time = OODateTimeField(_("ended"), null=True, blank=True)
 
     class Meta:
         managed = False
         db_table = "Jobs"
         ordering = ["-start_time"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
 
     def __str__(self) -> str:
-        return f"{self.process_name} on {self.scheduler_name} at {datetime_text(self.start_time)}"
+        return gettext("%(process)s on %(scheduler)s at %(time)s") % {
+            "process": self.process_name,
+            "scheduler": self.scheduler_name,
+            "time": datetime_text(self.start_time),
+        }
 
 
 class SchedulerState(models.TextChoices):
@@ -226,15 +243,17 @@ def scheduler_state(last_update: datetime.datetime | None, now: datetime.datetim
 class Scheduler(OrchestratorModel):
     """A Scheduler PC; `last_update` is its last ping, in that PC's local clock."""
 
-    machine_name = models.CharField(max_length=100, primary_key=True)
-    last_update = OODateTimeField()
-    latest_trigger = models.CharField(max_length=100, null=True, blank=True)
-    latest_trigger_time = OODateTimeField(null=True, blank=True)
+    machine_name = models.CharField(_("machine"), max_length=100, primary_key=True)
+    last_update = OODateTimeField(_("last ping"))
+    latest_trigger = models.CharField(_("latest trigger"), max_length=100, null=True, blank=True)
+    latest_trigger_time = OODateTimeField(_("latest trigger started"), null=True, blank=True)
 
     class Meta:
         managed = False
         db_table = "Schedulers"
         ordering = ["machine_name"]
+        verbose_name = _("Scheduler")
+        verbose_name_plural = _("Schedulers")
 
     def __str__(self) -> str:
         return self.machine_name

@@ -12,6 +12,8 @@ import datetime
 import uuid
 
 from django.db.models import F
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy as _
 
 from orchestrator_site import audit, clock
 from orchestrator_site.display import age_text, datetime_text, status_label
@@ -33,6 +35,7 @@ from triggers.models import (
     TriggerStatus,
     TriggerType,
 )
+from triggers.wording import english, lazy_join, lazy_text
 
 PARENT_FIELDS = (
     "trigger_name",
@@ -61,6 +64,55 @@ def _status_now(trigger_id) -> str | None:
     return Trigger.objects.filter(pk=trigger_id).values_list("process_status", flat=True).first()
 
 
+_label = lazy(status_label, str)  # read in the language of the page, or English in the audit
+
+# What a refused status action says (triggers.wording: lazy, for the page and the audit trail):
+# the trigger is gone, or another status than the action needs.
+_NOT_DONE = {
+    "pause": (
+        _("%(name)s no longer exists; nothing was paused."),
+        _("%(name)s was not paused: it is %(status)s now (%(why)s)."),
+    ),
+    "resume": (
+        _("%(name)s no longer exists; nothing was resumed."),
+        _("%(name)s was not resumed: it is %(status)s now (%(why)s)."),
+    ),
+    "run": (
+        _("%(name)s no longer exists; nothing was started."),
+        _("%(name)s was not started: it is %(status)s now (%(why)s)."),
+    ),
+    "kill": (
+        _("%(name)s no longer exists; nothing was killed."),
+        _("%(name)s was not killed: it is %(status)s now (%(why)s)."),
+    ),
+    "reset": (
+        _("%(name)s no longer exists; nothing was reset."),
+        _("%(name)s was not reset: it is %(status)s now (%(why)s)."),
+    ),
+    "delete": (
+        _("%(name)s no longer exists; nothing was deleted."),
+        _("%(name)s was not deleted: it is %(status)s now (%(why)s)."),
+    ),
+}
+
+# The edit form's columns as a conflict names them.
+_FIELD_NAMES = {
+    "trigger_name": _("trigger name"),
+    "process_name": _("process name"),
+    "process_path": _("process path"),
+    "process_args": _("process args"),
+    "is_git_repo": _("git repository"),
+    "git_branch": _("git branch"),
+    "is_blocking": _("blocking"),
+    "scheduler_whitelist": _("Scheduler whitelist"),
+    "priority": _("priority"),
+    "next_run": _("next run"),
+    "cron_expr": _("cron expression"),
+    "queue_name": _("queue name"),
+    "min_batch_size": _("min batch size"),
+}
+
+
 def _write(action: str, *, user, trigger: Trigger):
     """The write contract for one trigger: one transaction, one audit row naming it (by the name
     it had when the person acted)."""
@@ -82,18 +134,21 @@ def _refused(message: str, **fields) -> WriteResult:
 
 
 def _settle(w: Write, result: WriteResult) -> WriteResult:
-    """Make `result` the write's result; a refusal's message becomes the audit row's reason."""
+    """Make `result` the write's result; a refusal's message becomes the audit row's reason (in
+    English, as the trail is kept; the page shows the same message in the reader's language)."""
     w.result = result
-    w.reason = "" if result.changed else result.message
+    w.reason = "" if result.changed else english(result.message)
     return result
 
 
-def _moved(trigger: Trigger, verb: str, why: str) -> WriteResult:
+def _moved(trigger: Trigger, action: str, why: str | Promise) -> WriteResult:
+    """Refused: the trigger is gone, or in a status `action` does not apply to (`why`)."""
+    gone, elsewhere = _NOT_DONE[action]
     now_status = _status_now(trigger.pk)
     if now_status is None:
-        return _refused(f"{trigger.trigger_name} no longer exists; nothing was {verb}.")
+        return _refused(lazy_text(gone, name=trigger.trigger_name))
     return _refused(
-        f"{trigger.trigger_name} was not {verb}: it is {status_label(now_status)} now ({why}).",
+        lazy_text(elsewhere, name=trigger.trigger_name, status=_label(now_status), why=why),
         status=now_status,
     )
 
@@ -119,7 +174,9 @@ def create_trigger(*, user, kind: str, values: dict, child: dict) -> WriteResult
             **parent,
         )
         CHILD_MODELS[kind].objects.create(trigger=trigger, **child_values)
-        w.result = _done(f"Created {trigger.trigger_name}.", created=trigger)
+        w.result = _done(
+            lazy_text(_("Created %(name)s."), name=trigger.trigger_name), created=trigger
+        )
         w.targets = [trigger.pk]
         w.names = {str(trigger.pk): trigger.trigger_name}
         w.changes = [
@@ -160,9 +217,9 @@ def _shown(value) -> str:
     if isinstance(value, datetime.datetime):
         return datetime_text(value)
     if isinstance(value, list | tuple):
-        return ", ".join(f"“{v}”" for v in value) if value else "any Scheduler"
+        return ", ".join(f"“{v}”" for v in value) if value else lazy_text(_("any Scheduler"))
     if value in (None, ""):
-        return "empty"
+        return lazy_text(_("empty"))
     return f"“{value}”" if isinstance(value, str) else str(value)
 
 
@@ -198,12 +255,22 @@ def _conflicts(edits: list[tuple[dict, object]], loaded: dict) -> dict:
 
 
 def _conflict_refusal(conflicts: dict) -> WriteResult:
-    now_values = "; ".join(
-        f"{name.replace('_', ' ')} is now {_shown(value)}" for name, value in conflicts.items()
-    )
+    now_values = [
+        lazy_text(
+            _("%(field)s is now %(value)s"),
+            field=_FIELD_NAMES.get(name, name.replace("_", " ")),
+            value=_shown(value),
+        )
+        for name, value in conflicts.items()
+    ]
     return _refused(
-        "This trigger was changed by someone else (or the Scheduler) while you edited it: "
-        f"{now_values}. Nothing was saved; reload the page and make your change again.",
+        lazy_text(
+            _(
+                "This trigger was changed by someone else (or the Scheduler) while you edited "
+                "it: %(changes)s. Nothing was saved; reload the page and make your change again."
+            ),
+            changes=lazy_join("; ", now_values),
+        ),
         conflict=True,
     )
 
@@ -218,13 +285,23 @@ def update_trigger(*, user, trigger: Trigger, loaded: dict, changes: dict) -> Wr
     parent_changes, child_changes = _normalised(trigger.type, changes)
     if not parent_changes and not child_changes:
         # Nothing asked, nothing written, nothing audited.
-        return WriteResult(message=f"Nothing to save: {trigger.trigger_name} is unchanged.")
+        return WriteResult(
+            message=lazy_text(
+                _("Nothing to save: %(name)s is unchanged."), name=trigger.trigger_name
+            )
+        )
     _guard(child_changes)
     child_model = CHILD_MODELS[trigger.type]
     with _write("trigger.edit", user=user, trigger=trigger) as w:
         if not _lock(trigger):
             return _settle(
-                w, _refused(f"{trigger.trigger_name} no longer exists; nothing was saved.")
+                w,
+                _refused(
+                    lazy_text(
+                        _("%(name)s no longer exists; nothing was saved."),
+                        name=trigger.trigger_name,
+                    )
+                ),
             )
         current = Trigger.objects.get(pk=trigger.pk)
         current_child = child_model.objects.get(pk=trigger.pk)
@@ -236,7 +313,7 @@ def update_trigger(*, user, trigger: Trigger, loaded: dict, changes: dict) -> Wr
                 Trigger.objects.filter(pk=trigger.pk).update(**parent_changes)
             if child_changes:
                 child_model.objects.filter(pk=trigger.pk).update(**child_changes)
-            _settle(w, _done(f"Saved {trigger.trigger_name}."))
+            _settle(w, _done(lazy_text(_("Saved %(name)s."), name=trigger.trigger_name)))
             w.changes = [
                 audit.change(name, getattr(row, name), value)
                 for changes_of, row in ((parent_changes, current), (child_changes, current_child))
@@ -256,8 +333,13 @@ def pause_trigger(*, user, trigger: Trigger) -> WriteResult:
             process_status=TriggerStatus.PAUSING
         ):
             result = _done(
-                f"{trigger.trigger_name} is pausing: the running process finishes and the "
-                "trigger will not start again.",
+                lazy_text(
+                    _(
+                        "%(name)s is pausing: the running process finishes and the trigger will "
+                        "not start again."
+                    ),
+                    name=trigger.trigger_name,
+                ),
                 status=TriggerStatus.PAUSING,
             )
         elif rows.filter(
@@ -268,9 +350,12 @@ def pause_trigger(*, user, trigger: Trigger) -> WriteResult:
                 TriggerStatus.KILLED,
             )
         ).update(process_status=TriggerStatus.PAUSED):
-            result = _done(f"Paused {trigger.trigger_name}.", status=TriggerStatus.PAUSED)
+            result = _done(
+                lazy_text(_("Paused %(name)s."), name=trigger.trigger_name),
+                status=TriggerStatus.PAUSED,
+            )
         else:
-            result = _moved(trigger, "paused", "nothing to pause")
+            result = _moved(trigger, "pause", _("nothing to pause"))
         _settle(w, result)
     return w.result
 
@@ -291,15 +376,21 @@ def resume_trigger(
         if not updated:
             return _settle(
                 w,
-                _moved(trigger, "resumed", "only paused, failed, done or killed triggers resume"),
+                _moved(trigger, "resume", _("only paused, failed, done or killed triggers resume")),
             )
-        result = _settle(w, _done(f"Resumed {trigger.trigger_name}.", status=TriggerStatus.IDLE))
+        resumed = lazy_text(_("Resumed %(name)s."), name=trigger.trigger_name)
         if moves_next_run:
-            result.message += f" Next run: {datetime_text(next_run)}."
+            resumed = lazy_join(
+                " ",
+                [resumed, lazy_text(_("Next run: %(when)s."), when=datetime_text(next_run))],
+            )
+        result = _settle(w, _done(resumed, status=TriggerStatus.IDLE))
         due = next_run if next_run is not None else trigger.next_run
         if due is not None and due <= now:
             result.warnings.append(
-                "Its next run is in the past, so a Scheduler starts it at its next loop."
+                lazy_text(
+                    _("Its next run is in the past, so a Scheduler starts it at its next loop.")
+                )
             )
     return result
 
@@ -311,8 +402,13 @@ def run_trigger_now(*, user, trigger: Trigger) -> WriteResult:
             return _settle(
                 w,
                 _refused(
-                    f"{trigger.trigger_name} is a queue trigger: it starts when its queue holds "
-                    "at least min batch size New elements, so it cannot be run on demand."
+                    lazy_text(
+                        _(
+                            "%(name)s is a queue trigger: it starts when its queue holds at least "
+                            "min batch size New elements, so it cannot be run on demand."
+                        ),
+                        name=trigger.trigger_name,
+                    )
                 ),
             )
         updated = (
@@ -321,16 +417,18 @@ def run_trigger_now(*, user, trigger: Trigger) -> WriteResult:
             .update(process_status=TriggerStatus.IDLE)
         )
         if not updated:
-            return _settle(w, _moved(trigger, "started", "it is still running"))
+            return _settle(w, _moved(trigger, "run", _("it is still running")))
         now = clock.now()
         CHILD_MODELS[trigger.type].objects.filter(pk=trigger.pk).update(next_run=now)
         w.changes = [audit.change("next_run", trigger.next_run, now)]
-        result = _done(
-            f"{trigger.trigger_name} will start at the next loop of a Scheduler that may run it.",
-            status=TriggerStatus.IDLE,
-        )
         if trigger.type == TriggerType.SCHEDULED:
-            result.message += " Afterwards it follows its cron schedule again."
+            template = _(
+                "%(name)s will start at the next loop of a Scheduler that may run it. Afterwards "
+                "it follows its cron schedule again."
+            )
+        else:
+            template = _("%(name)s will start at the next loop of a Scheduler that may run it.")
+        result = _done(lazy_text(template, name=trigger.trigger_name), status=TriggerStatus.IDLE)
         return _settle(w, result)
 
 
@@ -339,7 +437,14 @@ def kill_trigger(*, user, trigger: Trigger) -> WriteResult:
     with _write("trigger.kill", user=user, trigger=trigger) as w:
         if not capabilities.kill_supported():
             return _settle(
-                w, _refused(f"{trigger.trigger_name} was not killed. {KILL_UNSUPPORTED}")
+                w,
+                _refused(
+                    lazy_text(
+                        _("%(name)s was not killed. %(why)s"),
+                        name=trigger.trigger_name,
+                        why=KILL_UNSUPPORTED,
+                    )
+                ),
             )
         updated = Trigger.objects.filter(
             pk=trigger.pk,
@@ -347,22 +452,47 @@ def kill_trigger(*, user, trigger: Trigger) -> WriteResult:
         ).update(process_status=TriggerStatus.KILLING)
         if not updated:
             return _settle(
-                w, _moved(trigger, "killed", "only running or pausing triggers can be killed")
+                w, _moved(trigger, "kill", _("only running or pausing triggers can be killed"))
             )
         who = owner(trigger, clock.now())
-        machine = who.machine_name or "the Scheduler running it"
-        result = _done(
-            f"Kill requested for {trigger.trigger_name}: {machine} stops the process at its "
-            "next loop (about 6 seconds).",
-            status=TriggerStatus.KILLING,
-        )
+        result = _done(_kill_requested(trigger, who), status=TriggerStatus.KILLING)
         if who.state != SchedulerState.ONLINE:
-            seen = f"last pinged {age_text(who.age_seconds)}" if who.scheduler else "is unknown"
-            result.warnings.append(
-                f"{machine} {seen} and looks offline: nothing kills the process until it is "
-                "back. If it is gone for good, use Reset stale."
-            )
+            result.warnings.append(_kill_unsupervised(who))
         return _settle(w, result)
+
+
+def _kill_requested(trigger: Trigger, who) -> str:
+    if who.machine_name:
+        template = _(
+            "Kill requested for %(name)s: %(machine)s stops the process at its next loop (about "
+            "6 seconds)."
+        )
+    else:
+        template = _(
+            "Kill requested for %(name)s: the Scheduler running it stops the process at its next "
+            "loop (about 6 seconds)."
+        )
+    return lazy_text(template, name=trigger.trigger_name, machine=who.machine_name)
+
+
+def _kill_unsupervised(who) -> str:
+    """The warning of a kill whose Scheduler looks offline: nothing will carry it out."""
+    if who.scheduler:
+        template = _(
+            "%(machine)s last pinged %(age)s and looks offline: nothing kills the process until "
+            "it is back. If it is gone for good, use Reset stale."
+        )
+    elif who.machine_name:
+        template = _(
+            "%(machine)s is unknown and looks offline: nothing kills the process until it is "
+            "back. If it is gone for good, use Reset stale."
+        )
+    else:
+        template = _(
+            "The Scheduler running it is unknown and looks offline: nothing kills the process "
+            "until it is back. If it is gone for good, use Reset stale."
+        )
+    return lazy_text(template, machine=who.machine_name, age=age_text(who.age_seconds))
 
 
 def reset_stale_trigger(
@@ -383,37 +513,51 @@ def reset_stale_trigger(
             process_status=F("process_status")
         )
         if not locked:
-            why = f"you confirmed a reset of a {status_label(expected_status)} trigger"
+            why = lazy_text(
+                _("you confirmed a reset of a %(status)s trigger"), status=_label(expected_status)
+            )
             return _settle(w, _moved(trigger, "reset", why))
         current = Trigger.objects.get(pk=trigger.pk)
         who = owner(current, now)
         judged = staleness(current, now, who)
         if not judged.stale:
-            return _settle(w, _refused(f"{trigger.trigger_name} was not reset: {judged.reason}"))
-        w.detail = judged.reason + (f"; job {who.job.pk}" if who.job else "; no job identified")
+            return _settle(
+                w,
+                _refused(
+                    lazy_text(
+                        _("%(name)s was not reset: %(reason)s"),
+                        name=trigger.trigger_name,
+                        reason=judged.reason,
+                    )
+                ),
+            )
+        w.detail = english(judged.reason) + (
+            f"; job {who.job.pk}" if who.job else "; no job identified"
+        )
         # The same status and the same last start: not a run that began since it was judged.
         updated = Trigger.objects.filter(
             pk=trigger.pk, process_status=expected_status, last_run=current.last_run
         ).update(process_status=to_status)
         if not updated:
-            return _settle(w, _moved(trigger, "reset", "a Scheduler moved it just now"))
+            return _settle(w, _moved(trigger, "reset", _("a Scheduler moved it just now")))
         w.changes = [
             audit.change("status", TriggerStatus(expected_status), TriggerStatus(to_status))
         ]
-        job_note = " No job of it could be identified for certain, so no job was changed."
-        if who.job is not None:
-            failed = Job.objects.filter(pk=who.job.pk, status=JobStatus.RUNNING).update(
-                status=JobStatus.FAILED, end_time=now
-            )
-            job_note = f" Its job on {who.job.scheduler_name} is marked failed." if failed else ""
-        return _settle(
-            w,
-            _done(
-                f"Reset {trigger.trigger_name} from {status_label(expected_status)} to "
-                f"{status_label(to_status)}.{job_note}",
-                status=to_status,
-            ),
+        done = lazy_text(
+            _("Reset %(name)s from %(before)s to %(after)s."),
+            name=trigger.trigger_name,
+            before=_label(expected_status),
+            after=_label(to_status),
         )
+        if who.job is None:
+            unknown = _("No job of it could be identified for certain, so no job was changed.")
+            done = lazy_join(" ", [done, unknown])
+        elif Job.objects.filter(pk=who.job.pk, status=JobStatus.RUNNING).update(
+            status=JobStatus.FAILED, end_time=now
+        ):
+            failed = _("Its job on %(machine)s is marked failed.")
+            done = lazy_join(" ", [done, lazy_text(failed, machine=who.job.scheduler_name)])
+        return _settle(w, _done(done, status=to_status))
 
 
 def delete_trigger(*, user, trigger: Trigger) -> WriteResult:
@@ -426,11 +570,11 @@ def delete_trigger(*, user, trigger: Trigger) -> WriteResult:
             .update(process_status=F("process_status"))
         )
         if not idle:
-            why = "a trigger whose process may run cannot be deleted"
-            return _settle(w, _moved(trigger, "deleted", why))
+            why = _("a trigger whose process may run cannot be deleted")
+            return _settle(w, _moved(trigger, "delete", why))
         CHILD_MODELS[trigger.type].objects.filter(pk=trigger.pk).delete()
         Trigger.objects.filter(pk=trigger.pk).delete()
-        return _settle(w, _done(f"Deleted {trigger.trigger_name}."))
+        return _settle(w, _done(lazy_text(_("Deleted %(name)s."), name=trigger.trigger_name)))
 
 
 # --- Schedulers ----------------------------------------------------------------------------------
@@ -439,12 +583,15 @@ def delete_trigger(*, user, trigger: Trigger) -> WriteResult:
 def forget_scheduler(*, user, machine_name: str) -> WriteResult:
     """Remove a retired machine from the Schedulers table (its next ping would re-create it)."""
     with write("scheduler.forget", user=user, target_type="scheduler", targets=[machine_name]) as w:
-        deleted, _ = Scheduler.objects.filter(pk=machine_name).delete()
+        deleted, _per_model = Scheduler.objects.filter(pk=machine_name).delete()
         if deleted:
-            message = (
-                f"Forgot {machine_name}. If it is still running, its next ping lists it again."
+            message = lazy_text(
+                _("Forgot %(machine)s. If it is still running, its next ping lists it again."),
+                machine=machine_name,
             )
             w.result = WriteResult(asked=1, changed=deleted, message=message)
         else:
-            _settle(w, _refused(f"{machine_name} was already gone."))
+            _settle(
+                w, _refused(lazy_text(_("%(machine)s was already gone."), machine=machine_name))
+            )
     return w.result

@@ -5,9 +5,11 @@ import datetime
 import django_tables2 as tables
 from django.db import DatabaseError
 from django.urls import reverse
-from django.utils.functional import cached_property
+from django.utils.functional import Promise, cached_property
 from django.utils.http import urlencode
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from logs.links import process_logs_url
 from logs.tables import FIRST_LINE_CHARS, level_badge
@@ -20,7 +22,7 @@ from orchestrator_site.tables import ConsoleTable, TimeColumn
 from orchestrator_site.templatetags.console_format import name_label
 from triggers import capabilities
 from triggers.liveness import nobody_to_run, online_machines
-from triggers.models import Job, Scheduler, Trigger, TriggerStatus, TriggerType
+from triggers.models import Job, JobStatus, Scheduler, Trigger, TriggerStatus, TriggerType
 from triggers.queries import is_stale
 
 STATUS_ICONS: dict[str, str] = {
@@ -52,23 +54,59 @@ def row_id(trigger: Trigger) -> str:
 
 
 # Why a button is disabled, by the trigger's status: a row keeps every button in its place.
-_NO_PAUSE: dict[str, str] = {
-    TriggerStatus.PAUSED: "Already paused.",
-    TriggerStatus.PAUSING: "Already pausing.",
-    TriggerStatus.KILLING: "Being killed.",
+_NO_PAUSE: dict[str, Promise] = {
+    TriggerStatus.PAUSED: _("Already paused."),
+    TriggerStatus.PAUSING: _("Already pausing."),
+    TriggerStatus.KILLING: _("Being killed."),
 }
-_NO_RESUME: dict[str, str] = {
-    TriggerStatus.IDLE: "Not paused.",
-    TriggerStatus.RUNNING: "Running, not paused.",
-    TriggerStatus.PAUSING: "Still pausing.",
-    TriggerStatus.KILLING: "Being killed.",
+_NO_RESUME: dict[str, Promise] = {
+    TriggerStatus.IDLE: _("Not paused."),
+    TriggerStatus.RUNNING: _("Running, not paused."),
+    TriggerStatus.PAUSING: _("Still pausing."),
+    TriggerStatus.KILLING: _("Being killed."),
 }
-_NOT_RUNNING = "Not running."
-_RUN_QUEUE = "A queue trigger starts when its queue fills; it cannot be run on demand."
-_RUN_ACTIVE = "Already running."
-_KILL_UNSUPPORTED = "This database cannot store KILLING."
-_RESET_IDLE = "Nothing to reset."
-_DELETE_ACTIVE = "Running: stop it first."
+_NOT_RUNNING = _("Not running.")
+_RUN_QUEUE = _("A queue trigger starts when its queue fills; it cannot be run on demand.")
+_RUN_ACTIVE = _("Already running.")
+_KILL_UNSUPPORTED = _("This database cannot store KILLING.")
+_RESET_IDLE = _("Nothing to reset.")
+_DELETE_ACTIVE = _("Running: stop it first.")
+
+
+class _Words:
+    """The buttons' words in the page's language, translated once per page (not per row). The
+    templates that carry a name are escaped here: the name goes in already escaped."""
+
+    def __init__(self) -> None:
+        self.pause, self.resume, self.run = gettext("Pause"), gettext("Resume"), gettext("Run now")
+        self.kill, self.reset = gettext("Kill"), gettext("Reset")
+        self.edit, self.delete = gettext("Edit"), gettext("Delete")
+        self.resume_overdue = gettext("Resume (overdue: choose when it runs)")
+        self.at_next_loop = escaped(gettext("A Scheduler starts it at its next loop."))
+        self.pause_name = escaped(gettext("Pause %(name)s"))
+        self.resume_name = escaped(gettext("Resume %(name)s"))
+        self.run_name = escaped(gettext("Run now %(name)s"))
+        self.kill_name = escaped(gettext("Kill %(name)s"))
+        self.reset_name = escaped(gettext("Reset %(name)s"))
+        self.edit_name = escaped(gettext("Edit %(name)s"))
+        self.delete_name = escaped(gettext("Delete %(name)s"))
+        self.confirm_pause = escaped(
+            gettext(
+                "Pause %(name)s? The running process finishes, and the trigger will not start "
+                "again until resumed."
+            )
+        )
+        self.confirm_run = escaped(gettext("Run %(name)s now? %(when)s"))
+        self.confirm_kill = escaped(
+            gettext(
+                "Kill the running process of %(name)s? Its Scheduler stops it at its next loop."
+            )
+        )
+
+    @staticmethod
+    def named(template: str, name: str, **more: str) -> SafeString:
+        """An escaped template filled with the escaped name (and other escaped texts)."""
+        return SafeString(template % {"name": name, **more})
 
 
 class ActionButtons:
@@ -109,6 +147,10 @@ class ActionButtons:
             return None
 
     @cached_property
+    def _w(self) -> _Words:
+        return _Words()
+
+    @cached_property
     def _may(self) -> tuple[bool, bool, bool]:
         user = self.request.user
         return (
@@ -118,32 +160,32 @@ class ActionButtons:
         )
 
     def __call__(self, record: Trigger) -> SafeString:
-        t, name = record, escaped(name_label(record.trigger_name))  # escaped once per row
+        t, name, w = record, escaped(name_label(record.trigger_name)), self._w  # escaped once
         operate, change, delete = self._may
         buttons = self._operate_buttons(t, name) if operate else []
         if change:
             buttons.append(
                 rowactions.link(
                     id_url("triggers:edit", t.pk),
-                    SafeString(f"Edit {name}"),
+                    w.named(w.edit_name, name),
                     icon_name="edit",
-                    text="Edit",
+                    text=w.edit,
                 )
             )
         if delete:
             if t.is_active:
                 buttons.append(
                     rowactions.disabled(
-                        _DELETE_ACTIVE, icon_name="delete", text="Delete", apart=True
+                        str(_DELETE_ACTIVE), icon_name="delete", text=w.delete, apart=True
                     )
                 )
             else:
                 buttons.append(
                     rowactions.link(
                         id_url("triggers:delete", t.pk),
-                        SafeString(f"Delete {name}"),
+                        w.named(w.delete_name, name),
                         icon_name="delete",
-                        text="Delete",
+                        text=w.delete,
                         apart=True,
                     )
                 )
@@ -151,109 +193,108 @@ class ActionButtons:
 
     def _operate_buttons(self, t: Trigger, name: str) -> list[SafeString]:
         """An operator's buttons, in order: pause, resume, run now, kill, reset."""
-        status = t.process_status
+        status, w = t.process_status, self._w
         return [
             self._pause_button(t, name)
             if t.can_pause
-            else rowactions.disabled(_NO_PAUSE[status], icon_name="pause", text="Pause"),
+            else rowactions.disabled(str(_NO_PAUSE[status]), icon_name="pause", text=w.pause),
             self._resume_button(t, name)
             if t.can_resume
-            else rowactions.disabled(_NO_RESUME[status], icon_name="resume", text="Resume"),
+            else rowactions.disabled(str(_NO_RESUME[status]), icon_name="resume", text=w.resume),
             self._run_button(t, name),
             self._kill_button(t, name),
             rowactions.link(
                 f"{id_url('triggers:reset', t.pk)}?{self._back}",
-                SafeString(f"Reset {name}"),
+                w.named(w.reset_name, name),
                 icon_name="reset",
-                text="Reset",
+                text=w.reset,
             )
             if t.is_active
-            else rowactions.disabled(_RESET_IDLE, icon_name="reset", text="Reset"),
+            else rowactions.disabled(str(_RESET_IDLE), icon_name="reset", text=w.reset),
         ]
 
     def _pause_button(self, t: Trigger, name: str) -> SafeString:
         """Pausing a running trigger asks first: its process goes on, but it won't start again."""
+        w = self._w
         confirm = (
-            SafeString(
-                f"Pause {name}? The running process finishes, and the trigger will not start "
-                "again until resumed."
-            )
-            if t.process_status == TriggerStatus.RUNNING
-            else ""
+            w.named(w.confirm_pause, name) if t.process_status == TriggerStatus.RUNNING else ""
         )
         return rowactions.post(
             id_url("triggers:pause", t.pk),
-            SafeString(f"Pause {name}"),
+            w.named(w.pause_name, name),
             icon_name="pause",
-            text="Pause",
+            text=w.pause,
             confirm=confirm,
         )
 
     def _resume_button(self, t: Trigger, name: str) -> SafeString:
         """An overdue trigger resumes through a page that asks when it should run; others at once."""
+        w = self._w
         if t.next_run and t.next_run <= self.now:
             url = f"{id_url('triggers:resume', t.pk)}?{self._back}"
             return rowactions.link(
                 url,
-                SafeString(f"Resume {name}"),
+                w.named(w.resume_name, name),
                 icon_name="resume",
-                text="Resume",
-                title="Resume (overdue: choose when it runs)",
+                text=w.resume,
+                title=w.resume_overdue,
             )
         return rowactions.post(
             id_url("triggers:resume", t.pk),
-            SafeString(f"Resume {name}"),
+            w.named(w.resume_name, name),
             icon_name="resume",
-            text="Resume",
+            text=w.resume,
         )
 
     def _run_button(self, t: Trigger, name: str) -> SafeString:
         """Run now asks first, and says so when no Scheduler that may run it is online."""
+        w = self._w
         if t.type == TriggerType.QUEUE:
-            return rowactions.disabled(_RUN_QUEUE, icon_name="run", text="Run now")
+            return rowactions.disabled(str(_RUN_QUEUE), icon_name="run", text=w.run)
         if not t.can_run_now:
-            return rowactions.disabled(_RUN_ACTIVE, icon_name="run", text="Run now")
+            return rowactions.disabled(str(_RUN_ACTIVE), icon_name="run", text=w.run)
         online = self._online
         nobody = nobody_to_run(t, online) if online is not None else ""
         return rowactions.post(
             id_url("triggers:run", t.pk),
-            SafeString(f"Run now {name}"),
+            w.named(w.run_name, name),
             icon_name="run",
-            text="Run now",
-            confirm=SafeString(
-                f"Run {name} now? {escaped(nobody or 'A Scheduler starts it at its next loop.')}"
+            text=w.run,
+            confirm=w.named(
+                w.confirm_run, name, when=escaped(nobody) if nobody else w.at_next_loop
             ),
         )
 
     def _kill_button(self, t: Trigger, name: str) -> SafeString:
+        w = self._w
         if not t.can_kill:
-            return rowactions.disabled(_NOT_RUNNING, icon_name="kill", text="Kill")
+            return rowactions.disabled(str(_NOT_RUNNING), icon_name="kill", text=w.kill)
         if not self._kill_supported:
-            return rowactions.disabled(_KILL_UNSUPPORTED, icon_name="kill", text="Kill")
+            return rowactions.disabled(str(_KILL_UNSUPPORTED), icon_name="kill", text=w.kill)
         return rowactions.post(
             id_url("triggers:kill", t.pk),
-            SafeString(f"Kill {name}"),
+            w.named(w.kill_name, name),
             icon_name="kill",
-            text="Kill",
+            text=w.kill,
             kind="danger",
-            confirm=SafeString(
-                f"Kill the running process of {name}? Its Scheduler stops it at its next loop."
-            ),
+            confirm=w.named(w.confirm_kill, name),
         )
 
 
 class TriggerTable(ConsoleTable):
-    region_label = "Triggers"
-    process_status = tables.Column(verbose_name="Status")
-    trigger_name = tables.Column(verbose_name="Name", empty_values=())
-    type = tables.Column()
-    process_name = tables.Column(verbose_name="Process")
-    last_run = TimeColumn(verbose_name="Last run")
-    next_run_at = tables.Column(verbose_name="Next run", empty_values=())
-    priority = tables.Column()
-    scheduler_whitelist = tables.Column(verbose_name="Whitelist", orderable=False)
-    flags = tables.Column(verbose_name="Flags", empty_values=(), orderable=False)
-    actions = tables.Column(accessor="pk", orderable=False, verbose_name="Actions", empty_values=())
+    region_label = _("Triggers")
+    process_status = tables.Column(verbose_name=_("Status"))
+    trigger_name = tables.Column(verbose_name=_("Name"), empty_values=())
+    type = tables.Column(verbose_name=pgettext_lazy("trigger", "Type"))
+    process_name = tables.Column(verbose_name=_("Process"))
+    last_run = TimeColumn(verbose_name=_("Last run"))
+    next_run_at = tables.Column(verbose_name=_("Next run"), empty_values=())
+    priority = tables.Column(verbose_name=_("Priority"))
+    scheduler_whitelist = tables.Column(verbose_name=_("Whitelist"), orderable=False)
+    flags = tables.Column(verbose_name=_("Flags"), empty_values=(), orderable=False)
+    actions = tables.Column(
+        accessor="pk", orderable=False, verbose_name=_("Actions"), empty_values=()
+    )
 
     class Meta:
         model = Trigger
@@ -272,7 +313,7 @@ class TriggerTable(ConsoleTable):
         )
         order_by = ("trigger_name",)
         attrs = {"class": "table triggers"}  # console.css lays its buttons out in a grid
-        empty_text = "No triggers match."
+        empty_text = _("No triggers match.")
 
     def __init__(self, *args, now: datetime.datetime, **kwargs):
         super().__init__(*args, **kwargs)
@@ -281,6 +322,26 @@ class TriggerTable(ConsoleTable):
     @cached_property
     def _buttons(self) -> ActionButtons:
         return ActionButtons(self.request, self.now)
+
+    @cached_property
+    def _cells(self) -> dict[str, str]:
+        """The cells' fixed words in the page's language, translated once per page, not per row."""
+        return {
+            "on_queue": format_html('<span class="muted">{}</span>', gettext("on queue")),
+            "overdue": format_html(
+                ' <span class="badge badge-overdue">{}</span>', gettext("overdue")
+            ),
+            "any": format_html('<span class="muted">{}</span>', gettext("any")),
+            "blocking": format_html(
+                '<span class="badge badge-muted">{}</span>', gettext("blocking")
+            ),
+            **{f"type:{value}": str(label) for value, label in TriggerType.choices},
+        }
+
+    @cached_property
+    def _badges(self) -> dict[str, str]:
+        """Each status's badge, built once per page (a page repeats the same few)."""
+        return {}
 
     def render_actions(self, record: Trigger) -> SafeString:
         return self._buttons(record)
@@ -297,40 +358,48 @@ class TriggerTable(ConsoleTable):
         )
 
     def render_process_status(self, record: Trigger) -> str:
-        return status_badge(record.process_status)
+        status = record.process_status
+        badge = self._badges.get(status)
+        if badge is None:
+            badge = self._badges[status] = status_badge(status)
+        return badge
 
     def render_type(self, record: Trigger) -> str:
+        label = self._cells.get(f"type:{record.type}", record.type)
         if record.type == "QUEUE":
             return format_html(
-                "Queue<br><span class='muted'>{} ≥ {}</span>",
+                "{}<br><span class='muted'>{} ≥ {}</span>",
+                label,
                 record.queue.queue_name,
                 record.queue.min_batch_size,
             )
         if record.type == "SCHEDULED":
-            return format_html("Scheduled<br><code>{}</code>", record.scheduled.cron_expr)
-        return "Single"
+            return format_html("{}<br><code>{}</code>", label, record.scheduled.cron_expr)
+        return label
 
     def render_next_run_at(self, record: Trigger) -> str:
         value = record.next_run
         if value is None:
-            return mark_safe('<span class="muted">on queue</span>')  # noqa: S308
+            return self._cells["on_queue"]
         overdue = record.is_overdue(self.now) and record.process_status in (
             TriggerStatus.IDLE,
             TriggerStatus.PAUSED,
             TriggerStatus.FAILED,
             TriggerStatus.KILLED,
         )
-        badge = ' <span class="badge badge-overdue">overdue</span>' if overdue else ""
+        badge = self._cells["overdue"] if overdue else ""
         shown = datetime_text(value)
-        return format_html('<span class="nowrap">{}</span>{}', shown, mark_safe(badge))  # noqa: S308
+        return format_html('<span class="nowrap">{}</span>{}', shown, badge)
 
     def render_scheduler_whitelist(self, value: list[str]) -> str:
-        return ", ".join(value) if value else mark_safe('<span class="muted">any</span>')  # noqa: S308
+        if value:
+            return ", ".join(value)
+        return self._cells["any"]
 
     def render_flags(self, record: Trigger) -> str:
         flags = []
         if record.is_blocking:
-            flags.append(mark_safe('<span class="badge badge-muted">blocking</span>'))  # noqa: S308
+            flags.append(self._cells["blocking"])
         if record.is_git_repo:
             branch = f" {record.git_branch}" if record.git_branch else ""
             flags.append(format_html('<span class="badge badge-info">git{}</span>', branch))
@@ -338,13 +407,13 @@ class TriggerTable(ConsoleTable):
 
 
 class SchedulerTable(ConsoleTable):
-    region_label = "Schedulers"
-    machine_name = tables.Column(verbose_name="Machine")
-    state = tables.Column(verbose_name="Status", empty_values=(), orderable=False)
-    last_update = TimeColumn(verbose_name="Last ping")
-    age = tables.Column(verbose_name="Age", empty_values=(), orderable=False)
-    latest_trigger = tables.Column(verbose_name="Latest trigger")
-    latest_trigger_time = TimeColumn(verbose_name="Started")
+    region_label = _("Schedulers")
+    machine_name = tables.Column(verbose_name=_("Machine"))
+    state = tables.Column(verbose_name=_("Status"), empty_values=(), orderable=False)
+    last_update = TimeColumn(verbose_name=_("Last ping"))
+    age = tables.Column(verbose_name=_("Age"), empty_values=(), orderable=False)
+    latest_trigger = tables.Column(verbose_name=_("Latest trigger"))
+    latest_trigger_time = TimeColumn(verbose_name=_("Started"))
     actions = tables.Column(accessor="pk", orderable=False, verbose_name="", empty_values=())
 
     class Meta:
@@ -361,7 +430,7 @@ class SchedulerTable(ConsoleTable):
         )
         order_by = ("machine_name",)
         attrs = {"class": "table"}
-        empty_text = "No Scheduler has pinged this database yet."
+        empty_text = _("No Scheduler has pinged this database yet.")
 
     def __init__(self, *args, now: datetime.datetime, **kwargs):
         super().__init__(*args, **kwargs)
@@ -378,9 +447,12 @@ class SchedulerTable(ConsoleTable):
         shown = name_label(name)
         forget = rowactions.post(
             name_url("triggers:forget", name),
-            f"Forget {shown}",
-            text="✕ Forget",
-            confirm=f"Forget {shown}? If it is still running, its next ping lists it again.",
+            gettext("Forget %(name)s") % {"name": shown},
+            text=gettext("✕ Forget"),
+            confirm=gettext(
+                "Forget %(name)s? If it is still running, its next ping lists it again."
+            )
+            % {"name": shown},
         )
         return rowactions.actions([forget])
 
@@ -399,30 +471,32 @@ class SchedulerTable(ConsoleTable):
 def job_duration_text(job: Job, now) -> str:
     """How long the job ran, or has run so far."""
     text = duration_text(max(0.0, ((job.end_time or now) - job.start_time).total_seconds()))
-    return text if job.end_time else f"{text} so far"
+    return text if job.end_time else gettext("%(duration)s so far") % {"duration": text}
 
 
-def error_link(log) -> SafeString:
-    """The line of an error log that says what went wrong, linking to the whole message."""
+def error_link(log, title: str = "") -> SafeString:
+    """The line of an error log that says what went wrong, linking to the whole message (`title`:
+    "The whole message" in the page's language, when the caller has it translated already)."""
     line = summary_line(log.log_message)
     shown = line if len(line) <= FIRST_LINE_CHARS else line[:FIRST_LINE_CHARS] + "…"
     return format_html(
-        '<a class="msgcell" href="{}" title="The whole message">{}</a>',
+        '<a class="msgcell" href="{}" title="{}">{}</a>',
         id_url("logs:detail", log.pk),
+        title or gettext("The whole message"),
         shown,
     )
 
 
 class JobTable(ConsoleTable):
-    region_label = "Jobs"
-    start_time = TimeColumn(verbose_name="Started")
-    end_time = TimeColumn(verbose_name="Ended")
-    duration = tables.Column(accessor="pk", verbose_name="Duration", orderable=False)
-    process_name = tables.Column(verbose_name="Process", empty_values=())
-    scheduler_name = tables.Column(verbose_name="Scheduler")
-    status = tables.Column(verbose_name="Status")
+    region_label = _("Jobs")
+    start_time = TimeColumn(verbose_name=_("Started"))
+    end_time = TimeColumn(verbose_name=_("Ended"))
+    duration = tables.Column(accessor="pk", verbose_name=_("Duration"), orderable=False)
+    process_name = tables.Column(verbose_name=_("Process"), empty_values=())
+    scheduler_name = tables.Column(verbose_name=_("Scheduler"))
+    status = tables.Column(verbose_name=_("Status"))
     failure = tables.Column(
-        accessor="pk", verbose_name="Why it failed", orderable=False, empty_values=()
+        accessor="pk", verbose_name=_("Why it failed"), orderable=False, empty_values=()
     )
     id = tables.Column(verbose_name="", orderable=False)
 
@@ -440,7 +514,7 @@ class JobTable(ConsoleTable):
         )
         order_by = ("-start_time",)
         attrs = {"class": "table"}
-        empty_text = "No jobs match."
+        empty_text = _("No jobs match.")
 
     def __init__(self, *args, now, states: dict[str, str] | None = None, **kwargs):
         self.now = now
@@ -448,11 +522,25 @@ class JobTable(ConsoleTable):
         self.failures: dict = {}  # job id -> its newest ERROR log (triggers.queries.failure_logs)
         super().__init__(*args, **kwargs)
 
+    @cached_property
+    def _words(self) -> dict[str, str]:
+        """The rows' fixed words in the page's language, translated once per page, not per row."""
+        return {
+            "whole": gettext("The whole message"),
+            "stale": format_html(
+                ' <span class="badge badge-stale" title="{}">{}</span>',
+                gettext("Its Scheduler stopped pinging"),
+                pgettext("a job whose Scheduler stopped pinging", "stale"),
+            ),
+            "job": pgettext("the link to a job's page", "job"),
+            **{value: str(label) for value, label in JobStatus.choices},
+        }
+
     def render_failure(self, record: Job):
         log = self.failures.get(record.pk)
         if log is None:
             return ""
-        return error_link(log)
+        return error_link(log, self._words["whole"])
 
     def render_duration(self, record: Job):
         return job_duration_text(record, self.now)
@@ -465,13 +553,13 @@ class JobTable(ConsoleTable):
         )
 
     def render_status(self, record: Job):
-        badge = level_badge(record.status, record.get_status_display())
+        words = self._words
+        badge = level_badge(record.status, words.get(record.status, record.status))
         if is_stale(record, self.states):
-            return format_html(
-                '{} <span class="badge badge-stale" title="Its Scheduler stopped pinging">stale</span>',
-                badge,
-            )
+            return format_html("{}{}", badge, words["stale"])
         return badge
 
     def render_id(self, record: Job):
-        return format_html('<a href="{}">job</a>', id_url("triggers:job", record.pk))
+        return format_html(
+            '<a href="{}">{}</a>', id_url("triggers:job", record.pk), self._words["job"]
+        )

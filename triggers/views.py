@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orchestrator_site import clock
@@ -153,8 +154,11 @@ def trigger_resume(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         if "choice" not in request.POST and overdue:
             messages.warning(
                 request,
-                f"{trigger.trigger_name} is overdue: resumed as it is, it runs at once. "
-                "Choose what should happen.",
+                _(
+                    "%(name)s is overdue: resumed as it is, it runs at once. Choose what should "
+                    "happen."
+                )
+                % {"name": trigger.trigger_name},
             )
             resume_url, back = (
                 reverse("triggers:resume", args=[trigger.pk]),

@@ -68,6 +68,8 @@ FOUND = [
     ("trigger", "/triggers/", r"^/triggers/[0-9a-f-]{36}/$"),
     ("trigger-edit", "/triggers/", r"^/triggers/[0-9a-f-]{36}/edit/$"),
     ("trigger-delete", "/triggers/", r"^/triggers/[0-9a-f-]{36}/delete/$"),
+    ("trigger-reset", "/triggers/", r"^/triggers/[0-9a-f-]{36}/reset/\?next="),
+    ("trigger-resume", "/triggers/", r"^/triggers/[0-9a-f-]{36}/resume/\?next="),
     ("queue", "/queues/", r"^/queues/q/[^/]+/$"),
     ("element", "/queues/failed/", r"^/queues/element/[0-9a-f-]{36}/$"),
     ("process-logs", "/logs/", r"^/logs/process/[^/]+/$"),

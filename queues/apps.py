@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class QueuesConfig(AppConfig):
     name = "queues"
+    verbose_name = _("Queues")  # the admin's heading of its queue elements
 
     def ready(self) -> None:
         from orchestrator_site import audit_targets, snapshots

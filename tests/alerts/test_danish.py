@@ -33,7 +33,8 @@ def test_the_pages_speak_danish_to_a_danish_browser(as_admin):
     listing = as_admin.get("/alerts/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
     form = as_admin.get(f"/alerts/{rule.pk}/edit/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
     assert "<h1>Alarmer</h1>" in listing and "Ny alarmregel" in listing
-    assert "3 eller flere fejl på 15 min, logget af processen “Fakturaer”" in listing
+    # The window in the one duration style, in Danish (orchestrator_site.display.duration_text).
+    assert "3 eller flere fejl på 15 min., logget af processen “Fakturaer”" in listing
     assert "Inden for minutter" in form and "Annullér" in form
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Choices
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from orchestrator_site import clock
 from orchestrator_site.display import datetime_text
@@ -167,10 +168,42 @@ def value_text(value: Any, limit: int | None = None) -> str:
     return str(value)
 
 
+# The fields the services record, in the reader's language; any other field reads as its name.
+FIELD_WORDS = {
+    "trigger_name": pgettext_lazy("audit field", "trigger name"),
+    "process_name": pgettext_lazy("audit field", "process name"),
+    "next_run": pgettext_lazy("audit field", "next run"),
+    "cron_expr": pgettext_lazy("audit field", "cron expr"),
+    "queue_name": pgettext_lazy("audit field", "queue name"),
+    "min_batch_size": pgettext_lazy("audit field", "min batch size"),
+    "process_path": pgettext_lazy("audit field", "process path"),
+    "process_args": pgettext_lazy("audit field", "process args"),
+    "is_git_repo": pgettext_lazy("audit field", "is git repo"),
+    "is_blocking": pgettext_lazy("audit field", "is blocking"),
+    "priority": pgettext_lazy("audit field", "priority"),
+    "scheduler_whitelist": pgettext_lazy("audit field", "scheduler whitelist"),
+    "process_status": pgettext_lazy("audit field", "process status"),
+    "status": pgettext_lazy("audit field", "status"),
+    "username": pgettext_lazy("audit field", "username"),
+    "password": pgettext_lazy("audit field", "password"),
+    "value": pgettext_lazy("audit field", "value"),
+    "name": pgettext_lazy("audit field", "name"),
+    "kind": pgettext_lazy("audit field", "kind"),
+    "target": pgettext_lazy("audit field", "target"),
+    "threshold": pgettext_lazy("audit field", "threshold"),
+    "minutes": pgettext_lazy("audit field", "minutes"),
+    "email_to": pgettext_lazy("audit field", "email to"),
+    "webhook_url": pgettext_lazy("audit field", "webhook url"),
+    "webhook_format": pgettext_lazy("audit field", "webhook format"),
+    "muted_until": pgettext_lazy("audit field", "muted until"),
+}
+
+
 def change_text(change: Mapping, limit: int | None = None) -> str:
     """One change in words: "next run: 30-11-2026 06:30:00 → 01-12-2026 06:30:00",
     "password: changed", or for a new row "cron expr: “0 6 * * *”"."""
-    field = str(change.get("field", "")).replace("_", " ")
+    name = str(change.get("field", ""))
+    field = str(FIELD_WORDS.get(name, name.replace("_", " ")))
     if change.get("secret"):
         return _("%(field)s: changed") % {"field": field}
     new = value_text(change.get("new"), limit)

@@ -417,6 +417,10 @@ class AuditTable(ConsoleTable):
         attrs = {"class": "table"}
         empty_text = gettext_lazy("No audit entries match.")
 
+    def render_action(self, value: str) -> str:
+        """The action in words, as the Action filter offers it (the code is what the filter sends)."""
+        return audit_targets.action_label(value)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.targets: dict[int, list[audit_targets.Target]] = {}

@@ -104,6 +104,19 @@ _TEXTS_JS = """() => {
 def _data_values(console) -> list[str]:
     """Every text value of the demo database (names, messages, data), longest first."""
     values: set[str] = set()
+    # What people typed into the console's own database (a rule's name, a reveal's reason, the
+    # names an audit row recorded), as the other browser tests left it; not the action codes and
+    # change records, which the pages word.
+    with sqlite3.connect(console.folder / "console.sqlite3") as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            columns = [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')]
+            for column in set(columns) - {"action", "changes", "outcome", "kind", "status"}:
+                for (value,) in db.execute(f'SELECT DISTINCT "{column}" FROM "{table}"'):
+                    if isinstance(value, str) and len(value.strip()) >= 3:
+                        values.add(re.sub(r"\s+", " ", value).strip())
+                        if value.startswith("["):  # a JSON list of recorded names
+                            values.update(re.findall(r'"([^"]{3,})"', value))
     with sqlite3.connect(console.folder / "orchestrator.sqlite3") as db:
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         for table in tables:

@@ -45,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
         help="first record a request of every view in /metrics' response-time histogram: a "
         "process that has served every page, the largest that histogram gets",
     )
+    parser.add_argument(
+        "--callers",
+        default="",
+        help="also print who calls the functions matching this pattern (e.g. 'trans_real.py.*gettext')",
+    )
     args = parser.parse_args(argv)
 
     name = f"oo-{args.size}{'-idx' if args.indexes == 'on' else ''}"
@@ -110,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             f"request, collections by generation {collector.collections} (thresholds "
             f"{gc.get_threshold()})"
         )
-    if args.top <= 0:
+    if args.top <= 0 and not args.callers:
         return 0
     profiler = cProfile.Profile()
     profiler.enable()
@@ -118,7 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         request()
     profiler.disable()
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
+    stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
+    stats.print_stats(args.top)
+    if args.callers:
+        stats.print_callers(args.callers)
     print(out.getvalue())
     return 0
 

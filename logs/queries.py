@@ -250,6 +250,10 @@ LEVEL_TIME_INDEX = f"{indexes.PREFIX}logs_level_time"
 PROCESS_LEVEL_TIME_INDEX = f"{indexes.PREFIX}logs_process_level_time"
 
 
+# The order in which the search reads levels (see SearchRows.__getitem__).
+_SEARCH_ORDER = {LogLevel.ERROR: 0, LogLevel.INFO: 1, LogLevel.TRACE: 2}
+
+
 class SearchRows(LateRows):
     """The cross-process search's table data, newest first: a page's keys, then its rows.
 
@@ -267,9 +271,11 @@ class SearchRows(LateRows):
             spec.name for spec in indexes.missing_indexes()
         }
 
-    def level_keys(self, level: str, stop: int) -> QuerySet:
-        """(log_time, pk) of the `stop` newest matching lines of one level."""
+    def level_keys(self, level: str, stop: int, since=None) -> QuerySet:
+        """(log_time, pk) of the `stop` newest matching lines of one level, no older than `since`."""
         newest = self.data.filter(log_level=level).order_by("-log_time")
+        if since is not None:
+            newest = newest.filter(log_time__gte=since)
         return newest.values_list("log_time", "pk")[:stop]
 
     def __getitem__(self, key):
@@ -278,8 +284,21 @@ class SearchRows(LateRows):
         start, stop = key.start or 0, key.stop
         if stop is None:  # never asked by the paginator, which pages with an end
             return super().__getitem__(key)
-        found = [row for level in self.levels for row in self.level_keys(level, stop)]
-        found.sort(key=lambda row: row[0], reverse=True)
+        # Once `stop` lines are found, a line older than the oldest of them cannot be on the page:
+        # each next level is read only down to that time. With a text filter that is what keeps a
+        # level without any match from being read to the start of the range (a million logs: the
+        # levels without a match took 45 of the page's 55 ms). Errors first: they are what people
+        # search for, and the level with the fewest lines.
+        found: list[tuple] = []
+        since = None
+        for level in sorted(
+            self.levels, key=lambda level: _SEARCH_ORDER.get(level, len(_SEARCH_ORDER))
+        ):
+            found.extend(self.level_keys(level, stop, since))
+            found.sort(key=lambda row: row[0], reverse=True)  # stable: a tie keeps level order
+            if len(found) >= stop:
+                del found[stop:]
+                since = found[-1][0]
         keys = [pk for _, pk in found[start:stop]]
         rows = self.data.model._default_manager.db_manager(self.data.db).in_bulk(keys)
         return [rows[pk] for pk in keys if pk in rows]

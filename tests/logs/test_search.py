@@ -215,3 +215,37 @@ def test_a_text_search_is_counted_only_as_far_as_its_pages(as_viewer):
     assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
     second = as_viewer.get(url(text="timeout", page=2))
     assert str(second.context["count"]) == "60"  # the last page holds the rest: exact
+
+
+@oo_tx
+def test_once_a_page_is_full_the_next_levels_are_read_only_down_to_its_oldest_line(
+    as_viewer, recommended_indexes
+):
+    """A level with no match must not be read to the start of the range (a million logs: most of
+    the page's time); a newer line of a later level still takes its place on the page."""
+    for i in range(30):  # errors every 2 s, the newest 30 matching lines of the range
+        make_log(
+            "P",
+            level=LogLevel.ERROR,
+            message=f"Timeout e{i:02}",
+            at=NOW - dt.timedelta(seconds=2 * i),
+        )
+    make_log("P", level=LogLevel.INFO, message="Timeout info", at=NOW - dt.timedelta(seconds=3))
+    for i in range(200):  # older, and no match
+        make_log(
+            "Q", level=LogLevel.TRACE, message="busy", at=NOW - dt.timedelta(hours=1, seconds=i)
+        )
+    as_viewer.get(url(text="timeout", per_page=25))
+    with CaptureQueriesContext(connections["orchestrator"]) as captured:
+        response = as_viewer.get(url(text="timeout", per_page=25))
+    assert messages(response) == ["Timeout e00", "Timeout e01", "Timeout info"] + [
+        f"Timeout e{i:02}" for i in range(2, 24)
+    ]
+    per_level = [q["sql"] for q in captured.captured_queries if '"log_level" = ' in q["sql"]]
+    assert len(per_level) == 3
+    assert "'ERROR'" in per_level[0] and per_level[0].count('"log_time" >=') == 1
+    # INFO and TRACE: only down to the oldest of the 26 errors found first.
+    assert all(sql.count('"log_time" >=') == 2 for sql in per_level[1:])
+    assert messages(as_viewer.get(url(text="timeout", per_page=25, page=2))) == [
+        f"Timeout e{i:02}" for i in range(24, 30)
+    ]

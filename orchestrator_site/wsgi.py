@@ -11,7 +11,9 @@ from orchestrator_site.identity import adapter_from_settings  # noqa: E402
 
 application = adapter_from_settings(get_wsgi_application())
 
-from orchestrator_site import snapshots  # noqa: E402
+from orchestrator_site import snapshots, translations  # noqa: E402
+
+translations.prepare()
 
 # Count once at start-up what the apps registered from their AppConfig.ready() (the logs and
 # queues overviews), so the first visitor after a restart does not wait.

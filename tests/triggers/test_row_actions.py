@@ -109,3 +109,22 @@ def test_forget_names_the_machine_in_its_label_and_confirmation(as_admin):
         f"Forget {HOSTILE}? If it is still running, its next ping lists it again."
     )
     assert page.form("row-actions")["inputs"]["csrfmiddlewaretoken"]
+
+
+@oo_db
+def test_rows_of_one_kind_each_carry_their_own_id_and_name(as_admin):
+    """The buttons are built once per kind of row and filled in per row (triggers/tables.py):
+    every row still names itself, even when its name looks like another row's id."""
+    later = dt.datetime.now() + dt.timedelta(hours=1)
+    looks_like_an_id = "d1d1d1d1-0000-4000-8000-00000000d1d1 & <b>"
+    made = [
+        make_trigger(name=name, status=S.PAUSED, next_run=later)
+        for name in ("Første", looks_like_an_id, HOSTILE)
+    ]
+    page = Controls(as_admin.get("/triggers/").content.decode())
+    for trigger in made:
+        name = trigger.trigger_name
+        assert page.button(f"Resume {name}")["formaction"] == f"/triggers/{trigger.pk}/resume/"
+        labels = {link.get("aria-label"): link["href"] for link in page.links}
+        assert labels[f"Edit {name}"] == f"/triggers/{trigger.pk}/edit/"
+        assert labels[f"Delete {name}"] == f"/triggers/{trigger.pk}/delete/"

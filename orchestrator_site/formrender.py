@@ -146,6 +146,8 @@ _TEMPLATES: dict[str, Callable[[dict], str | None]] = {
     _WIDGETS + "checkbox_select.html": _wrapped(_multiple_input),
     _WIDGETS + "radio.html": _wrapped(_multiple_input),
     _WIDGETS + "multiple_input.html": _multiple_input,
+    # One option rendered alone: `{{ radio }}` in a `{% for radio in form.field %}` loop.
+    **_OPTIONS,
 }
 
 

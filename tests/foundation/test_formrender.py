@@ -90,6 +90,20 @@ def test_every_widget_renders_as_djangos_templates(data):
         assert "<script>" not in ours and "&lt;script&gt;" in ours
 
 
+@pytest.mark.parametrize("data", [None, DATA], ids=["unbound", "hostile"])
+@pytest.mark.parametrize("name", ["radio", "boxes", "flat_boxes"])
+def test_each_option_rendered_alone_is_djangos(data, name):
+    """`{% for radio in form.field %}{{ radio }}{% endfor %}` (the CSV format, the log purge's
+    retention): each option through its own template, with its label around it."""
+
+    def render(renderer) -> str:
+        field = EveryWidget(data, renderer=renderer)[name]
+        return "|".join([str(option) for option in field] + [option.tag() for option in field])
+
+    django_html, ours = both(render)
+    assert ours == django_html and "<input" in ours
+
+
 def test_an_unknown_option_template_goes_to_django():
     class OddOption(forms.Select):
         option_template_name = "django/forms/widgets/radio_option.html"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import django_tables2 as tables
+from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
@@ -29,18 +30,42 @@ CONSTANT_LINKS = (
 )
 
 
-def row_links(name: str, may: set[str], links: tuple[Link, ...]) -> SafeString:
-    """The links of a vault row that the user may follow, each labelled with the row's name."""
+def row_links(name: str, links: list[tuple[str, str, str, str]]) -> SafeString:
+    """A vault row's links (from VaultTable.links), each labelled with the row's name."""
     shown = name_label(name)
     return rowactions.actions(
-        rowactions.link(name_url(route, name), label % {"name": shown}, text=str(text), kind=kind)
-        for permission, route, text, label, kind in links
-        if permission in may
+        rowactions.link(name_url(route, name), label % {"name": shown}, text=text, kind=kind)
+        for route, text, label, kind in links
     )
 
 
-class CredentialTable(ConsoleTable):
+class VaultTable(ConsoleTable):
+    """A credential or constant list: `perms` are the person's vault permissions."""
+
+    LINKS: tuple[Link, ...] = ()
+
+    def __init__(self, *args, perms=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.perms = perms or set()
+
+    @cached_property
+    def links(self) -> list[tuple[str, str, str, str]]:
+        """(URL name, text, label, kind) of the links the person may follow, translated once per
+        page rather than per row."""
+        return [
+            (route, str(text), str(label), kind)
+            for permission, route, text, label, kind in self.LINKS
+            if permission in self.perms
+        ]
+
+    def render_actions(self, record: Credential | Constant) -> SafeString:
+        return row_links(record.name, self.links)
+
+
+class CredentialTable(VaultTable):
     """Never has the token: the list query selects its length only."""
+
+    LINKS = CREDENTIAL_LINKS
 
     region_label = _("Credentials")
 
@@ -57,18 +82,18 @@ class CredentialTable(ConsoleTable):
         attrs = {"class": "table"}
         empty_text = _("No credentials match.")
 
-    def __init__(self, *args, perms=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.perms = perms or set()
-
     def render_token_length(self, value) -> str:
-        return token_size_label(value)
+        if value not in self._sizes:  # a page shows a few lengths
+            self._sizes[value] = token_size_label(value)
+        return self._sizes[value]
 
-    def render_actions(self, record: Credential) -> SafeString:
-        return row_links(record.name, self.perms, CREDENTIAL_LINKS)
+    @cached_property
+    def _sizes(self) -> dict[int | None, str]:
+        return {}
 
 
-class ConstantTable(ConsoleTable):
+class ConstantTable(VaultTable):
+    LINKS = CONSTANT_LINKS
     region_label = _("Constants")
     name = tables.Column(verbose_name=_("Name"))
     value = tables.Column(verbose_name=_("Value"), attrs={"td": {"class": "msgcell exact"}})
@@ -81,10 +106,3 @@ class ConstantTable(ConsoleTable):
         order_by = ("name",)
         attrs = {"class": "table"}
         empty_text = _("No constants match.")
-
-    def __init__(self, *args, perms=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.perms = perms or set()
-
-    def render_actions(self, record: Constant) -> SafeString:
-        return row_links(record.name, self.perms, CONSTANT_LINKS)

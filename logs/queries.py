@@ -251,7 +251,7 @@ PROCESS_LEVEL_TIME_INDEX = f"{indexes.PREFIX}logs_process_level_time"
 
 
 # The order in which the search reads levels (see SearchRows.__getitem__).
-_SEARCH_ORDER = {LogLevel.ERROR: 0, LogLevel.INFO: 1, LogLevel.TRACE: 2}
+_SEARCH_ORDER: dict[str, int] = {LogLevel.ERROR: 0, LogLevel.INFO: 1, LogLevel.TRACE: 2}
 
 
 class SearchRows(LateRows):

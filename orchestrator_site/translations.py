@@ -25,11 +25,16 @@ def prepare() -> None:
         _unlink_empty_fallbacks(trans_real.translation(code))
 
 
+def _fallback(translation: gettext.NullTranslations) -> gettext.NullTranslations | None:
+    # The attribute add_fallback() sets and gettext() follows; typeshed does not declare it.
+    return getattr(translation, "_fallback", None)
+
+
 def _unlink_empty_fallbacks(translation: gettext.NullTranslations) -> None:
     node = translation
-    while (after := node._fallback) is not None:
+    while (after := _fallback(node)) is not None:
         if _is_empty(after):
-            node._fallback = after._fallback
+            setattr(node, "_fallback", _fallback(after))  # noqa: B010 - see _fallback()
         else:
             node = after
 
@@ -45,8 +50,9 @@ def _is_empty(translation: gettext.NullTranslations) -> bool:
 
 def fallback_chain(code: str) -> list[gettext.NullTranslations]:
     """The catalogues a message of language `code` is looked up in, in order (for tests)."""
-    chain, node = [], trans_real.translation(code)
+    chain: list[gettext.NullTranslations] = []
+    node: gettext.NullTranslations | None = trans_real.translation(code)
     while node is not None:
         chain.append(node)
-        node = node._fallback
+        node = _fallback(node)
     return chain

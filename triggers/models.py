@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +16,9 @@ from orchestrator_site.display import datetime_text
 from orchestrator_site.fields import OODateTimeField, OOUUIDField, WhitelistField
 from orchestrator_site.models import OrchestratorModel
 from orchestrator_site.reversing import id_url
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class TriggerStatus(models.TextChoices):
@@ -60,6 +64,10 @@ class TriggerQuerySet(models.QuerySet):
         )
 
 
+_TRIGGER_STATUS_LABELS: dict[str, StrOrPromise] = dict(TriggerStatus.choices)
+_TRIGGER_TYPE_LABELS: dict[str, StrOrPromise] = dict(TriggerType.choices)
+
+
 class Trigger(OrchestratorModel):
     """The parent row of every trigger; exactly one child row exists, in the table `type` names."""
 
@@ -97,6 +105,15 @@ class Trigger(OrchestratorModel):
 
     def __str__(self) -> str:
         return self.trigger_name
+
+    def get_process_status_display(self) -> str:  # type: ignore[no-redef]  # Django-stubs declares it
+        """The status's label, as Django's would give it; Django's rebuilds a dictionary of the
+        choices, translating every label, on each call (the dashboard's trigger panel: a tenth of
+        its server CPU)."""
+        return str(_TRIGGER_STATUS_LABELS.get(self.process_status, self.process_status))
+
+    def get_type_display(self) -> str:  # type: ignore[no-redef]
+        return str(_TRIGGER_TYPE_LABELS.get(self.type, self.type))
 
     def get_absolute_url(self) -> str:
         return id_url("triggers:detail", self.pk)
@@ -195,6 +212,9 @@ class QueueTrigger(OrchestratorModel):
         db_table = "Queue_Triggers"
 
 
+_JOB_STATUS_LABELS: dict[str, StrOrPromise] = dict(JobStatus.choices)
+
+
 class Job(OrchestratorModel):
     """One run of a process, written by the Scheduler. There is no trigger id (see triggers.matching)."""
 
@@ -213,6 +233,10 @@ class Job(OrchestratorModel):
         ordering = ["-start_time"]
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
+
+    def get_status_display(self) -> str:  # type: ignore[no-redef]  # Django-stubs declares it
+        """The status's label, as Django's would give it (see Trigger.get_process_status_display)."""
+        return str(_JOB_STATUS_LABELS.get(self.status, self.status))
 
     def __str__(self) -> str:
         return gettext("%(process)s on %(scheduler)s at %(time)s") % {

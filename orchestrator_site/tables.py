@@ -278,7 +278,10 @@ class ConsoleTable(tables.Table):
             return SafeString("")
         cells = []
         for column in self.columns:
-            header = escaped(column.header)
+            header = column.header
+            if callable(header):  # as the template's {{ column.header }} calls it
+                header = header()
+            header = escaped(header)
             if column.orderable:
                 href = self._querystring(self.prefixed_order_by_field, column.order_by_alias.next)
                 header = f'<a href="{href}">{header}</a>'

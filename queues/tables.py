@@ -41,6 +41,7 @@ class SelectColumn(tables.Column):
         kwargs.setdefault("empty_values", ())
         super().__init__(**kwargs)
 
+    @property
     def header(self):
         return format_html(
             '<input type="checkbox" data-select-all="ids" aria-label="{}">', _("Select all")

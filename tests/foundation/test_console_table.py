@@ -272,3 +272,35 @@ def test_the_header_and_pagination_match_django_tables2(query, lazy):
 def test_a_table_without_a_header_shows_none():
     table = Sample(ROWS, show_header=False)
     assert table.thead_html() == "" and "<thead" not in _rendered(table, {})
+
+
+class _MethodHeader(tables.Column):
+    def header(self):  # a method: the template's {{ column.header }} calls it
+        return format_html('<input type="checkbox" aria-label="{}">', "All <rows>")
+
+
+class _PropertyHeader(tables.Column):
+    @property
+    def header(self):
+        return "Named & <escaped>"
+
+
+class HeaderSample(ConsoleTable):
+    pick = _MethodHeader(accessor="id", orderable=False, empty_values=())
+    name = _PropertyHeader()
+    box = tables.CheckBoxColumn(accessor="id")
+    count = tables.Column(verbose_name="How <many>")
+
+
+@pytest.mark.parametrize("query", [{}, {"sort": "-name"}])
+def test_headers_of_every_kind_match_django_tables2(query):
+    """A column's header as a method, a property, CheckBoxColumn's own, or a verbose name: the
+    same header as django-tables2's template draws (the queue page once showed "<bound method
+    SelectColumn.header ...>" instead of its select-all box)."""
+    ours = _head_and_pages(_rendered(HeaderSample(MANY), query))[0]
+    theirs = _head_and_pages(
+        _rendered(HeaderSample(MANY, template_name="django_tables2/table.html"), query)
+    )[0]
+    assert ours == theirs
+    assert "bound method" not in ours and 'aria-label="All &lt;rows&gt;"' in ours
+    assert "Named &amp; &lt;escaped&gt;" in ours and "How &lt;many&gt;" in ours

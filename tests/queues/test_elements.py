@@ -207,3 +207,13 @@ def test_query_count_is_bounded(as_viewer, django_assert_max_num_queries):
     assert len(refs(response)) == 50
     with django_assert_max_num_queries(8):
         as_viewer.get(URL)
+
+
+@oo_db
+@pytest.mark.parametrize("path", [URL, reverse("queues:failed")])
+def test_the_selection_column_has_a_select_all_box(as_operator, path):
+    make_element("Queue A", reference="r1", status=QueueStatus.FAILED)
+    html = as_operator.get(path).content.decode()
+    head = html[html.index("<thead") : html.index("</thead>")]
+    assert '<input type="checkbox" data-select-all="ids" aria-label="Select all">' in head
+    assert "bound method" not in html

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from orchestrator_site import audit, display, errorline, roles, rowactions
+from orchestrator_site import audit, chrome, display, errorline, roles, rowactions
 from orchestrator_site.htmltext import escaped
 
 register = template.Library()
@@ -105,3 +105,24 @@ def scroll_region(content, label: str):
         label,
         content,
     )
+
+
+@register.simple_tag(takes_context=True)
+def nav_items(context) -> SafeString:
+    """The main navigation's items (orchestrator_site.chrome)."""
+    user = context.get("user")
+    return SafeString(chrome.nav_items(context.get("navigation", ()), bool(user and user.is_staff)))
+
+
+@register.simple_tag(takes_context=True)
+def language_switch(context) -> SafeString:
+    """The header's language switch (orchestrator_site.chrome)."""
+    request = context.get("request")
+    next_path = request.get_full_path() if request is not None else ""
+    return SafeString(chrome.language_switch(next_path, context.get("csrf_token")))
+
+
+@register.simple_tag(takes_context=True)
+def scheduler_status(context) -> SafeString:
+    """The header's Schedulers status (orchestrator_site.chrome)."""
+    return SafeString(chrome.scheduler_status(context.get("scheduler_summary")))

@@ -66,7 +66,19 @@ class ConsoleFilterSet(django_filters.FilterSet):
         return self._qs
 
     def get_form_class(self):
-        """django-filter's form class, on FilterForm (whatever `Meta.form` a subclass names)."""
+        """django-filter's form class, on FilterForm (whatever `Meta.form` a subclass names).
+
+        Built once per FilterSet class rather than per request (django-filter builds a new class,
+        and a new field per filter, on every request): every instance's filters are deep copies
+        of the same declared ones, and each form instance deep-copies the class's fields anyway.
+        A page that changes a field (choices offered by the data) changes its form's copy."""
+        form_class = type(self).__dict__.get("_console_form_class")
+        if form_class is None:
+            form_class = self._build_form_class()
+            type(self)._console_form_class = form_class
+        return form_class
+
+    def _build_form_class(self):
         base = self._meta.form
         if not issubclass(base, FilterForm):
             base = type(base.__name__, (FilterForm, base), {})

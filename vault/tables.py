@@ -39,8 +39,9 @@ def row_links(name: str, links: list[tuple[str, str, str, str]]) -> SafeString:
     )
 
 
-class VaultTable(ConsoleTable):
-    """A credential or constant list: `perms` are the person's vault permissions."""
+class VaultLinks:
+    """The row links of a credential or constant list: `perms` are the person's vault
+    permissions, LINKS the links a row may have."""
 
     LINKS: tuple[Link, ...] = ()
 
@@ -62,7 +63,7 @@ class VaultTable(ConsoleTable):
         return row_links(record.name, self.links)
 
 
-class CredentialTable(VaultTable):
+class CredentialTable(VaultLinks, ConsoleTable):
     """Never has the token: the list query selects its length only."""
 
     LINKS = CREDENTIAL_LINKS
@@ -92,7 +93,7 @@ class CredentialTable(VaultTable):
         return {}
 
 
-class ConstantTable(VaultTable):
+class ConstantTable(VaultLinks, ConsoleTable):
     LINKS = CONSTANT_LINKS
     region_label = _("Constants")
     name = tables.Column(verbose_name=_("Name"))

@@ -158,6 +158,8 @@ TEMPLATES = [
                 "orchestrator_site.context_processors.console",
                 "triggers.context_processors.scheduler_status",
             ],
+            # {% url %} with reverse() remembered (same syntax and output as Django's).
+            "builtins": ["orchestrator_site.templatetags.console_url"],
         },
     },
 ]

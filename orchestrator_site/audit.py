@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -62,7 +63,7 @@ def record(
         username=username,
         action=action,
         target_type=target_type,
-        target_ids="\n".join(target_ids)[:20000],
+        target_ids=join_ids(target_ids)[:20000],
         target_names=names_json(target_ids, names or {}),
         filter_used=filter_used[:5000],
         count=count,
@@ -71,6 +72,34 @@ def record(
         detail=detail[:5000],
         changes=list(changes),
     )
+
+
+# --- Target ids ----------------------------------------------------------------------------------
+
+
+def escape_id(target_id: str) -> str:
+    """One target's id as `target_ids` holds it: a line break inside would split it in two."""
+    return target_id.replace("%", "%25").replace("\n", "%0A")
+
+
+_ESCAPED = re.compile(r"%(25|0A)")
+
+
+def join_ids(target_ids: Iterable[str]) -> str:
+    """AuditEntry.target_ids: one id per line, each escaped (escape_id)."""
+    return "\n".join(escape_id(target_id) for target_id in target_ids)
+
+
+def split_ids(text: str, escaped: bool = True) -> list[str]:
+    """The ids of AuditEntry.target_ids, as they were given to record(); rows written before ids
+    were escaped (`escaped` False) are one id per line as they are."""
+    if not text:
+        return []
+    ids = text.split("\n")
+    if not escaped:
+        return ids
+    # One pass: an escape is never read twice ("%250A" is "%0A", not a line break).
+    return [_ESCAPED.sub(lambda m: "%" if m.group(1) == "25" else "\n", i) for i in ids]
 
 
 # --- Target names ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
-from orchestrator_site.audit import recorded_names
+from orchestrator_site.audit import recorded_names, split_ids
 from orchestrator_site.htmltext import escaped, format_html
 from orchestrator_site.models import AuditEntry
 from orchestrator_site.templatetags.console_format import name_label
@@ -176,7 +176,7 @@ def uuids(ids: Iterable[str]) -> list[uuid.UUID]:
 
 
 def target_ids(entry: AuditEntry) -> list[str]:
-    return entry.target_ids.split("\n") if entry.target_ids else []
+    return split_ids(entry.target_ids, entry.ids_escaped)
 
 
 def resolve(entries: Sequence[AuditEntry], shown: int = SHOWN) -> dict[int, list[Target]]:

@@ -156,8 +156,9 @@ class AuditFilter(ConsoleFilterSet):
         method="filter_target_name", label=gettext_lazy("Target name contains"), max_length=200
     )
     # Exactly one of a row's targets: the admin's "Audit trail" links of one object use it.
+    # Not stripped: a name is data, and "Report " is not "Report".
     target = django_filters.CharFilter(
-        method="filter_target", label=gettext_lazy("Target id"), max_length=200
+        method="filter_target", label=gettext_lazy("Target id"), max_length=200, strip=False
     )
 
     class Meta:
@@ -169,14 +170,29 @@ class AuditFilter(ConsoleFilterSet):
         names (credentials, queues, processes: rows written before names were recorded too)."""
         return queryset.filter(
             Q(target_names__icontains=audit.name_search_text(value))
-            | Q(target_type__in=audit_targets.names_are_ids(), target_ids__icontains=value)
+            | Q(target_type__in=audit_targets.names_are_ids()) & _in_ids(value, exact=False)
         )
 
     def filter_target(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Rows whose targets (one per line) include exactly `value`."""
-        return queryset.filter(
-            Q(target_ids=value)
-            | Q(target_ids__startswith=f"{value}\n")
-            | Q(target_ids__endswith=f"\n{value}")
-            | Q(target_ids__contains=f"\n{value}\n")
+        return queryset.filter(_in_ids(value, exact=True))
+
+
+def _in_ids(value: str, *, exact: bool) -> Q:
+    """Rows whose target_ids hold `value` as one of their ids (`exact`) or inside one, as each row
+    writes them (audit.escape_id since ids_escaped; as they were before)."""
+
+    def holds(text: str) -> Q:
+        if not exact:
+            return Q(target_ids__icontains=text)
+        return (
+            Q(target_ids=text)
+            | Q(target_ids__startswith=f"{text}\n")
+            | Q(target_ids__endswith=f"\n{text}")
+            | Q(target_ids__contains=f"\n{text}\n")
         )
+
+    escaped = audit.escape_id(value)
+    if escaped == value:
+        return holds(value)
+    return Q(ids_escaped=True) & holds(escaped) | Q(ids_escaped=False) & holds(value)

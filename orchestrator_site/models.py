@@ -49,6 +49,10 @@ class AuditEntry(models.Model):
     action = models.CharField(max_length=60, db_index=True)
     target_type = models.CharField(max_length=40, blank=True)
     target_ids = models.TextField(blank=True, help_text="Ids or names, one per line")
+    # A target's id or name may hold a line break (OpenOrchestrator stores any text): rows written
+    # since this field came write line breaks and "%" inside one as %0A and %25, so that it stays
+    # one target (orchestrator_site.audit.join_ids); older rows hold their ids as they were.
+    ids_escaped = models.BooleanField(default=True)
     # JSON text, not a JSONField: the trail's filter searches it with LIKE on every backend, and
     # Django's JSONField on SQLite stores "ø" as an ASCII escape, which no search for "ø" finds.
     target_names = models.TextField(

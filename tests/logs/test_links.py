@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
-from logs.links import logs_around_url, process_jobs_url, process_logs_url
+import pytest
+
+from logs.links import _window, logs_around_url, process_jobs_url, process_logs_url, window_query
 from tests.helpers import make_log, oo_db
 
 
@@ -28,3 +31,16 @@ def test_the_jobs_link_of_a_process():
     assert process_jobs_url("Proc A", None, end) == (
         "/jobs/?process=Proc+A&end=2026-11-25T09%3A07%3A00"
     )
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (None, None),
+        (dt.datetime(2026, 11, 28, 9, 5, 7, 123456), None),
+        (None, dt.datetime(2026, 1, 2, 23, 59, 59)),
+        (dt.datetime(999, 1, 1), dt.datetime(9998, 12, 31, 23, 59, 59, 999999)),
+    ],
+)
+def test_the_window_is_written_as_urlencode_writes_it(start, end):
+    assert window_query(start, end) == urlencode(_window(start, end))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from logs import services
-from logs.filters import LogFilter, SearchedRange, SearchFilter
+from logs.filters import PROCESS_TIME_INDEX, LogFilter, SearchedRange, SearchFilter
 from logs.forms import (
     AroundForm,
     DeleteMatchingForm,
@@ -25,9 +25,16 @@ from logs.forms import (
 )
 from logs.links import process_logs_url
 from logs.models import Log, LogSignature
-from logs.queries import AROUND_MAX_ROWS, JOB_LOGS_SHOWN, SearchRows, around, process_overview
+from logs.queries import (
+    AROUND_MAX_ROWS,
+    JOB_LOGS_SHOWN,
+    PROCESS_LEVEL_TIME_INDEX,
+    SearchRows,
+    around,
+    process_overview,
+)
 from logs.tables import LogTable, OverviewTable, SearchTable
-from orchestrator_site import audit, clock
+from orchestrator_site import audit, clock, indexes
 from orchestrator_site.csvstream import (
     csv_response,
     export_filename,
@@ -153,6 +160,24 @@ def _group_shown(request: HttpRequest, filterset: SearchFilter) -> dict | None:
     return {"signature": signature, "without": f"{request.path}?{query.urlencode()}"}
 
 
+_TIME_RANGE = frozenset({"start", "end"})
+
+
+def _index_gives_the_order(filterset: LogFilter) -> bool:
+    """Whether a recommended index reads the process's page of logs in its order (by time, in a
+    range or not, of every level or of one). Then LateRows reads them at once; otherwise it reads
+    the page's keys first (see LateRows)."""
+    if not filterset.is_valid():
+        return False
+    data = filterset.form.cleaned_data
+    used = {name for name, value in data.items() if value not in (None, "", []) and name != "sort"}
+    if used <= _TIME_RANGE:
+        return indexes.present(PROCESS_TIME_INDEX)
+    if used - _TIME_RANGE == {"level"} and len(data["level"]) == 1:
+        return indexes.present(PROCESS_LEVEL_TIME_INDEX)
+    return False
+
+
 @permission_required("logs.view_log", raise_exception=True)
 @require_GET
 def process_logs(request: HttpRequest, process_name: str) -> HttpResponse:
@@ -161,7 +186,9 @@ def process_logs(request: HttpRequest, process_name: str) -> HttpResponse:
     rows = filterset.qs
     can_delete = request.user.has_perm("logs.delete_log")
     table = LogTable(
-        LateRows(rows), order_by_field="sort", exclude=() if can_delete else ("select",)
+        LateRows(rows, keys_first=not _index_gives_the_order(filterset)),
+        order_by_field="sort",
+        exclude=() if can_delete else ("select",),
     )
     configure_lazy(request, table)
     return render(

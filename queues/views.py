@@ -96,7 +96,7 @@ def _filtered(request: HttpRequest, queue_name: str) -> tuple[ElementFilter, Que
 @require_GET
 def elements(request: HttpRequest, queue_name: str) -> HttpResponse:
     filterset, rows = _filtered(request, queue_name)
-    table = ElementTable(LateRows(rows))
+    table = ElementTable(LateRows(rows, keys_first=not _index_gives_the_order(filterset)))
     paging = configure_lazy(request, table)
     page_rows = [row.record for row in table.page.object_list]
     table.acks = acknowledgements_for(page_rows)
@@ -138,6 +138,31 @@ _INDEXED_FILTERS = frozenset(
 )
 _NAME_STATUS_INDEX = f"{indexes.PREFIX}queues_name_status_dates"
 _NOT_FILTERS = frozenset({"sort", "reference_match"})
+
+
+_NAME_CREATED_INDEX = f"{indexes.PREFIX}queues_name_created"
+_CREATED_RANGE = frozenset({"created_from", "created_to"})
+
+
+def _index_gives_the_order(filterset: ElementFilter) -> bool:
+    """Whether a recommended index reads the page's elements in its order: by creation (the
+    default), all of them or those of one status, in a creation range or not. Then LateRows reads
+    them at once; otherwise it reads the page's keys first (see LateRows)."""
+    if not filterset.is_valid():
+        return False
+    data = filterset.form.cleaned_data
+    if (data.get("sort") or "-created_date").lstrip("-") != "created_date":
+        return False
+    used = {
+        name
+        for name, value in data.items()
+        if value not in (None, "", []) and name not in _NOT_FILTERS
+    }
+    if used <= _CREATED_RANGE:
+        return indexes.present(_NAME_CREATED_INDEX)
+    if used - _CREATED_RANGE == {"status"} and len(data["status"]) == 1:
+        return indexes.present(_NAME_STATUS_INDEX)
+    return False
 
 
 def _matching_count(table: ElementTable, rows, filterset: ElementFilter) -> CappedCount:

@@ -8,9 +8,11 @@ import pytest
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from queues.models import QueueStatus
 from queues.services import acknowledge_elements
+from queues.tables import MESSAGE_CHARS, ElementTable
 from tests.helpers import NOW, make_element, oo_db
 
 URL = reverse("queues:elements", args=["Queue A"])
@@ -217,3 +219,21 @@ def test_the_selection_column_has_a_select_all_box(as_operator, path):
     head = html[html.index("<thead") : html.index("</thead>")]
     assert '<input type="checkbox" data-select-all="ids" aria-label="Select all">' in head
     assert "bound method" not in html
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "short",
+        "x" * 120,
+        "x" * 121,
+        "e\u0301" * 100,  # 200 code points, 100 letters once composed: not cut
+        "a\u0301\u0316" * 130,  # combining marks that do not compose
+        "<b>æøå</b> & " * 20,
+        "line one\nline two " * 10,
+    ],
+)
+def test_a_long_message_is_cut_as_djangos_truncator_cuts_it(message):
+    """ElementTable.render_message skips Truncator when nothing needs cutting: the same text."""
+    table = ElementTable([])
+    assert table.render_message(message) == Truncator(message).chars(MESSAGE_CHARS)

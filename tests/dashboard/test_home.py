@@ -282,13 +282,16 @@ def test_an_element_that_failed_again_after_its_acknowledgement_is_open_again(as
 
 
 @oo_db
-def test_the_failed_panel_agrees_with_the_plain_rule_on_a_mixed_set():
+@pytest.mark.parametrize("scan", [2000, 80, 20])
+def test_the_failed_panel_agrees_with_the_plain_rule_on_a_mixed_set(scan, monkeypatch):
     """Against the rule written the obvious way: FAILED, in the window by end date (or created date
-    without one), not covered by an acknowledgement, newest first by that date."""
+    without one), not covered by an acknowledgement, newest first by that date. Counted by the
+    database, or (more failures than FAILED_ELEMENTS_SCAN) weighed one by one: the same."""
     import random
 
     from dashboard import panels
 
+    monkeypatch.setattr(panels, "FAILED_ELEMENTS_SCAN", scan)
     rng = random.Random(5)
     start = NOW - dt.timedelta(hours=48)
     elements = []
@@ -327,6 +330,12 @@ def test_the_failed_panel_agrees_with_the_plain_rule_on_a_mixed_set():
     ]
     expected.sort(key=when, reverse=True)
     found = panels.failed_elements(start)
+    if scan < len(expected):  # more than a scan's worth: the newest `scan`, and "+"
+        assert found.capped and found.total <= scan
+        assert sum(n for _queue, n in found.per_queue) == found.total
+        assert {e.reference for e in found.shown} <= {e.reference for e in expected}
+        return
+    assert not found.capped
     assert found.total == len(expected) > panels.FAILED_ELEMENTS_SHOWN
     assert [e.reference for e in found.shown] == [
         e.reference for e in expected[: panels.FAILED_ELEMENTS_SHOWN]

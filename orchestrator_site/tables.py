@@ -225,6 +225,8 @@ class _CellPlan:
                 return cell
             if kind is str:
                 return html.escape(cell)
+            if kind is int and -1000 < cell < 1000:  # no thousands to separate: as localize()
+                return str(cell)
             return render_value_in_context(cell, context)
         shown = localize(cell) if self.localize else unlocalize(cell)
         return str(conditional_escape(shown))

@@ -79,6 +79,7 @@ _DELETE_ACTIVE = _("Running: stop it first.")
 _PK_MARK = uuid.UUID("d1d1d1d1-0000-4000-8000-00000000d1d1")
 _PK_TEXT = str(_PK_MARK)
 _NAME_MARK = "\x00name\x00"
+_WHEN_MARK = "\x00when\x00"
 
 
 class _Words:
@@ -171,15 +172,18 @@ class ActionButtons:
         """The row's buttons. Built once per kind of row (its status, type, whether it is overdue
         and who may run it) with marks for its id and name, then filled in per row: a page of 50
         rows has a handful of kinds, and building seven buttons took half the list's table."""
-        nobody = self._nobody(record)
         queue = record.type == TriggerType.QUEUE
         overdue = record.can_resume and self._overdue(record)
-        shape = (record.process_status, queue, overdue, nobody)
+        shape = (record.process_status, queue, overdue)
         html = self._shapes.get(shape)
         if html is None:
-            html = self._shapes[shape] = self._build(record, overdue, nobody)
+            html = self._shapes[shape] = self._build(record, overdue, _WHEN_MARK)
         name = escaped(name_label(record.trigger_name))
-        return SafeString(html.replace(_PK_TEXT, str(record.pk)).replace(_NAME_MARK, name))
+        html = html.replace(_PK_TEXT, str(record.pk)).replace(_NAME_MARK, name)
+        if _WHEN_MARK in html:  # Run now's question: who may run it
+            nobody = self._nobody(record)
+            html = html.replace(_WHEN_MARK, escaped(nobody) if nobody else self._w.at_next_loop)
+        return SafeString(html)
 
     @cached_property
     def _shapes(self) -> dict[tuple, str]:
@@ -205,9 +209,9 @@ class ActionButtons:
         return {}
 
     def _build(self, record: Trigger, overdue: bool, nobody: str) -> str:
-        """The buttons of a row like `record`, with _PK_MARK for its id and _NAME_MARK for its
-        (escaped) name."""
-        t = Trigger(pk=_PK_MARK, type=record.type, process_status=record.process_status)
+        """The buttons of a row like `record`, with _PK_MARK for its id, _NAME_MARK for its
+        (escaped) name and `nobody` for why no Scheduler may run it."""
+        t = Trigger(id=_PK_MARK, type=record.type, process_status=record.process_status)
         name, w = _NAME_MARK, self._w
         operate, change, delete = self._may
         buttons = self._operate_buttons(t, name, overdue, nobody) if operate else []

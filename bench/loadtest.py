@@ -25,6 +25,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import shutil
 import sys
 import tempfile
@@ -317,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         load_after = [round(x, 2) for x in os.getloadavg()]
         peak_rss = max(server.peak_rss_mb() or 0 for server in servers)
         server_errors = [line for server in servers for line in _log_errors(server)]
+        counted = background_counts(servers)
     report = summarize(users, elapsed)
     requests = report["http_requests"]
     cpu["servers_ms_per_request"] = (
@@ -346,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         }
     )
     report["server_log_errors"] = server_errors[-20:]
+    report["background_counts"] = counted
     report.update(judge(report, busy_load=args.busy_load))
     print_report(report, targets_apply=args.size == "large" and db.indexed)
     out = harness.OUT / f"loadtest-{args.backend}-{args.processes}p.json"
@@ -355,13 +358,32 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _log_errors(server: harness.Server) -> list[str]:
-    """The lines of the server's log that say what went wrong (exception lines, 5xx)."""
+    """The lines of the server's log that say what went wrong (errors and warnings, exception
+    lines, 5xx); not an INFO line that merely names something "error" (logs:error-groups)."""
     lines = server.log_tail(100_000).splitlines()
     return [
         line.strip()[:200]
         for line in lines
-        if line and not line.startswith((" ", "Traceback")) and ("Error" in line or "error" in line)
+        if line
+        and not line.startswith((" ", "Traceback"))
+        and " INFO " not in line
+        and ("Error" in line or "error" in line or " WARNING " in line)
     ]
+
+
+_COUNTED = re.compile(r"\b(Counted|Updated) (\S+) in (\d+) ms")
+
+
+def background_counts(servers: list[harness.Server]) -> dict[str, dict[str, int]]:
+    """The snapshot counts the servers made during the run (orchestrator_site.snapshots logs one
+    line per count): how often, and their milliseconds in all. Their CPU is in the servers'."""
+    counts: dict[str, dict[str, int]] = {}
+    for server in servers:
+        for match in _COUNTED.finditer(server.log_tail(100_000)):
+            entry = counts.setdefault(match.group(2), {"n": 0, "ms": 0})
+            entry["n"] += 1
+            entry["ms"] += int(match.group(3))
+    return counts
 
 
 def print_report(report: dict, *, targets_apply: bool) -> None:
@@ -398,6 +420,14 @@ def print_report(report: dict, *, targets_apply: bool) -> None:
             print(f"  {line}")
     if report["skipped"]:
         print(f"nothing to act on (not errors): {report['skipped']}")
+    if report.get("background_counts"):
+        print(
+            "snapshot counts in the servers (start-up included): "
+            + ", ".join(
+                f"{key} {c['n']}x {c['ms']:,} ms"
+                for key, c in sorted(report["background_counts"].items())
+            )
+        )
     cpu = report["cpu"]
     reconnects = f", {report['reconnects']} GETs re-sent" if report["reconnects"] else ""
     print(

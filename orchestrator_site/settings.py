@@ -310,6 +310,9 @@ CONSOLE_OVERVIEW_CACHE_SECONDS = env_int("CONSOLE_OVERVIEW_CACHE_SECONDS", 15, m
 CONSOLE_GROUPS_CACHE_SECONDS = env_int("CONSOLE_GROUPS_CACHE_SECONDS", 60, minimum=0)
 # Older overview counts are served while a background thread recounts (orchestrator_site.snapshots).
 CONSOLE_BACKGROUND_REFRESH = env_bool("CONSOLE_BACKGROUND_REFRESH", True)
+# A count a write marked changed is recounted no sooner than this after it was taken, however many
+# writes mark it meanwhile.
+CONSOLE_RECOUNT_MIN_SECONDS = env_int("CONSOLE_RECOUNT_MIN_SECONDS", 5, minimum=0)
 # The logs overview adds new rows to its counts and recounts the last few minutes each time (robots'
 # clocks disagree with the server's); a full count corrects what came later than that.
 CONSOLE_LOG_COUNT_MARGIN_SECONDS = env_int("CONSOLE_LOG_COUNT_MARGIN_SECONDS", 300, minimum=0)

@@ -201,6 +201,15 @@ def _refresh(
     released) already left a current snapshot taken after `wanted_after`."""
     try:
         entry, generation = _read(key)
+        if entry is not None and entry.generation != generation:
+            # Marked changed: counted at most once per CONSOLE_RECOUNT_MIN_SECONDS, however many
+            # writes mark it meanwhile (writes every second kept three queue counts running back
+            # to back, more CPU than the pages). The lease is held while waiting, so no other
+            # process starts one, and the views meanwhile say the numbers are being recounted.
+            wait = settings.CONSOLE_RECOUNT_MIN_SECONDS - entry.age_seconds
+            if wait > 0:
+                time.sleep(wait)
+                entry, generation = _read(key)
         if (
             entry is None
             or not _is_current(entry, generation, max_age)

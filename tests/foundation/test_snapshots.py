@@ -26,6 +26,7 @@ KEY = "tests:snapshot"
 def background(settings):
     settings.CONSOLE_OVERVIEW_CACHE_SECONDS = 15
     settings.CONSOLE_BACKGROUND_REFRESH = True
+    settings.CONSOLE_RECOUNT_MIN_SECONDS = 0  # see the tests of the floor below
 
 
 def _shared():
@@ -93,6 +94,42 @@ def test_after_a_write_the_old_numbers_are_served_marked_while_one_thread_recoun
     fresh = snapshots.get(KEY, slow_count)
     assert (fresh.value, fresh.changed) == ("new", False)
     assert calls == [f"snapshot {KEY}"]
+
+
+def test_writes_in_a_row_are_recounted_no_sooner_than_the_floor_after_the_last_count(
+    background, settings
+):
+    """Each write marks the count changed; a steady stream of writes must not keep a recount
+    running back to back: the next one starts CONSOLE_RECOUNT_MIN_SECONDS after the last count,
+    once for all the writes meanwhile, and the views meanwhile say it is being recounted."""
+    settings.CONSOLE_RECOUNT_MIN_SECONDS = 1
+    _store("old", age_seconds=0)
+    counted_at, calls = [], []
+
+    def count():
+        counted_at.append(time.monotonic())
+        calls.append(1)
+        return "new"
+
+    started = time.monotonic()
+    for _ in range(5):  # five writes, each followed by a view
+        snapshots.mark_changed(KEY)
+        served = snapshots.get(KEY, count)
+        assert (served.value, served.changed) == ("old", True)
+    _wait_for_refreshes()
+    assert len(calls) == 1 and counted_at[0] - started >= 0.9
+    assert snapshots.get(KEY, count).value == "new"
+
+
+def test_a_count_older_than_the_floor_is_recounted_at_once_after_a_write(background, settings):
+    settings.CONSOLE_RECOUNT_MIN_SECONDS = 5
+    _store("old", age_seconds=6)
+    snapshots.mark_changed(KEY)
+    started = time.monotonic()
+    snapshots.get(KEY, lambda: "new")
+    _wait_for_refreshes()
+    assert time.monotonic() - started < 2
+    assert snapshots.get(KEY, lambda: "again").value == "new"
 
 
 def test_a_write_during_the_count_leaves_the_new_snapshot_stale(background):

@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 SHARED_CACHE = "shared"
 # Longer than any count takes (~1 s at a million rows); after it a dead recounter's lease lapses.
 LEASE_SECONDS = 120
+RECOUNT_COST_FACTOR = 10  # see Snapshot.recount_floor
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,16 @@ class Snapshot:
     taken_at: dt.datetime
     generation: str = ""  # the key's generation when the count began
     changed: bool = False  # a write came after the count; a recount is under way
+    seconds: float = 0.0  # how long the count took
+
+    @property
+    def recount_floor(self) -> float:
+        """Seconds after this count before a write may have it recounted: at least
+        CONSOLE_RECOUNT_MIN_SECONDS, and ten times what the count took, so that recounting after
+        writes takes at most a tenth of one thread's time (a snapshot pickled before this field
+        came has none: 0)."""
+        took = getattr(self, "seconds", 0.0)
+        return max(float(settings.CONSOLE_RECOUNT_MIN_SECONDS), RECOUNT_COST_FACTOR * took)
 
     @property
     def age_seconds(self) -> float:
@@ -141,8 +152,9 @@ def take(key: str, compute: Callable[[], Any], update: Update | None = None) -> 
         how, value = "Updated", update(previous.value)
     else:
         how, value = "Counted", compute()
-    entry = Snapshot(value, timezone.now(), generation)
-    log.info("%s %s in %.0f ms", how, key, (time.monotonic() - started) * 1000)
+    took = time.monotonic() - started
+    entry = Snapshot(value, timezone.now(), generation, seconds=took)
+    log.info("%s %s in %.0f ms", how, key, took * 1000)
     _shared().set(key, entry, None)  # kept until replaced: an old count beats a count in a request
     return entry
 
@@ -202,11 +214,11 @@ def _refresh(
     try:
         entry, generation = _read(key)
         if entry is not None and entry.generation != generation:
-            # Marked changed: counted at most once per CONSOLE_RECOUNT_MIN_SECONDS, however many
+            # Marked changed: counted at most once per Snapshot.recount_floor, however many
             # writes mark it meanwhile (writes every second kept three queue counts running back
             # to back, more CPU than the pages). The lease is held while waiting, so no other
             # process starts one, and the views meanwhile say the numbers are being recounted.
-            wait = settings.CONSOLE_RECOUNT_MIN_SECONDS - entry.age_seconds
+            wait = entry.recount_floor - entry.age_seconds
             if wait > 0:
                 time.sleep(wait)
                 entry, generation = _read(key)

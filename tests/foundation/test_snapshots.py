@@ -121,6 +121,20 @@ def test_writes_in_a_row_are_recounted_no_sooner_than_the_floor_after_the_last_c
     assert snapshots.get(KEY, count).value == "new"
 
 
+def test_a_costly_count_waits_ten_times_its_cost_after_a_write(background, settings):
+    """Recounting after writes takes at most a tenth of a thread: a count that took 0.15 s is
+    recounted 1.5 s after it was taken, not after the 1 s floor."""
+    settings.CONSOLE_RECOUNT_MIN_SECONDS = 1
+    taken = dt.datetime.now()
+    _shared().set(KEY, snapshots.Snapshot("old", taken, seconds=0.15), 300)
+    snapshots.mark_changed(KEY)
+    counted_at = []
+    snapshots.get(KEY, lambda: counted_at.append(dt.datetime.now()) or "new")
+    _wait_for_refreshes()
+    assert (counted_at[0] - taken).total_seconds() >= 1.45
+    assert snapshots.get(KEY, lambda: "again").value == "new"
+
+
 def test_a_count_older_than_the_floor_is_recounted_at_once_after_a_write(background, settings):
     settings.CONSOLE_RECOUNT_MIN_SECONDS = 5
     _store("old", age_seconds=6)

@@ -95,8 +95,7 @@ def process_overview() -> snapshots.Snapshot:
 
 def mark_overview_changed() -> None:
     """After the console deleted logs: every process recounts once, fully, in the background."""
-    snapshots.mark_changed(OVERVIEW_CACHE_KEY)
-    snapshots.mark_changed(GROUPS_CACHE_KEY)
+    snapshots.mark_changed(OVERVIEW_CACHE_KEY, GROUPS_CACHE_KEY)
 
 
 def count_processes() -> LogCounts:

@@ -39,7 +39,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
-from django.db import connections
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
@@ -159,10 +159,18 @@ def take(key: str, compute: Callable[[], Any], update: Update | None = None) -> 
     return entry
 
 
-def mark_changed(key: str) -> None:
+def mark_changed(*keys: str) -> None:
     """After a write through the console (any process): every process's next view shows the old
-    numbers marked as being recounted, and one recount starts. Call it after the commit."""
-    _shared().set(_generation_key(key), uuid.uuid4().hex, None)
+    numbers marked as being recounted, and one recount starts. Call it after the commit. Several
+    keys are marked in one transaction of the console's database (one commit, not one per key)."""
+    cache = _shared()
+    generations = {_generation_key(key): uuid.uuid4().hex for key in keys}
+    model = getattr(cache, "cache_model_class", None)  # a database cache: its own database
+    if model is None:
+        cache.set_many(generations, None)
+        return
+    with transaction.atomic(using=router.db_for_write(model)):
+        cache.set_many(generations, None)
 
 
 def refresh_in_background(

@@ -238,9 +238,7 @@ def count_queues() -> list[dict]:
 
 def mark_overview_changed() -> None:
     """After the console changed elements: every process recounts once, in the background."""
-    snapshots.mark_changed(OVERVIEW_CACHE_KEY)
-    snapshots.mark_changed(GROUPS_CACHE_KEY)
-    snapshots.mark_changed(RECENT_GROUPS_CACHE_KEY)
+    snapshots.mark_changed(OVERVIEW_CACHE_KEY, GROUPS_CACHE_KEY, RECENT_GROUPS_CACHE_KEY)
 
 
 class ElementSignature(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils.safestring import SafeString
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
@@ -11,7 +12,7 @@ from logs.models import Log, LogLevel
 from logs.queries import RECENT_ERRORS, ProcessSummary
 from orchestrator_site import display
 from orchestrator_site.errorline import summary_line
-from orchestrator_site.htmltext import format_html
+from orchestrator_site.htmltext import escaped, format_html
 from orchestrator_site.reversing import id_url
 from orchestrator_site.tables import ConsoleTable, TimeColumn
 from orchestrator_site.templatetags.console_format import name_label
@@ -124,8 +125,9 @@ class LogTable(ConsoleTable):
             "time": display.datetime_text(record.log_time),
             "level": self.level_label(record),
         }
-        return format_html(
-            '<input type="checkbox" name="ids" value="{}" aria-label="{}">', record.pk, label
+        return SafeString(
+            f'<input type="checkbox" name="ids" value="{escaped(record.pk)}" '
+            f'aria-label="{escaped(label)}">'
         )
 
     def render_log_level(self, record: Log):
@@ -135,11 +137,9 @@ class LogTable(ConsoleTable):
         return message_cell(value)
 
     def render_job_id(self, value):
-        return format_html(
-            '<a href="{}" title="{}">{}</a>',
-            id_url("triggers:job", value),
-            value,
-            str(value)[:8],
+        text = escaped(value)
+        return SafeString(
+            f'<a href="{id_url("triggers:job", value)}" title="{text}">{text[:8]}</a>'
         )
 
     def render_links(self, record: Log):

@@ -5,11 +5,11 @@ import uuid
 
 import django_tables2 as tables
 from django.db import DatabaseError
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import Promise, cached_property
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from logs.links import process_logs_url
@@ -80,6 +80,10 @@ _PK_MARK = uuid.UUID("d1d1d1d1-0000-4000-8000-00000000d1d1")
 _PK_TEXT = str(_PK_MARK)
 _NAME_MARK = "\x00name\x00"
 _WHEN_MARK = "\x00when\x00"
+_BACK_MARK = "\x00back\x00"
+# A row's buttons built with those marks, by the page's kind and the row's (see ActionButtons).
+_BUILT: dict[tuple, str] = {}
+_BUILT_MAX = 512
 
 
 class _Words:
@@ -169,25 +173,32 @@ class ActionButtons:
         )
 
     def __call__(self, record: Trigger) -> SafeString:
-        """The row's buttons. Built once per kind of row (its status, type, whether it is overdue
-        and who may run it) with marks for its id and name, then filled in per row: a page of 50
-        rows has a handful of kinds, and building seven buttons took half the list's table."""
+        """The row's buttons. Built once per kind of row (its status, type and whether it is
+        overdue) and kind of page, and kept per process, with marks for its id, name, who may run
+        it and the way back, which are filled in per row: building seven buttons per row took half
+        the list's table, and a dozen kinds per page still a quarter."""
         queue = record.type == TriggerType.QUEUE
         overdue = record.can_resume and self._overdue(record)
-        shape = (record.process_status, queue, overdue)
-        html = self._shapes.get(shape)
+        shape = (*self._page_kind, record.process_status, queue, overdue)
+        html = _BUILT.get(shape)
         if html is None:
-            html = self._shapes[shape] = self._build(record, overdue, _WHEN_MARK)
+            if len(_BUILT) >= _BUILT_MAX:
+                _BUILT.clear()
+            html = _BUILT[shape] = self._build(record, overdue, _WHEN_MARK)
         name = escaped(name_label(record.trigger_name))
         html = html.replace(_PK_TEXT, str(record.pk)).replace(_NAME_MARK, name)
+        if _BACK_MARK in html:  # the way back of Resume (overdue) and Reset
+            html = html.replace(_BACK_MARK, escaped(self._back))
         if _WHEN_MARK in html:  # Run now's question: who may run it
             nobody = self._nobody(record)
             html = html.replace(_WHEN_MARK, escaped(nobody) if nobody else self._w.at_next_loop)
         return SafeString(html)
 
     @cached_property
-    def _shapes(self) -> dict[tuple, str]:
-        return {}
+    def _page_kind(self) -> tuple:
+        """What a row's buttons depend on besides the row: the language and what the person
+        may do. The built rows are kept per process (_BUILT), as the translations are."""
+        return (get_language(), get_script_prefix(), *self._may, self._kill_supported)
 
     def _overdue(self, t: Trigger) -> bool:
         return bool(t.next_run and t.next_run <= self.now)
@@ -258,7 +269,7 @@ class ActionButtons:
             self._run_button(t, name, nobody),
             self._kill_button(t, name),
             rowactions.link(
-                f"{id_url('triggers:reset', t.pk)}?{self._back}",
+                f"{id_url('triggers:reset', t.pk)}?{_BACK_MARK}",
                 w.named(w.reset_name, name),
                 icon_name="reset",
                 text=w.reset,
@@ -285,7 +296,7 @@ class ActionButtons:
         """An overdue trigger resumes through a page that asks when it should run; others at once."""
         w = self._w
         if overdue:
-            url = f"{id_url('triggers:resume', t.pk)}?{self._back}"
+            url = f"{id_url('triggers:resume', t.pk)}?{_BACK_MARK}"
             return rowactions.link(
                 url,
                 w.named(w.resume_name, name),

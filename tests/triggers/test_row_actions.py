@@ -128,3 +128,27 @@ def test_rows_of_one_kind_each_carry_their_own_id_and_name(as_admin):
         labels = {link.get("aria-label"): link["href"] for link in page.links}
         assert labels[f"Edit {name}"] == f"/triggers/{trigger.pk}/edit/"
         assert labels[f"Delete {name}"] == f"/triggers/{trigger.pk}/delete/"
+
+
+@oo_db
+def test_buttons_kept_between_pages_still_follow_each_page_and_person(as_admin, as_viewer):
+    """A row's buttons are built once per kind and kept in the process (triggers/tables.py): the
+    next page still gets its own way back, person and language."""
+    trigger = make_trigger(name="Runs", status=S.RUNNING)
+    first = Controls(as_admin.get("/triggers/?q=Ru").content.decode())
+    second = Controls(as_admin.get("/triggers/?q=Runs").content.decode())
+    reset = f"/triggers/{trigger.pk}/reset/"
+    assert {a["href"] for a in first.links if a.get("aria-label") == "Reset Runs"} == {
+        f"{reset}?next=%2Ftriggers%2F%3Fq%3DRu"
+    }
+    assert {a["href"] for a in second.links if a.get("aria-label") == "Reset Runs"} == {
+        f"{reset}?next=%2Ftriggers%2F%3Fq%3DRuns"
+    }
+    assert not [
+        b
+        for b in Controls(as_viewer.get("/triggers/").content.decode()).buttons
+        if b.get("formaction")
+    ]
+    danish = Controls(as_admin.get("/triggers/", HTTP_ACCEPT_LANGUAGE="da").content.decode())
+    assert not [b for b in danish.buttons if b.get("aria-label") == "Pause Runs"]
+    assert [b for b in danish.buttons if (b.get("aria-label") or "").endswith(" Runs")]

@@ -214,7 +214,8 @@ def _failed_by_scan(start: dt.datetime) -> FailedElements:
     scanned += [(_key(i), q, False) for i, q in _id_texts(undated)[: FAILED_ELEMENTS_SCAN + 1]]
     capped = len(scanned) > FAILED_ELEMENTS_SCAN
     scanned = scanned[:FAILED_ELEMENTS_SCAN]
-    covered = _covered_keys(start, {row[0] for row in scanned if row[2]})
+    dated_keys = {row[0] for row in scanned if row[2]}
+    covered = set(_covered_dated(start, dated)) & dated_keys if dated_keys else set()
     open_rows = [row for row in scanned if row[0] not in covered]
     per_queue = Counter(row[1] for row in open_rows)
     # Each list is in its own date order, so the newest shown are among the first of each.
@@ -247,35 +248,6 @@ def _key(id_text: str) -> str:
     if len(id_text) == 32:  # SQLite: OpenOrchestrator's hex already
         return id_text.lower()
     return id_text.replace("-", "").replace("{", "").replace("}", "").lower()
-
-
-def _covered_keys(start: dt.datetime, dated_keys: set[str]) -> set[str]:
-    """Which of these failures (ended at or after `start`) an acknowledgement still covers
-    (Acknowledgement.covers; one without an end date never is). Only an acknowledgement made
-    after the failure can cover it, so those since `start` are all that need reading, as the
-    inbox reads them: one query on the console's database, then the few acknowledged failures'
-    end dates on OpenOrchestrator's."""
-    if not dated_keys:
-        return set()
-    acknowledged_at = {
-        element_id.hex: at
-        for element_id, at in Acknowledgement.objects.filter(acknowledged_at__gte=start)
-        .order_by()
-        .values_list("element_id", "acknowledged_at")
-        if element_id.hex in dated_keys
-    }
-    ids = [uuid.UUID(key) for key in acknowledged_at]
-    covered: set[str] = set()
-    for first in range(0, len(ids), ACK_BATCH):
-        ended = QueueElement.objects.filter(id__in=ids[first : first + ACK_BATCH]).values_list(
-            "id", "end_date"
-        )
-        covered.update(
-            pk.hex
-            for pk, end in ended.order_by()
-            if end is not None and end <= acknowledged_at[pk.hex]
-        )
-    return covered
 
 
 @dataclass

@@ -37,7 +37,7 @@ def nav_items(navigation, is_staff: bool) -> str:
 def language_switch(next_path: str, csrf_token: object) -> str:
     """The form that switches the interface language (orchestrator_site.views.set_language)."""
     current = get_language()
-    parts = [
+    parts: list[str] = [
         format_html(
             '<form method="post" action="{}" class="language-switch" aria-label="{}">',
             plain_url("set_language"),
@@ -74,37 +74,27 @@ def scheduler_status(summary: Mapping[str, int] | Callable[[], Mapping | None] |
         summary = summary()
     if not summary:
         return "\n"
-    parts = [
+    parts: list[str] = [
         format_html(
             '<a class="sched-status" href="{}" title="{}">{}\n',
             plain_url("triggers:schedulers"),
             gettext("Schedulers: online / stale / offline"),
             gettext("Schedulers:"),
         ),
-        _badge(
-            "online",
-            ngettext("%(counter)s online", "%(counter)s online", summary["online"]),
-            summary["online"],
-        ),
     ]
-    if summary["stale"]:
-        parts.append(
-            " "
-            + _badge(
-                "stale",
-                ngettext("%(counter)s stale", "%(counter)s stale", summary["stale"]),
-                summary["stale"],
-            )
+    words = {
+        "online": ngettext("%(counter)s online", "%(counter)s online", summary["online"]),
+        "stale": ngettext("%(counter)s stale", "%(counter)s stale", summary["stale"]),
+        "offline": ngettext("%(counter)s offline", "%(counter)s offline", summary["offline"]),
+    }
+    # Online always; stale and offline only when there are any, each after a space.
+    parts.append(
+        " ".join(
+            _badge(state, words[state], summary[state])
+            for state in ("online", "stale", "offline")
+            if state == "online" or summary[state]
         )
-    if summary["offline"]:
-        parts.append(
-            " "
-            + _badge(
-                "offline",
-                ngettext("%(counter)s offline", "%(counter)s offline", summary["offline"]),
-                summary["offline"],
-            )
-        )
+    )
     parts.append("</a>\n")
     return "".join(parts)
 

@@ -40,13 +40,7 @@ def name_url(name: str, value: str) -> str:
 
 def plain_url(name: str) -> str:
     """reverse(name) for a route without arguments."""
-    return _plain(name, _script_prefix())
-
-
-@functools.lru_cache(maxsize=256)
-def _plain(name: str, script_prefix: str) -> str:
-    # The script prefix is part of the key, as in _split.
-    return reverse(name)
+    return cached_reverse(name)
 
 
 def cached_reverse(
@@ -103,5 +97,4 @@ def _split(name: str, script_prefix: str, sample: str) -> tuple[str, str]:
 def _forget_on_new_urlconf(setting: str, **kwargs) -> None:
     if setting == "ROOT_URLCONF":
         _split.cache_clear()
-        _plain.cache_clear()
         _reversed.cache_clear()

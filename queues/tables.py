@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-import unicodedata
-
 import django_tables2 as tables
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from orchestrator_site.display import datetime_text, duration_text
+from orchestrator_site.display import datetime_text, duration_text, shortened
 from orchestrator_site.htmltext import format_html
 from orchestrator_site.reversing import id_url, name_url
 from orchestrator_site.tables import ConsoleTable, TimeColumn
@@ -133,18 +130,12 @@ class ElementTable(AcknowledgedMixin, ConsoleTable):
         return duration_text(record.duration) or "—"
 
     def render_message(self, value):
-        # Truncator.chars normalizes to NFC, then cuts what is longer than 120 characters: most
-        # messages are shorter, and that is all it does to them (its loop over every character
-        # was an eighth of the table).
-        text = unicodedata.normalize("NFC", str(value))
-        if len(text) <= MESSAGE_CHARS:
-            return text
         # Django's ellipsis, translated once per page rather than once per row.
         if "_shortened" not in self.__dict__:
             self._shortened = pgettext(
                 "String to return when truncating text", "%(truncated_text)s…"
             )
-        return Truncator(text).chars(MESSAGE_CHARS, truncate=self._shortened)
+        return shortened(value, MESSAGE_CHARS, self._shortened)
 
 
 class InboxTable(AcknowledgedMixin, ConsoleTable):

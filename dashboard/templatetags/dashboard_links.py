@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django import template
+from django.utils.formats import localize
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
@@ -12,7 +13,7 @@ from logs.links import logs_around_url
 from orchestrator_site import display
 from orchestrator_site.htmltext import escaped
 from orchestrator_site.reversing import id_url, name_url
-from orchestrator_site.templatetags.console_format import name_label
+from orchestrator_site.templatetags.console_format import first_line, name_label, summary_line, when
 
 register = template.Library()
 
@@ -72,5 +73,64 @@ def trigger_problem_rows(problems) -> SafeString:
             f'      <td><span class="badge badge-{escaped(trigger.process_status)}">'
             f"{escaped(trigger.get_process_status_display())}</span></td>\n"
             f"      <td>{why}</td></tr>\n  "
+        )
+    return SafeString("".join(rows))
+
+
+def _number(n: int) -> str:
+    """`{{ n }}` of a count: localized (thousands separated), escaped."""
+    return escaped(n if -1000 < n < 1000 else localize(n))
+
+
+@register.simple_tag
+def failed_queue_links(failed) -> SafeString:
+    """The failed panel's count per queue (dashboard/_failed.html), written in Python as
+    trigger_problem_rows is: each queue's failed elements, then its count in the failed inbox."""
+    title = escaped(gettext("In the failed inbox"))
+    inbox = escaped(failed.inbox_url)
+    links = [
+        f' <a href="{escaped(queue_failed_url(queue))}">{escaped(name_label(queue))}</a>: '
+        f'<a href="{inbox}&amp;queue={escaped(quote(queue, safe=""))}" title="{title}" '
+        f"data-inbox-queue>{_number(n)}</a>"
+        for queue, n in failed.per_queue
+    ]
+    return SafeString(",".join(links))
+
+
+@register.simple_tag
+def failed_element_rows(failed) -> SafeString:
+    """The failed panel's rows (dashboard/_failed.html), written in Python."""
+    no_reference = escaped(gettext("(no reference)"))
+    no_end = escaped(gettext("(no end date)"))
+    rows = []
+    for element in failed.shown:
+        reference = escaped(element.reference) if element.reference else no_reference
+        ended = escaped(display.datetime_text(element.end_date)) or no_end
+        message = display.shortened(first_line(element.message), 120)
+        rows.append(
+            f"\n    <tr><td>{escaped(element.queue_name)}</td><td>"
+            f'<a href="{escaped(id_url("queues:element", element.pk))}">{reference}</a></td>\n'
+            f'      <td class="nowrap">{ended}</td>\n'
+            f'      <td class="msgcell">{escaped(message)}</td></tr>\n  '
+        )
+    return SafeString("".join(rows))
+
+
+@register.simple_tag
+def error_rows(errors) -> SafeString:
+    """The recent errors panel's rows (dashboard/_errors.html), written in Python."""
+    around_title = escaped(gettext("Logs around this error"))
+    message_title = escaped(gettext("The whole message"))
+    rows = []
+    for row in errors.shown:
+        log = row.log
+        message = display.shortened(summary_line(log.log_message), 200)
+        rows.append(
+            f'\n    <tr><td class="nowrap"><a href="{escaped(row.around_url)}" '
+            f'title="{around_title}">{escaped(when(log.log_time))}</a></td>\n'
+            f'      <td><a href="{escaped(row.process_url)}">'
+            f"{escaped(name_label(log.process_name))}</a></td>"
+            f'<td class="msgcell"><a href="{escaped(row.detail_url)}" title="{message_title}">'
+            f"{escaped(message)}</a></td></tr>\n  "
         )
     return SafeString("".join(rows))

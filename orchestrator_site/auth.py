@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils import timezone
 
+from orchestrator_site import userrow
 from orchestrator_site.identity import GROUPS_KEY, LOCAL_ROLE_PREFIX
 from orchestrator_site.roles import ROLE_PERMISSIONS, ROLES, STAFF_ROLES
 
@@ -230,7 +231,9 @@ def identify(request: HttpRequest):
     if not roles:
         _withdraw_roles(username)
         return AnonymousUser()
-    user, _ = get_user_model()._default_manager.get_or_create(username=username)
+    user = userrow.read(username)
+    if user is None:
+        user, _ = get_user_model()._default_manager.get_or_create(username=username)
     if not user.is_active:
         return AnonymousUser()
     _sync_roles(user, roles)

@@ -145,8 +145,14 @@ def jobs_in_windows(windows: set[tuple[str, datetime.datetime]]) -> list[Job]:
         params: list[object] = []
         for process, last_run in chunk:
             params.append(process_field.get_db_prep_value(process, connection))
-            params.append(start_field.get_db_prep_value(last_run, connection))
-            params.append(start_field.get_db_prep_value(last_run + JOB_START_WINDOW, connection))
+            # Datetimes read from the database: get_prep_value() would hand them back unchanged
+            # (naive times, USE_TZ off), at half the cost of a parameter.
+            params.append(start_field.get_db_prep_value(last_run, connection, prepared=True))
+            params.append(
+                start_field.get_db_prep_value(
+                    last_run + JOB_START_WINDOW, connection, prepared=True
+                )
+            )
         where = " OR ".join([window_sql] * len(chunk))
         # Identifiers from the model, quoted; every value is a parameter.
         sql = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {where}"  # noqa: S608

@@ -10,8 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db import connections, router
 
 from logs.models import Log, LogLevel
 from orchestrator_site import clock, indexes
@@ -43,18 +42,51 @@ def failure_logs(job_ids, *, without_index: bool = False) -> dict[uuid.UUID, Log
     the robot's stderr as the failed job's last error). One query for a whole page of jobs, read
     through the index on Logs (job_id); a job without an error log is absent. Without that
     index (orchestrator_indexes) every job is absent, unless `without_index` (the job's own page,
-    which reads its logs anyway): for a list, that would be a scan of all of Logs per page."""
+    which reads its logs anyway): for a list, that would be a scan of all of Logs per page.
+
+    The SQL is written here, as triggers.matching writes its job windows: the ORM took 0.9 ms of
+    CPU to build and compile the window function it needs (a tenth of the jobs page), the
+    database less than half of that to answer it. ROW_NUMBER() OVER and a derived table are
+    standard SQL (SQLite 3.25, PostgreSQL, SQL Server); every value is a parameter, prepared by
+    the model's own fields; the rows are Log instances with only these four fields read.
+    """
     ids = list(set(job_ids))
     if not ids or not (without_index or indexes.present(LOGS_JOB_INDEX)):
         return {}
-    newest_first = Window(RowNumber(), partition_by=[F("job_id")], order_by=F("log_time").desc())
-    logs = (
-        Log.objects.filter(job_id__in=ids, log_level=LogLevel.ERROR)
-        .annotate(newest=newest_first)
-        .filter(newest=1)
-        .only("id", "job_id", "log_time", "log_message")
+    db = router.db_for_read(Log)
+    found: dict[uuid.UUID, Log] = {}
+    for first in range(0, len(ids), JOBS_PER_STATEMENT):
+        sql, params = newest_errors_sql(connections[db], ids[first : first + JOBS_PER_STATEMENT])
+        found.update((log.job_id, log) for log in Log.objects.db_manager(db).raw(sql, params))
+    return found
+
+
+def newest_errors_sql(connection, job_ids: list) -> tuple[str, list]:
+    """failure_logs' statement for `connection`'s backend: the id, job, time and message of the
+    newest ERROR log of each job."""
+    quote = connection.ops.quote_name
+    meta = Log._meta
+    job_field, level_field = meta.get_field("job_id"), meta.get_field("log_level")
+    job, level, time = (
+        quote(f.column) for f in (job_field, level_field, meta.get_field("log_time"))
     )
-    return {log.job_id: log for log in logs}
+    columns = ", ".join(
+        quote(meta.get_field(name).column) for name in ("id", "job_id", "log_time", "log_message")
+    )
+    params = [job_field.get_db_prep_value(pk, connection) for pk in job_ids]
+    params.append(level_field.get_db_prep_value(LogLevel.ERROR, connection))
+    marks = ", ".join(["%s"] * len(job_ids))
+    # Identifiers from the model, quoted; every value is a parameter.
+    sql = (
+        f"SELECT {columns} FROM (SELECT {columns}, ROW_NUMBER() OVER "  # noqa: S608
+        f"(PARTITION BY {job} ORDER BY {time} DESC) AS newest FROM {quote(meta.db_table)} "
+        f"WHERE {job} IN ({marks}) AND {level} = %s) AS ranked WHERE newest = 1"
+    )
+    return sql, params
+
+
+# Job ids per statement: far below SQL Server's 2,100 parameters (a page shows at most 200 jobs).
+JOBS_PER_STATEMENT = 1000
 
 
 @dataclass(frozen=True)

@@ -107,3 +107,17 @@ def test_datetimes_are_sent_as_naive_datetimes(mssql):
     moment = dt.datetime(2026, 11, 26, 18, 53, 16, 309659)
     sql, params = compiled(Log.objects.filter(log_time__gte=moment), mssql)
     assert params == (moment,) or params == (str(moment),)
+
+
+def test_the_jobs_failure_reasons_are_one_standard_statement(mssql):
+    from triggers.queries import newest_errors_sql
+
+    sql, params = newest_errors_sql(mssql, [ELEMENT_ID, ELEMENT_ID.hex])
+    assert sql == (
+        "SELECT [id], [job_id], [log_time], [log_message] FROM (SELECT [id], [job_id], [log_time], "
+        "[log_message], ROW_NUMBER() OVER (PARTITION BY [job_id] ORDER BY [log_time] DESC) AS "
+        "newest FROM [Logs] WHERE [job_id] IN (%s, %s) AND [log_level] = %s) AS ranked "
+        "WHERE newest = 1"
+    )
+    # No ORDER BY in the derived table (SQL Server refuses one without TOP); ids dashed.
+    assert params == ["72a03dfe-457d-43d7-be9c-9df619e54e62"] * 2 + ["ERROR"]

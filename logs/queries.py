@@ -301,3 +301,26 @@ class SearchRows(LateRows):
         keys = [pk for _, pk in found[start:stop]]
         rows = self.data.model._default_manager.db_manager(self.data.db).in_bulk(keys)
         return [rows[pk] for pk in keys if pk in rows]
+
+
+def newest_errors_sql(connection, job_ids: list) -> tuple[str, list]:
+    """The id, job, time and message of the newest ERROR log of each job, as one statement for
+    `connection`'s backend (triggers.queries.failure_logs: why each failed job failed)."""
+    quote = connection.ops.quote_name
+    meta = Log._meta
+    fields = {field.name: field for field in meta.concrete_fields}
+    job_field, level_field = fields["job_id"], fields["log_level"]
+    job, level, time = (quote(fields[name].column) for name in ("job_id", "log_level", "log_time"))
+    columns = ", ".join(
+        quote(fields[name].column) for name in ("id", "job_id", "log_time", "log_message")
+    )
+    params = [job_field.get_db_prep_value(pk, connection) for pk in job_ids]
+    params.append(level_field.get_db_prep_value(LogLevel.ERROR, connection))
+    marks = ", ".join(["%s"] * len(job_ids))
+    # Identifiers from the model, quoted; every value is a parameter.
+    sql = (
+        f"SELECT {columns} FROM (SELECT {columns}, ROW_NUMBER() OVER "  # noqa: S608
+        f"(PARTITION BY {job} ORDER BY {time} DESC) AS newest FROM {quote(meta.db_table)} "
+        f"WHERE {job} IN ({marks}) AND {level} = %s) AS ranked WHERE newest = 1"
+    )
+    return sql, params

@@ -35,7 +35,14 @@ def id_url(name: str, pk: uuid.UUID | str) -> str:
 def name_url(name: str, value: str) -> str:
     """reverse(name, args=[value]) for a route of the form ".../<name:...>/...": any string."""
     head, tail = _split(name, _script_prefix(), _NAME_SAMPLE)
-    return f"{head}{quote(converters.encode(value), safe=_PATH_SAFE)}{tail}"
+    return f"{head}{_path_segment(value)}{tail}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_segment(value: str) -> str:
+    """A name as its URL carries it. Remembered: a page links the same few process and queue
+    names row after row, and encoding one looks at every character twice."""
+    return quote(converters.encode(value), safe=_PATH_SAFE)
 
 
 def plain_url(name: str) -> str:

@@ -45,7 +45,7 @@ def _statement(alias: str) -> _Statement | None:
         (position, tuple(functions), expression)
         for position, (functions, expression) in compiler.get_converters(columns).items()
     )
-    return _Statement(sql, attnames, converters)
+    return _Statement(sql, concrete, converters)
 
 
 def read(username: str) -> AbstractBaseUser | None:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from django.db import connections, router
 
-from logs.models import Log, LogLevel
+from logs.models import Log
+from logs.queries import newest_errors_sql
 from orchestrator_site import clock, indexes
 from triggers import matching
 from triggers.models import Job, JobStatus, Scheduler, SchedulerState, Trigger
@@ -59,30 +60,6 @@ def failure_logs(job_ids, *, without_index: bool = False) -> dict[uuid.UUID, Log
         sql, params = newest_errors_sql(connections[db], ids[first : first + JOBS_PER_STATEMENT])
         found.update((log.job_id, log) for log in Log.objects.db_manager(db).raw(sql, params))
     return found
-
-
-def newest_errors_sql(connection, job_ids: list) -> tuple[str, list]:
-    """failure_logs' statement for `connection`'s backend: the id, job, time and message of the
-    newest ERROR log of each job."""
-    quote = connection.ops.quote_name
-    meta = Log._meta
-    job_field, level_field = meta.get_field("job_id"), meta.get_field("log_level")
-    job, level, time = (
-        quote(f.column) for f in (job_field, level_field, meta.get_field("log_time"))
-    )
-    columns = ", ".join(
-        quote(meta.get_field(name).column) for name in ("id", "job_id", "log_time", "log_message")
-    )
-    params = [job_field.get_db_prep_value(pk, connection) for pk in job_ids]
-    params.append(level_field.get_db_prep_value(LogLevel.ERROR, connection))
-    marks = ", ".join(["%s"] * len(job_ids))
-    # Identifiers from the model, quoted; every value is a parameter.
-    sql = (
-        f"SELECT {columns} FROM (SELECT {columns}, ROW_NUMBER() OVER "  # noqa: S608
-        f"(PARTITION BY {job} ORDER BY {time} DESC) AS newest FROM {quote(meta.db_table)} "
-        f"WHERE {job} IN ({marks}) AND {level} = %s) AS ranked WHERE newest = 1"
-    )
-    return sql, params
 
 
 # Job ids per statement: far below SQL Server's 2,100 parameters (a page shows at most 200 jobs).

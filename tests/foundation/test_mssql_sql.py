@@ -110,7 +110,7 @@ def test_datetimes_are_sent_as_naive_datetimes(mssql):
 
 
 def test_the_jobs_failure_reasons_are_one_standard_statement(mssql):
-    from triggers.queries import newest_errors_sql
+    from logs.queries import newest_errors_sql
 
     sql, params = newest_errors_sql(mssql, [ELEMENT_ID, ELEMENT_ID.hex])
     assert sql == (

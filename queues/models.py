@@ -170,12 +170,16 @@ class Acknowledgement(models.Model):
 
 def acknowledgements_for(elements) -> dict[uuid.UUID, Acknowledgement]:
     """The acknowledgements (one query, default DB) that still cover these elements, by element id."""
-    elements = list(elements)
+    # Only an ended element can be covered (Acknowledgement.covers): a page of new and running
+    # elements asks nothing.
+    elements = [e for e in elements if e.end_date is not None]
     if not elements:
         return {}
     found = {
         ack.element_id: ack
-        for ack in Acknowledgement.objects.filter(element_id__in=[e.pk for e in elements])
+        for ack in Acknowledgement.objects.filter(
+            element_id__in=[e.pk for e in elements]
+        ).order_by()
     }
     return {e.pk: found[e.pk] for e in elements if e.pk in found and found[e.pk].covers(e)}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
@@ -53,6 +55,20 @@ class FilterForm(forms.Form):
         return data
 
 
+class _DeclaredFilters(dict):
+    """A FilterSet class's filters (base_filters), which django-filter deep-copies for every
+    instance. A deep copy also walked what each filter was declared with, its `extra`: a widget,
+    choices and their labels, lengths. Nothing changes those after the class is built (a page
+    that changes a field changes its form's copy), so the copies share them; each filter itself
+    (the FilterSet and model it is given, its method bound to it) is still the instance's own."""
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        for declared in self.values():
+            for value in declared.extra.values():
+                memo.setdefault(id(value), value)
+        return {name: copy.deepcopy(declared, memo) for name, declared in self.items()}
+
+
 class ConsoleFilterSet(django_filters.FilterSet):
     """A FilterSet that filters only a valid form: invalid input gives no rows (the page shows
     the form's errors), never a filter with the bad field silently left out, as django-filter's
@@ -64,6 +80,10 @@ class ConsoleFilterSet(django_filters.FilterSet):
             valid = not self.is_bound or self.is_valid()
             self._qs = super().qs if valid else self.queryset.none()
         return self._qs
+
+    @classmethod
+    def get_filters(cls):
+        return _DeclaredFilters(super().get_filters())
 
     def get_form_class(self):
         """django-filter's form class, on FilterForm (whatever `Meta.form` a subclass names).

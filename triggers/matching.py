@@ -104,9 +104,9 @@ def jobs_of(triggers: Iterable[Trigger]) -> dict[uuid.UUID, JobMatch]:
     # than the rule itself.
     related = [
         LastStart(*values)
-        for values in Trigger.objects.filter(
-            process_name__in=names, last_run__isnull=False
-        ).values_list("id", "process_name", "last_run")
+        for values in Trigger.objects.filter(process_name__in=names, last_run__isnull=False)
+        .order_by()
+        .values_list("id", "process_name", "last_run")
     ]
     jobs = jobs_in_windows({(t.process_name, t.last_run) for t in related if t.last_run})
     # The caller's rows may be older than the ones just read: judge with the fresh last_run.

@@ -7,6 +7,7 @@ import datetime as dt
 import http.client
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -613,3 +614,18 @@ def environment_info() -> dict:
     except (OSError, subprocess.SubprocessError):
         pass
     return info
+
+
+_COUNTED = re.compile(r"\b(Counted|Updated) (\S+) in (\d+) ms")
+
+
+def background_counts(servers: list[Server]) -> dict[str, dict[str, int]]:
+    """The snapshot counts the servers made during the run (orchestrator_site.snapshots logs one
+    line per count): how often, and their milliseconds in all. Their CPU is in the servers'."""
+    counts: dict[str, dict[str, int]] = {}
+    for server in servers:
+        for match in _COUNTED.finditer(server.log_tail(100_000)):
+            entry = counts.setdefault(match.group(2), {"n": 0, "ms": 0})
+            entry["n"] += 1
+            entry["ms"] += int(match.group(3))
+    return counts

@@ -25,7 +25,6 @@ import datetime as dt
 import json
 import os
 import random
-import re
 import shutil
 import sys
 import tempfile
@@ -318,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         load_after = [round(x, 2) for x in os.getloadavg()]
         peak_rss = max(server.peak_rss_mb() or 0 for server in servers)
         server_errors = [line for server in servers for line in _log_errors(server)]
-        counted = background_counts(servers)
+        counted = harness.background_counts(servers)
     report = summarize(users, elapsed)
     requests = report["http_requests"]
     cpu["servers_ms_per_request"] = (
@@ -369,21 +368,6 @@ def _log_errors(server: harness.Server) -> list[str]:
         and " INFO " not in line
         and ("Error" in line or "error" in line or " WARNING " in line)
     ]
-
-
-_COUNTED = re.compile(r"\b(Counted|Updated) (\S+) in (\d+) ms")
-
-
-def background_counts(servers: list[harness.Server]) -> dict[str, dict[str, int]]:
-    """The snapshot counts the servers made during the run (orchestrator_site.snapshots logs one
-    line per count): how often, and their milliseconds in all. Their CPU is in the servers'."""
-    counts: dict[str, dict[str, int]] = {}
-    for server in servers:
-        for match in _COUNTED.finditer(server.log_tail(100_000)):
-            entry = counts.setdefault(match.group(2), {"n": 0, "ms": 0})
-            entry["n"] += 1
-            entry["ms"] += int(match.group(3))
-    return counts
 
 
 def print_report(report: dict, *, targets_apply: bool) -> None:

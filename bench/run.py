@@ -7,9 +7,10 @@
 For each (size, with/without the recommended indexes) it generates a database (or reuses the one
 cached in bench/out/), starts the console under waitress as a real subprocess on 127.0.0.1, waits
 until its start-up work (counting the overviews) has settled, and
-requests each page of bench/pages.py sequentially: W warm-up requests (the first one is reported as
-"cold"), then N timed ones. Per page it prints the wall time (median and p95), the server's CPU per
-request (from /proc), the queries per request on each database (the X-Console-Queries header the
+requests each page of bench/pages.py: W warm-up requests (the first one is reported as "cold"),
+then R rounds over every page of N timed requests each (--rounds, --requests). Per page it prints
+the wall time (median and p95 of every timed request), the server's CPU per request (from /proc;
+the median of the page's rounds), the queries per request on each database (the X-Console-Queries header the
 server adds when started with CONSOLE_BENCH_INSTRUMENT=1, orchestrator_site.instrument) and the
 response's size. Beside each heavy page it prints its reference (bench/reference.py): the plain SQL
 a straightforward console runs for that page's data, timed with the driver in the same run. It
@@ -76,15 +77,9 @@ def table_rows(body: bytes) -> int:
     return len(_TR.findall(_THEAD.sub(b"", body)))
 
 
-def measure_page(
-    client: harness.Client,
-    page: pages.Page,
-    *,
-    warmup: int,
-    requests: int,
-    cpu=lambda: None,
-    settle=lambda: None,
-) -> dict:
+def prepare_page(client: harness.Client, page: pages.Page, *, warmup: int) -> dict:
+    """A page's first request (reported as `cold`), its warm-up and its queries per request; the
+    timed requests come later, in rounds over every page (time_round)."""
     url = page.url()
     first = client.get(url)
     result = {
@@ -104,23 +99,11 @@ def measure_page(
         return result
     for _ in range(max(0, warmup - 1)):
         client.get(url)
-    # Background work an earlier request started (an overview's refresh) finishes first, so its
-    # CPU is not charged to this page's timed requests.
-    settle()
-    times, statuses = [], set()
-    cpu_before = cpu()
-    for _ in range(requests):
-        response = client.get(url)
-        statuses.add(response.status)
-        times.append(response.seconds * 1000)
-    cpu_after = cpu()
-    if cpu_before is not None and cpu_after is not None:
-        # Server CPU per request: unlike wall time, barely affected by other load on the machine.
-        result["cpu_ms"] = round((cpu_after - cpu_before) * 1000 / requests, 1)
     # Queries are counted on separate requests that ask for it (the counting has a CPU cost of
-    # its own that the timed ones above must not carry).
+    # its own that the timed ones must not carry).
     queries: dict[str, int] = {}
     counted = 0
+    statuses = set()
     for _ in range(QUERY_COUNT_REQUESTS):
         response = client.get(url, headers=COUNT_QUERIES)
         statuses.add(response.status)
@@ -132,15 +115,45 @@ def measure_page(
     if counted:
         # Mean per request: cached lookups (schema check, header counts) skip a query now and then.
         result["queries"] = {name: round(n / counted, 1) for name, n in queries.items()}
-    result.update(
-        {
-            "median_ms": round(statistics.median(times), 2),
-            "p95_ms": round(harness.percentile(times, 95), 2),
-            "max_ms": round(max(times), 2),
-            "n": len(times),
-            "verdict": "ok" if statuses == {200} else f"HTTP {sorted(statuses)}",
-        }
-    )
+    result.update({"times": [], "cpu_rounds": [], "statuses": sorted(statuses), "verdict": "ok"})
+    return result
+
+
+def time_round(client: harness.Client, result: dict, *, requests: int, cpu, settle) -> None:
+    """One round of a page's timed requests: their wall times, and the server's CPU per request."""
+    # Background work an earlier request started finishes first: it is not this page's CPU.
+    settle()
+    statuses = set(result["statuses"])
+    cpu_before = cpu()
+    for _ in range(requests):
+        response = client.get(result["url"])
+        statuses.add(response.status)
+        result["times"].append(response.seconds * 1000)
+    cpu_after = cpu()
+    if cpu_before is not None and cpu_after is not None:
+        result["cpu_rounds"].append((cpu_after - cpu_before) * 1000 / requests)
+    result["statuses"] = sorted(statuses)
+
+
+def finish_page(result: dict) -> dict:
+    """The timed rounds summed up: wall median and p95 over every timed request; server CPU per
+    request, the median of the rounds (each round is the page's `requests` in a row; the rounds
+    are minutes apart, so a burst of other work on the machine moves one round, not the figure)."""
+    times, rounds = result.pop("times", []), result.pop("cpu_rounds", [])
+    statuses = set(result.pop("statuses", []))
+    if rounds:
+        result["cpu_ms"] = round(statistics.median(rounds), 1)
+        result["cpu_rounds_ms"] = [round(r, 1) for r in rounds]
+    if times:
+        result.update(
+            {
+                "median_ms": round(statistics.median(times), 2),
+                "p95_ms": round(harness.percentile(times, 95), 2),
+                "max_ms": round(max(times), 2),
+                "n": len(times),
+                "verdict": "ok" if statuses == {200} else f"HTTP {sorted(statuses)}",
+            }
+        )
     return result
 
 
@@ -205,7 +218,13 @@ def probe_unbounded(port: int) -> list[dict]:
 
 
 def run_one(
-    db: harness.Database, *, warmup: int, requests: int, extra_env: dict | None = None, say=print
+    db: harness.Database,
+    *,
+    warmup: int,
+    requests: int,
+    rounds: int = 3,
+    extra_env: dict | None = None,
+    say=print,
 ) -> dict:
     say(f"\n=== {db.backend} {db.label}: {db.meta.get('counts', {})} ===")
     env = {**SNAPSHOT_ENV, **(extra_env or {}), **INSTRUMENT_ENV}
@@ -224,14 +243,7 @@ def run_one(
         results = []
         for page in pages.PAGES:
             try:
-                result = measure_page(
-                    client,
-                    page,
-                    warmup=warmup,
-                    requests=requests,
-                    cpu=server.cpu_seconds,
-                    settle=lambda: server.settle(quiet_seconds=0.3, timeout=10),
-                )
+                result = prepare_page(client, page, warmup=warmup)
             except OSError as exc:
                 result = {
                     "key": page.key,
@@ -240,7 +252,26 @@ def run_one(
                 }
                 client.close()
             results.append(result)
-            say("  " + _row(result))
+        # The timed requests in rounds over every page, so that a slow minute of this (shared)
+        # machine weighs on every page alike rather than on whichever page it met.
+        for _ in range(rounds):
+            for result in results:
+                if "times" not in result:
+                    continue
+                try:
+                    time_round(
+                        client,
+                        result,
+                        requests=requests,
+                        cpu=server.cpu_seconds,
+                        settle=lambda: server.settle(quiet_seconds=0.3, timeout=10),
+                    )
+                except OSError as exc:
+                    result["verdict"] = f"error {type(exc).__name__}"
+                    result.pop("times", None)
+                    client.close()
+        for result in results:
+            say("  " + _row(finish_page(result)))
         client.close()
         now = dt.datetime.fromisoformat(db.meta["now"]) if db.meta.get("now") else None
         references = reference.measure(
@@ -567,7 +598,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--sizes", default="small,medium,large")
     parser.add_argument("--indexes", choices=("both", "on", "off"), default="both")
-    parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
+    parser.add_argument(
+        "--requests", type=int, default=20, help="timed requests per page and round"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of timed requests over every page; a page's server CPU is its median round",
+    )
     parser.add_argument("--warmup", type=int, default=3, help="warm-up requests per page")
     parser.add_argument("--no-generate", action="store_true", help="only use cached databases")
     parser.add_argument("--seed", type=int, default=7)
@@ -592,8 +631,8 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         if size not in ("small", "medium", "large"):
             parser.error(f"unknown size {size!r} (small, medium, large)")
-    if not 1 <= args.requests <= 1000 or not 1 <= args.warmup <= 100:
-        parser.error("--requests must be 1..1000 and --warmup 1..100")
+    if not 1 <= args.requests <= 1000 or not 1 <= args.warmup <= 100 or not 1 <= args.rounds <= 20:
+        parser.error("--requests must be 1..1000, --warmup 1..100 and --rounds 1..20")
     now = dt.datetime.fromisoformat(args.now) if args.now else harness.bench_now()
     variants = {"both": (False, True), "on": (True,), "off": (False,)}[args.indexes]
     cores = os.cpu_count() or 1
@@ -618,12 +657,21 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"!! {size} with indexes skipped: {exc}")
                 continue
             runs.append(
-                run_one(db, warmup=args.warmup, requests=args.requests, extra_env=extra_env)
+                run_one(
+                    db,
+                    warmup=args.warmup,
+                    requests=args.requests,
+                    rounds=args.rounds,
+                    extra_env=extra_env,
+                )
             )
 
     load_end = harness.loadavg()
     unreliable = reliability(load_start, load_end, runs, cores)
-    print(f"\n##### Results ({args.backend}, {args.requests} requests/page after warm-up) #####")
+    print(
+        f"\n##### Results ({args.backend}, {args.rounds} rounds of {args.requests} requests/page "
+        "after warm-up) #####"
+    )
     print(LEGEND)
     for run in runs:
         label = f"{run['size']} {'with' if run['indexes'] else 'without'} indexes"
@@ -666,6 +714,7 @@ def main(argv: list[str] | None = None) -> int:
                 "environment": harness.environment_info(),
                 "backend": args.backend,
                 "requests": args.requests,
+                "rounds": args.rounds,
                 "warmup": args.warmup,
                 "extra_env": extra_env,
                 "cpus": cores,

@@ -35,7 +35,8 @@ def datetime_text(value: dt.datetime | dt.date | None, style: str = "datetime") 
     silent fallback, and so is a date without a time in a style that shows one (TypeError)."""
     # A page shows a hundred moments or more: a datetime in a format strftime writes by itself
     # takes one dictionary look-up and one C call.
-    pattern = _PLAIN_PATTERNS.get(style)
+    plain = _PLAIN_PATTERNS if _PLAIN_PATTERNS is not None else _read_patterns()
+    pattern = plain.get(style)
     if pattern is not None and type(value) is dt.datetime and value.year >= 1000:
         return value.strftime(pattern)
     if style not in STYLES:
@@ -57,22 +58,26 @@ def datetime_text(value: dt.datetime | dt.date | None, style: str = "datetime") 
 
 
 # Per style, the strftime pattern of a format without a weekday (whose name is translated), for
-# the fast path of datetime_text; filled in when the settings are read, emptied when they change.
-_PLAIN_PATTERNS: dict[str, str] = {}
+# the fast path of datetime_text: read from the settings on first use, again after they change.
+_PLAIN_PATTERNS: dict[str, str] | None = None
 
 
-def _read_patterns(**kwargs) -> None:
-    _PLAIN_PATTERNS.clear()
+def _read_patterns() -> dict[str, str]:
+    global _PLAIN_PATTERNS
+    patterns = {}
     for style in STYLES:
         pattern = _strftime_pattern(settings.CONSOLE_DATETIME_FORMATS[style])
         if pattern is not None and "%a" not in pattern:
-            _PLAIN_PATTERNS[style] = pattern
+            patterns[style] = pattern
+    _PLAIN_PATTERNS = patterns
+    return patterns
 
 
 @receiver(setting_changed)
 def _formats_changed(*, setting: str, **kwargs) -> None:
+    global _PLAIN_PATTERNS
     if setting == "CONSOLE_DATETIME_FORMATS":
-        _read_patterns()
+        _PLAIN_PATTERNS = None
 
 
 # Django date-format characters that strftime writes the same way, for every year from 1000 on.
@@ -95,9 +100,6 @@ def _strftime_pattern(django_format: str) -> str | None:
         else:
             parts.append(char)
     return "".join(parts)
-
-
-_read_patterns()
 
 
 def input_text(value: dt.datetime) -> str:

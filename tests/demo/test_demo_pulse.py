@@ -152,3 +152,26 @@ def test_after_a_beat_the_dashboard_shows_the_live_schedulers_online(as_viewer, 
     panel = schedulers_panel(as_viewer)
     assert sorted(online(panel)) == ["RPA-SCHED-01", "RPA-SCHED-02"]
     assert "Schedulers not online: 2." in as_viewer.get("/").content.decode()
+
+
+def test_seeded_beats_run_the_same_way_whatever_the_new_rows_ids(
+    tmp_path, monkeypatch, django_db_blocker
+):
+    """Jobs, elements and logs get random uuid4 ids; with the same seed, two demos still start,
+    end and log the same (a run length drawn from the job's id once made them differ)."""
+    monkeypatch.setattr(clock, "now", lambda: BUILT)
+    beats = [BUILT + dt.timedelta(seconds=30 * i) for i in range(1, 31)]
+    runs = []
+    for name in ("first", "second"):
+        path = tmp_path / f"{name}.sqlite3"
+        with django_db_blocker.unblock():
+            call_command("demo_data", path=path, stdout=StringIO(), stderr=StringIO())
+            alias = builder.sqlite_alias(str(path), "demo_test")
+            rnd = random.Random(11)
+            done = [pulse.beat(alias, at, rnd=rnd) for at in beats]
+            connections[alias].close()
+        logs = rows(path, "SELECT log_time, log_level, process_name FROM Logs ORDER BY 1, 2, 3")
+        runs.append((done, logs))
+    assert runs[0] == runs[1]
+    done = runs[0][0]
+    assert any(beat.finished for beat in done) and any(beat.started for beat in done)

@@ -18,6 +18,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils import dateformat
 from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.formats import localize
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
@@ -200,3 +201,9 @@ def shortened(value: object, chars: int, ellipsis: str | None = None) -> str:
     if len(text) <= chars:
         return text
     return Truncator(text).chars(chars, truncate=ellipsis)
+
+
+def count_text(n: int) -> str:
+    """`{{ n }}` of a whole number: localize() (thousands separated in the page's language), without
+    its work for numbers that have no thousands to separate (a table's or a panel's counts)."""
+    return str(n) if -1000 < n < 1000 else localize(n)

@@ -27,7 +27,7 @@ from django_tables2.data import TableQuerysetData
 from django_tables2.templatetags.django_tables2 import table_page_range
 
 from orchestrator_site import audit, audit_targets
-from orchestrator_site.display import datetime_text
+from orchestrator_site.display import count_text, datetime_text
 from orchestrator_site.htmltext import attributes_html, escaped, format_html
 from orchestrator_site.models import AuditEntry
 
@@ -225,8 +225,8 @@ class _CellPlan:
                 return cell
             if kind is str:
                 return html.escape(cell)
-            if kind is int and -1000 < cell < 1000:  # no thousands to separate: as localize()
-                return str(cell)
+            if kind is int:  # digits and separators: nothing to escape
+                return count_text(cell)
             return render_value_in_context(cell, context)
         shown = localize(cell) if self.localize else unlocalize(cell)
         return str(conditional_escape(shown))

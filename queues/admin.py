@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from orchestrator_site.admin_base import ConsoleModelAdmin
+from orchestrator_site.display import shortened
 from orchestrator_site.paging import CappedPaginator
 from orchestrator_site.reversing import id_url
 from queues import actions, services
 from queues.forms import MAX_SELECTION
 from queues.models import Acknowledgement, QueueElement, queue_overview
+from queues.tables import MESSAGE_CHARS
 
 
 class QueueNameFilter(admin.SimpleListFilter):
@@ -58,7 +59,7 @@ class QueueElementAdmin(ConsoleModelAdmin):
     @admin.display(description=_("Message"))
     def message_short(self, obj: QueueElement) -> str:
         """Cut as the element lists cut it; the admin escapes it (a message is hostile text)."""
-        return Truncator(obj.message or "").chars(120)
+        return shortened(obj.message or "", MESSAGE_CHARS)
 
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("queues.retry_queueelement")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 
 from django import template
-from django.utils.formats import localize
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
@@ -14,6 +13,7 @@ from orchestrator_site import display
 from orchestrator_site.htmltext import escaped
 from orchestrator_site.reversing import id_url, name_url
 from orchestrator_site.templatetags.console_format import first_line, name_label, summary_line, when
+from queues.tables import MESSAGE_CHARS
 
 register = template.Library()
 
@@ -77,11 +77,6 @@ def trigger_problem_rows(problems) -> SafeString:
     return SafeString("".join(rows))
 
 
-def _number(n: int) -> str:
-    """`{{ n }}` of a count: localized (thousands separated), escaped."""
-    return escaped(n if -1000 < n < 1000 else localize(n))
-
-
 @register.simple_tag
 def failed_queue_links(failed) -> SafeString:
     """The failed panel's count per queue (dashboard/_failed.html), written in Python as
@@ -91,7 +86,7 @@ def failed_queue_links(failed) -> SafeString:
     links = [
         f' <a href="{escaped(queue_failed_url(queue))}">{escaped(name_label(queue))}</a>: '
         f'<a href="{inbox}&amp;queue={escaped(quote(queue, safe=""))}" title="{title}" '
-        f"data-inbox-queue>{_number(n)}</a>"
+        f"data-inbox-queue>{display.count_text(n)}</a>"
         for queue, n in failed.per_queue
     ]
     return SafeString(",".join(links))
@@ -106,7 +101,7 @@ def failed_element_rows(failed) -> SafeString:
     for element in failed.shown:
         reference = escaped(element.reference) if element.reference else no_reference
         ended = escaped(display.datetime_text(element.end_date)) or no_end
-        message = display.shortened(first_line(element.message), 120)
+        message = display.shortened(first_line(element.message), MESSAGE_CHARS)
         rows.append(
             f"\n    <tr><td>{escaped(element.queue_name)}</td><td>"
             f'<a href="{escaped(id_url("queues:element", element.pk))}">{reference}</a></td>\n'

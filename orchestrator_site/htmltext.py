@@ -11,12 +11,20 @@ tests/foundation/test_htmltext.py compares it with Django's for every kind of ar
 from __future__ import annotations
 
 import html
+import uuid
 
 from django.utils.safestring import SafeString
 
 
 def escaped(value: object) -> str:
     """conditional_escape(value), as a str."""
+    kind = type(value)
+    if kind is str:
+        return html.escape(value)
+    if kind is SafeString:
+        return value
+    if kind is uuid.UUID or kind is int:  # digits, letters and "-": nothing to escape
+        return str(value)
     as_html = getattr(value, "__html__", None)
     if as_html is not None:
         return as_html()

@@ -29,6 +29,20 @@ def test_every_style_matches_django(style):
         assert datetime_text(moment, style) == dateformat.format(moment, django_format), moment
 
 
+@pytest.mark.parametrize(
+    "django_format",
+    ["Y-m-d H:i:s", "d.m.Y H:i:s.u", "d/m/y H:i:s", "H:i:s d-m-Y", "D d-m-Y H:i:s", "Y-m-d H:i:s %"],
+)
+def test_other_formats_of_the_setting_match_django(settings, django_format):
+    """Whichever CONSOLE_DATETIME_FORMAT a site chooses (printf, strftime or dateformat writes it)."""
+    settings.CONSOLE_DATETIME_FORMATS = {
+        **settings.CONSOLE_DATETIME_FORMATS,
+        "datetime": django_format,
+    }
+    for moment in MOMENTS:
+        assert datetime_text(moment) == dateformat.format(moment, django_format), moment
+
+
 def test_dates_and_other_formats_match_django(settings):
     day = dt.date(2026, 11, 28)
     assert datetime_text(day, "date") == dateformat.format(day, "d-m-Y") == "28-11-2026"

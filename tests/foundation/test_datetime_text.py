@@ -31,7 +31,14 @@ def test_every_style_matches_django(style):
 
 @pytest.mark.parametrize(
     "django_format",
-    ["Y-m-d H:i:s", "d.m.Y H:i:s.u", "d/m/y H:i:s", "H:i:s d-m-Y", "D d-m-Y H:i:s", "Y-m-d H:i:s %"],
+    [
+        "Y-m-d H:i:s",
+        "d.m.Y H:i:s.u",
+        "d/m/y H:i:s",
+        "H:i:s d-m-Y",
+        "D d-m-Y H:i:s",
+        "Y-m-d H:i:s %",
+    ],
 )
 def test_other_formats_of_the_setting_match_django(settings, django_format):
     """Whichever CONSOLE_DATETIME_FORMAT a site chooses (printf, strftime or dateformat writes it)."""

@@ -49,6 +49,8 @@ class OODateTimeField(models.DateTimeField):
         if connection.vendor == "sqlite" and isinstance(value, datetime.datetime):
             if value.tzinfo is not None:
                 raise ValueError("OpenOrchestrator stores naive local times only.")
+            if value.year >= 1000:  # the same text, a third of strftime's CPU
+                return value.isoformat(" ", "microseconds")
             return value.strftime(OO_DATETIME_FORMAT)
         return connection.ops.adapt_datetimefield_value(value)
 

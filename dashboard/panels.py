@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from logs.links import logs_around_url, process_logs_url, search_url
 from logs.models import Log, LogLevel
-from orchestrator_site import indexes, snapshots, ttlcache
+from orchestrator_site import compiled, indexes, snapshots, ttlcache
 from orchestrator_site.display import input_text
 from orchestrator_site.grouping import Group, summarise
 from orchestrator_site.paging import CappedCount, capped_count
@@ -282,13 +282,15 @@ class TriggerProblem:
     reason: str = ""
 
 
+def _failed_or_active(triggers):
+    return triggers.filter(process_status__in=(TriggerStatus.FAILED, *ACTIVE_STATUSES)).order_by(
+        "trigger_name"
+    )[:200]
+
+
 def trigger_problems(now: dt.datetime) -> list[TriggerProblem]:
     """FAILED triggers, and active ones that nothing will move (the same judgement as the reset)."""
-    triggers = list(
-        Trigger.objects.filter(
-            process_status__in=(TriggerStatus.FAILED, *ACTIVE_STATUSES)
-        ).order_by("trigger_name")[:200]
-    )
+    triggers = compiled.rows(Trigger, "dashboard:trigger-problems", _failed_or_active)
     who = liveness.owners([t for t in triggers if t.process_status != TriggerStatus.FAILED], now)
     problems = []
     for trigger in triggers:
@@ -308,8 +310,12 @@ class RunningJob:
     scheduler_state: str
 
 
+def _running(jobs):
+    return jobs.filter(status=JobStatus.RUNNING).order_by("start_time")[:100]
+
+
 def running_jobs(now: dt.datetime, schedulers: dict[str, Scheduler]) -> list[RunningJob]:
-    jobs = Job.objects.filter(status=JobStatus.RUNNING).order_by("start_time")[:100]
+    jobs = compiled.rows(Job, "dashboard:running-jobs", _running)
     result = []
     for job in jobs:
         scheduler = schedulers.get(job.scheduler_name)
@@ -326,7 +332,10 @@ class SchedulerRow:
 
 
 def scheduler_rows(now: dt.datetime) -> list[SchedulerRow]:
-    rows = [SchedulerRow(s, s.state(now), s.age_seconds(now)) for s in Scheduler.objects.all()]
+    schedulers = compiled.rows(
+        Scheduler, "dashboard:schedulers", lambda schedulers: schedulers.all()
+    )
+    rows = [SchedulerRow(s, s.state(now), s.age_seconds(now)) for s in schedulers]
     order: dict[str, int] = {
         SchedulerState.OFFLINE: 0,
         SchedulerState.STALE: 1,

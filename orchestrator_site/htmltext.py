@@ -10,10 +10,16 @@ tests/foundation/test_htmltext.py compares it with Django's for every kind of ar
 
 from __future__ import annotations
 
+import functools
 import html
 import uuid
 
 from django.utils.safestring import SafeString
+
+
+# str(id): a row shows its id several times (a checkbox, links to its page and its neighbours),
+# and UUID.__str__ is Python code; remembering the page's ids costs a hash per call instead.
+uuid_text = functools.lru_cache(maxsize=2048)(uuid.UUID.__str__)
 
 
 def escaped(value: object) -> str:
@@ -23,7 +29,9 @@ def escaped(value: object) -> str:
         return html.escape(value)
     if kind is SafeString:
         return value
-    if kind is uuid.UUID or kind is int:  # digits, letters and "-": nothing to escape
+    if kind is uuid.UUID:  # hex digits and "-": nothing to escape
+        return uuid_text(value)
+    if kind is int:
         return str(value)
     as_html = getattr(value, "__html__", None)
     if as_html is not None:

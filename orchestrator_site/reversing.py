@@ -18,6 +18,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
 from orchestrator_site import converters
+from orchestrator_site.htmltext import uuid_text
 
 _SAMPLE = uuid.UUID(int=0)
 _NAME_SAMPLE = "name-sample"
@@ -29,7 +30,7 @@ def id_url(name: str, pk: uuid.UUID | str) -> str:
     if not isinstance(pk, uuid.UUID):
         pk = uuid.UUID(str(pk))  # a malformed id raises here, as reverse() would
     head, tail = _split(name, _script_prefix(), str(_SAMPLE))
-    return f"{head}{pk}{tail}"
+    return f"{head}{uuid_text(pk)}{tail}"
 
 
 def name_url(name: str, value: str) -> str:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
-from orchestrator_site import ttlcache
+from orchestrator_site import compiled, ttlcache
 from orchestrator_site.display import age_text, duration_text, status_label
 from orchestrator_site.models import AuditEntry
 from triggers import matching
@@ -50,6 +50,18 @@ class Staleness:
     reason: str
 
 
+def _running_pairs(jobs):
+    return (
+        jobs.filter(status=JobStatus.RUNNING)
+        .values_list("process_name", "scheduler_name")
+        .order_by()
+    )
+
+
+def _latest_first(schedulers):
+    return schedulers.order_by("-latest_trigger_time", "machine_name")
+
+
 def owners(triggers: list[Trigger], now: datetime.datetime) -> dict:
     """owner() of many triggers, in four queries whatever their number (the dashboard, lists)."""
     triggers = list(triggers)
@@ -61,15 +73,12 @@ def owners(triggers: list[Trigger], now: datetime.datetime) -> dict:
     # SQL, SQLite walked each process's whole job history by (process_name, start_time) to find
     # the running ones (8 ms at 24k jobs, most of the dashboard's trigger panel).
     processes = {t.process_name for t in triggers}
-    pairs = Job.objects.filter(status=JobStatus.RUNNING).values_list(
-        "process_name", "scheduler_name"
-    )
-    for process, running_on in pairs.order_by():
+    for process, running_on in compiled.rows(Job, "liveness:running-pairs", _running_pairs):
         if process in processes:
             running.setdefault(process, set()).add(running_on)
     # Every Scheduler (a row per machine, a handful): with the machines and trigger names as two
     # IN lists, the ORM spent more CPU building the query than reading the whole table.
-    schedulers = list(Scheduler.objects.order_by("-latest_trigger_time", "machine_name"))
+    schedulers = compiled.rows(Scheduler, "liveness:schedulers", _latest_first)
     by_machine = {s.machine_name: s for s in schedulers}
     online = {s.machine_name for s in schedulers if s.state(now) == SchedulerState.ONLINE}
     result = {}

@@ -133,9 +133,9 @@ def failed_elements(start: dt.datetime) -> FailedElements:
     """
     start = start.replace(microsecond=0)
     dated, undated = _failed_in_window(start)
-    per_queue = Counter(dated.order_by().values_list("queue_name", flat=True))
+    per_queue = Counter(compiled.flat_values(dated.order_by().values_list("queue_name", flat=True)))
     any_dated = per_queue.total() > 0  # only those can be acknowledged (Acknowledgement.covers)
-    per_queue.update(undated.order_by().values_list("queue_name", flat=True))
+    per_queue.update(compiled.flat_values(undated.order_by().values_list("queue_name", flat=True)))
     if per_queue.total() > FAILED_ELEMENTS_SCAN:
         return _failed_by_scan(start)
     covered = _covered_dated(start, dated) if any_dated else {}

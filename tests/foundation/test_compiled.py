@@ -126,3 +126,16 @@ def test_a_change_of_database_routing_compiles_again(settings):
     assert ("test:all", "default") in compiled._statements
     settings.DATABASE_ROUTERS = list(settings.DATABASE_ROUTERS)
     assert ("test:all", "default") not in compiled._statements
+
+
+@oo_db
+def test_flat_values_are_the_querysets(rows):
+    names = Job.objects.order_by("scheduler_name").values_list("scheduler_name", flat=True)
+    assert compiled.flat_values(names) == list(names)
+    assert "Line\nbreak" in compiled.flat_values(names) and "" not in compiled.flat_values(names)
+    # A column the ORM converts (a datetime on SQLite), and a query of several columns: the ORM's.
+    starts = Job.objects.order_by("start_time").values_list("start_time", flat=True)
+    assert compiled.flat_values(starts) == list(starts)
+    assert all(isinstance(start, dt.datetime) for start in compiled.flat_values(starts))
+    pairs = Job.objects.order_by("pk").values_list("pk", "status")
+    assert compiled.flat_values(pairs) == list(pairs)

@@ -21,7 +21,7 @@ from django.dispatch import receiver
 from django.utils import dateformat
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.formats import localize
-from django.utils.text import Truncator
+from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 
@@ -240,6 +240,11 @@ def shortened(value: object, chars: int, ellipsis: str | None = None) -> str:
     text = unicodedata.normalize("NFC", str(value))
     if len(text) <= chars:
         return text
+    if chars > 0 and text[: chars + 1].isascii():
+        # No combining character where the cut falls: Truncator's walk through the characters
+        # (one Python step each) ends with this cut and this ellipsis.
+        keep = calculate_truncate_chars_length(chars, ellipsis)
+        return add_truncation_text(text[:keep], ellipsis)
     return Truncator(text).chars(chars, truncate=ellipsis)
 
 

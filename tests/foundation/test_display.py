@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.template import Context, Template
+from django.utils.text import Truncator
 
 from orchestrator_site import display
 
@@ -59,3 +60,25 @@ def test_templates_and_python_agree():
         f"{display.datetime_text(MOMENT)}|25-11-2026 08:30:15.123456|1 h 2 min|1 h 2 min ago|—"
     )
     assert display.datetime_text(MOMENT) == "25-11-2026 08:30:15"
+
+
+@pytest.mark.parametrize("chars", [0, 1, 2, 3, 10, 120])
+@pytest.mark.parametrize(
+    "ellipsis", [None, "%(truncated_text)s…", "…", "%(truncated_text)s...", "[cut]"]
+)
+def test_shortened_is_django_truncatechars(chars, ellipsis):
+    """Whichever path it takes (ASCII where the cut falls, or Truncator's walk)."""
+    texts = [
+        "",
+        "x" * chars,
+        "x" * (chars + 1),
+        "Timeout while waiting for SAP\nline two " * 8,
+        "e\u0301" * 80,  # combining accents (NFC makes é of them)
+        "a\u0308" + "b" * 200,
+        "b" * (chars + 1) + "\u0301" * 5,
+        "ascii at first, then Kø & ñ\u0303 " * 6,
+        "text ending in the ellipsis…" * 9,
+    ]
+    for text in texts:
+        expected = Truncator(text).chars(chars, truncate=ellipsis)
+        assert display.shortened(text, chars, ellipsis) == expected, (text, chars, ellipsis)

@@ -21,7 +21,23 @@ class _ScriptPrefixed:
 
 
 class ConsoleStaticStorage(_ScriptPrefixed, CompressedManifestStaticFilesStorage):
-    """The deployment's storage: compressed files with hashed names (collectstatic)."""
+    """The deployment's storage: compressed files with hashed names (collectstatic).
+
+    A file's URL is worked out once per script prefix: the manifest is read at start-up and does
+    not change while the process runs, and every page links the same stylesheet and scripts."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._urls: dict[tuple[str, str], str] = {}
+
+    def url(self, name, force=False):
+        if force:
+            return super().url(name, force)
+        key = (name, self.base_url)
+        url = self._urls.get(key)
+        if url is None:
+            url = self._urls[key] = super().url(name)
+        return url
 
 
 class PlainStaticStorage(_ScriptPrefixed, StaticFilesStorage):

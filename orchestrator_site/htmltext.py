@@ -16,7 +16,6 @@ import uuid
 
 from django.utils.safestring import SafeString
 
-
 # str(id): a row shows its id several times (a checkbox, links to its page and its neighbours),
 # and UUID.__str__ is Python code; remembering the page's ids costs a hash per call instead.
 uuid_text = functools.lru_cache(maxsize=2048)(uuid.UUID.__str__)

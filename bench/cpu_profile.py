@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/cpu_profile.py --size small --page triggers --requests 50
     .venv/bin/python bench/cpu_profile.py --size large --page plogs --sort tottime
+    .venv/bin/python bench/cpu_profile.py --backend postgresql --size small --page frag_triggers
 
-Uses a database `bench/run.py` generated (bench/out/), through Django's WSGI handler with the
+Uses a database `bench/run.py` generated (bench/out/, or on the PostgreSQL server), through Django's WSGI handler with the
 identity adapter, as waitress would call it; no network, so the figures are the server's own work.
 """
 
@@ -32,6 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", default="small")
     parser.add_argument("--indexes", choices=("on", "off"), default="on")
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="postgresql: the database bench/run.py --backend postgresql generated on --pg-url",
+    )
+    parser.add_argument("--pg-url", default=harness.DEFAULT_PG, help="server URL for PostgreSQL")
     parser.add_argument("--page", default="triggers", help="a key of bench/pages.py, or a path")
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--sort", default="cumulative")
@@ -52,13 +60,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    name = f"oo-{args.size}{'-idx' if args.indexes == 'on' else ''}"
-    path = harness.OUT / f"{name}.sqlite3"
-    if not path.exists():
-        parser.error(f"{path} does not exist: generate it with bench/run.py --sizes {args.size}")
-    os.environ.update(
-        generate.console_env(f"sqlite:///{path}", var_dir=tempfile.mkdtemp(prefix="oo-prof-"))
-    )
+    suffix = "idx" if args.indexes == "on" else ""
+    if args.backend == "postgresql":
+        name = "_".join(filter(None, ("oo_bench", args.size, suffix)))
+        marker = harness.OUT / f"postgresql-{name}.json"
+        if not marker.exists():
+            parser.error(
+                f"{marker} does not exist: generate the database with bench/run.py --backend "
+                f"postgresql --sizes {args.size}"
+            )
+        url = args.pg_url.rstrip("/") + "/" + name
+    else:
+        path = harness.OUT / f"oo-{args.size}{'-' + suffix if suffix else ''}.sqlite3"
+        if not path.exists():
+            parser.error(
+                f"{path} does not exist: generate it with bench/run.py --sizes {args.size}"
+            )
+        url = f"sqlite:///{path}"
+    os.environ.update(generate.console_env(url, var_dir=tempfile.mkdtemp(prefix="oo-prof-")))
     import django
     from django.core.management import call_command
 

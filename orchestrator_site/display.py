@@ -240,7 +240,8 @@ def shortened(value: object, chars: int, ellipsis: str | None = None) -> str:
     text = unicodedata.normalize("NFC", str(value))
     if len(text) <= chars:
         return text
-    if chars > 0 and text[: chars + 1].isascii():
+    head = text[: chars + 1]
+    if chars > 0 and (head.isascii() or not any(map(unicodedata.combining, head))):
         # No combining character where the cut falls: Truncator's walk through the characters
         # (one Python step each) ends with this cut and this ellipsis.
         keep = calculate_truncate_chars_length(chars, ellipsis)

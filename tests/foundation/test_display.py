@@ -77,6 +77,7 @@ def test_shortened_is_django_truncatechars(chars, ellipsis):
         "a\u0308" + "b" * 200,
         "b" * (chars + 1) + "\u0301" * 5,
         "ascii at first, then Kø & ñ\u0303 " * 6,
+        "Kø & æble, no combining ones " * 9,
         "text ending in the ellipsis…" * 9,
     ]
     for text in texts:

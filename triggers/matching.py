@@ -94,12 +94,15 @@ def jobs_of(triggers: Iterable[Trigger]) -> dict[uuid.UUID, JobMatch]:
     """The job of each trigger's last start, in two queries whatever the number of triggers.
 
     Reads every trigger of the same processes (their last_run decides the ambiguity), then every job
-    that fits one of those last_run values, using the Jobs (process_name, start_time) index.
+    that fits the last_run of one of `triggers`, using the Jobs (process_name, start_time) index. The
+    jobs of the other triggers' starts cannot change the answer: a trigger's match depends on the
+    jobs in its own window and on the other triggers' last_run values only (see match()).
     """
     wanted = list(triggers)
     names = {t.process_name for t in wanted}
     if not names:
         return {}
+    keys = {t.pk for t in wanted}
     # Plain tuples: building model instances for every trigger of those processes cost more
     # than the rule itself.
     related = [
@@ -108,8 +111,10 @@ def jobs_of(triggers: Iterable[Trigger]) -> dict[uuid.UUID, JobMatch]:
         .order_by()
         .values_list("id", "process_name", "last_run")
     ]
-    jobs = jobs_in_windows({(t.process_name, t.last_run) for t in related if t.last_run})
     # The caller's rows may be older than the ones just read: judge with the fresh last_run.
+    jobs = jobs_in_windows(
+        {(t.process_name, t.last_run) for t in related if t.last_run and t.pk in keys}
+    )
     found = match(related, jobs)
     return {t.pk: found.get(t.pk, JobMatch(None, 0)) for t in wanted}
 

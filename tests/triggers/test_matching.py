@@ -123,3 +123,34 @@ def test_the_window_query_finds_exactly_the_jobs_within_each_window(monkeypatch)
     assert sorted(j.pk for j in found) == sorted(j.pk for j in inside)
     assert {j.pk: j.start_time for j in found} == {j.pk: j.start_time for j in inside}
     assert matching.jobs_in_windows(set()) == []
+
+
+@oo_db
+def test_the_match_of_some_triggers_is_the_rule_over_every_row():
+    """jobs_of reads only the jobs of the asked triggers' own windows: for any of them the answer
+    is the rule's over every trigger and every job, ambiguities included."""
+    starts = [NOW, NOW + 2 * MS, NOW + dt.timedelta(minutes=5), NOW + dt.timedelta(minutes=9), None]
+    triggers = [
+        make_trigger(TriggerType.SINGLE, name=f"T{i}", process="P", last_run=start)
+        for i, start in enumerate(starts)
+    ] + [make_trigger(TriggerType.SINGLE, name="Q0", process="Q", last_run=NOW)]
+    for start, process in [
+        (NOW + MS * 5, "P"),  # fits T0 and T1: ambiguous for both
+        (NOW + dt.timedelta(minutes=5, milliseconds=10), "P"),  # T2's alone
+        (NOW + dt.timedelta(minutes=9, milliseconds=10), "P"),  # T3's, twice: ambiguous
+        (NOW + dt.timedelta(minutes=9, milliseconds=20), "P"),
+        (NOW + MS, "Q"),
+    ]:
+        make_job(process, start=start)
+    everything = matching.match(Trigger.objects.all(), Job.objects.all())
+    for size in range(1, len(triggers) + 1):
+        for offset in range(len(triggers)):
+            some = (triggers * 2)[offset : offset + size]
+            found = matching.jobs_of(some)
+            assert set(found) == {t.pk for t in some}
+            for t in some:
+                expected = everything.get(t.pk, matching.JobMatch(None, 0))
+                assert found[t.pk] == expected, (t.trigger_name, found[t.pk], expected)
+    assert matching.jobs_of(triggers[2:3])[triggers[2].pk].job is not None
+    assert matching.jobs_of(triggers[3:4])[triggers[3].pk].ambiguous
+    assert matching.jobs_of(triggers[:1])[triggers[0].pk].ambiguous

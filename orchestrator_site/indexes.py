@@ -76,11 +76,14 @@ RECOMMENDED: tuple[IndexSpec, ...] = (
         "a queue's elements filtered by status (103-185 -> 0.1 ms); the queues overview, covering "
         "(585-696 -> 199-232 ms)",
     ),
+    # queue_name last: the dashboard's failed panel counts a window's failures per queue from
+    # the index alone (SQLite, 1,241 failures in 72 h: no row of the table read).
     IndexSpec(
         f"{PREFIX}queues_status_end",
         "Queues",
-        ("status", "end_date"),
-        "the failed-elements inbox, newest failure first (145 -> 0.2 ms)",
+        ("status", "end_date", "queue_name"),
+        "the failed-elements inbox, newest failure first (145 -> 0.2 ms); the dashboard's "
+        "failures per queue, covering",
     ),
     IndexSpec(
         f"{PREFIX}jobs_start",
@@ -167,6 +170,9 @@ def analyze_sql(vendor: str) -> list[str]:
 class IndexState:
     spec: IndexSpec
     existing: str | None  # the name of the index that serves it, if any
+    # An index of the spec's name with other columns: an earlier version of the spec, which
+    # --apply replaces (it serves nothing the spec promises).
+    outdated: bool = False
 
     @property
     def present(self) -> bool:
@@ -218,18 +224,15 @@ def inspect(alias: str | None = None, *, connection=None) -> list[IndexState]:
     states = []
     for spec in RECOMMENDED:
         found = by_table[spec.table]
-        existing = spec.name if spec.name in found else None
-        if existing is None:
-            width = len(spec.columns)
-            existing = next(
-                (
-                    name
-                    for name, columns in found.items()
-                    if tuple(c.lower() for c in columns[:width]) == spec.columns
-                ),
-                None,
-            )
-        states.append(IndexState(spec, existing))
+        width = len(spec.columns)
+        serving = [
+            name
+            for name, columns in found.items()
+            if tuple(c.lower() for c in columns[:width]) == spec.columns
+        ]
+        existing = spec.name if spec.name in serving else next(iter(serving), None)
+        outdated = spec.name in found and spec.name not in serving
+        states.append(IndexState(spec, existing, outdated))
     return states
 
 
@@ -255,6 +258,8 @@ def apply(alias: str | None = None) -> list[str]:
         if state.present:
             continue
         with connection.cursor() as cursor:
+            if state.outdated:  # the same name, earlier columns: rebuilt
+                cursor.execute(drop_sql(state.spec.name, state.spec.table, connection.vendor))
             cursor.execute(create_sql(state.spec, connection.vendor))
         created.append(state.spec.name)
     if created:

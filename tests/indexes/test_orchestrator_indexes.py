@@ -170,3 +170,22 @@ def test_every_managed_name_has_the_prefix_and_fits_every_backend():
     for index in indexes.RECOMMENDED:
         assert index.name.startswith(indexes.PREFIX) and len(index.name) <= 63
         assert index.table in TABLES
+
+
+@oo_tx
+def test_an_index_of_an_earlier_definition_is_rebuilt_by_apply():
+    """A site that applied the indexes before a spec gained a column keeps the old index under
+    the same name: it is reported as outdated, counted as missing, and --apply rebuilds it."""
+    spec = next(s for s in indexes.RECOMMENDED if s.name == "ix_console_queues_status_end")
+    assert len(spec.columns) > 2
+    with connections["orchestrator"].cursor() as cursor:
+        cursor.execute(f'CREATE INDEX "{spec.name}" ON "Queues" (status, end_date)')
+    printed = run()
+    assert f"OUTDATED: {spec.name} has other columns; --apply rebuilds it" in printed
+    assert spec in indexes.missing_indexes()
+    run("--apply")
+    columns = schema()["Queues"][spec.name]["columns"]
+    assert [c.lower() for c in columns] == list(spec.columns)
+    indexes.forget()
+    assert spec not in indexes.missing_indexes()
+    assert "OUTDATED" not in run() and "MISSING" not in run()

@@ -46,6 +46,8 @@ class Command(BaseCommand):
                 mark = "present"
             elif state.present:
                 mark = f"served by existing index {state.existing}"
+            elif state.outdated:
+                mark = f"OUTDATED: {spec.name} has other columns; --apply rebuilds it"
             else:
                 mark = "MISSING"
             self.stdout.write(f"\n-- {spec.table}({columns}): {mark}")

@@ -165,18 +165,25 @@ def _time_words(language: str | None) -> dict[str, str]:
     }
 
 
-def duration_text(value: dt.timedelta | float | None) -> str:
+def time_words() -> dict[str, str]:
+    """The words of durations in the active language, for a table that writes one per row and
+    passes them to duration_text (looking the language up costs more than writing the text)."""
+    return _time_words(get_language())
+
+
+def duration_text(value: dt.timedelta | float | None, words: dict[str, str] | None = None) -> str:
     """A length of time, to the unit that matters: 45 -> "45 s", 185 -> "3 min 5 s",
     1016 -> "16 min", 3725 -> "1 h 2 min", 190000 -> "2 d 4 h"; negative (clocks that disagree)
     with a "-". The one way the console writes a duration: job run times, ages ("ago"), waits,
-    and the thresholds its settings give in seconds or minutes."""
+    and the thresholds its settings give in seconds or minutes. `words`: time_words(), when the
+    caller has them for the active language already."""
     if value is None or value == "":
         return ""
     if isinstance(value, dt.timedelta):
         value = value.total_seconds()
     seconds = int(value)
     sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
-    words = _time_words(get_language())
+    words = words or _time_words(get_language())
     if seconds < 60:
         return sign + words["s"] % {"seconds": seconds}
     minutes, seconds = divmod(seconds, 60)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from logs.links import process_logs_url
 from logs.tables import FIRST_LINE_CHARS, level_badge
 from orchestrator_site import rowactions
-from orchestrator_site.display import datetime_text, duration_text, status_label
+from orchestrator_site.display import datetime_text, duration_text, status_label, time_words
 from orchestrator_site.errorline import summary_line
 from orchestrator_site.htmltext import escaped, format_html
 from orchestrator_site.reversing import id_url, name_url
@@ -531,9 +531,10 @@ class SchedulerTable(ConsoleTable):
         return format_html('<a href="{}">{}</a>', url, value)
 
 
-def job_duration_text(job: Job, now) -> str:
-    """How long the job ran, or has run so far."""
-    text = duration_text(max(0.0, ((job.end_time or now) - job.start_time).total_seconds()))
+def job_duration_text(job: Job, now, words: dict[str, str] | None = None) -> str:
+    """How long the job ran, or has run so far (`words`: display.time_words(), see duration_text)."""
+    seconds = max(0.0, ((job.end_time or now) - job.start_time).total_seconds())
+    text = duration_text(seconds, words)
     return text if job.end_time else gettext("%(duration)s so far") % {"duration": text}
 
 
@@ -606,7 +607,9 @@ class JobTable(ConsoleTable):
         return error_link(log, self._words["whole"])
 
     def render_duration(self, record: Job):
-        return job_duration_text(record, self.now)
+        if "_time_words" not in self.__dict__:  # once per page, in the page's language
+            self._time_words = time_words()
+        return job_duration_text(record, self.now, self._time_words)
 
     def render_process_name(self, record: Job):
         return format_html(

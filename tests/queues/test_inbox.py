@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import connections
 from django.urls import reverse
 
+from orchestrator_site import indexes
 from queues.models import Acknowledgement, QueueStatus
 from queues.services import acknowledge_elements, retry_elements
 from tests.helpers import NOW, make_element, oo_db
@@ -116,7 +117,9 @@ def test_query_count_is_bounded(as_viewer, operator_user, django_assert_max_num_
     for i in range(60):
         make_element(f"Queue {i % 3}", status=QueueStatus.FAILED, reference=f"r{i}")
     as_viewer.get(URL)
-    with django_assert_max_num_queries(2, connection=connections["orchestrator"]):
+    # The test database has no recommended index: a page's keys, then its rows, then the count.
+    assert not indexes.present("ix_console_queues_status_end")
+    with django_assert_max_num_queries(3, connection=connections["orchestrator"]):
         response = as_viewer.get(URL)
     assert len(listed(response)) == 50
     with django_assert_max_num_queries(8):

@@ -154,6 +154,19 @@ def _caller(render: Callable, takes_all: bool, names: tuple[str, ...]) -> Callab
 _ARGUMENTS = ("value", "record", "column", "bound_column", "bound_row", "table")
 
 
+def _text_html(cell, context: Context) -> str:
+    """{{ cell }} with autoescaping: most cells are text, escaped exactly as {{ }} would, without
+    its generic path."""
+    kind = type(cell)
+    if kind is SafeString:
+        return cell
+    if kind is str:
+        return html.escape(cell)
+    if kind is int:  # digits and separators: nothing to escape
+        return count_text(cell)
+    return render_value_in_context(cell, context)
+
+
 class _CellPlan:
     """How one column's cells are rendered, worked out once per page, from django-tables2's
     public attributes only (BoundColumn.accessor, .column.empty_values, .default, .render, .attrs,
@@ -232,29 +245,14 @@ class _CellPlan:
             if value is _MISSING:
                 return None
             cell = default if value in empty_values else call(value, record, row)
-            kind = type(cell)
-            if kind is SafeString:
-                return cell
-            if kind is str:
-                return html.escape(cell)
-            if kind is int:
-                return count_text(cell)
-            return render_value_in_context(cell, context)
+            return _text_html(cell, context)
 
         return cell_html
 
     def html(self, cell, context: Context) -> str:
         """The cell as django-tables2's template prints it (column.localize: the l10n filters)."""
         if self.localize is None:
-            # Most cells are text: escaped exactly as {{ }} would, without its generic path.
-            kind = type(cell)
-            if kind is SafeString:
-                return cell
-            if kind is str:
-                return html.escape(cell)
-            if kind is int:  # digits and separators: nothing to escape
-                return count_text(cell)
-            return render_value_in_context(cell, context)
+            return _text_html(cell, context)
         shown = localize(cell) if self.localize else unlocalize(cell)
         return str(conditional_escape(shown))
 

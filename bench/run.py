@@ -32,6 +32,7 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -234,6 +235,7 @@ def run_one(
         if boot.status != 200:
             say(f"  /healthz answered {boot.status}: {boot.body[:300]!r}")
         say(f"  start-up work settled after {server.settle():.1f} s")
+        speed_before = calibrate()
         load_before = harness.loadavg()
         meter = harness.CpuMeter(
             [server.process.pid] if server.process else [],
@@ -279,10 +281,12 @@ def run_one(
         )
         cpu = meter.stop()
         load_after = harness.loadavg()
+        speed_after = calibrate()
         say(
             f"  load average {_load(load_before)} before the timings, {_load(load_after)} after; "
             f"other processes used {cpu['others_cores']} cores meanwhile"
         )
+        say(f"  machine speed: {_speed(speed_before, speed_after)}")
         rss = server.peak_rss_mb()
         probes = probe_unbounded(server.port)
         rss_after_probes = server.peak_rss_mb()
@@ -310,10 +314,38 @@ def run_one(
         "server_tracebacks": len(errors),
         "snapshot_counts": counted,
         # Other work on the machine inflates wall times (not server CPU): say how busy it was.
+        "calibration_us": [speed_before, speed_after],
         "loadavg_before": list(load_before),
         "loadavg_after": list(load_after),
         "cpu": cpu,
     }
+
+
+def calibrate() -> float | None:
+    """CPU µs of a fixed workload (bench/table_render.py --calibrate: one 50-row log table body,
+    in a process of its own, no database). This machine's speed drifts by a fifth to a half within
+    an hour, which the load average does not show; this does, next to every run's figures."""
+    try:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "table_render.py"), "--calibrate"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        return float(done.stdout.split()[-1])
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return None
+
+
+def _speed(before: float | None, after: float | None) -> str:
+    if before is None or after is None:
+        return "unknown (bench/table_render.py --calibrate failed)"
+    return (
+        f"a 50-row log table body took {before:.0f} µs of CPU before the timings, {after:.0f} µs "
+        "after (bench/table_render.py --calibrate; compare runs by it)"
+    )
 
 
 def _load(values) -> str:
@@ -695,6 +727,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{_load(run['loadavg_after'])} after; other processes used "
             f"{run['cpu']['others_cores']} cores during them"
         )
+        print(f"  machine speed: {_speed(*run.get('calibration_us', (None, None)))}")
     print("\n" + summary_table(runs))
     print("\n" + summary_table(runs, "cpu_ms", "server CPU ms/request"))
     targets = evaluate(runs, unreliable)

@@ -1,6 +1,7 @@
 """Time the body of a page of the log and trigger lists: ConsoleTable against django-tables2's own.
 
     .venv/bin/python bench/table_render.py [--rows 50 100] [--number 20]
+    .venv/bin/python bench/table_render.py --calibrate
 
 In-memory rows (no database) under the test settings. For each table and page size it prints the
 CPU microseconds per page (best of 5) of ConsoleTable.tbody_html() and of the whole table through django-tables2's
@@ -172,11 +173,31 @@ def bench_actions(rows, number):
     )
 
 
+def calibration_us(number: int = 20) -> float:
+    """CPU µs of one 50-row log table body: the fixed workload bench/run.py times before and
+    after its timings, so that a run on a slower machine (or minute) says so."""
+    rows = logs(50)
+
+    def body():
+        table, _ = page_table(LogTable, rows, 50)
+        return table.tbody_html()
+
+    return micro(body, number)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[50, 100])
     parser.add_argument("--number", type=int, default=20)
+    parser.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="print only the CPU µs of a 50-row log table body (bench/run.py's machine speed)",
+    )
     args = parser.parse_args()
+    if args.calibrate:
+        print(f"{calibration_us(args.number):.0f}")
+        return
     print(f"django-tables2 {tables.__version__}, load average {os.getloadavg()}")
     for n in args.rows:
         bench_table("logs", LogTable, logs(n), n, args.number)

@@ -167,6 +167,15 @@ def test_run_helpers():
     assert harness.percentile(list(range(1, 101)), 95) == 95
 
 
+def test_every_run_times_a_fixed_workload_to_show_the_machines_speed():
+    """The calibration bench/run.py prints before and after each run's timings."""
+    speed = run.calibrate()
+    assert speed is not None and 100 < speed < 1_000_000
+    said = run._speed(2125.0, 2480.0)
+    assert "2125 µs of CPU before the timings, 2480 µs after" in said
+    assert "unknown" in run._speed(None, 2480.0)
+
+
 def _run(size: str, indexes: bool, *, median: float = 10.0, cpu: float = 4.0, **extra) -> dict:
     return {
         "size": size,

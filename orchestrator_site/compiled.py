@@ -70,7 +70,8 @@ def _compile(model, alias: str, build: Build, arity: int) -> _Statement | None:
     placeholders = [_PLACEHOLDER.format(i) for i in range(arity)]
     queryset = build(model._default_manager.db_manager(alias), *placeholders)
     query = queryset.query
-    if query.model is not model or queryset.db != alias or queryset._prefetch_related_lookups:
+    prefetches = queryset.__dict__.get("_prefetch_related_lookups")
+    if query.model is not model or queryset.db != alias or prefetches:
         return None
     compiler = query.get_compiler(using=alias)
     sql, params = compiler.as_sql()
@@ -88,7 +89,9 @@ def _compile(model, alias: str, build: Build, arity: int) -> _Statement | None:
     )
     iterable = queryset._iterable_class
     if iterable is ModelIterable:
-        attnames = tuple(getattr(column.target, "attname", None) for column in columns)
+        attnames = tuple(
+            getattr(getattr(column, "target", None), "attname", None) for column in columns
+        )
         concrete = tuple(field.attname for field in model._meta.concrete_fields)
         plain = (
             attnames == concrete
@@ -115,7 +118,7 @@ def _run(statement: _Statement, alias: str, values: tuple[str, ...]) -> list:
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, params)
         fetched = cursor.fetchall()
-    result = []
+    result: list[Any] = []
     for row in fetched:
         if statement.converters:
             row = list(row)

@@ -92,11 +92,11 @@ def _formatter(django_format: str) -> Callable[[dt.datetime], str] | None:
             parts.append(spec)
             attributes.append(attribute)
         elif char.isalpha():  # "y": strftime's
-            return functools.partial(dt.datetime.strftime, format=pattern)
+            return lambda value: value.strftime(pattern)
         else:
             parts.append(char.replace("%", "%%"))
     if not attributes:
-        return functools.partial(dt.datetime.strftime, format=pattern)
+        return lambda value: value.strftime(pattern)
     printf, read = "".join(parts), operator.attrgetter(*attributes)
     if len(attributes) == 1:
         return lambda value: printf % (read(value),)

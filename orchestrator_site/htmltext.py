@@ -23,14 +23,13 @@ uuid_text = functools.lru_cache(maxsize=2048)(uuid.UUID.__str__)
 
 def escaped(value: object) -> str:
     """conditional_escape(value), as a str."""
-    kind = type(value)
-    if kind is str:
+    if type(value) is str:
         return html.escape(value)
-    if kind is SafeString:
+    if type(value) is SafeString:
         return value
-    if kind is uuid.UUID:  # hex digits and "-": nothing to escape
+    if type(value) is uuid.UUID:  # hex digits and "-": nothing to escape
         return uuid_text(value)
-    if kind is int:
+    if type(value) is int:
         return str(value)
     as_html = getattr(value, "__html__", None)
     if as_html is not None:

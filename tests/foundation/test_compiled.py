@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import User
 from django.db import connections
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from dashboard import panels
@@ -113,6 +114,10 @@ def test_what_it_cannot_reproduce_goes_through_the_orm():
         "test:contains": lambda users, text: users.filter(username__contains=text),  # "%ada%"
         "test:only": lambda users, text: users.filter(username=text).only("username"),
         "test:values": lambda users, text: users.filter(username=text).values("username"),
+        "test:prefetch": lambda users, text: users.filter(username=text).prefetch_related("groups"),
+        "test:annotated": lambda users, text: users.filter(username=text).annotate(
+            n=Count("groups")
+        ),
     }
     for name, build in shapes.items():
         found = compiled.rows(User, name, build, "ada")

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.signals import setting_changed
 from django.db import connections, models, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesListIterable
 from django.dispatch import receiver
 
@@ -66,14 +67,18 @@ def rows(model: type[models.Model], name: str, build: Build, *values: str) -> li
     return _run(statement, alias, values)
 
 
-def _compile(model, alias: str, build: Build, arity: int) -> _Statement | None:
+def _compile(
+    model, alias: str, build: Build, arity: int, connection: BaseDatabaseWrapper | None = None
+) -> _Statement | None:
+    """The statement for `alias`; `connection` compiles it for another backend (the SQL Server
+    tests, which have no server to connect to)."""
     placeholders = [_PLACEHOLDER.format(i) for i in range(arity)]
     queryset = build(model._default_manager.db_manager(alias), *placeholders)
     query = queryset.query
     prefetches = queryset.__dict__.get("_prefetch_related_lookups")
     if query.model is not model or queryset.db != alias or prefetches:
         return None
-    compiler = query.get_compiler(using=alias)
+    compiler = query.get_compiler(connection=connection or connections[alias])
     sql, params = compiler.as_sql()
     slots = tuple(
         (position, placeholders.index(param))

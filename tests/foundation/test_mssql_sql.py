@@ -8,12 +8,17 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.contrib.auth.models import User
 from django.db.models.sql import UpdateQuery
 from django.db.utils import load_backend
 
+from dashboard import panels
 from logs.models import Log, LogLevel
+from orchestrator_site import compiled as compiled_once
+from orchestrator_site import userrow
 from queues.models import QueueElement, QueueStatus
-from triggers.models import SingleTrigger, Trigger, TriggerStatus
+from triggers import liveness
+from triggers.models import Job, Scheduler, SingleTrigger, Trigger, TriggerStatus
 
 pytestmark = pytest.mark.no_orchestrator_db
 
@@ -121,3 +126,23 @@ def test_the_jobs_failure_reasons_are_one_standard_statement(mssql):
     )
     # No ORDER BY in the derived table (SQL Server refuses one without TOP); ids dashed.
     assert params == ["72a03dfe-457d-43d7-be9c-9df619e54e62"] * 2 + ["ERROR"]
+
+
+def test_statements_compiled_once_are_one_statement_with_their_constants(mssql):
+    """orchestrator_site.compiled on SQL Server: each statement keeps its SQL and parameters, the
+    row limits are in the SQL, and a text parameter reaches the SQL as given."""
+    problems = compiled_once._compile(Trigger, "orchestrator", panels._failed_or_active, 0, mssql)
+    assert problems is not None and problems.model is Trigger
+    assert "TOP 200" in problems.sql or "FETCH FIRST 200 ROWS ONLY" in problems.sql
+    assert "ORDER BY [Triggers].[trigger_name] ASC" in problems.sql
+    assert set(problems.params) == {"FAILED", "RUNNING", "PAUSING", "KILLING"}
+    for model, build in [
+        (Job, panels._running),
+        (Job, liveness._running_pairs),
+        (Scheduler, liveness._latest_first),
+    ]:
+        statement = compiled_once._compile(model, "orchestrator", build, 0, mssql)
+        assert statement is not None and statement.sql.count("SELECT") == 1, statement
+    by_name = compiled_once._compile(User, "default", userrow._by_name, 1, mssql)
+    assert by_name is not None and by_name.slots == ((0, 0),)
+    assert "WHERE [auth_user].[username] = %s" in by_name.sql

@@ -16,7 +16,7 @@ from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.templatetags.l10n import localize, unlocalize
 from django.utils.encoding import force_str
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -27,7 +27,7 @@ from django_tables2.data import TableQuerysetData
 from django_tables2.templatetags.django_tables2 import table_page_range
 
 from orchestrator_site import audit, audit_targets
-from orchestrator_site.display import count_text, datetime_text
+from orchestrator_site.display import count_text, datetime_text, time_words
 from orchestrator_site.htmltext import attributes_html, escaped, format_html
 from orchestrator_site.models import AuditEntry
 
@@ -334,6 +334,12 @@ class ConsoleTable(tables.Table):
         as_html = getattr((self.attrs or {}).get("thead"), "as_html", None)
         attrs = as_html() if as_html is not None else ""
         return SafeString(f"<thead {attrs}><tr>{''.join(cells)}</tr></thead>")
+
+    @cached_property
+    def time_words(self) -> dict[str, str]:
+        """display.time_words() of the page's language, for a column that writes a duration per
+        row (duration_text's `words`): the language looked up once per page, not once per row."""
+        return time_words()
 
     def column_attrs(self, bound_column) -> dict:
         """bound_column.attrs outside any row: worked out once per column and page, for the

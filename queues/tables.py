@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from orchestrator_site.display import datetime_text, duration_text, shortened, time_words
+from orchestrator_site.display import datetime_text, duration_text, shortened
 from orchestrator_site.htmltext import format_html
 from orchestrator_site.reversing import id_url, name_url
 from orchestrator_site.tables import ConsoleTable, TimeColumn
@@ -127,9 +127,7 @@ class ElementTable(AcknowledgedMixin, ConsoleTable):
         return element_link(record, value)
 
     def render_duration(self, record):
-        if "_time_words" not in self.__dict__:  # once per page, in the page's language
-            self._time_words = time_words()
-        return duration_text(record.duration, self._time_words) or "—"
+        return duration_text(record.duration, self.time_words) or "—"
 
     def render_message(self, value):
         # Django's ellipsis, translated once per page rather than once per row.

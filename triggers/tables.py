@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from logs.links import process_logs_url
 from logs.tables import FIRST_LINE_CHARS, level_badge
 from orchestrator_site import rowactions
-from orchestrator_site.display import datetime_text, duration_text, status_label, time_words
+from orchestrator_site.display import datetime_text, duration_text, status_label
 from orchestrator_site.errorline import summary_line
 from orchestrator_site.htmltext import escaped, format_html
 from orchestrator_site.reversing import id_url, name_url
@@ -607,9 +607,7 @@ class JobTable(ConsoleTable):
         return error_link(log, self._words["whole"])
 
     def render_duration(self, record: Job):
-        if "_time_words" not in self.__dict__:  # once per page, in the page's language
-            self._time_words = time_words()
-        return job_duration_text(record, self.now, self._time_words)
+        return job_duration_text(record, self.now, self.time_words)
 
     def render_process_name(self, record: Job):
         return format_html(

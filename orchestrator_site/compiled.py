@@ -74,19 +74,29 @@ def _compile(
     tests, which have no server to connect to)."""
     placeholders = [_PLACEHOLDER.format(i) for i in range(arity)]
     queryset = build(model._default_manager.db_manager(alias), *placeholders)
-    query = queryset.query
-    prefetches = queryset.__dict__.get("_prefetch_related_lookups")
-    if query.model is not model or queryset.db != alias or prefetches:
+    if queryset.query.model is not model or queryset.db != alias:
         return None
-    compiler = query.get_compiler(connection=connection or connections[alias])
+    return _statement(queryset, connection or connections[alias], placeholders)
+
+
+def _statement(
+    queryset: models.QuerySet, connection: BaseDatabaseWrapper, placeholders: list[str]
+) -> _Statement | None:
+    """`queryset` compiled for `connection`, or None when its rows are not a shape _run() makes
+    exactly as the ORM does, or when a placeholder did not reach the SQL as itself (the ORM
+    must prepare such a value each time)."""
+    query = queryset.query
+    if queryset.__dict__.get("_prefetch_related_lookups"):
+        return None
+    compiler = query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
     slots = tuple(
         (position, placeholders.index(param))
         for position, param in enumerate(params)
         if isinstance(param, str) and param in placeholders
     )
-    if sorted(index for _, index in slots) != list(range(arity)):
-        return None  # a value did not reach the SQL as itself: the ORM must prepare it each time
+    if sorted(index for _, index in slots) != list(range(len(placeholders))):
+        return None
     columns = [column for column, _, _ in compiler.select]
     converters = tuple(
         (position, tuple(functions), expression)
@@ -94,6 +104,7 @@ def _compile(
     )
     iterable = queryset._iterable_class
     if iterable is ModelIterable:
+        model = queryset.model
         attnames = tuple(
             getattr(getattr(column, "target", None), "attname", None) for column in columns
         )
@@ -122,38 +133,37 @@ def _run(statement: _Statement, alias: str, values: tuple[str, ...]) -> list:
     connection = connections[alias]
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, params)
-        fetched = cursor.fetchall()
-    result: list[Any] = []
-    for row in fetched:
-        if statement.converters:
-            row = list(row)
-            for position, functions, expression in statement.converters:
-                for convert in functions:
-                    row[position] = convert(row[position], expression, connection)
-        if statement.model is not None:
-            result.append(statement.model.from_db(alias, statement.attnames, row))
-        elif statement.flat:
-            result.append(row[0])
-        else:
-            result.append(tuple(row))
-    return result
+        fetched: list[Any] = cursor.fetchall()
+    if statement.converters:
+        fetched = [_converted(row, statement.converters, connection) for row in fetched]
+    if statement.model is not None:
+        model, attnames = statement.model, statement.attnames
+        return [model.from_db(alias, attnames, row) for row in fetched]
+    if statement.flat:
+        return [row[0] for row in fetched]
+    return [tuple(row) for row in fetched]
+
+
+def _converted(row, converters, connection) -> list:
+    """The row's values through the ORM's converters, as SQLCompiler.apply_converters does."""
+    values = list(row)
+    for position, functions, expression in converters:
+        for convert in functions:
+            values[position] = convert(values[position], expression, connection)
+    return values
 
 
 def flat_values(queryset: models.QuerySet) -> list:
-    """list(queryset) for a `values_list(column, flat=True)` whose column the ORM does not
-    convert (text): the values as the cursor gives them. Django's row iterators cost about a
+    """list(queryset) for a `values_list(column, flat=True)`, its SQL compiled for this call and
+    its rows taken from the cursor as _run() takes them. Django's row iterators cost about a
     microsecond a row, most of the dashboard's failed panel when it counts a thousand failures
     per queue. Anything else is the ORM's own list."""
     if queryset._iterable_class is not FlatValuesListIterable:
         return list(queryset)
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    sql, params = compiler.as_sql()
-    columns = [column for column, _, _ in compiler.select]
-    if len(columns) != 1 or compiler.get_converters(columns):
+    statement = _statement(queryset, connections[queryset.db], [])
+    if statement is None:
         return list(queryset)
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    return _run(statement, queryset.db, ())
 
 
 @receiver(setting_changed)

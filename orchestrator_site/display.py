@@ -92,7 +92,8 @@ def _formatter(django_format: str) -> Callable[[dt.datetime], str] | None:
             parts.append(spec)
             attributes.append(attribute)
         elif char.isalpha():  # "y": strftime's
-            return lambda value: value.strftime(pattern)
+            attributes = []
+            break
         else:
             parts.append(char.replace("%", "%%"))
     if not attributes:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from logs import groups
@@ -87,6 +88,20 @@ class StartChosenForSpeed(ConsoleFilterSet):
     def choose_start(self) -> tuple[dt.datetime, str] | None:
         """The start to search from when none was given, and why; None: search everything."""
         return None
+
+    def queryset_from(self, start: dt.datetime) -> QuerySet:
+        """The filtered rows from `start` on (a valid form), with one lower time bound: the later
+        of `start` and the range's. Two bounds on one column leave SQLite to range its index by
+        the first and test the second on every row of it (a million logs: twice the rows read)."""
+        data = self.form.cleaned_data
+        floor = data.get(self.start_field)
+        if floor is not None and floor >= start:
+            return self.qs
+        self.form.cleaned_data = {**data, self.start_field: start}
+        try:
+            return self.filter_queryset(self.queryset.all())
+        finally:
+            self.form.cleaned_data = data
 
 
 class LogFilter(StartChosenForSpeed):

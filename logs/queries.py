@@ -13,6 +13,7 @@ The jobs pages' queries are in triggers.queries.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from django.conf import settings
@@ -262,9 +263,20 @@ class SearchRows(LateRows):
     here. Without those indexes one ordered query is cheaper (one scan rather than one per level).
     """
 
-    def __init__(self, queryset: QuerySet[Log], *, levels: list[str], process: bool, **kwargs):
+    def __init__(
+        self,
+        queryset: QuerySet[Log],
+        *,
+        levels: list[str],
+        process: bool,
+        rows_from: Callable[[dt.datetime], QuerySet[Log]] | None = None,
+        **kwargs,
+    ):
+        """`rows_from(time)`: the same rows from that time on, with one time bound (see
+        StartChosenForSpeed.queryset_from); by default `queryset` with a second one."""
         super().__init__(queryset, **kwargs)
         self.levels = levels
+        self.rows_from = rows_from or (lambda since: self.data.filter(log_time__gte=since))
         needed = PROCESS_LEVEL_TIME_INDEX if process else LEVEL_TIME_INDEX
         self.per_level = len(levels) > 1 and needed not in {
             spec.name for spec in indexes.missing_indexes()
@@ -272,10 +284,10 @@ class SearchRows(LateRows):
 
     def level_keys(self, level: str, stop: int, since=None) -> QuerySet:
         """(log_time, pk) of the `stop` newest matching lines of one level, no older than `since`."""
-        newest = self.data.filter(log_level=level).order_by("-log_time")
-        if since is not None:
-            newest = newest.filter(log_time__gte=since)
-        return newest.values_list("log_time", "pk")[:stop]
+        rows = self.data if since is None else self.rows_from(since)
+        return (
+            rows.filter(log_level=level).order_by("-log_time").values_list("log_time", "pk")[:stop]
+        )
 
     def __getitem__(self, key):
         if not isinstance(key, slice) or not self.per_level or key.step is not None:

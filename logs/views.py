@@ -127,6 +127,7 @@ def search(request: HttpRequest) -> HttpResponse:
             rows,
             levels=filterset.levels() if valid else [],
             process=valid and bool(filterset.form.cleaned_data.get("process")),
+            rows_from=filterset.queryset_from,
         )
     )
     configure_lazy(request, table)

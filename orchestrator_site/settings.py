@@ -202,7 +202,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # work over a network share) and leaves -wal/-shm files that a plain file copy misses.
     # Robots (SQLAlchemy's pysqlite: deferred transactions, 5 s busy timeout) work with either
     # mode; the console copes with theirs by BEGIN IMMEDIATE and short batches (dburl.py).
-    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL"
+    _options = DATABASES["default"]["OPTIONS"]
+    _options["init_command"] = ";".join(
+        filter(None, [_options.get("init_command", ""), "PRAGMA journal_mode=WAL"])
+    )
 DATABASE_ROUTERS = ["orchestrator_site.router.OrchestratorRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

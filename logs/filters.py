@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from logs import groups
 from logs.models import Log, LogLevel
+from logs.queries import LEVEL_TIME_INDEX, PROCESS_LEVEL_TIME_INDEX
 from orchestrator_site import clock, indexes
 from orchestrator_site.display import input_text
 from orchestrator_site.filters import (
@@ -140,22 +141,33 @@ class LogFilter(StartChosenForSpeed):
         days = settings.CONSOLE_TEXT_SEARCH_DAYS
         by_days = (end or clock.now()) - dt.timedelta(days=days)
         why = _days_before(days, to_given=end is not None)
-        if PROCESS_TIME_INDEX in {spec.name for spec in indexes.missing_indexes()}:
+        if not indexes.present(PROCESS_TIME_INDEX):
             return by_days, why  # finding the Nth line would itself scan the whole table
-        newest = self.queryset.filter(log_time__gte=by_days)
-        if end is not None:
-            newest = newest.filter(log_time__lt=end_of_second(end))
-        # The Nth newest line's time: an index-only range scan on (process_name, log_time).
-        rows = settings.CONSOLE_TEXT_SEARCH_ROWS
-        nth = list(newest.order_by("-log_time").values_list("log_time", flat=True)[rows - 1 : rows])
-        if nth and nth[0] > by_days:
+        # An index-only range scan on (process_name, log_time).
+        nth = nth_newest_time(self.queryset, by_days, end)
+        if nth is not None:
             more = gettext("the newest %(rows)s lines of this process (%(why)s hold more)")
-            return nth[0], more % {"rows": f"{rows:,}", "why": why}
+            return nth, more % {"rows": f"{settings.CONSOLE_TEXT_SEARCH_ROWS:,}", "why": why}
         return by_days, why
 
     def filter_text(self, queryset, name, value):
         # A substring search cannot use an index: the start chosen above keeps it in a window.
         return queryset.filter(log_message__icontains=value)
+
+
+def nth_newest_time(
+    lines: QuerySet[Log], start: dt.datetime, end: dt.datetime | None
+) -> dt.datetime | None:
+    """The time of the CONSOLE_TEXT_SEARCH_ROWS-th newest of `lines` in [start, end], when it is
+    later than `start` (None: the range holds no more lines than that). A text search starts
+    there: a substring test reads every line of its range, so this bounds its cost however busy
+    the logs are. Cheap only with an index on the lines' own columns and log_time."""
+    rows = settings.CONSOLE_TEXT_SEARCH_ROWS
+    newest = lines.filter(log_time__gte=start)
+    if end is not None:
+        newest = newest.filter(log_time__lt=end_of_second(end))
+    nth = list(newest.order_by("-log_time").values_list("log_time", flat=True)[rows - 1 : rows])
+    return nth[0] if nth and nth[0] > start else None
 
 
 class ExactNameFilter(django_filters.CharFilter):
@@ -206,12 +218,29 @@ class SearchFilter(StartChosenForSpeed):
     def choose_start(self) -> tuple[dt.datetime, str] | None:
         """Without “From”, CONSOLE_TEXT_SEARCH_DAYS before “To”/now: across processes even a
         level filter reads every line of its range to count them (the list itself, newest first,
-        reads only a page per level with the recommended indexes)."""
+        reads only a page per level with the recommended indexes). A text search starts later
+        when a searched level logged more than CONSOLE_TEXT_SEARCH_ROWS lines since, as on a
+        process's page: it tests every line of every level down to its page's oldest match."""
+        data = self.form.cleaned_data
         days = settings.CONSOLE_TEXT_SEARCH_DAYS
-        end = self.form.cleaned_data.get("until")
-        return (end or clock.now()) - dt.timedelta(days=days), _days_before(
-            days, to_given=end is not None
-        )
+        end = data.get("until")
+        by_days = (end or clock.now()) - dt.timedelta(days=days)
+        why = _days_before(days, to_given=end is not None)
+        process = data.get("process")
+        index = PROCESS_LEVEL_TIME_INDEX if process else LEVEL_TIME_INDEX
+        # A failure group's lines are few (its ids narrow the search); without the index, finding
+        # a level's Nth line would itself read the level's whole range.
+        if not data.get("text") or data.get("group") or not indexes.present(index):
+            return by_days, why
+        lines = self.queryset.filter(process_name=process) if process else self.queryset
+        cuts = [
+            nth_newest_time(lines.filter(log_level=level), by_days, end) for level in self.levels()
+        ]
+        latest = max(filter(None, cuts), default=None)
+        if latest is not None:
+            more = gettext("the newest %(rows)s lines of each level (%(why)s hold more)")
+            return latest, more % {"rows": f"{settings.CONSOLE_TEXT_SEARCH_ROWS:,}", "why": why}
+        return by_days, why
 
     def levels(self) -> list[str]:
         """The levels searched: those ticked, or all of OpenOrchestrator's three."""

@@ -241,7 +241,11 @@ def test_once_a_page_is_full_the_next_levels_are_read_only_down_to_its_oldest_li
     assert messages(response) == ["Timeout e00", "Timeout e01", "Timeout info"] + [
         f"Timeout e{i:02}" for i in range(2, 24)
     ]
-    per_level = [q["sql"] for q in captured.captured_queries if '"log_level" = ' in q["sql"]]
+    per_level = [
+        q["sql"]
+        for q in captured.captured_queries
+        if '"log_level" = ' in q["sql"] and "LIKE" in q["sql"]
+    ]
     assert len(per_level) == 3
     assert "'ERROR'" in per_level[0] and per_level[0].count('"log_time" >=') == 1
     # INFO and TRACE: only down to the oldest of the 26 lines found before them (INFO: e25; the
@@ -254,3 +258,61 @@ def test_once_a_page_is_full_the_next_levels_are_read_only_down_to_its_oldest_li
     assert messages(as_viewer.get(url(text="timeout", per_page=25, page=2))) == [
         f"Timeout e{i:02}" for i in range(24, 30)
     ]
+
+
+def _busy_trace_and_an_older_error() -> None:
+    """Proc A: TRACE lines every hour for 4 hours, INFO every 2 hours; a Timeout ERROR 6 h ago."""
+    for hours in range(1, 5):
+        make_log(
+            "Proc A",
+            level=LogLevel.TRACE,
+            message=f"step {hours}",
+            at=NOW - dt.timedelta(hours=hours),
+        )
+    for hours in (2, 4):
+        make_log(
+            "Proc B",
+            level=LogLevel.INFO,
+            message=f"note {hours}",
+            at=NOW - dt.timedelta(hours=hours),
+        )
+    make_log(
+        "Proc B", level=LogLevel.ERROR, message="Timeout at six", at=NOW - dt.timedelta(hours=6)
+    )
+
+
+@oo_tx
+def test_a_text_search_covers_at_most_the_newest_lines_of_each_level_and_says_so(
+    as_viewer, settings, recommended_indexes
+):
+    """As on a process's page: a substring test reads every line of its range, so the range ends
+    where a searched level logged more than CONSOLE_TEXT_SEARCH_ROWS lines."""
+    settings.CONSOLE_TEXT_SEARCH_ROWS = 3
+    _busy_trace_and_an_older_error()
+    response = as_viewer.get(url(text="timeout"))
+    assert rows(response) == []
+    html = response.content.decode()
+    # TRACE's 3rd newest line (3 hours ago) is the latest cut: INFO has 2 lines, ERROR 1.
+    assert "Searched 25-11-2026 07:30:15 to now: the newest 3 lines of each level" in html
+    assert 'name="since" value="2026-11-25T07:30:15"' in html
+    further = as_viewer.get(response.context["further_back_url"])
+    assert messages(further) == ["Timeout at six"]
+    # Without TRACE the range is the whole week; a given “From” is kept as typed.
+    assert messages(as_viewer.get(url(text="timeout", level=["ERROR", "INFO"]))) == [
+        "Timeout at six"
+    ]
+    assert messages(as_viewer.get(url(text="timeout", since="2026-11-25T00:00:00"))) == [
+        "Timeout at six"
+    ]
+    # One process: its own levels' lines decide (Proc B has 2 INFO lines and 1 ERROR).
+    assert messages(as_viewer.get(url(text="timeout", process="Proc B"))) == ["Timeout at six"]
+
+
+@oo_db
+def test_without_the_level_index_a_text_search_covers_the_whole_window(as_viewer, settings):
+    """Finding a level's Nth newest line would read the level's whole range itself."""
+    settings.CONSOLE_TEXT_SEARCH_ROWS = 3
+    _busy_trace_and_an_older_error()
+    response = as_viewer.get(url(text="timeout"))
+    assert messages(response) == ["Timeout at six"]
+    assert "Searched 18-11-2026 10:30:15 to now: the 7 days before now" in response.content.decode()

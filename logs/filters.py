@@ -144,7 +144,7 @@ class LogFilter(StartChosenForSpeed):
         if not indexes.present(PROCESS_TIME_INDEX):
             return by_days, why  # finding the Nth line would itself scan the whole table
         # An index-only range scan on (process_name, log_time).
-        nth = nth_newest_time(self.queryset, by_days, end)
+        nth = nth_time(newest_times(self.queryset, by_days, end), by_days)
         if nth is not None:
             more = gettext("the newest %(rows)s lines of this process (%(why)s hold more)")
             return nth, more % {"rows": f"{settings.CONSOLE_TEXT_SEARCH_ROWS:,}", "why": why}
@@ -155,18 +155,21 @@ class LogFilter(StartChosenForSpeed):
         return queryset.filter(log_message__icontains=value)
 
 
-def nth_newest_time(
-    lines: QuerySet[Log], start: dt.datetime, end: dt.datetime | None
-) -> dt.datetime | None:
-    """The time of the CONSOLE_TEXT_SEARCH_ROWS-th newest of `lines` in [start, end], when it is
-    later than `start` (None: the range holds no more lines than that). A text search starts
-    there: a substring test reads every line of its range, so this bounds its cost however busy
-    the logs are. Cheap only with an index on the lines' own columns and log_time."""
-    rows = settings.CONSOLE_TEXT_SEARCH_ROWS
+def newest_times(lines: QuerySet[Log], start: dt.datetime, end: dt.datetime | None) -> QuerySet:
+    """The times of `lines` in [start, end], newest first (see nth_time)."""
     newest = lines.filter(log_time__gte=start)
     if end is not None:
         newest = newest.filter(log_time__lt=end_of_second(end))
-    nth = list(newest.order_by("-log_time").values_list("log_time", flat=True)[rows - 1 : rows])
+    return newest.order_by("-log_time").values_list("log_time", flat=True)
+
+
+def nth_time(newest: QuerySet, start: dt.datetime) -> dt.datetime | None:
+    """The CONSOLE_TEXT_SEARCH_ROWS-th of `newest` (newest_times), when later than `start` (None:
+    the range holds no more lines than that). A text search starts there: a substring test reads
+    every line of its range, so this bounds its cost however busy the logs are. Cheap only with
+    an index on the lines' own columns and log_time."""
+    rows = settings.CONSOLE_TEXT_SEARCH_ROWS
+    nth = list(newest[rows - 1 : rows])
     return nth[0] if nth and nth[0] > start else None
 
 
@@ -233,9 +236,8 @@ class SearchFilter(StartChosenForSpeed):
         if not data.get("text") or data.get("group") or not indexes.present(index):
             return by_days, why
         lines = self.queryset.filter(process_name=process) if process else self.queryset
-        cuts = [
-            nth_newest_time(lines.filter(log_level=level), by_days, end) for level in self.levels()
-        ]
+        newest = newest_times(lines, by_days, end)
+        cuts = [nth_time(newest.filter(log_level=level), by_days) for level in self.levels()]
         latest = max(filter(None, cuts), default=None)
         if latest is not None:
             more = gettext("the newest %(rows)s lines of each level (%(why)s hold more)")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from logs import groups
 from logs.models import Log, LogLevel
 from logs.queries import LEVEL_TIME_INDEX, PROCESS_LEVEL_TIME_INDEX
-from orchestrator_site import clock, indexes
+from orchestrator_site import clock, compiled, indexes
 from orchestrator_site.display import input_text
 from orchestrator_site.filters import (
     ConsoleFilterSet,
@@ -144,7 +144,7 @@ class LogFilter(StartChosenForSpeed):
         if not indexes.present(PROCESS_TIME_INDEX):
             return by_days, why  # finding the Nth line would itself scan the whole table
         # An index-only range scan on (process_name, log_time).
-        nth = nth_time(newest_times(self.queryset, by_days, end), by_days)
+        nth = nth_time(list(nth_of(newest_times(self.queryset, by_days, end))), by_days)
         if nth is not None:
             more = gettext("the newest %(rows)s lines of this process (%(why)s hold more)")
             return nth, more % {"rows": f"{settings.CONSOLE_TEXT_SEARCH_ROWS:,}", "why": why}
@@ -163,14 +163,18 @@ def newest_times(lines: QuerySet[Log], start: dt.datetime, end: dt.datetime | No
     return newest.order_by("-log_time").values_list("log_time", flat=True)
 
 
-def nth_time(newest: QuerySet, start: dt.datetime) -> dt.datetime | None:
-    """The CONSOLE_TEXT_SEARCH_ROWS-th of `newest` (newest_times), when later than `start` (None:
-    the range holds no more lines than that). A text search starts there: a substring test reads
-    every line of its range, so this bounds its cost however busy the logs are. Cheap only with
-    an index on the lines' own columns and log_time."""
+def nth_of(newest: QuerySet) -> QuerySet:
+    """The CONSOLE_TEXT_SEARCH_ROWS-th of `newest` (newest_times), if there is one."""
     rows = settings.CONSOLE_TEXT_SEARCH_ROWS
-    nth = list(newest[rows - 1 : rows])
-    return nth[0] if nth and nth[0] > start else None
+    return newest[rows - 1 : rows]
+
+
+def nth_time(found: list[dt.datetime], start: dt.datetime) -> dt.datetime | None:
+    """Where a text search starts: the CONSOLE_TEXT_SEARCH_ROWS-th newest line's time `found` by
+    nth_of, when later than `start` (None: the range holds no more lines than that). A substring
+    test reads every line of its range, so this bounds its cost however busy the logs are. Cheap
+    only with an index on the lines' own columns and log_time."""
+    return found[0] if found and found[0] > start else None
 
 
 class ExactNameFilter(django_filters.CharFilter):
@@ -237,7 +241,9 @@ class SearchFilter(StartChosenForSpeed):
             return by_days, why
         lines = self.queryset.filter(process_name=process) if process else self.queryset
         newest = newest_times(lines, by_days, end)
-        cuts = [nth_time(newest.filter(log_level=level), by_days) for level in self.levels()]
+        # One statement, compiled once, read per level.
+        nth_line = compiled.per_value(lambda level: nth_of(newest.filter(log_level=level)))
+        cuts = [nth_time(nth_line(level), by_days) for level in self.levels()]
         latest = max(filter(None, cuts), default=None)
         if latest is not None:
             more = gettext("the newest %(rows)s lines of each level (%(why)s hold more)")

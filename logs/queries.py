@@ -15,12 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Value
 
 from logs.models import Log, LogLevel
-from orchestrator_site import clock, indexes, snapshots
+from orchestrator_site import clock, compiled, indexes, snapshots
 from orchestrator_site.tables import LateRows
 
 OVERVIEW_CACHE_KEY = "logs:overview"
@@ -302,10 +303,15 @@ class SearchRows(LateRows):
         # search for, and the level with the fewest lines.
         found: list[tuple] = []
         since = None
+        # A statement per lower bound, compiled once and read per level (the ORM compiled the
+        # same query for each level).
+        reads: dict = {}
         for level in sorted(
             self.levels, key=lambda level: _SEARCH_ORDER.get(level, len(_SEARCH_ORDER))
         ):
-            found.extend(self.level_keys(level, stop, since))
+            if since not in reads:
+                reads[since] = compiled.per_value(partial(self.level_keys, stop=stop, since=since))
+            found.extend(reads[since](level))
             found.sort(key=lambda row: row[0], reverse=True)  # stable: a tie keeps level order
             if len(found) >= stop:
                 del found[stop:]

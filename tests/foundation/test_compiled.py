@@ -144,3 +144,28 @@ def test_flat_values_are_the_querysets(rows):
     assert all(isinstance(start, dt.datetime) for start in compiled.flat_values(starts))
     pairs = Job.objects.order_by("pk").values_list("pk", "status")
     assert compiled.flat_values(pairs) == list(pairs)
+
+
+@oo_db
+def test_a_statement_per_value_reads_each_value_as_the_orm_does(rows):
+    """One compiled statement for every value (the search's levels): the same typed rows as the
+    QuerySet per value, one query per read; a shape it cannot reproduce goes through the ORM."""
+
+    def running_of(process: str):
+        return (
+            Job.objects.filter(process_name=process, start_time__lte=NOW + dt.timedelta(days=1))
+            .order_by("-start_time", "pk")
+            .values_list("start_time", "pk", "status")[:5]
+        )
+
+    read = compiled.per_value(running_of)
+    for name in [f"P {n}" for n in ODD_NAMES] + ["nobody"]:
+        with CaptureQueriesContext(connections["orchestrator"]) as queries:
+            ours = read(name)
+        assert len(queries) == 1
+        assert [_typed(row) for row in ours] == [_typed(row) for row in running_of(name)]
+    assert read("P Line\nbreak"), "the fixture gives the odd names rows"
+    contains = compiled.per_value(lambda text: Job.objects.filter(process_name__contains=text))
+    assert [j.pk for j in contains("break")] == [
+        j.pk for j in Job.objects.filter(process_name__contains="break")
+    ]

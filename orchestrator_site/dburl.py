@@ -23,12 +23,6 @@ _SQLITE = {"sqlite", "sqlite+pysqlite"}
 # A robot (SQLAlchemy's pysqlite) waits 5 s for a lock; the console waits longer, since its own
 # writes are short batches and giving up means a person has to click again.
 SQLITE_BUSY_TIMEOUT = 20
-# SQLite's page cache per connection, in KiB (its default is 2,000). A text search's range of a
-# million-row Logs table (the newest 10,000 lines of each level) is more than that: with the default
-# each search re-read those pages from the operating system (a fifth of its queries' CPU). Each waitress
-# thread keeps one connection per database, and a cache grows only as pages are read: 8 MB cost
-# the benchmark's server 40 MB more at its peak for the same gain as 4 MB.
-SQLITE_CACHE_KIB = 4096
 _POSTGRES = {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"}
 _MSSQL = {"mssql", "mssql+pyodbc"}
 
@@ -96,7 +90,6 @@ def _sqlite(url: str, *, variable: str, base_dir: Path, must_exist: bool) -> dic
             # console's atomic blocks all write (the admin's change forms hold one a moment longer
             # while they render), so nothing is locked needlessly.
             "transaction_mode": "IMMEDIATE",
-            "init_command": f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}",
         },
         "SQLITE_PATH": str(file),
     }

@@ -9,7 +9,7 @@ import pytest
 from django.db import OperationalError, connections
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
-from orchestrator_site.dburl import SQLITE_CACHE_KIB, parse_connection_string
+from orchestrator_site.dburl import parse_connection_string
 from orchestrator_site.sqlitefiles import close_if_moved
 
 pytestmark = pytest.mark.no_orchestrator_db
@@ -72,22 +72,5 @@ def test_a_removed_file_is_a_lost_database_after_the_check(tmp_path):
         with pytest.raises(OperationalError):
             word(connection)
         assert not live.exists()  # mode=rw: never an empty new database in its place
-    finally:
-        connection.close()
-
-
-def test_a_connection_keeps_a_larger_page_cache_and_the_file_its_journal_mode(tmp_path):
-    """SQLite's default 2 MB page cache is less than a day of a million-row Logs table, so each
-    text search re-read those pages from the operating system; the journal mode is the file's
-    owner's (OpenOrchestrator's), not changed by the console."""
-    live = tmp_path / "oo.sqlite3"
-    make_file(live, "before")
-    connection = wrapper_for(live)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size")
-            assert cursor.fetchone()[0] == -SQLITE_CACHE_KIB
-            cursor.execute("PRAGMA journal_mode")
-            assert cursor.fetchone()[0] == "delete"
     finally:
         connection.close()

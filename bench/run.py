@@ -499,15 +499,19 @@ def evaluate(runs: list[dict], unreliable: list[str] | None = None) -> list[dict
     else:
         targets.append(_not_measured(name, "small and large with indexes"))
     large_plain = by.get(("large", False))
+    # A page is heavy where its data is: where the bare query takes less than a large list page's
+    # budget (PostgreSQL reads the busiest queue's newest elements through OpenOrchestrator's own
+    # index on created_date in 3 ms), no page with HTML can match it, so that budget is its limit.
+    floor = CPU_BUDGET_MS["list"][1]
     name = (
         f"without indexes, large: heavy pages' median <= {TARGET_REFERENCE_FACTOR:g} x "
-        "their reference SQL's median (same run)"
+        f"their reference SQL's median (same run), or <= {floor:g} ms where that is less"
     )
     if large_plain:
         bad, notes = [], []
         for key, ref in large_plain.get("references", {}).items():
             median = _median(large_plain, key)
-            limit = ref["median_ms"] * TARGET_REFERENCE_FACTOR
+            limit = max(ref["median_ms"] * TARGET_REFERENCE_FACTOR, floor)
             if median is None:
                 bad.append(f"{key} not measured")
             else:

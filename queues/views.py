@@ -336,9 +336,23 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "table": table,
-            "count": inbox_count(filterset) if valid else None,
+            "count": _inbox_count_shown(table, filterset) if valid else None,
         },
     )
+
+
+def _inbox_count_shown(table: InboxTable, filterset: InboxFilter) -> CappedCount:
+    """The inbox's count (inbox_count), from the page when it holds them all; without the
+    recommended (status, end_date) index as far as the pages go ("50+"), as on a queue's page: the
+    count would read the table a second time after the page's rows did (PostgreSQL, 300k
+    elements: 16 ms of the page's 48). A bulk action's confirmation still counts them all."""
+    page = table.page
+    seen = (page.number - 1) * table.paginator.per_page + len(page.object_list)
+    if not page.has_next() and not table.paging_errors:
+        return CappedCount(seen, capped=False)
+    if not indexes.present(_STATUS_END_INDEX) and not filterset.acknowledged_only:
+        return CappedCount(seen, capped=True)
+    return inbox_count(filterset)
 
 
 @permission_required("queues.view_queueelement", raise_exception=True)

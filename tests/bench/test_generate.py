@@ -300,3 +300,16 @@ def test_light_pages_are_held_to_the_small_budget_on_the_large_database_without_
     assert target["verdict"] == "FAIL" and "constants not measured" in target["detail"]
     (target,) = [t for t in run.evaluate([_run("small", True)]) if "light pages" in t["target"]]
     assert target["verdict"] == "n/a"
+
+
+def test_a_page_whose_bare_query_is_quicker_than_a_list_page_is_held_to_that_budget():
+    """PostgreSQL answers the busiest queue's newest elements from OpenOrchestrator's own index
+    in 3 ms: no page with HTML takes that little, so such a page gets the large list budget."""
+    plain = _run("large", False, median=12.0)
+    plain["references"] = {"plogs": {"median_ms": 3.0, "p95_ms": 3.1, "what": "y"}}
+    (target,) = [t for t in run.evaluate([plain]) if "reference" in t["target"]]
+    assert target["verdict"] == "PASS" and "or <= 15 ms where that is less" in target["target"]
+    plain = _run("large", False, median=16.0)
+    plain["references"] = {"plogs": {"median_ms": 3.0, "p95_ms": 3.1, "what": "y"}}
+    (target,) = [t for t in run.evaluate([plain]) if "reference" in t["target"]]
+    assert target["verdict"] == "FAIL" and "plogs 16 > 15 ms" in target["detail"]

@@ -313,3 +313,18 @@ def test_a_page_whose_bare_query_is_quicker_than_a_list_page_is_held_to_that_bud
     plain["references"] = {"plogs": {"median_ms": 3.0, "p95_ms": 3.1, "what": "y"}}
     (target,) = [t for t in run.evaluate([plain]) if "reference" in t["target"]]
     assert target["verdict"] == "FAIL" and "plogs 16 > 15 ms" in target["detail"]
+
+
+def test_the_cpu_of_reaped_children_counts_for_their_parent():
+    """PostgreSQL's parallel workers are gone before the meter looks again: their CPU is counted
+    through the postmaster's reaped children (harness.CpuMeter)."""
+    import subprocess
+    import sys
+
+    before = harness.reaped_children_cpu_seconds(os.getpid())
+    burn = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass"
+    subprocess.run([sys.executable, "-c", burn], check=True)
+    after = harness.reaped_children_cpu_seconds(os.getpid())
+    assert before is not None and after is not None and after - before >= 0.25
+    assert harness.parent_pid(os.getpid()) == os.getppid()
+    assert harness.reaped_children_cpu_seconds(2**22 + 12345) is None  # no such process

@@ -282,16 +282,27 @@ def test_an_element_that_failed_again_after_its_acknowledgement_is_open_again(as
 
 
 @oo_db
+@pytest.mark.parametrize("status_index", [True, False], ids=["indexed", "unindexed"])
 @pytest.mark.parametrize("scan", [2000, 80, 20])
-def test_the_failed_panel_agrees_with_the_plain_rule_on_a_mixed_set(scan, monkeypatch):
+def test_the_failed_panel_agrees_with_the_plain_rule_on_a_mixed_set(
+    scan, status_index, monkeypatch
+):
     """Against the rule written the obvious way: FAILED, in the window by end date (or created date
     without one), not covered by an acknowledgement, newest first by that date. Counted by the
-    database, or (more failures than FAILED_ELEMENTS_SCAN) weighed one by one: the same."""
+    database, or (more failures than FAILED_ELEMENTS_SCAN, or without the recommended (status,
+    end_date) index, where every read is a scan) weighed one by one: the same."""
     import random
 
     from dashboard import panels
+    from orchestrator_site import indexes
 
     monkeypatch.setattr(panels, "FAILED_ELEMENTS_SCAN", scan)
+    present = indexes.present
+    monkeypatch.setattr(
+        indexes,
+        "present",
+        lambda name: status_index if name == panels.STATUS_END_INDEX else present(name),
+    )
     rng = random.Random(5)
     start = NOW - dt.timedelta(hours=48)
     elements = []

@@ -316,9 +316,7 @@ class SearchRows(LateRows):
             if len(found) >= stop:
                 del found[stop:]
                 since = found[-1][0]
-        keys = [pk for _, pk in found[start:stop]]
-        rows = self.data.model._default_manager.db_manager(self.data.db).in_bulk(keys)
-        return [rows[pk] for pk in keys if pk in rows]
+        return self.rows_of([pk for _, pk in found[start:stop]], key)
 
 
 def newest_errors_sql(connection, job_ids: list) -> tuple[str, list]:

@@ -152,6 +152,8 @@ def configure_lazy(
     if form.cleaned_data["sort"]:
         table.order_by = form.cleaned_data["sort"]
     page = form.cleaned_data["page"] or 1
+    if hasattr(table.data, "page_size"):  # LateRows: the row past the page is not read
+        table.data.page_size = per_page
     try:
         table.paginate(paginator_class=LazyPaginator, per_page=per_page, page=page)
     except EmptyPage:

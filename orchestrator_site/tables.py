@@ -52,12 +52,35 @@ class LateRows(TableQuerysetData):
         super().__init__(data)
         self.keys_first = keys_first
 
+    # The rows a page shows, set by paging.configure_lazy: LazyPaginator asks for one more.
+    page_size: int | None = None
+
     def __getitem__(self, key):
         if not isinstance(key, slice) or not self.keys_first:
             return super().__getitem__(key)
-        keys = list(self.data.values_list("pk", flat=True)[key])
-        found = self.data.model._default_manager.db_manager(self.data.db).in_bulk(keys)
-        return [found[pk] for pk in keys if pk in found]  # a row deleted meanwhile is left out
+        return self.rows_of(list(self.data.values_list("pk", flat=True)[key]), key)
+
+    def rows_of(self, keys: list, key: slice) -> list:
+        """The rows of `keys` in their order, read by primary key; a row deleted meanwhile is
+        left out. The row one past a full page, which LazyPaginator asks for only to learn that
+        another page follows, is not read: its key stands in for it (the paginator keeps the
+        page's rows only). A page of 50 then reads 50 keys, not 51: psycopg parses a statement
+        of more than 50 parameters anew each time (0.3 ms)."""
+        manager = self.data.model._default_manager.db_manager(self.data.db)
+        look_ahead = (
+            self.page_size is not None
+            and key.stop is not None
+            and key.stop - (key.start or 0) == self.page_size + 1 == len(keys)
+        )
+        read = keys[:-1] if look_ahead else keys
+        found = manager.in_bulk(read)
+        rows = [found[pk] for pk in read if pk in found]
+        if look_ahead:
+            if len(rows) == len(read):
+                rows.append(keys[-1])
+            else:  # a row of the page was deleted meanwhile: this one is shown, read it
+                rows += manager.in_bulk(keys[-1:]).values()
+        return rows
 
 
 def _reader(accessor: str, record) -> Callable[[Any], Any] | None:

@@ -184,6 +184,42 @@ def test_late_rows_pages_keep_the_querysets_order_and_filters():
     assert rows[10:20] == []
 
 
+@pytest.mark.django_db(databases=["default", "orchestrator"])
+def test_late_rows_do_not_read_the_row_past_a_full_page():
+    """LazyPaginator asks for one row past the page only to learn that another page follows:
+    that row's key stands in for it (a page of 50 reads 50 rows by key, not 51), unless a row of
+    the page is gone, when the next one is shown and so is read."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    from logs.models import Log
+    from orchestrator_site.tables import LateRows
+    from tests.helpers import NOW, make_log
+
+    logs = [
+        make_log("Proc A", message=f"m{minutes}", at=NOW - dt.timedelta(minutes=minutes))
+        for minutes in range(6)
+    ]
+    rows = LateRows(Log.objects.filter(process_name="Proc A").order_by("-log_time"))
+    rows.page_size = 2
+    with CaptureQueriesContext(connections["orchestrator"]) as captured:
+        page = rows[2:5]
+    assert [log.log_message for log in page[:2]] == ["m2", "m3"] and page[2] == logs[4].pk
+    by_key = captured.captured_queries[-1]["sql"]
+
+    def names(pk) -> bool:
+        return pk.hex in by_key or str(pk) in by_key
+
+    assert names(logs[2].pk) and names(logs[3].pk) and not names(logs[4].pk)
+    # The last page, or a slice not one past the page: every row is read.
+    assert [log.log_message for log in rows[4:7]] == ["m4", "m5"]
+    assert [log.log_message for log in rows[0:2]] == ["m0", "m1"]
+    keys = [logs[2].pk, logs[3].pk, logs[4].pk]
+    assert len(rows.rows_of(keys, slice(2, 5))) == 3
+    Log.objects.filter(pk=logs[3].pk).delete()
+    assert [log.log_message for log in rows.rows_of(keys, slice(2, 5))] == ["m2", "m4"]
+
+
 def test_the_body_of_model_rows_matches_django_tables2():
     """Model records: a field with choices shows its label, a missing attribute renders as
     django-tables2 renders it (value None), a callable attribute is left to django-tables2."""

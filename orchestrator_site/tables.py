@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import connections, models
 from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.templatetags.l10n import localize, unlocalize
@@ -56,9 +56,16 @@ class LateRows(TableQuerysetData):
     page_size: int | None = None
 
     def __getitem__(self, key):
-        if not isinstance(key, slice) or not self.keys_first:
+        if not isinstance(key, slice) or not self.keys_first or not self._sorts_whole_rows():
             return super().__getitem__(key)
         return self.rows_of(list(self.data.values_list("pk", flat=True)[key]), key)
+
+    def _sorts_whole_rows(self) -> bool:
+        """Whether the database sorts every matching row, whole, for an ORDER BY ... LIMIT that no
+        index serves: SQLite does. PostgreSQL and SQL Server keep only the page's rows while they
+        sort (top-N), so there the keys first were only a second query (PostgreSQL, the failed
+        inbox without its index: 32 ms against the bare query's 30)."""
+        return connections[self.data.db].vendor == "sqlite"
 
     def rows_of(self, keys: list, key: slice) -> list:
         """The rows of `keys` in their order, read by primary key; a row deleted meanwhile is

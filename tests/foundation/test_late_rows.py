@@ -1,6 +1,6 @@
 """LateRows reads a page's keys first only where that helps: where a recommended index gives the
-page's order, the queue and process-log pages read their rows in one query, and the rows are the
-same either way."""
+page's order, the queue and process-log pages read their rows in one query, and on PostgreSQL
+always (it keeps only a page's rows while it sorts); the rows are the same either way."""
 
 from __future__ import annotations
 
@@ -17,6 +17,11 @@ from queues.models import QueueStatus
 from tests.helpers import NOW, make_element, make_log, oo_tx
 
 KEYS_ONLY = re.compile(r'^SELECT "(Queues|Logs)"\."id"( AS "pk")? FROM', re.IGNORECASE)
+
+
+def _sorts_whole_rows() -> bool:
+    """SQLite sorts whole rows for an ORDER BY ... LIMIT no index serves; PostgreSQL does not."""
+    return connections["orchestrator"].vendor == "sqlite"
 
 
 def _reads(client, url: str, params: dict) -> tuple[list, int]:
@@ -51,7 +56,7 @@ def test_the_queue_page(as_viewer, recommended_indexes, params, keys_first):
         )
     url = reverse("queues:elements", args=["Q"])
     rows, keys = _reads(as_viewer, url, params)
-    assert keys == int(keys_first)
+    assert keys == int(keys_first and _sorts_whole_rows())
     assert rows
 
 
@@ -71,7 +76,7 @@ def test_the_process_logs_page(as_admin, recommended_indexes, params, keys_first
         make_log("P", level=level, message=f"x{i}", at=NOW - dt.timedelta(minutes=i))
     url = reverse("logs:process", args=["P"])
     rows, keys = _reads(as_admin, url, params)
-    assert keys == int(keys_first)
+    assert keys == int(keys_first and _sorts_whole_rows())
     assert rows
 
 

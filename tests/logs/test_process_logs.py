@@ -274,7 +274,9 @@ def test_it_never_counts_the_whole_set(as_viewer, django_assert_max_num_queries)
     with CaptureQueriesContext(connections["orchestrator"]) as captured:
         as_viewer.get(url())
     assert not any("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
-    assert len(captured.captured_queries) == 2  # the page's keys, then its rows (LateRows)
+    # SQLite: the page's keys, then its rows (LateRows); PostgreSQL sorts keeping only the page.
+    sqlite = connections["orchestrator"].vendor == "sqlite"
+    assert len(captured.captured_queries) == (2 if sqlite else 1)
 
 
 @oo_db

@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from logs.links import logs_around_url, process_logs_url, search_url
 from logs.models import Log, LogLevel
+from logs.queries import LEVEL_TIME_INDEX
 from orchestrator_site import compiled, indexes, snapshots, ttlcache
 from orchestrator_site.display import input_text
 from orchestrator_site.grouping import Group, summarise
@@ -27,7 +28,7 @@ from orchestrator_site.paging import CappedCount, capped_count
 from orchestrator_site.reversing import id_url
 from queues.group_views import group_link
 from queues.groups import groups_snapshot, recent_groups_snapshot
-from queues.models import Acknowledgement, QueueElement, QueueStatus
+from queues.models import STATUS_END_INDEX, Acknowledgement, QueueElement, QueueStatus
 from triggers import liveness
 from triggers.models import (
     ACTIVE_STATUSES,
@@ -40,8 +41,6 @@ from triggers.models import (
 )
 
 RECENT_ERRORS_LIMIT = 15
-LEVEL_TIME_INDEX = f"{indexes.PREFIX}logs_level_time"
-STATUS_END_INDEX = f"{indexes.PREFIX}queues_status_end"
 TOP_GROUPS = 5
 FAILED_ELEMENTS_SCAN = (
     2000  # at most this many failed elements are weighed against acknowledgements

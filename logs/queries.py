@@ -279,9 +279,7 @@ class SearchRows(LateRows):
         self.levels = levels
         self.rows_from = rows_from or (lambda since: self.data.filter(log_time__gte=since))
         needed = PROCESS_LEVEL_TIME_INDEX if process else LEVEL_TIME_INDEX
-        self.per_level = len(levels) > 1 and needed not in {
-            spec.name for spec in indexes.missing_indexes()
-        }
+        self.per_level = len(levels) > 1 and indexes.present(needed)
 
     def level_keys(self, level: str, stop: int, since=None) -> QuerySet:
         """(log_time, pk) of the `stop` newest matching lines of one level, no older than `since`."""

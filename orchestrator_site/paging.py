@@ -40,6 +40,15 @@ class CappedCount:
         return f"{shown}+" if self.capped else shown
 
 
+def counted_by_pages(table) -> CappedCount:
+    """How many rows a lazily paged table's pages up to this one hold: exact on the last page of
+    a valid paging, else "N+" (more may follow). What a list says where a count would cost a
+    second read of the rows."""
+    page = table.page
+    seen = (page.number - 1) * table.paginator.per_page + len(page.object_list)
+    return CappedCount(seen, capped=page.has_next() or bool(table.paging_errors))
+
+
 def capped_count(queryset: QuerySet, cap: int | None = None) -> CappedCount:
     """Count at most `cap` rows (one bounded query): "10,000+" instead of a full scan."""
     cap = cap or settings.CONSOLE_COUNT_CAP

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from orchestrator_site import snapshots
+from orchestrator_site import indexes, snapshots
 from orchestrator_site.fields import OODateTimeField, OOUUIDField
 from orchestrator_site.models import OrchestratorModel
 
@@ -243,6 +243,11 @@ def count_queues() -> list[dict]:
 def mark_overview_changed() -> None:
     """After the console changed elements: every process recounts once, in the background."""
     snapshots.mark_changed(OVERVIEW_CACHE_KEY, GROUPS_CACHE_KEY, RECENT_GROUPS_CACHE_KEY)
+
+
+# The recommended index on (status, end_date, queue_name) (orchestrator_site/indexes.py): the
+# failed inbox and the dashboard's failed panel read FAILED elements by end date through it.
+STATUS_END_INDEX = f"{indexes.PREFIX}queues_status_end"
 
 
 class ElementSignature(models.Model):

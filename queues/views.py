@@ -22,11 +22,18 @@ from orchestrator_site.csvstream import (
     requested_dialect,
 )
 from orchestrator_site.display import duration_text
-from orchestrator_site.paging import CappedCount, PagingForm, capped_count, configure_lazy
+from orchestrator_site.paging import (
+    CappedCount,
+    PagingForm,
+    capped_count,
+    configure_lazy,
+    counted_by_pages,
+)
 from orchestrator_site.tables import LateRows
 from queues.filters import ElementFilter, InboxFilter
 from queues.forms import OverviewForm
 from queues.models import (
+    STATUS_END_INDEX,
     Acknowledgement,
     QueueElement,
     QueueElementQuerySet,
@@ -141,7 +148,6 @@ _NOT_FILTERS = frozenset({"sort", "reference_match"})
 
 
 _NAME_CREATED_INDEX = f"{indexes.PREFIX}queues_name_created"
-_STATUS_END_INDEX = f"{indexes.PREFIX}queues_status_end"
 _CREATED_RANGE = frozenset({"created_from", "created_to"})
 
 
@@ -173,10 +179,9 @@ def _matching_count(table: ElementTable, rows, filterset: ElementFilter) -> Capp
     recommended index) as far as the pages go, "50+": a count would read the queue's rows again
     after the page read them (SQLite, 300k elements, FAILED of the busiest queue: 103 ms against
     the bare query's 91, most of it the count)."""
-    page = table.page
-    seen = (page.number - 1) * table.paginator.per_page + len(page.object_list)
-    if not page.has_next() and not table.paging_errors:
-        return CappedCount(seen, capped=False)
+    shown = counted_by_pages(table)
+    if not shown.capped:
+        return shown
     used = {
         name
         for name, value in filterset.form.cleaned_data.items()
@@ -184,7 +189,7 @@ def _matching_count(table: ElementTable, rows, filterset: ElementFilter) -> Capp
     }
     if not used or (used <= _INDEXED_FILTERS and indexes.present(_NAME_STATUS_INDEX)):
         return capped_count(rows)
-    return CappedCount(seen, capped=True)
+    return shown
 
 
 def _further_back_query(request: HttpRequest, filterset: ElementFilter) -> str | None:
@@ -278,7 +283,7 @@ def _read_into(
     offset = 0
     # Without the (status, end_date) index the database sorts every failure to find a chunk:
     # keys only, then those rows (LateRows; SQLite, 24k failures: the sort held whole messages).
-    rows = LateRows(ordered, keys_first=not indexes.present(_STATUS_END_INDEX))
+    rows = LateRows(ordered, keys_first=not indexes.present(STATUS_END_INDEX))
     while len(found) < limit:
         # Unacknowledged ones: the rows still wanted plus those that may be skipped suffice.
         size = INBOX_SCAN_CHUNK
@@ -346,12 +351,11 @@ def _inbox_count_shown(table: InboxTable, filterset: InboxFilter) -> CappedCount
     recommended (status, end_date) index as far as the pages go ("50+"), as on a queue's page: the
     count would read the table a second time after the page's rows did (PostgreSQL, 300k
     elements: 16 ms of the page's 48). A bulk action's confirmation still counts them all."""
-    page = table.page
-    seen = (page.number - 1) * table.paginator.per_page + len(page.object_list)
-    if not page.has_next() and not table.paging_errors:
-        return CappedCount(seen, capped=False)
-    if not indexes.present(_STATUS_END_INDEX) and not filterset.acknowledged_only:
-        return CappedCount(seen, capped=True)
+    shown = counted_by_pages(table)
+    if not shown.capped or (
+        not indexes.present(STATUS_END_INDEX) and not filterset.acknowledged_only
+    ):
+        return shown
     return inbox_count(filterset)
 
 

@@ -292,6 +292,40 @@ def test_every_page_and_link_survives_hostile_names(db_util):
 
 
 @oo_tx
+def test_a_text_search_of_one_process_finds_its_own_lines_whatever_its_name(
+    db_util, settings, recommended_indexes
+):
+    """/logs/search/'s exact process name with a text search, with the start chosen from the
+    newest lines of each level (few allowed, so every name's range is cut): each name finds its
+    own two lines (INFO and ERROR), never a twin's ("Plain" and "Plain\n"), and its range is
+    chosen from its own lines."""
+    # An empty "Process" field searches every process (its page, /logs/process/<name>/, is where
+    # the blank name's lines are listed).
+    names = [name for name in HOSTILE_NAMES if "\x00" not in name and name]
+    for i, name in enumerate(names):
+        for n in range(3):  # more lines than the cut allows per level for this name
+            db_util.create_log(name, LogLevel.TRACE, None, f"noise {n}")
+        db_util.create_log(name, LogLevel.INFO, None, marker("P", i) + " info")
+        db_util.create_log(name, LogLevel.ERROR, None, marker("P", i) + " error")
+    settings.CONSOLE_TEXT_SEARCH_ROWS = 2
+    client = persona_client("viewer", raise_request_exception=False)
+    problems = []
+    for i, name in enumerate(names):
+        response = client.get(reverse("logs:search"), {"text": "Z ", "process": name})
+        if response.status_code != 200:
+            problems.append(f"{name!r}: {response.status_code}")
+            continue
+        found = [row.record for row in response.context["table"].page.object_list]
+        if "the newest 2 lines of each level" not in response.content.decode():
+            problems.append(f"{name!r}: the range was not chosen from its own lines")
+        if sorted(log.log_message for log in found) != sorted(
+            [marker("P", i) + " info", marker("P", i) + " error"]
+        ) or {log.process_name for log in found} != {name}:
+            problems.append(f"{name!r}: {[(log.process_name, log.log_message) for log in found]}")
+    assert not problems, "\n".join(problems)
+
+
+@oo_tx
 def test_forget_and_delete_act_on_exactly_the_named_row(db_util):
     """The POST routes that carry a name: each row's button removes its own row, no twin."""
     for name in HOSTILE_NAMES:
